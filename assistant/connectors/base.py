@@ -1,0 +1,79 @@
+"""The port every network adapter implements, and the registry that names them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..domain import Mention
+from ..errors import AssistantError
+
+
+@dataclass
+class Capabilities:
+    reply: bool = True
+    hide: bool = False
+    search: bool = False
+    max_length: int = 500
+
+
+@dataclass
+class Posted:
+    id: str
+    url: str | None = None
+
+
+@dataclass
+class FetchResult:
+    mentions: list[Mention]
+    cursor: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class PostError(AssistantError):
+    """A failed post. ``permanent`` failures (401, 403, 404, 422) are not retried;
+    ``ambiguous`` ones (timeout after sending) may have landed: check before retrying."""
+
+    def __init__(self, message: str, permanent: bool = False, ambiguous: bool = False,
+                 retry_after: float | None = None) -> None:
+        self.permanent = permanent
+        self.ambiguous = ambiguous
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+@runtime_checkable
+class Connector(Protocol):
+    name: str
+
+    def capabilities(self) -> Capabilities: ...
+
+    def fetch(self, cursor: str | None) -> FetchResult: ...
+
+    def reply(self, mention: Mention, text: str, idempotency_key: str) -> Posted: ...
+
+    def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
+        """After an ambiguous failure: the reply if it landed, else None."""
+        ...
+
+
+ConnectorFactory = Callable[..., Connector]
+_REGISTRY: dict[str, ConnectorFactory] = {}
+
+
+def register(name: str) -> Callable[[ConnectorFactory], ConnectorFactory]:
+    def inner(factory: ConnectorFactory) -> ConnectorFactory:
+        _REGISTRY[name] = factory
+        return factory
+    return inner
+
+
+def known() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def create(name: str, **options: Any) -> Connector:
+    if name not in _REGISTRY:
+        raise AssistantError(f"unknown connector {name!r}", f"use one of: {', '.join(known())}")
+    return _REGISTRY[name](**options)

@@ -1,0 +1,95 @@
+"""The core pipeline, handed its collaborators: ingest -> triage -> draft -> guard -> store.
+
+Everything that reacts to a mention (CLI, demo, Slack app, pollers, webhooks)
+goes through ``Engine`` so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .backends import ModelBackend, create_backend
+from .domain import Action, Draft, GuardCheck, Mention, Triage
+from .drafting.drafter import Drafter
+from .drafting.guard import check_draft
+from .policy import Policy, PolicyRegistry
+from .settings import Settings
+from .store import Store
+from .triage import Triager
+
+
+@dataclass
+class Processed:
+    mention_id: str
+    mention: Mention
+    triage: Triage
+    draft: Draft | None
+    draft_id: int | None
+
+
+class Engine:
+    def __init__(self, settings: Settings, store: Store, policies: PolicyRegistry,
+                 backend: ModelBackend | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.policies = policies
+        self._backend = backend
+        self.triager = Triager()
+
+    @property
+    def backend(self) -> ModelBackend:
+        """The model backend, created on first use (loading a model is slow)."""
+        if self._backend is None:
+            self._backend = create_backend(self.settings)
+        return self._backend
+
+    def policy(self, brand: str | None = None) -> Policy:
+        return self.policies.get(brand or self.settings.brand)
+
+    def drafter(self, brand: str | None = None) -> Drafter:
+        return Drafter(self.backend, self.policy(brand), self.settings)
+
+    # -- single steps ---------------------------------------------------------------------
+
+    def triage(self, mention: Mention, brand: str | None = None) -> Triage:
+        return self.triager.triage(mention.text, self.policy(brand))
+
+    def draft(self, mention: Mention, triage: Triage, brand: str | None = None,
+              instruction: str | None = None) -> Draft | None:
+        """A guarded draft, or None where the action is not a reply (hide, ignore, escalate)."""
+        if triage.action is not Action.REPLY:
+            return None
+        return self.drafter(brand).draft(mention, triage, instruction=instruction)
+
+    def check(self, text: str, mention: Mention, triage: Triage, brand: str | None = None) -> list[GuardCheck]:
+        """Guard a person's edited text with the same checks as a model draft."""
+        return check_draft(text, mention, triage, self.policy(brand))
+
+    # -- whole units of work, recorded in the store ------------------------------------------
+
+    def ingest(self, mentions: Iterable[Mention], brand: str | None = None) -> list[str]:
+        return self.store.add_mentions(mentions, brand)
+
+    def process(self, mention_id: str, brand: str | None = None) -> Processed:
+        """Triage and draft a stored mention (again, if asked twice: drafts are versioned)."""
+        mention = self.store.mention(mention_id)
+        row = self.store.get_mention(mention_id) or {}
+        brand = brand or row.get("brand")
+        triage = self.store.triage(mention_id)
+        if triage is None:
+            triage = self.triage(mention, brand)
+            self.store.save_triage(mention_id, triage)
+        draft = self.draft(mention, triage, brand)
+        draft_id = self.store.add_draft(mention_id, draft) if draft is not None else None
+        return Processed(mention_id, mention, triage, draft, draft_id)
+
+    def regenerate(self, mention_id: str, instruction: str | None = None, brand: str | None = None) -> Processed:
+        mention = self.store.mention(mention_id)
+        triage = self.store.triage(mention_id) or self.triage(mention, brand)
+        if triage.action is not Action.REPLY:
+            # A person asked for a draft anyway (e.g. for an escalated complaint): give one.
+            triage = triage.model_copy(update={"action": Action.REPLY})
+        draft = self.drafter(brand).draft(mention, triage, instruction=instruction)
+        draft_id = self.store.add_draft(mention_id, draft, instruction=instruction)
+        return Processed(mention_id, mention, triage, draft, draft_id)

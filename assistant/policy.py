@@ -1,0 +1,293 @@
+"""Tone policies: one YAML file per brand in ``policies/``, validated by pydantic.
+
+A file with any error is never loaded. ``PolicyRegistry.reload()`` keeps the
+last good version of a brand's policy active and records why the new one was
+refused, so a typo in a running deployment changes nothing until it is fixed.
+"""
+
+from __future__ import annotations
+
+import string
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .domain import Intent, Severity
+from .errors import PolicyError
+
+REPLY_INTENTS = (Intent.PRAISE, Intent.COMPLAINT, Intent.QUESTION, Intent.SUGGESTION, Intent.REACTION)
+DEFAULT_MAX_LENGTH = {"default": 500, "mastodon": 500, "bluesky": 300, "x": 280}
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors: a misspelt field must not be silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Brand(_Model):
+    name: str = Field(min_length=1)
+    handles: dict[str, str] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list)
+    misspellings: list[str] = Field(default_factory=list)
+    website: str | None = None
+
+
+class EmojiRule(_Model):
+    max: int = Field(1, ge=0, le=10)
+    preferred: list[str] = Field(default_factory=list)
+
+
+class Voice(_Model):
+    person: Literal["we"] = "we"
+    community_phrases: list[str] = Field(default_factory=list)
+    formality: Literal["casual", "friendly", "formal"] = "friendly"
+    emoji: EmojiRule = Field(default_factory=EmojiRule)
+    sign_off: str | None = None
+    forbidden_phrases: list[str] = Field(default_factory=list)
+    max_length: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_MAX_LENGTH))
+
+    @field_validator("max_length")
+    @classmethod
+    def _lengths(cls, value: dict[str, int]) -> dict[str, int]:
+        merged = {**DEFAULT_MAX_LENGTH, **value}
+        for network, limit in merged.items():
+            if limit < 20:
+                raise ValueError(f"{network}: {limit} is too short for a reply (at least 20)")
+        return merged
+
+    def limit_for(self, network: str | None) -> int:
+        return self.max_length.get(network or "default", self.max_length["default"])
+
+
+class Example(_Model):
+    mention: str
+    reply: str
+
+
+class Playbook(_Model):
+    goal: str
+    steps: list[str] = Field(default_factory=list)
+    examples: list[Example] = Field(default_factory=list)
+    templates: dict[str, str] = Field(default_factory=dict)
+    source: str | None = Field(None, description="the article this rule comes from")
+
+
+class EscalationRule(_Model):
+    name: str
+    severity: list[Severity] = Field(default_factory=list)
+    intents: list[Intent] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    team: str
+    channel: str | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _has_trigger(self) -> EscalationRule:
+        if not (self.severity or self.keywords or self.intents):
+            raise ValueError("give at least one of severity, intents or keywords, or the rule never fires")
+        return self
+
+
+class Gesture(_Model):
+    id: str
+    offer: str = Field(description="how a reply may phrase the offer")
+    intents: list[Intent] = Field(default_factory=lambda: [Intent.COMPLAINT])
+    keywords: list[str] = Field(default_factory=list, description="words that show a draft offers it")
+    source: str | None = None
+
+
+class Moderation(_Model):
+    abuse: Literal["hide"] = "hide"
+    spam: Literal["ignore"] = "ignore"
+    source: str | None = None
+
+
+class Review(_Model):
+    channel: str | None = None
+    approvers: list[str] = Field(default_factory=list)
+
+
+class Policy(_Model):
+    brand: Brand
+    voice: Voice = Field(default_factory=Voice)
+    languages: list[str] = Field(min_length=1)
+    facts: dict[str, str] = Field(default_factory=dict)
+    playbooks: dict[Intent, Playbook]
+    escalation: list[EscalationRule] = Field(default_factory=list)
+    gestures: list[Gesture] = Field(default_factory=list)
+    moderation: Moderation = Field(default_factory=Moderation)
+    review: Review = Field(default_factory=Review)
+
+    # Filled in by the loader, not by the YAML.
+    id: str = Field("", exclude=True)
+    path: str = Field("", exclude=True)
+
+    @field_validator("languages")
+    @classmethod
+    def _codes(cls, value: list[str]) -> list[str]:
+        bad = [c for c in value if len(c) != 2 or not c.isalpha() or not c.islower()]
+        if bad:
+            raise ValueError(f"use two-letter ISO 639-1 codes such as 'fi', not {', '.join(map(repr, bad))}")
+        return value
+
+    @model_validator(mode="after")
+    def _playbooks_complete(self) -> Policy:
+        missing = [i.value for i in REPLY_INTENTS if i not in self.playbooks]
+        if missing:
+            raise ValueError(f"playbooks: add a playbook for {', '.join(missing)}")
+        allowed = self.template_variables()
+        for intent, book in self.playbooks.items():
+            if intent not in REPLY_INTENTS:
+                continue
+            lacking = [lang for lang in self.languages if lang not in book.templates]
+            if lacking:
+                raise ValueError(
+                    f"playbooks.{intent.value}.templates: add a template for {', '.join(lacking)} "
+                    "(every language in `languages` needs one)"
+                )
+            for lang, text in book.templates.items():
+                unknown = [n for n in _placeholders(text) if n not in allowed]
+                if unknown:
+                    raise ValueError(
+                        f"playbooks.{intent.value}.templates.{lang}: unknown variable "
+                        f"{{{unknown[0]}}}; use one of {', '.join(sorted(allowed))}"
+                    )
+        return self
+
+    def template_variables(self) -> set[str]:
+        return {"author", "brand", "sign_off", *self.facts}
+
+    def playbook(self, intent: Intent) -> Playbook | None:
+        return self.playbooks.get(intent)
+
+    def facts_text(self) -> str:
+        return "\n".join(self.facts.values())
+
+
+def _placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+# -- loading with line numbers ----------------------------------------------------------------
+
+
+def _line_of(node: yaml.Node | None, path: tuple[Any, ...]) -> int:
+    """The 1-based line of the YAML node at ``path`` (or of its nearest parent)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == str(key)), None)
+            if match is None:
+                # the key itself may be the problem (an unknown field): point at it
+                key_node = next((k for k, _ in node.value if k.value == str(key)), None)
+                return key_node.start_mark.line + 1 if key_node else line
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
+    """Parse and validate a policy. Returns the policy, or None and one line per error."""
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [f"{path}:{line}: yaml: {problem}"]
+    if not isinstance(data, dict):
+        return None, [f"{path}:1: policy: expected a mapping with brand, languages, playbooks, ..."]
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            field = ".".join(str(p) for p in loc) or "policy"
+            message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                message = "unknown field (check the spelling)"
+            problems.append(f"{path}:{_line_of(root, loc)}: {field}: {message}")
+        return None, problems
+    policy.id = Path(path).stem
+    policy.path = path
+    return policy, []
+
+
+def load_policy(path: str | Path) -> Policy:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(str(p), [f"{p}:1: file: {exc.strerror}"]) from None
+    policy, problems = check_text(text, str(p))
+    if policy is None:
+        raise PolicyError(str(p), problems)
+    return policy
+
+
+def policy_files(target: str | Path) -> list[Path]:
+    p = Path(target)
+    if p.is_dir():
+        return sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+    return [p]
+
+
+class PolicyRegistry:
+    """The policies in force, one per brand, reloaded from a folder on demand."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self._policies: dict[str, Policy] = {}
+        self._mtimes: dict[Path, float] = {}
+        self.errors: dict[str, list[str]] = {}  # brand id -> why its file was not (re)loaded
+        self._lock = threading.Lock()
+
+    def reload(self, force: bool = False) -> dict[str, list[str]]:
+        """Load new or changed files. A broken file keeps the last good policy."""
+        if not self.folder.is_dir():
+            raise PolicyError(str(self.folder), [f"{self.folder}:1: folder: not found (set ASSISTANT_POLICIES_DIR)"])
+        with self._lock:
+            for path in policy_files(self.folder):
+                mtime = path.stat().st_mtime
+                if not force and self._mtimes.get(path) == mtime:
+                    continue
+                self._mtimes[path] = mtime
+                try:
+                    policy = load_policy(path)
+                except PolicyError as exc:
+                    self.errors[path.stem] = exc.problems
+                    continue
+                self._policies[policy.id] = policy
+                self.errors.pop(policy.id, None)
+            return dict(self.errors)
+
+    def brands(self) -> list[str]:
+        return sorted(self._policies)
+
+    def get(self, brand: str | None = None) -> Policy:
+        if not self._policies:
+            self.reload()
+        if brand is None:
+            if len(self._policies) == 1:
+                return next(iter(self._policies.values()))
+            if not self._policies:
+                why = "; ".join(p for probs in self.errors.values() for p in probs[:1])
+                raise PolicyError(str(self.folder), [why or f"{self.folder}:1: no policy files (*.yaml)"])
+            raise PolicyError(
+                str(self.folder),
+                [f"several brands ({', '.join(self.brands())}): name one with --brand or ASSISTANT_BRAND"],
+            )
+        if brand not in self._policies:
+            if brand in self.errors:
+                raise PolicyError(str(self.folder / f"{brand}.yaml"), self.errors[brand])
+            raise PolicyError(str(self.folder), [f"unknown brand {brand!r}; known: {', '.join(self.brands()) or 'none'}"])
+        return self._policies[brand]

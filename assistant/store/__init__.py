@@ -1,0 +1,362 @@
+"""The store: every read and write of the SQLite file goes through here.
+
+Each unit of work is one ``BEGIN IMMEDIATE`` transaction, so two processes (or
+two Slack clicks on two threads) that race for the same mention serialise on
+SQLite's write lock and the loser sees the winner's result.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain import Draft, GuardCheck, Mention, Triage, utcnow
+from ..errors import StoreError
+from .migrations import core
+
+# Statuses a mention can be in. "awaiting" means a person has not decided yet.
+OPEN_STATUSES = ("new", "awaiting")
+FINAL_STATUSES = ("approved", "posted", "rejected", "hidden", "ignored", "escalated", "failed")
+
+
+class StaleDecision(StoreError):
+    """A decision on a mention that was already decided (double click, second reviewer)."""
+
+    def __init__(self, mention_id: str, status: str, by: str | None) -> None:
+        self.mention_id = mention_id
+        self.status = status
+        self.by = by
+        who = f" by {by}" if by else ""
+        super().__init__(f"mention {mention_id} was already {status}{who}", "nothing was changed")
+
+
+@dataclass
+class Approval:
+    decision_id: int
+    outbox_id: int
+    idempotency_key: str
+    text: str
+
+
+def _now() -> str:
+    return utcnow().isoformat(timespec="milliseconds")
+
+
+class Store:
+    def __init__(self, path: str | Path, extra_migrations: Iterable[Any] = ()) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open database {self.path}: {exc}", "check ASSISTANT_DB_PATH") from None
+        self.db = Database(conn)
+        self._lock = threading.RLock()
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        with self._lock:
+            core.apply(self.db)
+            for migrations in extra_migrations:
+                migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """One write transaction, holding SQLite's write lock from the start."""
+        with self._lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _event(self, mention_id: str | None, kind: str, actor: str = "system", **detail: Any) -> None:
+        self.db["events"].insert(
+            {"at": _now(), "mention_id": mention_id, "kind": kind, "actor": actor,
+             "detail": json.dumps(detail, ensure_ascii=False)}
+        )
+
+    def log_event(self, mention_id: str | None, kind: str, actor: str = "system", **detail: Any) -> None:
+        with self.transaction():
+            self._event(mention_id, kind, actor, **detail)
+
+    # -- mentions ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _mention_row(m: Mention, brand: str | None, now: str) -> dict[str, Any]:
+        return {
+            "id": m.key, "source": m.source, "external_id": m.external_id, "network": m.network_name,
+            "brand": brand, "author": m.author, "text": m.text, "url": m.url,
+            "in_reply_to": m.in_reply_to, "created_at": m.created_at, "ingested_at": now,
+            "status": "new", "updated_at": now,
+        }
+
+    def add_mentions(self, mentions: Iterable[Mention], brand: str | None = None) -> list[str]:
+        """Store mentions; one already stored (same source and id) is left as it is.
+
+        Returns the ids that were new. The whole batch is one transaction.
+        """
+        now = _now()
+        new: list[str] = []
+        with self.transaction() as db:
+            for m in mentions:
+                cur = db.conn.execute(
+                    "INSERT OR IGNORE INTO mentions (id, source, external_id, network, brand, author, text,"
+                    " url, in_reply_to, created_at, ingested_at, status, updated_at)"
+                    " VALUES (:id, :source, :external_id, :network, :brand, :author, :text, :url,"
+                    " :in_reply_to, :created_at, :ingested_at, :status, :updated_at)",
+                    self._mention_row(m, brand, now),
+                )
+                if cur.rowcount:
+                    new.append(m.key)
+            if new:
+                db["events"].insert_all(
+                    {"at": now, "mention_id": mid, "kind": "ingested", "actor": "system", "detail": "{}"}
+                    for mid in new
+                )
+        return new
+
+    def add_mention(self, mention: Mention, brand: str | None = None) -> bool:
+        return bool(self.add_mentions([mention], brand))
+
+    def get_mention(self, mention_id: str) -> dict[str, Any] | None:
+        rows = list(self.db["mentions"].rows_where("id = ?", [mention_id]))
+        return rows[0] if rows else None
+
+    def mention(self, mention_id: str) -> Mention:
+        row = self.get_mention(mention_id)
+        if row is None:
+            raise StoreError(f"no mention {mention_id}", "run `assistant queue` to see the stored ids")
+        return Mention(
+            source=row["source"], external_id=row["external_id"], author=row["author"] or "",
+            text=row["text"], url=row["url"], created_at=row["created_at"], network=row["network"],
+            in_reply_to=row["in_reply_to"],
+        )
+
+    def mentions_with_status(self, *statuses: str) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(statuses))
+        return list(self.db.query(
+            f"SELECT * FROM mentions WHERE status IN ({marks}) ORDER BY ingested_at, id", list(statuses)
+        ))
+
+    def set_status(self, mention_id: str, status: str, actor: str = "system", **detail: Any) -> None:
+        with self.transaction() as db:
+            db.conn.execute("UPDATE mentions SET status = ?, updated_at = ? WHERE id = ?",
+                            [status, _now(), mention_id])
+            self._event(mention_id, f"status:{status}", actor, **detail)
+
+    # -- triage and drafts ------------------------------------------------------------------
+
+    def save_triage(self, mention_id: str, triage: Triage) -> None:
+        with self.transaction() as db:
+            db["triage"].upsert(
+                {"mention_id": mention_id, "language": triage.language, "intent": triage.intent.value,
+                 "severity": triage.severity.value, "action": triage.action.value, "team": triage.team,
+                 "reasons": json.dumps(triage.reasons, ensure_ascii=False), "created_at": _now()},
+                pk="mention_id",
+            )
+            # Every triaged mention waits for a person, hide and ignore included: the
+            # assistant recommends, a person decides (domain.md section 4).
+            db.conn.execute(
+                "UPDATE mentions SET status = 'awaiting', updated_at = ? WHERE id = ? AND status = 'new'",
+                [_now(), mention_id],
+            )
+            self._event(mention_id, "triaged", intent=triage.intent.value, severity=triage.severity.value,
+                        action=triage.action.value)
+
+    def triage(self, mention_id: str) -> Triage | None:
+        rows = list(self.db["triage"].rows_where("mention_id = ?", [mention_id]))
+        if not rows:
+            return None
+        r = rows[0]
+        return Triage(language=r["language"], intent=r["intent"], severity=r["severity"],
+                      action=r["action"], team=r["team"], reasons=json.loads(r["reasons"] or "[]"))
+
+    def add_draft(self, mention_id: str, draft: Draft, instruction: str | None = None) -> int:
+        with self.transaction() as db:
+            version = db.conn.execute(
+                "SELECT COALESCE(MAX(version), 0) + 1 FROM drafts WHERE mention_id = ?", [mention_id]
+            ).fetchone()[0]
+            table = db["drafts"]
+            table.insert({
+                "mention_id": mention_id, "version": version, "text": draft.text, "language": draft.language,
+                "passed": draft.passed, "guard": json.dumps([c.model_dump() for c in draft.guard]),
+                "fallback": draft.fallback, "fallback_reason": draft.fallback_reason,
+                "backend": draft.backend, "model": draft.model, "seconds": round(draft.seconds, 3),
+                "attempts": draft.attempts, "instruction": instruction, "created_at": _now(),
+            })
+            draft_id = int(table.last_pk)  # type: ignore[arg-type]
+            self._event(mention_id, "drafted", version=version, fallback=draft.fallback)
+            return draft_id
+
+    def latest_draft(self, mention_id: str) -> tuple[int, Draft] | None:
+        rows = list(self.db.query(
+            "SELECT * FROM drafts WHERE mention_id = ? ORDER BY version DESC LIMIT 1", [mention_id]
+        ))
+        if not rows:
+            return None
+        r = rows[0]
+        return r["id"], Draft(
+            text=r["text"], language=r["language"] or "",
+            guard=[GuardCheck(**c) for c in json.loads(r["guard"] or "[]")],
+            fallback=bool(r["fallback"]), fallback_reason=r["fallback_reason"], backend=r["backend"] or "",
+            model=r["model"] or "", seconds=r["seconds"] or 0.0, attempts=r["attempts"] or 0,
+        )
+
+    # -- decisions and the outbox -----------------------------------------------------------
+
+    def _check_open(self, db: Database, mention_id: str) -> dict[str, Any]:
+        row = db.conn.execute("SELECT status FROM mentions WHERE id = ?", [mention_id]).fetchone()
+        if row is None:
+            raise StoreError(f"no mention {mention_id}", "run `assistant queue` to see the stored ids")
+        if row[0] not in OPEN_STATUSES:
+            last = db.conn.execute(
+                "SELECT actor FROM decisions WHERE mention_id = ? ORDER BY id DESC LIMIT 1", [mention_id]
+            ).fetchone()
+            raise StaleDecision(mention_id, row[0], last[0] if last else None)
+        return {"status": row[0]}
+
+    def approve(self, mention_id: str, actor: str, text: str, connector: str,
+                draft_id: int | None = None, edited: bool = False) -> Approval:
+        """Record an approval and queue the reply in the outbox, in one transaction.
+
+        A second approval of the same mention raises StaleDecision and queues nothing.
+        """
+        if not text.strip():
+            raise StoreError("cannot approve an empty reply", "edit the draft and write a reply first")
+        now = _now()
+        with self.transaction() as db:
+            self._check_open(db, mention_id)
+            decisions = db["decisions"]
+            decisions.insert({"mention_id": mention_id, "action": "edit" if edited else "approve",
+                              "actor": actor, "text": text, "edited": edited, "draft_id": draft_id,
+                              "created_at": now})
+            decision_id = int(decisions.last_pk)  # type: ignore[arg-type]
+            key = f"assistant-{mention_id}-{decision_id}"
+            outbox = db["outbox"]
+            outbox.insert({"mention_id": mention_id, "decision_id": decision_id, "idempotency_key": key,
+                           "connector": connector, "text": text, "status": "pending", "attempts": 0,
+                           "next_attempt_at": now, "created_at": now, "updated_at": now})
+            outbox_id = int(outbox.last_pk)  # type: ignore[arg-type]
+            db.conn.execute("UPDATE mentions SET status = 'approved', updated_at = ? WHERE id = ?",
+                            [now, mention_id])
+            self._event(mention_id, "approved", actor, edited=edited, outbox_id=outbox_id)
+        return Approval(decision_id, outbox_id, key, text)
+
+    def decide(self, mention_id: str, action: str, actor: str, reason: str | None = None,
+               status: str | None = None) -> int:
+        """Record a decision that posts nothing: reject, hide, ignore, escalate."""
+        final = status or {"reject": "rejected", "hide": "hidden", "ignore": "ignored",
+                           "escalate": "escalated"}[action]
+        now = _now()
+        with self.transaction() as db:
+            self._check_open(db, mention_id)
+            decisions = db["decisions"]
+            decisions.insert({"mention_id": mention_id, "action": action, "actor": actor, "reason": reason,
+                              "edited": False, "created_at": now})
+            db.conn.execute("UPDATE mentions SET status = ?, updated_at = ? WHERE id = ?",
+                            [final, now, mention_id])
+            self._event(mention_id, action, actor, reason=reason)
+            return int(decisions.last_pk)  # type: ignore[arg-type]
+
+    def outbox_due(self, now: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        return list(self.db.query(
+            "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+            [now or _now(), limit],
+        ))
+
+    def outbox_item(self, outbox_id: int) -> dict[str, Any]:
+        return dict(self.db["outbox"].get(outbox_id))
+
+    def outbox_items(self, *statuses: str) -> list[dict[str, Any]]:
+        marks = ",".join("?" * len(statuses))
+        return list(self.db.query(f"SELECT * FROM outbox WHERE status IN ({marks}) ORDER BY id", list(statuses)))
+
+    def claim_outbox(self, outbox_id: int) -> bool:
+        """Mark an item as being sent. False if another worker holds it or it is done."""
+        with self.transaction() as db:
+            cur = db.conn.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?"
+                " WHERE id = ? AND status = 'pending'", [_now(), outbox_id])
+            return cur.rowcount == 1
+
+    def mark_posted(self, outbox_id: int, posted_id: str, posted_url: str | None) -> None:
+        now = _now()
+        with self.transaction() as db:
+            item = db["outbox"].get(outbox_id)
+            db.conn.execute("UPDATE outbox SET status = 'posted', posted_id = ?, posted_url = ?, last_error = NULL,"
+                            " updated_at = ? WHERE id = ?", [posted_id, posted_url, now, outbox_id])
+            db.conn.execute("UPDATE mentions SET status = 'posted', updated_at = ? WHERE id = ?",
+                            [now, item["mention_id"]])
+            self._event(item["mention_id"], "posted", posted_id=posted_id, posted_url=posted_url)
+
+    def mark_retry(self, outbox_id: int, error: str, next_attempt_at: str) -> None:
+        with self.transaction() as db:
+            db.conn.execute("UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?,"
+                            " updated_at = ? WHERE id = ?", [error, next_attempt_at, _now(), outbox_id])
+
+    def mark_failed(self, outbox_id: int, error: str) -> None:
+        now = _now()
+        with self.transaction() as db:
+            item = db["outbox"].get(outbox_id)
+            db.conn.execute("UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
+                            [error, now, outbox_id])
+            db.conn.execute("UPDATE mentions SET status = 'failed', updated_at = ? WHERE id = ?",
+                            [now, item["mention_id"]])
+            self._event(item["mention_id"], "post_failed", error=error)
+
+    def requeue_stuck(self) -> int:
+        """After a crash, items left 'sending' go back to pending (the connector's
+        idempotency key or existence check keeps that from posting twice)."""
+        with self.transaction() as db:
+            return db.conn.execute(
+                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'", [_now()]
+            ).rowcount
+
+    # -- views ------------------------------------------------------------------------------
+
+    def queue(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Mentions waiting for a person, oldest first, with their triage and latest draft."""
+        return list(self.db.query(
+            """
+            SELECT m.id, m.source, m.network, m.author, m.text, m.url, m.created_at, m.ingested_at,
+                   t.language, t.intent, t.severity, t.action, t.team, t.reasons,
+                   d.text AS draft, d.fallback, d.passed
+            FROM mentions m
+            LEFT JOIN triage t ON t.mention_id = m.id
+            LEFT JOIN drafts d ON d.mention_id = m.id
+                 AND d.version = (SELECT MAX(version) FROM drafts WHERE mention_id = m.id)
+            WHERE m.status = 'awaiting'
+            ORDER BY COALESCE(m.created_at, m.ingested_at), m.id
+            LIMIT ?
+            """, [limit]))
+
+    def events(self, mention_id: str) -> list[dict[str, Any]]:
+        return list(self.db["events"].rows_where("mention_id = ?", [mention_id], order_by="id"))
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    def get_cursor(self, source: str) -> str | None:
+        row = self.db.conn.execute("SELECT cursor FROM cursors WHERE source = ?", [source]).fetchone()
+        return row[0] if row else None
+
+    def set_cursor(self, source: str, cursor: str | None) -> None:
+        with self.transaction() as db:
+            db["cursors"].upsert({"source": source, "cursor": cursor, "updated_at": _now()}, pk="source")
