@@ -8,32 +8,207 @@ CONTRACT (used by the Slack app; the connectors work fills it in):
   Runtime.stop()
   Runtime.deliver(outbox_id) -> dict   try to post one approved reply now; returns the outbox row
   Runtime.on_outcome   callbacks called with the outbox row after it is posted or fails for good
+
+Additions (optional for callers):
+  Runtime.on_processed   callbacks called with each new mention's Processed (triage + draft), e.g. to post a card
+  Runtime.connector_name(mention_id) -> str   what to pass as Store.approve(connector=...)
+  Runtime.check_reply(mention_id, text) -> (errors, warnings)   length limit / read-only / reply window
+  Runtime.fetch(source=None) -> list[PollResult]   one polling round (`assistant fetch`)
+  Runtime.retry(outbox_id) -> bool   put a failed reply back in the queue
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import logging
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from ..engine import Engine
-from ..settings import Settings
+from ..domain import Mention
+from ..errors import AssistantError, SettingsError
+from ..outbox import OutboxWorker, reply_problems
+from ..polling import Poller, PollResult
+from ..store import connectors_sql as sql
+from .base import Connector
+from .file import FileConnector
+from .sources import SourceConfig, ensure_registered, load_sources
+from .webhook import intake_route
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..settings import Settings
+
+log = logging.getLogger(__name__)
+
+LOCAL = "file"  # replies to mentions from no configured source (demo, manual, Slack intake) go here
+SEARCHES = {"mastodon", "bluesky", "feed"}  # connectors that take the brand's search terms
 
 
 class Runtime:
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, sources: list[SourceConfig] | None = None,
+                 env: Mapping[str, str] | None = None, process: bool = True) -> None:
         self.settings = settings
         self.engine = engine
+        self.store = engine.store
+        sql.ensure(self.store)
+        ensure_registered()
         self.routes: list[Any] = []
         self.on_outcome: list[Callable[[dict[str, Any]], None]] = []
+        self.on_processed: list[Callable[[Any], None]] = []
+        self.process_new = process
+        self.sources = {s.name: s for s in (load_sources(settings.sources_file) if sources is None else sources)
+                        if s.enabled}
+        self.connectors: dict[str, Connector] = {}
+        for s in self.sources.values():
+            extra: dict[str, Any] = {}
+            if s.connector in SEARCHES and "terms" not in s.options:
+                extra["terms"] = self._terms(s.brand)
+            self.connectors[s.name] = s.create(env, **extra)
+        self.local = FileConnector(source=LOCAL, outbox=settings.outbox_file)
+        self.worker = OutboxWorker(self.store, self.connector_for, self.on_outcome)
+        self.pollers = {name: Poller(name, self.connectors[name], self.store, self._ingest_for(name),
+                                     brand=s.brand, interval=s.poll_every, on_new=self._queue_new)
+                        for name, s in self.sources.items()}
+        self.routes.append(intake_route(self._webhook_secret, self._webhook_ingest, self._webhook_rejected))
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._new: queue.Queue[str | None] = queue.Queue()
+
+    # -- configuration ------------------------------------------------------------------------
+
+    def _terms(self, brand: str | None) -> list[str]:
+        try:
+            b = self.engine.policy(brand).brand
+        except AssistantError as exc:
+            log.warning("no brand policy for search terms (%s); searching nothing", exc)
+            return []
+        terms = [b.name, *b.aliases, *b.misspellings, *b.handles.values()]
+        return list(dict.fromkeys(t for t in terms if t))
+
+    def connector_for(self, name: str, mention: Mention) -> Connector:
+        for candidate in (name, mention.source):
+            if candidate in self.connectors:
+                return self.connectors[candidate]
+        if name == LOCAL:
+            return self.local
+        raise SettingsError(f"no enabled source named {name!r} to reply through",
+                            "add or enable it in the sources file (ASSISTANT_SOURCES_FILE), then run"
+                            " `assistant outbox --retry ID`")
+
+    def connector_name(self, mention_id: str) -> str:
+        source = self.store.mention(mention_id).source
+        return source if source in self.connectors else LOCAL
+
+    def check_reply(self, mention_id: str, text: str) -> tuple[list[str], list[str]]:
+        mention = self.store.mention(mention_id)
+        connector = self.connector_for(self.connector_name(mention_id), mention)
+        return reply_problems(connector, mention, text)
+
+    # -- intake -------------------------------------------------------------------------------
+
+    def _ingest_for(self, source: str) -> Callable[[list[Mention], str | None], list[str]]:
+        def ingest(mentions: list[Mention], brand: str | None) -> list[str]:
+            return self.engine.ingest(mentions, brand)
+        return ingest
+
+    def _webhook_secret(self, source: str) -> str | None:
+        s = self.sources.get(source)
+        if s is None or s.connector != "webhook":
+            return None
+        return getattr(self.connectors[source], "secret", None)
+
+    def _webhook_ingest(self, source: str, mentions: list[Mention]) -> list[str]:
+        new = self.engine.ingest(mentions, self.sources[source].brand)
+        self._queue_new(new)
+        return new
+
+    def _webhook_rejected(self, source: str, reason: str, status: int) -> None:
+        try:
+            self.store.log_event(None, "input_rejected", source=source, reason=reason, status=status)
+        except Exception:
+            log.exception("could not record a rejected webhook delivery")
+
+    def _queue_new(self, ids: list[str]) -> None:
+        if self.process_new:
+            for mid in ids:
+                self._new.put(mid)
+
+    def process(self, mention_id: str) -> Any:
+        """Triage and draft one new mention, then tell the listeners (the Slack card)."""
+        processed = self.engine.process(mention_id)
+        for callback in list(self.on_processed):
+            try:
+                callback(processed)
+            except Exception:
+                log.exception("on_processed callback failed for %s", mention_id)
+        return processed
+
+    def _process_loop(self) -> None:
+        while True:
+            mid = self._new.get()
+            if mid is None:
+                return
+            try:
+                self.process(mid)
+            except Exception as exc:
+                # The mention stays 'new' in the store; the next start picks it up again.
+                log.exception("processing %s failed", mid)
+                try:
+                    self.store.log_event(mid, "process_failed", error=f"{type(exc).__name__}: {exc}")
+                except Exception:
+                    log.exception("could not record the failure")
+
+    # -- one round by hand ----------------------------------------------------------------------
+
+    def fetch(self, source: str | None = None) -> list[PollResult]:
+        if source is not None and source not in self.pollers:
+            known = ", ".join(sorted(self.pollers)) or "none configured"
+            raise SettingsError(f"no source named {source!r}", f"use one of: {known}")
+        names = [source] if source else sorted(self.pollers)
+        return [self.pollers[n].poll_once() for n in names]
+
+    def retry(self, outbox_id: int) -> bool:
+        ok = sql.retry_failed(self.store, outbox_id)
+        self._wake.set()
+        return ok
+
+    # -- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
-        pass
+        if self._threads:
+            return
+        self._stop.clear()
+        if self.process_new:
+            for row in self.store.mentions_with_status("new"):
+                self._new.put(row["id"])
+            t = threading.Thread(target=self._process_loop, name="process-mentions", daemon=True)
+            t.start()
+            self._threads.append(t)
+        t = threading.Thread(target=self.worker.run_forever, args=(self._stop,),
+                             kwargs={"wake": self._wake, "idle": 1.0}, name="outbox", daemon=True)
+        t.start()
+        self._threads.append(t)
+        for name, poller in self.pollers.items():
+            if self.sources[name].poll_every > 0:
+                self._threads.append(poller.start(self._stop))
 
-    def stop(self) -> None:
-        pass
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self.process_new:
+            self._new.put(None)
+        for t in self._threads:
+            t.join(timeout)
+        self._threads = []
 
     def deliver(self, outbox_id: int) -> dict[str, Any]:
-        raise NotImplementedError("the outbox worker is not built yet")
+        return self.worker.deliver(outbox_id)
+
+    def wake(self) -> None:
+        """Tell the outbox worker to look now (e.g. right after an approval)."""
+        self._wake.set()
 
 
 def build_runtime(settings: Settings, engine: Engine) -> Runtime:

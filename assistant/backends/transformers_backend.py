@@ -1,0 +1,80 @@
+"""The default backend: a local transformer model through Hugging Face transformers.
+
+Loaded once per process, lazily, and shared by every Engine in the process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ..errors import BackendError
+from ..settings import Settings
+from . import Generation, embedded, register
+
+_LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+class TransformersBackend:
+    name = "transformers"
+
+    def __init__(self, model: str | None, device: str = "cpu", cache_dir: Path | None = None) -> None:
+        self.model_id = model
+        self.device = device
+        self.cache_dir = cache_dir or Path.home() / ".cache" / "community-assistant"
+        self.model_name = model or embedded.NAME
+        self._generate_lock = threading.Lock()  # one generation at a time per model
+
+    def _resolve(self) -> str:
+        if self.model_id:
+            return self.model_id
+        return str(embedded.cached_model_dir(self.cache_dir))
+
+    def load(self) -> tuple[Any, Any]:
+        key = (self.model_id or "<embedded>", self.device)
+        with _LOAD_LOCK:
+            if key not in _LOADED:
+                from transformers import AutoModelForCausalLM, AutoTokenizer
+
+                source = self._resolve()
+                try:
+                    tokenizer = AutoTokenizer.from_pretrained(source)
+                    model = AutoModelForCausalLM.from_pretrained(source).to(self.device)
+                except OSError as exc:
+                    raise BackendError(
+                        f"cannot load model {source!r}: {str(exc).splitlines()[0]}",
+                        "set ASSISTANT_MODEL to a local folder, or a Hugging Face id on a machine with network",
+                    ) from None
+                model.eval()
+                _LOADED[key] = (tokenizer, model)
+            return _LOADED[key]
+
+    def generate(self, messages: list[dict[str, str]], max_new_tokens: int, temperature: float,
+                 seed: int | None = None) -> Generation:
+        import torch
+
+        tokenizer, model = self.load()
+        start = time.perf_counter()
+        inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                               return_dict=True).to(self.device)
+        kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": tokenizer.eos_token_id,
+                                  "repetition_penalty": 1.15}
+        if temperature > 0:
+            kwargs.update(do_sample=True, temperature=temperature, top_p=0.9)
+        else:
+            kwargs.update(do_sample=False)
+        with self._generate_lock, torch.inference_mode():
+            if seed is not None:
+                torch.manual_seed(seed)
+            out = model.generate(**inputs, **kwargs)
+        new = out[0][inputs["input_ids"].shape[1]:]
+        text = tokenizer.decode(new, skip_special_tokens=True)
+        return Generation(text=text, tokens=int(new.shape[0]), seconds=time.perf_counter() - start)
+
+
+@register("transformers")
+def _create(settings: Settings) -> TransformersBackend:
+    return TransformersBackend(settings.model, settings.device, settings.model_cache_dir)

@@ -1,0 +1,142 @@
+"""The ``file`` connector: mentions from a JSONL file, replies appended to a JSONL file.
+
+Used by the demo (its local outbox) and the tests. Each inbox line is one JSON
+object: ``{"id": "...", "author": "...", "text": "...", "url": "...", "created_at": "..."}``
+(only ``text`` is required). The cursor is the byte offset already read, so a
+restart resumes where it stopped; a malformed line is rejected, logged and
+reported, never silently skipped.
+
+A reply is appended as one line carrying the idempotency key. Before appending,
+the file is searched for that key under an exclusive lock: posting twice with the
+same key writes one line, across threads and processes (like Mastodon's
+Idempotency-Key).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from ..domain import Mention, stable_id, utcnow
+from .base import Capabilities, FetchResult, Posted, PostError, register
+
+log = logging.getLogger(__name__)
+
+
+class InboxLine(BaseModel):
+    id: str | None = None
+    author: str = ""
+    text: str
+    url: str | None = None
+    created_at: str | None = None
+    in_reply_to: str | None = None
+
+
+def first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "body"
+    return f"{where}: {err['msg']}"
+
+
+class FileConnector:
+    def __init__(self, source: str = "file", inbox: str | Path | None = None,
+                 outbox: str | Path = "outbox.jsonl", max_length: int = 500) -> None:
+        self.name = source
+        self.inbox = Path(inbox) if inbox else None
+        self.outbox = Path(outbox)
+        self.max_length = max_length
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(reply=True, hide=False, search=False, max_length=self.max_length)
+
+    def fetch(self, cursor: str | None) -> FetchResult:
+        offset = int(cursor or 0)
+        if self.inbox is None or not self.inbox.exists():
+            return FetchResult([], str(offset))
+        with self.inbox.open("rb") as fh:
+            if offset > os.fstat(fh.fileno()).st_size:
+                log.warning("%s: %s is shorter than the cursor; reading it from the start", self.name, self.inbox)
+                offset = 0
+            fh.seek(offset)
+            data = fh.read()
+        mentions: list[Mention] = []
+        rejected: list[str] = []
+        consumed = 0
+        for raw in data.splitlines(keepends=True):
+            if not raw.endswith(b"\n"):
+                break  # a line still being written: read it next time
+            consumed += len(raw)
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                item = InboxLine.model_validate_json(line)
+            except ValidationError as exc:
+                reason = f"{self.inbox} at byte {offset + consumed - len(raw)}: {first_error(exc)}"
+                log.warning("%s: rejected line: %s", self.name, reason)
+                rejected.append(reason)
+                continue
+            mentions.append(Mention(
+                source=self.name, network="file",
+                external_id=item.id or stable_id(self.name, item.author, item.text, item.created_at),
+                author=item.author, text=item.text, url=item.url, created_at=item.created_at,
+                in_reply_to=item.in_reply_to,
+            ))
+        return FetchResult(mentions, str(offset + consumed), {"rejected": rejected})
+
+    # -- replies ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _reply_id(idempotency_key: str) -> str:
+        return "file-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
+
+    def _scan(self, fh: Any, idempotency_key: str) -> Posted | None:
+        fh.seek(0)
+        for line in fh:
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            if row.get("idempotency_key") == idempotency_key:
+                return Posted(row["id"], row.get("url"))
+        return None
+
+    def reply(self, mention: Mention, text: str, idempotency_key: str) -> Posted:
+        try:
+            self.outbox.parent.mkdir(parents=True, exist_ok=True)
+            with self.outbox.open("a+", encoding="utf-8") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                found = self._scan(fh, idempotency_key)
+                if found:
+                    return found
+                reply_id = self._reply_id(idempotency_key)
+                fh.write(json.dumps({
+                    "id": reply_id, "idempotency_key": idempotency_key, "mention": mention.key,
+                    "in_reply_to": mention.external_id, "author": mention.author, "text": text,
+                    "at": utcnow().isoformat(timespec="seconds"),
+                }, ensure_ascii=False) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+                return Posted(reply_id, None)
+        except OSError as exc:
+            raise PostError(f"cannot write {self.outbox}: {exc}",
+                            permanent=isinstance(exc, PermissionError | IsADirectoryError)) from None
+
+    def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
+        if not self.outbox.exists():
+            return None
+        with self.outbox.open("r", encoding="utf-8") as fh:
+            fcntl.flock(fh, fcntl.LOCK_SH)
+            return self._scan(fh, idempotency_key)
+
+
+@register("file")
+def _create(**options: Any) -> FileConnector:
+    return FileConnector(**options)

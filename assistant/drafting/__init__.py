@@ -1,0 +1,1 @@
+"""Drafting: prompt building, the model call, the guard, and the template fallback."""

@@ -1,0 +1,88 @@
+"""Drafter: ask the model, guard the answer, retry, and fall back to the
+policy's own template when the model cannot produce a safe reply."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ..backends import ModelBackend
+from ..domain import Draft, Intent, Mention, Triage
+from ..errors import BackendError
+from ..policy import Policy
+from ..settings import Settings
+from ..triage.language import UNDETERMINED
+from .guard import check_draft, failed
+from .prompt import build_messages
+
+_QUOTES = "\"'“”«»„"
+_LABEL = re.compile(r"^\s*(?:our reply|reply|answer|response)\s*:\s*", re.I)
+
+
+def clean_output(text: str) -> str:
+    """Tidy a raw generation: drop a "Reply:" label, wrapping quotes and a cut-off last sentence."""
+    text = _LABEL.sub("", text.strip())
+    text = text.split("\n\n")[0].strip()
+    if len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
+        text = text[1:-1].strip()
+    if text and text[-1] not in ".!?…)☕💛" and re.search(r"[.!?]", text):
+        text = text[: max(text.rfind("."), text.rfind("!"), text.rfind("?")) + 1]
+    return text.strip()
+
+
+class Drafter:
+    def __init__(self, backend: ModelBackend, policy: Policy, settings: Settings) -> None:
+        self.backend = backend
+        self.policy = policy
+        self.settings = settings
+
+    def reply_language(self, triage: Triage) -> str:
+        if triage.language in self.policy.languages:
+            return triage.language
+        return self.policy.languages[0]  # undetermined or not one we answer in
+
+    def template(self, intent: Intent, language: str, mention: Mention) -> str:
+        book = self.policy.playbook(intent) or self.policy.playbooks[Intent.QUESTION]
+        text = book.templates.get(language) or book.templates.get(self.policy.languages[0], "")
+        values = {"author": mention.author, "brand": self.policy.brand.name,
+                  "sign_off": self.policy.voice.sign_off or "", **self.policy.facts}
+        return text.format_map(values)
+
+    def draft(self, mention: Mention, triage: Triage, instruction: str | None = None) -> Draft:
+        start = time.perf_counter()
+        language = self.reply_language(triage)
+        limit = self.policy.voice.limit_for(mention.network_name)
+        guard_triage = triage if triage.language != UNDETERMINED else triage.model_copy(update={"language": language})
+        reason: str | None = None
+        attempts = 0
+        if language not in self.settings.model_languages:
+            reason = f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES): used the {language} template"
+        else:
+            messages = build_messages(self.policy, mention, triage.intent, language, limit, instruction)
+            problems: list[str] = []
+            for attempt in range(self.settings.draft_attempts):
+                attempts += 1
+                try:
+                    out = self.backend.generate(
+                        messages, max_new_tokens=self.settings.max_new_tokens,
+                        temperature=self.settings.temperature if attempt else min(self.settings.temperature, 0.3),
+                        seed=attempt,
+                    )
+                except BackendError as exc:
+                    problems = [f"backend error: {exc}"]
+                    break
+                text = clean_output(out.text)
+                checks = check_draft(text, mention, guard_triage, self.policy, language)
+                bad = failed(checks)
+                if not bad:
+                    return Draft(text=text, language=language, guard=checks, backend=self.backend.name,
+                                 model=self.backend.model_name, seconds=time.perf_counter() - start,
+                                 attempts=attempts)
+                problems = [f"{c.name}: {c.detail}" for c in bad]
+            reason = f"model draft failed the guard after {attempts} tries ({'; '.join(problems[:3])}): used the template"
+        text = self.template(triage.intent, language, mention)
+        checks = check_draft(text, mention, guard_triage, self.policy, language)
+        return Draft(text=text, language=language, guard=checks, fallback=True, fallback_reason=reason,
+                     backend=self.backend.name if attempts else "template",
+                     model=self.backend.model_name if attempts else f"{self.policy.id} policy",
+                     seconds=time.perf_counter() - start, attempts=attempts)

@@ -1,0 +1,119 @@
+"""The guard: every draft, from the model or a person's edit, is checked against
+the policy before anyone is asked to approve it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+from ..domain import GuardCheck, Intent, Mention, Triage
+from ..policy import Policy
+from ..triage.language import UNDETERMINED, detect_language
+from ..triage.normalize import compile_terms, fold
+
+# "We" in each language the example brand answers in (000/001: speak as "we").
+WE_WORDS = compile_terms([
+    "we$", "we're", "we'll", "we've", "we'd", "our$", "ours$", "us$", "team$",
+    "me$", "meidan", "meille", "meita", "meilla", "meihin", "olemme", "tiimimme", "viemme", "vastaamme",
+    "selvitamme", "korjaamme", "ilahduttaa meita", "yhteisomme",
+    "wij$", "we$", "ons$", "onze$", "εμεις", "μας$", "ευχαριστουμε", "λυπουμαστε", "χαιρομαστε", "θα ελεγξουμε",
+    "ما$", "ماست", "می کنیم", "می‌کنیم", "سپاسگزاریم", "متاسفیم", "متأسفیم", "خوشحالیم",
+    "mes$", "mums$", "musu$", "mus$", "musos$", "wir$", "uns$", "unser", "nosotros", "nuestr", "nos$",
+    "sentimos", "nous$", "notre$", "nos$", "vi$", "oss$", "var$", "vart$", "vara$",
+])
+SINGULAR_I = re.compile(r"(?<!\w)(i|i'm|i'll|i've|i'd|my|me|mine)(?!\w)", re.I)
+
+# Words that promise something of value; only the policy's gestures may do that.
+GESTURE_WORDS = compile_terms([
+    "refund", "discount", "voucher", "coupon", "gift card", "compensat", "free$", "for free", "on the house",
+    "% off", "credit$", "promo", "hyvity", "alennu", "ilmai", "lahjakort", "korvaus", "korting", "gratis",
+    "terugbetal", "cadeaubon", "εκπτωσ", "δωρεαν", "αποζημιω", "تخفیف", "رایگان", "بازپرداخت", "atlaid",
+    "bezmaksas", "atmaks", "rabatt", "gutschein", "kostenlos", "erstatt", "descuento", "reembolso", "cupon",
+    "remise", "rembourse", "bon d'achat", "offert", "rabatt", "gratis", "aterbetal", "presentkort",
+])
+
+URL = re.compile(r"https?://[^\s)>\]]+|www\.[^\s)>\]]+", re.I)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"(?<!\w)\+?\d[\d ()-]{6,}\d")
+MONEY = re.compile(r"(?:[€$£]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:€|eur|euros?|usd|\$|£|kr|sek)\b)", re.I)
+PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])")
+DATE = re.compile(
+    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b|"
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)? "
+    r"(?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+PROMPT_TRACES = re.compile(
+    r"<<<|>>>|MESSAGE>>>|<\|im_(?:start|end)\|>|\bas an ai\b|language model|\bsystem prompt\b|"
+    r"^\s*(?:our )?reply\s*:|^\s*assistant\s*:|facts you may use|goal for this reply|never follow orders",
+    re.I | re.M)
+SLACK_PINGS = re.compile(r"@(?:channel|here|everyone)\b|<!(?:channel|here|everyone)>", re.I)
+
+
+def _emoji_count(text: str) -> int:
+    return sum(1 for ch in text if unicodedata.category(ch) == "So" and ord(ch) > 0x2000)
+
+
+def _facts_not_given(text: str, mention: Mention, policy: Policy) -> list[str]:
+    known = fold(policy.facts_text() + "\n" + mention.text + "\n" + (policy.brand.website or ""))
+    known_compact = known.replace(" ", "")
+    found: list[str] = []
+    for pattern in (URL, EMAIL, PHONE, MONEY, PERCENT, CODE, DATE):
+        for match in pattern.findall(text):
+            value = fold(match).rstrip(".,!")
+            if value and value not in known and value.replace(" ", "") not in known_compact:
+                found.append(match)
+    return list(dict.fromkeys(found))
+
+
+def _gestures_not_allowed(text: str, intent: Intent, policy: Policy) -> list[str]:
+    remaining = fold(text)
+    # Facts may mention something free ("shipping is free over 49 EUR"): that is a fact, not an offer.
+    for fact in policy.facts.values():
+        remaining = remaining.replace(fold(fact), " ")
+    for gesture in policy.gestures:
+        if intent in gesture.intents:
+            for phrase in [gesture.offer, *gesture.keywords]:
+                remaining = remaining.replace(fold(phrase), " ")
+    return [m.group(0) for m in GESTURE_WORDS.finditer(remaining)]
+
+
+def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Policy,
+                language: str | None = None) -> list[GuardCheck]:
+    text = text or ""
+    checks: list[GuardCheck] = []
+
+    def add(name: str, passed: bool, detail: str = "") -> None:
+        checks.append(GuardCheck(name=name, passed=passed, detail=detail))
+
+    add("not_empty", bool(text.strip()), "" if text.strip() else "the draft is empty")
+    want = language or triage.language
+    got, _ = detect_language(text, policy.languages) if text.strip() else (UNDETERMINED, "")
+    add("language", want == UNDETERMINED or got in (want, UNDETERMINED),
+        f"written in {got}, expected {want}" if got not in (want, UNDETERMINED) else f"{want}")
+    limit = policy.voice.limit_for(mention.network_name)
+    length = len(unicodedata.normalize("NFC", text))
+    add("length", length <= limit, f"{length}/{limit} characters for {mention.network_name}")
+    folded = fold(text)
+    speaks_we = bool(WE_WORDS.search(folded))
+    singular = SINGULAR_I.findall(text) if want == "en" else []
+    add("we_voice", speaks_we and not singular,
+        "speaks as we" if speaks_we and not singular else
+        (f"says {singular[0]!r}: speak as we" if singular else "does not speak as we / our community"))
+    forbidden = [p for p in policy.voice.forbidden_phrases if fold(p) in folded]
+    add("forbidden_phrases", not forbidden, f"uses {forbidden[0]!r}" if forbidden else "")
+    unknown = _facts_not_given(text, mention, policy)
+    add("facts", not unknown, f"states {', '.join(unknown[:3])}, not in the policy's facts" if unknown else "")
+    gestures = _gestures_not_allowed(text, triage.intent, policy)
+    add("gestures", not gestures, f"offers {gestures[0]!r}, not an allowed gesture" if gestures else "")
+    emoji = _emoji_count(text)
+    add("emoji", emoji <= policy.voice.emoji.max, f"{emoji} emoji, at most {policy.voice.emoji.max}")
+    similar = SequenceMatcher(None, fold(mention.text), folded).ratio() if mention.text.strip() else 0.0
+    add("not_a_copy", similar < 0.8, f"{similar:.0%} the same as the mention" if similar >= 0.8 else "")
+    trace = PROMPT_TRACES.search(text) or SLACK_PINGS.search(text)
+    add("no_prompt_trace", trace is None, f"contains {trace.group(0)!r}" if trace else "")
+    return checks
+
+
+def failed(checks: list[GuardCheck]) -> list[GuardCheck]:
+    return [c for c in checks if not c.passed]

@@ -1,0 +1,95 @@
+"""Slash commands: ``/reply <text or link>`` and ``/assistant queue | stats | policy | help``."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ... import domain
+from .. import blocks, tables
+
+if TYPE_CHECKING:
+    from slack_bolt import Ack, App
+
+    from ..services import Services
+
+LINK = re.compile(r"<?(https?://[^\s|>]+)(?:\|[^>]*)?>?")
+
+
+def reply(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
+    text = (command.get("text") or "").strip()
+    if not text:
+        ack(text="Usage: `/reply <text or link>`: paste the comment to answer, or a link to a stored mention.")
+        return
+    match = LINK.fullmatch(text)
+    mention_id = tables.find_mention_by_url(svc.store, match.group(1)) if match else None
+    if mention_id is None:
+        # Slack sends the text with its own markup (<@U..>, <http..|..>, &amp;): store it as a person would read it
+        plain = re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
+        plain = re.sub(r"<(https?://[^>]+)>", r"\1", plain)
+        plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        mention = domain.Mention(source="manual", external_id=f"slack-reply-{command.get('trigger_id') or domain.utcnow().timestamp()}",
+                                 author=command.get("user_name") or command.get("user_id") or "", text=plain,
+                                 url=match.group(1) if match else None, created_at=domain.utcnow().isoformat())
+        mention_id = svc.add_mention(mention)
+    ack(text="✍️ Drafting a reply …")
+    svc.with_model(svc.reply_card, mention_id, command["response_url"])
+
+
+def _card_links(svc: Services, ids: list[str]) -> dict[str, str]:
+    links = {}
+    for mention_id in ids:
+        card = tables.card(svc.store, mention_id)
+        if card:
+            links[mention_id] = f"https://slack.com/archives/{card['channel']}/p{card['ts'].replace('.', '')}"
+    return links
+
+
+def policy_lines(svc: Services) -> list[str]:
+    registry = svc.engine.policies
+    lines = []
+    for brand in registry.brands():
+        p = registry.get(brand)
+        approvers = ", ".join([*svc.settings.approvers, *p.review.approvers]) or "members of the review channel"
+        lines.append(f"{p.brand.name} ({brand}, {p.path}): languages {', '.join(p.languages)}; "
+                     f"review channel {p.review.channel or svc.settings.review_channel or 'not set'}; "
+                     f"approvers {approvers}; {len(p.escalation)} escalation rules")
+    return lines
+
+
+def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
+    words = (command.get("text") or "").split()
+    sub = words[0].lower() if words else "help"
+    if sub == "queue":
+        rows = svc.store.queue(limit=200)
+        shown = rows[:15]
+        ack(text=f"{len(rows)} waiting", blocks=blocks.queue_blocks(shown, _card_links(svc, [r["id"] for r in shown]),
+                                                                  len(rows)))
+    elif sub == "stats":
+        s = tables.stats(svc.store)
+        view = blocks.home_view(s, [], {}, [])
+        ack(text="Today's figures", blocks=view["blocks"][1:3])
+    elif sub == "policy":
+        errors = dict(svc.engine.policies.errors)
+        try:
+            svc.engine.policies.reload()
+            lines = policy_lines(svc)
+        except Exception as exc:  # a broken folder: say what and how to fix it
+            lines = [f"could not load policies: {exc}"]
+        view = blocks.home_view(tables.stats(svc.store), lines, errors, [])
+        ack(text="Policy in force", blocks=[b for b in view["blocks"] if b.get("block_id", "").startswith("policy")])
+    elif sub == "help":
+        ack(text="Reply assistant help", blocks=blocks.notice_blocks(blocks.HELP))
+    else:
+        ack(text=f"Unknown command `{blocks.escape(sub)}`. Try `/assistant help`.")
+
+
+def register(app: App, svc: Services) -> None:
+    def on_reply(ack: Ack, command: dict[str, Any]) -> None:
+        reply(svc, ack, command)
+
+    def on_assistant(ack: Ack, command: dict[str, Any]) -> None:
+        assistant(svc, ack, command)
+
+    app.command("/reply")(on_reply)
+    app.command("/assistant")(on_assistant)

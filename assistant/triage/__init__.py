@@ -1,0 +1,188 @@
+"""Triage: language, intent, severity and the recommended action for a mention.
+
+Rules rather than the model decide this: the embedded model is English-only
+and far too small to classify reliably, while keyword rules in the brand's ten
+languages are fast (thousands of mentions a second), explainable (every
+decision lists its reasons) and measured on a labelled set (`assistant eval`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..domain import Action, Intent, Severity, Triage
+from ..policy import Policy
+from . import lexicon as lx
+from .language import UNDETERMINED, detect_language
+from .normalize import compile_terms, fold
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+_HANDLE = re.compile(r"[@#][\w.@-]+", re.UNICODE)
+_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+_SENTENCES = re.compile(r"(?<=[.!?;。؟\n])\s+")
+
+_POS = compile_terms(lx.POSITIVE)
+_NEG = compile_terms(lx.NEGATIVE)
+_SARC = compile_terms(lx.SARCASM)
+_QWORDS = compile_terms(lx.QUESTION_WORDS)
+_SUGG = compile_terms(lx.SUGGESTION)
+_ABUSE = compile_terms(lx.ABUSE)
+_THREAT = compile_terms(lx.THREAT)
+_SPAM = compile_terms(lx.SPAM)
+_INJECT = compile_terms(lx.INJECTION)
+_HIGH = {kind: compile_terms(terms) for kind, terms in lx.HIGH.items()}
+_MEDIUM = compile_terms(lx.MEDIUM)
+
+SHORT_WORDS = 3  # at most this many words and nothing else: a small reaction (000/001)
+
+
+def _hits(pattern: re.Pattern[str], text: str) -> list[str]:
+    return [m.group(0) for m in pattern.finditer(text)]
+
+
+def _is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) in ("So", "Sk") or ch in "\u200d\ufe0f"
+
+
+@dataclass
+class Signals:
+    folded: str
+    words: list[str]
+    pos: list[str] = field(default_factory=list)
+    neg: list[str] = field(default_factory=list)
+    sarcasm: list[str] = field(default_factory=list)
+    question: bool = False
+    question_words: list[str] = field(default_factory=list)
+    suggestion: list[str] = field(default_factory=list)
+    pos_emoji: int = 0
+    neg_emoji: int = 0
+    emoji_only: bool = False
+
+
+def _signals(text: str) -> Signals:
+    clean = _HANDLE.sub(" ", _URL.sub(" ", text))
+    folded = fold(clean)
+    words = _WORDS.findall(folded)
+    s = Signals(folded=folded, words=words)
+    s.pos = _hits(_POS, folded)
+    s.neg = _hits(_NEG, folded)
+    s.sarcasm = _hits(_SARC, folded)
+    s.suggestion = _hits(_SUGG, folded)
+    s.pos_emoji = sum(1 for ch in text if ch in lx.POSITIVE_EMOJI)
+    s.neg_emoji = sum(1 for ch in text if ch in lx.NEGATIVE_EMOJI)
+    s.emoji_only = not words and any(_is_emoji(ch) for ch in clean)
+    # Greek writes its question mark as ";", Persian as "؟".
+    s.question = "?" in clean or "؟" in clean or (";" in clean and any("α" <= c <= "ω" for c in folded))
+    first_words = " ".join(fold(sentence)[:40] for sentence in _SENTENCES.split(clean))
+    s.question_words = _hits(_QWORDS, first_words)
+    return s
+
+
+class Triager:
+    """Stateless apart from compiled patterns; safe to share between threads."""
+
+    def triage(self, text: str, policy: Policy | None = None) -> Triage:
+        languages = policy.languages if policy else ["en"]
+        reasons: list[str] = []
+        if not text or not text.strip():
+            return Triage(language=UNDETERMINED, intent=Intent.SPAM, severity=Severity.LOW,
+                          action=Action.IGNORE, reasons=["empty text: nothing to answer"])
+        language, how = detect_language(text, languages)
+        reasons.append(f"language {language} ({how})")
+
+        intent, why, body = self._intent(text)
+        reasons.extend(why)
+        severity, sev_why = self._severity(body, intent)
+        reasons.extend(sev_why)
+        action, team, act_why = self._action(body, intent, severity, policy)
+        reasons.extend(act_why)
+        if language not in languages and language != UNDETERMINED:
+            reasons.append(f"{language} is not one of the brand's languages: the reply uses the first one")
+        return Triage(language=language, intent=intent, severity=severity, action=action, team=team,
+                      reasons=reasons)
+
+    def _intent(self, text: str) -> tuple[Intent, list[str], str]:
+        reasons: list[str] = []
+        folded_all = fold(text)
+        injected = _hits(_INJECT, folded_all)
+        body = text
+        if injected:
+            reasons.append(f"contains instructions to the model ({injected[0]!r}): treated as plain text")
+            kept = [s for s in _SENTENCES.split(text) if not _INJECT.search(fold(s))]
+            body = " ".join(kept)
+            if len(_WORDS.findall(fold(_URL.sub(" ", body)))) < 3:
+                return Intent.SPAM, [*reasons, "spam: prompt injection with no customer message"], text
+
+        s = _signals(body)
+        threat = _hits(_THREAT, s.folded)
+        abuse = _hits(_ABUSE, s.folded)
+        if threat:
+            return Intent.ABUSE, [*reasons, f"abuse: threat ({threat[0]!r})"], body
+        if abuse:
+            return Intent.ABUSE, [*reasons, f"abuse: insult ({', '.join(map(repr, abuse[:3]))})"], body
+        spam = _hits(_SPAM, s.folded)
+        links = _URL.findall(body)
+        if spam:
+            return Intent.SPAM, [*reasons, f"spam: {', '.join(map(repr, spam[:3]))}"], body
+        if links and len(s.words) <= 6 and not (s.pos or s.neg or s.question):
+            return Intent.SPAM, [*reasons, "spam: a bare link"], body
+
+        if s.emoji_only:
+            if s.neg_emoji > s.pos_emoji:
+                return Intent.COMPLAINT, [*reasons, "complaint: negative emoji only"], body
+            return Intent.REACTION, [*reasons, "reaction: emoji only"], body
+
+        neg = len(s.neg) + 2 * len(s.sarcasm) + s.neg_emoji
+        pos = len(s.pos) + s.pos_emoji
+        if s.sarcasm:
+            reasons.append(f"sarcasm: {s.sarcasm[0]!r}")
+        if neg and (neg >= pos or s.sarcasm):
+            asked = " (also asks a question)" if s.question else ""
+            return Intent.COMPLAINT, [*reasons, f"complaint{asked}: {', '.join(map(repr, s.neg[:3] or s.sarcasm[:1]))}"], body
+        if s.suggestion:
+            return Intent.SUGGESTION, [*reasons, f"suggestion: {s.suggestion[0]!r}"], body
+        if s.question or s.question_words and len(s.words) <= 12:
+            cue = "question mark" if s.question else repr(s.question_words[0])
+            return Intent.QUESTION, [*reasons, f"question: {cue}"], body
+        if len(s.words) <= SHORT_WORDS:
+            return Intent.REACTION, [*reasons, f"reaction: {len(s.words)} word(s)"], body
+        if pos:
+            return Intent.PRAISE, [*reasons, f"praise: {', '.join(map(repr, s.pos[:3])) or 'positive emoji'}"], body
+        return Intent.PRAISE, [*reasons, "praise: no negative signal (low confidence)"], body
+
+    def _severity(self, body: str, intent: Intent) -> tuple[Severity, list[str]]:
+        if intent is Intent.SPAM:
+            return Severity.LOW, []
+        folded = fold(body)
+        if intent is Intent.ABUSE and _hits(_THREAT, folded):
+            return Severity.HIGH, ["severity high: threat of violence"]
+        for kind, pattern in _HIGH.items():
+            found = _hits(pattern, folded)
+            if found:
+                return Severity.HIGH, [f"severity high: {kind} ({found[0]!r})"]
+        if intent is Intent.COMPLAINT:
+            found = _hits(_MEDIUM, folded)
+            if found:
+                return Severity.MEDIUM, [f"severity medium: {found[0]!r}"]
+        return Severity.LOW, []
+
+    def _action(self, body: str, intent: Intent, severity: Severity,
+                policy: Policy | None) -> tuple[Action, str | None, list[str]]:
+        rules = policy.escalation if policy else []
+        folded = fold(body)
+        for rule in rules:
+            by_severity = severity in rule.severity
+            by_intent = intent in rule.intents
+            word = next((k for k in rule.keywords if re.search(rf"(?<!\w){re.escape(fold(k))}", folded)), None)
+            if by_severity or by_intent or word:
+                why = f"severity {severity.value}" if by_severity else (f"keyword {word!r}" if word else f"intent {intent.value}")
+                return Action.ESCALATE, rule.team, [f"escalate to {rule.team}: rule {rule.name!r} ({why})"]
+        if severity is Severity.HIGH:
+            return Action.ESCALATE, None, ["escalate: high severity needs a person"]
+        if intent is Intent.ABUSE:
+            return Action.HIDE, None, ["hide: abuse is removed, not answered (000/001)"]
+        if intent is Intent.SPAM:
+            return Action.IGNORE, None, ["ignore: spam gets no reply (000/001)"]
+        return Action.REPLY, None, []

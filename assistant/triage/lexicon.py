@@ -1,0 +1,386 @@
+"""Keyword lexicons for triage, in the ten languages the example brand answers in
+(en fi nl el fa lv de es fr sv).
+
+Entries are matched on text that is case-folded and stripped of accents, at the
+start of a word, so a stem ("pettyny") also matches its inflections
+("pettynyt"). An entry ending in "$" must match a whole word. They are merged
+across languages: a misdetected language does not blind triage.
+"""
+
+from __future__ import annotations
+
+# Small reactions (000/001): a heart, "nice", "yum".
+POSITIVE_EMOJI = set("❤♥😍🥰😊👍🙌👏🔥☕💛💕✨😋🤩💯🙏😀😃😄😁🥳🌟⭐💖💙🧡💚💜🤎🖤🤍👌😎🤗☺🫶💗💓🎉🍰🥐")
+NEGATIVE_EMOJI = set("😡🤬👎🤮🤢💩😠😤😞😢😭😒🙄😩😫💔☹🙁😖😣😕🤦")
+
+POSITIVE = [
+    # en
+    "love", "loved", "great", "best", "amazing", "delicious", "thank", "thanks", "awesome", "perfect", "wonderful",
+    "favourite", "favorite", "recommend", "excellent", "fantastic", "lovely", "superb", "brilliant", "beautiful",
+    "tasty", "yum", "nice$", "good$", "cozy", "cosy", "friendly", "kind$", "happy", "enjoy", "impressed", "smooth",
+    "incredible", "outstanding", "so good", "well done", "kudos", "cheers", "gorgeous", "heaven", "stellar",
+    # fi
+    "ihana", "paras", "parasta", "kiitos", "upea", "herkullin", "mahtava", "loistava", "hyva", "suosikki",
+    "rakastan", "taydellin", "suosittelen", "huippu", "namia", "nam$", "kiva", "ystavallin", "maistuu",
+    "herttainen", "hurmaava", "onnistu",
+    # nl
+    "heerlijk", "lekker", "geweldig", "beste", "bedankt", "top$", "fantastisch", "prachtig", "aanrader", "dank",
+    "vriendelijk", "gezellig", "genieten", "genoten", "super$", "mooi", "blij", "fijn",
+    # el
+    "υπεροχ", "καλυτερ", "ευχαριστ", "τελει", "νοστιμ", "αγαπ", "εξαιρετικ", "φανταστικ", "τελειο", "ωραι",
+    "λατρευ", "φιλικ", "απολαυσ", "μπραβο", "καλο$", "καλος", "καλη$",
+    # fa
+    "عالی", "ممنون", "مرسی", "خوشمزه", "بهترین", "دوست دارم", "فوق العاده", "سپاس", "عاشق", "خوب", "محشر",
+    "دلنشین", "بی نظیر", "لذت",
+    # lv
+    "paldies", "lielisk", "garsig", "labaka", "labakais", "brinisk", "izcil", "patik", "milu", "iesaku", "jauk",
+    "forsi", "super$", "draudzig", "skaist", "perfekt",
+    # de
+    "lecker", "toll", "super", "beste", "danke", "grossartig", "wunderbar", "liebe", "empfehle", "klasse",
+    "perfekt", "freundlich", "gemutlich", "genial", "himmlisch", "mega$", "hammer$", "schon$",
+    # es
+    "gracias", "delicios", "encanta", "mejor", "increible", "genial", "excelente", "perfect", "recomiendo",
+    "buenisim", "riquisim", "rico$", "rica$", "amable", "maravill", "me gusta", "bueno$", "buena$",
+    # fr
+    "merci", "delicieu", "adore", "meilleur", "genial", "excellent", "parfait", "super$", "recommande",
+    "magnifique", "sympa", "chaleureu", "bravo", "top$", "j'aime", "aime$",
+    # sv
+    "tack", "underbar", "basta", "alskar", "fantastisk", "grym", "gott$", "god$", "goda$", "perfekt",
+    "rekommenderar", "harlig", "mysig", "trevlig", "toppen", "supergod",
+]
+
+NEGATIVE = [
+    # en
+    "terrible", "awful", "worst", "disappoint", "broken", "damaged", "late$", "never arrived", "still waiting",
+    "still no", "still not", "cold$", "rude", "slow", "wrong", "missing", "refund", "overpriced", "expensive",
+    "bad$", "horrible", "disgusting", "stale", "bitter", "burnt", "not working", "doesn't work", "does not work",
+    "doesnt work", "error", "charged twice", "double charged", "unacceptable", "no reply", "no response",
+    "ignored", "ignoring", "waited", "waiting", "delay", "lost$", "leak", "mold", "mould", "gross", "meh$",
+    "complain", "annoy", "frustrat", "useless", "joke$", "ridiculous", "not happy", "unhappy", "never again",
+    "cancel", "sour", "watery", "lukewarm", "dirty", "problem", "issue", "crash", "fail", "can't log",
+    "cannot log", "went up", "price hike", "hasn't arrived", "has not arrived", "haven't received",
+    "not received", "not arrived", "where is my", "thanks for nothing", "another week", "yet again",
+    "third time", "second time", "wasted", "ruin", "mess", "sucks", "sad$", "shame", "not ok", "not okay",
+    "nobody", "no one", "worse", "downhill",
+    # fi
+    "huono", "kamala", "pettyny", "pettymys", "rikki", "myohas", "ei ole tullut", "vielakaan", "kylma", "tyly",
+    "hidas", "vaara", "vaarin", "puuttu", "palautu", "rahat takaisin", "kallis", "kallii", "surkea", "karsea",
+    "virhe", "ei toimi", "arsyttav", "odottanut", "odotin", "odotan", "ei vastausta", "jaahtyn", "pahvin",
+    "haalea", "kitkera", "ei kelpaa", "hukassa", "kadonn", "taas$", "jalleen", "kolmatta kertaa", "turha",
+    "mita ihmetta", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
+    "en suosittele", "harmi", "valitet", "kehno",
+    # nl
+    "slecht", "teleurgesteld", "teleurstell", "kapot", "te laat", "nog steeds", "koud", "onbeleefd", "traag",
+    "verkeerd", "ontbreekt", "terugbetal", "geld terug", "duur$", "duurder", "vreselijk", "walgelijk",
+    "werkt niet", "fout", "beschadigd", "niet ontvangen", "niet aangekomen", "geen reactie", "geen antwoord",
+    "waardeloos", "belachelijk", "smerig", "vies", "lauw", "zuur", "bitter", "weer$", "alweer", "wachten",
+    "gewacht", "probleem", "jammer", "balen", "nooit meer", "zonder mijn",
+    # el
+    "απαραδεκτ", "χαλι", "απογοητ", "σπασμεν", "καθυστερ", "ακομα", "ακομη", "κρυο", "κρυος", "αγεν",
+    "αργ", "λαθος", "λειπει", "επιστροφη χρηματων", "ακριβ", "απαισι", "δεν λειτουργ", "κακο", "κακη",
+    "χειροτερ", "αηδια", "πικρ", "ξινο", "χαλασμεν", "δεν ηρθε", "δεν εχει ερθει", "δεν απαντ", "περιμεν",
+    "προβλημα", "κριμα", "ποτε ξανα", "παλι", "αδιαφορ",
+    # fa
+    "بد$", "افتضاح", "ناامید", "شکسته", "دیر", "هنوز", "سرد", "بی ادب", "بی‌ادب", "کند", "اشتباه", "گران",
+    "خراب", "کار نمی کند", "کار نمی‌کند", "نرسیده", "نرسید", "پاسخ نمی", "جواب نمی", "منتظر", "مشکل",
+    "بدترین", "تلخ", "کهنه", "بازپرداخت", "پول را پس", "پولم را", "ناراضی", "متاسف", "دوباره", "باز هم",
+    "بی کیفیت", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
+    # lv
+    "slikt", "briesmig", "vilies", "vilusies", "vilsanas", "salauz", "kave", "joprojam", "auksts", "aukstu",
+    "rupj", "len$", "leni", "nepareiz", "trukst", "darg", "nedarbojas", "kluda", "kludu", "bojat", "nav pienac",
+    "nav sanem", "neatbild", "gaid", "problem", "naudu atpakal", "atmaks", "rugt", "netirs", "skandal",
+    "atkal", "nekad vairs", "bez mana", "zel",
+    # de
+    "schlecht", "enttausch", "kaputt", "verspat", "immer noch", "kalt$", "kalter", "unfreundlich", "langsam",
+    "falsch", "fehlt", "erstatt", "geld zuruck", "teuer", "schrecklich", "eklig", "funktioniert nicht",
+    "fehler", "unmoglich", "beschadigt", "nicht angekommen", "nicht erhalten", "keine antwort", "keine reaktion",
+    "warte", "gewartet", "sauer", "bitter", "lauwarm", "schmutzig", "dreckig", "problem", "argerlich", "schade",
+    "nie wieder", "schon wieder", "wieder$", "frech", "unverschamt", "ohne meine", "katastroph",
+    # es
+    "malo$", "mala$", "terrible", "decepcion", "decepcionad", "roto", "rota$", "tarde", "todavia", "aun no",
+    "frio", "fria$", "grosero", "lento", "lenta$", "equivocad", "falta", "reembolso", "caro$", "cara$",
+    "horrible", "asqueros", "no funciona", "error", "danad", "no ha llegado", "no llego", "sin respuesta",
+    "nadie responde", "esperando", "espere", "problema", "amargo", "sucio", "sucia", "pesimo", "fatal$",
+    "nunca mas", "otra vez", "otra semana", "sin mi", "inaceptable", "verguenza",
+    # fr
+    "mauvais", "nul$", "nulle$", "decu", "decue", "decevant", "casse", "en retard", "toujours pas", "froid",
+    "impoli", "lent$", "lente$", "erreur", "manque", "rembourse", "cher$", "chere$", "horrible", "degoutant",
+    "ne marche pas", "ne fonctionne pas", "inadmissible", "inacceptable", "abime", "endommag", "pas recu",
+    "pas arrive", "aucune reponse", "pas de reponse", "attends", "attendu", "probleme", "amer", "sale$",
+    "tiede", "honteu", "jamais plus", "plus jamais", "encore une", "sans ma", "sans mon", "pire",
+    # sv
+    "dalig", "besvik", "trasig", "sen$", "forsen", "fortfarande", "kall$", "kallt", "otrevlig", "langsam",
+    "fel$", "saknas", "aterbetal", "pengarna tillbaka", "dyr$", "dyrt", "hemsk", "acklig", "fungerar inte",
+    "skadad", "inte kommit", "inte fatt", "inget svar", "inga svar", "vantar", "vantat", "problem", "besk",
+    "smutsig", "ljummen", "aldrig mer", "igen$", "utan min", "skandal", "tyvarr",
+]
+
+# Sarcasm: praise words around a bad situation ("Great, another week without my order").
+SARCASM = [
+    "great, another", "just great", "oh great", "oh wonderful", "wonderful, another", "love waiting",
+    "love how", "thanks for nothing", "yeah right", "so much for", "what a joke", "bravo,", "nice job",
+    "fantastic service, not", "how lovely",
+    "kiitos vaan", "kiitti vaan", "mahtavaa, taas", "upeaa, taas", "hienoa, taas", "todella hienoa",
+    "geweldig, weer", "top, weer", "fijn hoor", "lekker dan", "bedankt voor niets",
+    "τελεια, αλλη", "μπραβο σας", "ευχαριστω για το τιποτα", "τελεια.",
+    "چه عالی", "دستتون درد نکنه", "ممنون بابت هیچی",
+    "lieliski, atkal", "paldies par neko", "super, atkal",
+    "toll, wieder", "super, schon wieder", "danke fur nichts", "na toll", "ganz toll", "klasse, wieder",
+    "genial, otra", "que bien, otra", "gracias por nada", "perfecto, otra",
+    "genial, encore", "merci pour rien", "bravo pour", "super, encore",
+    "toppen, igen", "tack for inget", "snyggt jobbat", "perfekt, igen", "underbart, annu",
+]
+
+QUESTION_WORDS = [
+    # en
+    "how$", "when$", "where$", "what$", "why$", "which$", "who$", "do you", "can i", "can you", "is there",
+    "are you", "does", "will you", "will it", "could you tell", "is it", "are there", "any chance", "anyone know",
+    # fi
+    "onko", "voiko", "voinko", "voitteko", "milloin", "missa", "miten", "mika$", "mita$", "paljonko", "kuinka",
+    "saako", "toimitatteko", "onhan", "myyttekö", "myyttekö", "loytyyko", "tuleeko", "ettekö",
+    # nl
+    "hoe$", "wanneer", "waar$", "wat$", "waarom", "kunnen jullie", "kan ik", "is er", "hebben jullie",
+    "verzenden jullie", "zijn jullie", "weet iemand",
+    # el
+    "ποτε", "που$", "πως$", "τι$", "γιατι", "εχετε", "μπορω", "μπορειτε", "υπαρχει", "ποσο", "ποια", "ποιο",
+    # fa
+    "آیا", "کی", "کجا", "چطور", "چه$", "چرا", "چقدر", "چند", "دارید", "می توانم", "می‌توانم",
+    # lv
+    "kad$", "kur$", "ka$", "vai$", "cik$", "kapec", "kads", "kada$", "vai jus", "vai var",
+    # de
+    "wie$", "wann$", "wo$", "was$", "warum", "gibt es", "habt ihr", "kann ich", "konnt ihr", "liefert ihr",
+    "seid ihr", "welche", "wieviel", "wie viel",
+    # es
+    "como$", "cuando", "donde", "que$", "por que", "hay$", "tienen", "puedo", "pueden", "cuanto", "cual",
+    "hacen envios", "envian",
+    # fr
+    "comment", "quand$", "ou$", "quoi", "pourquoi", "est-ce", "avez-vous", "puis-je", "pouvez-vous",
+    "combien", "quel", "quelle", "livrez-vous", "y a-t-il",
+    # sv
+    "hur$", "nar$", "var$", "vad$", "varfor", "har ni", "kan jag", "kan ni", "finns det", "skickar ni",
+    "hur mycket", "vilken", "vilka",
+]
+
+SUGGESTION = [
+    # en
+    "you should", "you could", "would be nice", "would be great", "would be cool", "would love it if",
+    "would love to see", "please add", "why not", "consider", "it would be", "how about", "i wish",
+    "suggestion", "idea:", "could you add", "you guys should", "should add", "should offer",
+    "should start", "should make", "should bring", "please bring", "please make", "please offer",
+    "please consider", "feature request", "what if you", "maybe add", "it'd be", "would be awesome",
+    "please start", "bring back",
+    # fi
+    "voisitte", "kannattaisi", "olisi kiva", "olisi hienoa", "olisi mahtavaa", "olisi hyva", "ehdotan",
+    "ehdotus", "toivoisin", "toivottavasti", "lisatkaa", "pitaisi", "idea", "tuokaa", "ottakaa",
+    "voisiko", "saisiko", "olisiko mahdollista",
+    # nl
+    "zouden jullie", "het zou", "suggestie", "idee", "voeg toe", "jullie moeten", "wat als", "zou fijn zijn",
+    "zou leuk zijn", "zou mooi zijn", "ik zou graag", "overweeg", "misschien kunnen", "breng terug",
+    # el
+    "θα ηταν", "προτειν", "προταση", "ιδεα", "θα μπορουσατε", "προσθεστε", "θα θελαμε", "ευχομαι",
+    "θα ηθελα να", "καλο θα ηταν",
+    # fa
+    "پیشنهاد", "بهتر است", "بهتره", "کاش", "اضافه کنید", "ایده", "می توانستید", "می‌توانستید", "خوب بود",
+    "خوب می شد", "خوب می‌شد", "لطفا اضافه", "لطفاً اضافه",
+    # lv
+    "ierosin", "butu labi", "butu jauki", "butu lieliski", "varetu", "pievienojiet", "ideja", "vajadzetu",
+    "iesak", "ieteikum", "ludzu pievieno",
+    # de
+    "ihr solltet", "ihr konntet", "ware schon", "ware toll", "ware super", "ware cool", "ware gut",
+    "vorschlag", "idee", "bitte fugt", "konntet ihr", "wie ware es", "ich wunsche mir", "wunsch",
+    "warum nicht", "bietet doch",
+    # es
+    "deberian", "podrian", "seria genial", "seria bueno", "seria ideal", "seria estupendo", "sugerencia",
+    "sugiero", "idea", "anadir", "anadan", "ojala", "que tal si", "por que no",
+    # fr
+    "vous devriez", "vous pourriez", "ce serait", "suggestion", "suggere", "idee", "pourriez-vous", "ajouter",
+    "ajoutez", "pourquoi pas", "ce serait bien", "j'aimerais", "serait-il possible",
+    # sv
+    "ni borde", "ni kunde", "vore", "forslag", "ide$", "iden$", "kunde ni", "lagg till", "skulle vara",
+    "onskar", "varfor inte", "hade varit",
+]
+
+# Insults aimed at people, slurs, harassment: hidden, not answered (000/001).
+ABUSE = [
+    # en
+    "idiot", "stupid", "moron", "fuck you", "f*ck you", "fuck off", "screw you", "scum", "bitch", "bastard",
+    "asshole", "dumbass", "retard", "kill yourself", "kys$", "go die", "hope you die", "shut up", "loser",
+    "pathetic", "clowns", "imbecile", "cunt", "whore", "pig$", "pigs$", "trash people", "i will find you",
+    "burn your", "burn down", "smash your",
+    # fi
+    "idiootti", "idiootit", "haista", "tyhma", "aaliö", "aalio", "kuole", "saatanan", "vittu", "perkele",
+    "paska porukka", "paskat", "luuseri", "runkkari", "huora", "kusipaa", "mulkku", "aivoton",
+    # nl
+    "idioot", "kut", "kanker", "klootzak", "debiel", "sukkel", "lul$", "tering", "rot op", "mongool", "eikel",
+    "hoer", "tyfus", "achterlijk", "oplichters tuig", "tuig",
+    # el
+    "ηλιθι", "μαλακ", "γαμω", "γαμησ", "βλακ", "ψοφ", "καθικ", "σκουπιδ", "πουτ", "κοπροσκυλ", "ανικαν",
+    "βουλωσ", "αχρηστοι",
+    # fa
+    "احمق", "خفه شو", "کثافت", "لعنتی", "گمشو", "بیشعور", "بی شعور", "الاغ", "آشغال", "عوضی", "حرومزاده",
+    "خاک بر سر", "گاو",
+    # lv
+    "idiot", "stulb", "mesli", "pipis", "nolādet", "nolad", "sudu", "suds$", "debil", "kretin", "mauka",
+    "pakalpin", "nost$", "aizver muti", "lohi", "loh$",
+    # de
+    "arschloch", "arschlocher", "verpiss", "wichser", "hurensohn", "halt die fresse", "versager", "vollidiot",
+    "idioten", "bastard", "missgeburt", "spast", "drecksladen", "penner",
+    # es
+    "idiota", "imbecil", "estupid", "cabron", "gilipoll", "pendej", "puta", "muerete", "malnacid",
+    "hijos de", "payaso", "inutiles", "subnormal", "capullo",
+    # fr
+    "connard", "connasse", "cretin", "abruti", "ta gueule", "ferme ta", "va te faire", "ordure", "encule",
+    "salope", "batard", "debile", "bouffon", "minable",
+    # sv
+    "javla idiot", "javla", "fan ta", "dum i huvudet", "kuk", "hora", "fitta", "idioter",
+    "pucko", "mongo", "dumma",
+]
+
+# Threats of violence are abuse and high severity at once.
+THREAT = [
+    "kill you", "i will hurt", "i'll hurt", "beat you", "burn down", "burn your", "i will find you",
+    "bomb", "shoot", "stab", "tapan", "poltan", "lyön", "vermoord", "steek", "σας σκοτωσ", "θα σας βρω",
+    "میکشم", "می‌کشم", "آتش میزنم", "nogalinās", "nositis", "umbringen", "abfackeln", "te mato", "matar",
+    "quemar", "tuer", "bruler votre", "doda", "bränna ner", "slå ihjäl", "nosit",
+]
+
+# Spam: promotion, crypto, follow-for-follow (000/001: spam is ignored).
+SPAM = [
+    # en
+    "follow me", "follow back", "follow for follow", "f4f", "check my profile", "check out my", "crypto",
+    "bitcoin", "btc$", "nft", "earn $", "earn money", "make money", "dm me", "click here", "buy followers",
+    "cheap followers", "investment opportunity", "casino", "forex", "onlyfans", "visit my", "seo services",
+    "viagra", "loan", "passive income", "work from home", "giveaway winner", "claim your", "limited offer",
+    "promo code", "discount code", "telegram", "whatsapp me", "free iphone", "airdrop", "double your",
+    "get rich", "100% free", "subscribe to my", "link in bio", "sugar daddy", "cheap replica", "betting",
+    "web design services", "boost your", "grow your followers", "guaranteed",
+    # fi
+    "seuraa minua", "seuraa takaisin", "ansaitse", "tienaa", "klikkaa", "kryptovaluut", "sijoitusmahdollisuus",
+    "ilmaiset seuraajat", "katso profiili",
+    # nl
+    "volg mij", "volg terug", "verdien", "klik hier", "bekijk mijn profiel", "gratis volgers",
+    # el
+    "ακολουθηστε με", "κερδιστε", "κερδισε", "κανε κλικ", "κανετε κλικ", "δες το προφιλ", "κρυπτονομισμ",
+    # fa
+    "فالو", "درآمد دلاری", "کسب درآمد", "کلیک کنید", "ارز دیجیتال", "پیج من", "فالوور", "سرمایه گذاری",
+    # lv
+    "seko man", "nopelni", "spied seit", "klikski seit", "kriptovalut", "mans profils",
+    # de
+    "folge mir", "folgt mir", "verdiene", "klick hier", "geld verdienen", "gratis follower", "mein profil",
+    "krypto",
+    # es
+    "sigueme", "gana dinero", "ganar dinero", "haz clic", "visita mi perfil", "seguidores gratis", "criptomoned",
+    # fr
+    "suivez-moi", "suivez moi", "gagnez", "gagner de l'argent", "cliquez ici", "mon profil", "abonnes gratuits",
+    # sv
+    "folj mig", "tjana pengar", "klicka har", "min profil", "gratis foljare", "kryptovalut",
+]
+
+# Attempts to give the model orders. Recorded as a reason; the text stays data.
+INJECTION = [
+    "ignore all previous", "ignore previous", "ignore the above", "ignore your instructions",
+    "ignore all instructions", "ignore prior", "disregard", "system prompt", "you are now", "new instructions",
+    "system:", "[system]", "<|im_start|>", "developer mode", "jailbreak", "act as", "pretend to be",
+    "reveal your prompt", "forget your instructions", "forget all", "override",
+    "ohita kaikki", "ohita aiemmat", "unohda ohjeet", "unohda kaikki", "olet nyt",
+    "negeer alle", "negeer de vorige", "negeer eerdere", "vergeet je instructies", "je bent nu",
+    "αγνοησε", "ξεχασε τις οδηγιες", "εισαι πλεον",
+    "نادیده بگیر", "دستورالعمل های قبلی", "دستورالعمل‌های قبلی", "دستورات قبلی",
+    "ignore visas", "ignore ieprieksej", "aizmirsti instrukcijas", "tu tagad esi",
+    "ignoriere alle", "ignoriere die", "ignoriere vorherige", "vergiss alle", "du bist jetzt",
+    "ignora todas", "ignora las instrucciones", "olvida tus instrucciones", "ahora eres",
+    "ignore toutes", "ignorez toutes", "ignorez les instructions", "oublie tes instructions", "tu es maintenant",
+    "ignorera alla", "ignorera tidigare", "glom dina instruktioner", "du ar nu",
+]
+
+# High severity (004): safety, legal, fraud allegations, the press, data breaches.
+HIGH = {
+    "safety": [
+        "hospital", "food poisoning", "poisoned", "allergic", "allergy", "anaphyla", "glass in", "piece of glass",
+        "shard", "metal piece", "piece of metal", "foreign object", "choking", "choked", "vomit", "threw up",
+        "ambulance", "burned my", "burnt my", "scalded", "injur", "got sick", "made me sick", "fell ill",
+        "emergency room", "er visit", "cut my", "bleeding", "mouse in", "insect in", "bug in my", "mould in",
+        "mold in", "epipen",
+        "sairaala", "ruokamyrkytys", "allergi", "lasinsiru", "lasia", "lasinpala", "metallinpala", "oksens",
+        "palovamm", "loukkaantu", "sairastu", "ambulanssi", "tukehtu", "ensiapu",
+        "ziekenhuis", "voedselvergiftiging", "allergisch", "glasscherf", "stuk glas", "glas in", "metaal",
+        "gewond", "brandwond", "overgeven", "ziek geworden", "ambulance", "eerste hulp",
+        "νοσοκομει", "δηλητηριασ", "αλλεργ", "γυαλι", "μεταλλο", "τραυματ", "εγκαυμ", "εκαψα", "εκαψε",
+        "αρρωστησ", "εμετ", "ασθενοφορ",
+        "بیمارستان", "مسمومیت", "آلرژی", "حساسیت", "شیشه", "فلز", "سوختگی", "سوختم", "آسیب دید",
+        "استفراغ", "اورژانس", "مریض شد",
+        "slimnic", "saindes", "saindej", "alergij", "alergisk", "stikl", "metala", "apdeg", "ievainoj",
+        "vemu", "ātro palīdzību", "atro palidzibu", "saslim",
+        "krankenhaus", "lebensmittelvergiftung", "allergisch", "glassplitter", "glasscherbe", "glas im",
+        "metallstuck", "verletzt", "verbrannt", "verbruht", "erbrochen", "notaufnahme", "krankenwagen",
+        "hospital", "intoxicacion", "alergi", "cristal", "vidrio", "trozo de metal", "herid", "quemad",
+        "vomit", "urgencias", "ambulancia", "me enferm",
+        "hopital", "intoxication", "allergi", "morceau de verre", "bout de verre", "eclat de verre", "verre dans",
+        "metal dans", "blesse", "brule", "vomi", "urgences", "malade apres",
+        "sjukhus", "matforgiftning", "allergisk", "glasbit", "glas i", "metallbit", "skadad", "brannskad",
+        "brande mig", "krakts", "akuten", "ambulans", "blev sjuk",
+    ],
+    "legal": [
+        "lawyer", "lawsuit", "sue you", "suing", "court", "legal action", "consumer authority", "ombudsman",
+        "attorney", "small claims", "trading standards",
+        "asianajaja", "oikeuteen", "haastan", "kuluttajaviranomai", "kuluttaja-asiamies", "kuluttajariitalautakun",
+        "advocaat", "rechtszaak", "aanklagen", "rechter", "consumentenbond", "juridische stappen",
+        "δικηγορ", "μηνυσ", "δικαστηρι", "νομικα μετρα", "καταγγελια στη",
+        "وکیل", "شکایت", "دادگاه", "اقدام قانونی",
+        "advokat", "jurist", "tiesa", "tiesas", "sudzesu", "ptac",
+        "anwalt", "klage", "verklagen", "gericht", "verbraucherzentrale", "rechtliche schritte",
+        "abogado", "demanda", "demandar", "denunciar", "tribunal", "oficina del consumidor", "acciones legales",
+        "avocat", "proces", "porter plainte", "tribunal", "repression des fraudes", "poursuites",
+        "advokat", "stamma er", "stammer er", "domstol", "konsumentverket", "arn$", "rattsliga",
+    ],
+    "fraud": [
+        "scam", "fraud", "stole", "steal", "stolen", "theft", "thieves", "money laundering", "ripped off",
+        "rip-off", "charged without", "unauthori", "embezzl", "criminal",
+        "huijaus", "huijari", "huijaa", "petos", "varas", "varast", "rikollis", "kavallus",
+        "oplichting", "oplichter", "fraude", "gestolen", "dieven", "witwass", "crimineel",
+        "απατη", "απατεων", "κλοπη", "εκλεψ", "κλεφτ", "ξεπλυμα",
+        "کلاهبرداری", "کلاهبردار", "دزد", "سرقت", "پولشویی",
+        "krapsan", "krapniek", "zagli", "nozag", "zadz", "naudas atmazg",
+        "betrug", "betruger", "abzocke", "gestohlen", "diebe", "geldwasche", "kriminell",
+        "estafa", "estafador", "fraude", "robo", "robaron", "ladron", "blanqueo",
+        "arnaque", "escroc", "fraude", "vole", "voleur", "blanchiment",
+        "bedrageri", "bedragare", "lurade", "stulit", "stold", "tjuvar", "penningtvatt",
+    ],
+    "press": [
+        "the press", "press$", "journalist", "reporter", "newspaper", "go public", "going public", "the news",
+        "media about", "tv station", "viral",
+        "lehdisto", "toimittaja", "medialle", "iltalehti", "iltasanomat", "helsingin sanomat", "yle$", "julkisuuteen",
+        "pers$", "journalist", "de krant", "naar de media", "omroep",
+        "δημοσιογραφ", "μμε", "εφημεριδ", "τηλεοραση",
+        "خبرنگار", "رسانه", "روزنامه",
+        "zurnalist", "medijiem", "laikrakst", "televizij",
+        "presse", "journalist", "medien", "zeitung", "bild$",
+        "prensa", "periodista", "medios", "periodico", "television",
+        "presse", "journaliste", "medias", "journal$", "les journaux",
+        "press$", "journalist", "media$", "tidning", "kvallspress", "aftonbladet", "expressen",
+    ],
+    "breach": [
+        "data breach", "leaked", "my card details", "personal data", "hacked", "gdpr", "credit card stolen",
+        "tietovuoto", "hakkeroitu", "henkilotie", "datalek", "gehackt", "persoonsgegevens",
+        "διαρροη δεδομενων", "χακαρ", "προσωπικα δεδομενα", "نشت اطلاعات", "هک شد", "اطلاعات شخصی",
+        "datu noplud", "uzlauzt", "personas dati", "datenleck", "personliche daten", "dsgvo",
+        "filtracion de datos", "hackead", "datos personales", "fuite de donnees", "pirate", "donnees personnelles",
+        "rgpd", "datalacka", "hackad", "personuppgift",
+    ],
+}
+
+# Medium severity: an upset customer with a real problem to fix (004 root cause 2).
+MEDIUM = [
+    "refund", "damaged", "broken", "never arrived", "charged twice", "double charged", "still waiting",
+    "third time", "second time", "weeks", "unacceptable", "no reply", "no response", "not received", "missing",
+    "cancel", "money back", "lost$", "wrong order", "hasn't arrived", "has not arrived", "haven't received",
+    "rikki", "palautu", "rahat takaisin", "ei ole tullut", "vielakaan", "kolmatta kertaa", "viikko", "ei vastausta",
+    "kapot", "beschadigd", "terugbetal", "geld terug", "niet ontvangen", "geen reactie", "weken", "alweer",
+    "σπασμεν", "επιστροφη χρηματων", "δεν ηρθε", "δεν απαντ", "εβδομαδ", "απαραδεκτ",
+    "شکسته", "نرسیده", "بازپرداخت", "پولم", "هفته", "پاسخ نمی", "جواب نمی",
+    "salauz", "bojat", "nav pienac", "atmaks", "naudu atpakal", "nedel", "neatbild",
+    "kaputt", "beschadigt", "erstatt", "geld zuruck", "nicht angekommen", "keine antwort", "wochen", "schon wieder",
+    "roto", "danad", "reembolso", "no ha llegado", "sin respuesta", "semanas", "inaceptable",
+    "casse", "endommag", "rembourse", "pas recu", "aucune reponse", "semaines", "inadmissible", "inacceptable",
+    "trasig", "skadad", "aterbetal", "pengarna tillbaka", "inte kommit", "inget svar", "veckor",
+]
