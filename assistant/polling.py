@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from .connectors.base import Connector
 from .domain import Mention
+from .errors import AssistantError
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class Poller:
             fetched = self.connector.fetch(cursor)
         except Exception as exc:
             self.failures += 1
-            result.error = f"{type(exc).__name__}: {exc}" if not str(exc).startswith(type(exc).__name__) else str(exc)
+            result.error = str(exc) if isinstance(exc, AssistantError) else f"{type(exc).__name__}: {exc}"
             log.warning("source %s: fetch failed (%s); attempt %s", self.source, result.error, self.failures)
             self.store.log_event(None, "fetch_failed", source=self.source, error=result.error)
             return result

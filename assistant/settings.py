@@ -31,9 +31,9 @@ class Settings(BaseSettings):
         Path.home() / ".cache" / "community-assistant",
         description="where converted models are kept",
     )
-    max_new_tokens: int = Field(120, ge=8, le=2048)
+    max_new_tokens: int = Field(80, ge=8, le=2048)
     temperature: float = Field(0.7, ge=0.0, le=2.0)
-    draft_attempts: int = Field(3, ge=1, le=10, description="model tries before the template is used")
+    draft_attempts: int = Field(2, ge=1, le=10, description="model tries before the template is used")
     device: str = Field("cpu", description="torch device for the transformers backend: cpu, cuda, mps")
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_api_key: str | None = None

@@ -32,7 +32,7 @@ class FakeBackend:
         self.loaded = True
 
     def generate(self, messages: list[dict[str, str]], max_new_tokens: int, temperature: float,
-                 seed: int | None = None) -> Generation:
+                 seed: int | None = None, prefix: str | None = None) -> Generation:
         start = time.perf_counter()
         with self._lock:
             self.prompts.append(messages)

@@ -2,4 +2,222 @@
 
 from __future__ import annotations
 
-from . import cli  # noqa: F401
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from ..domain import Action, Mention
+from ..errors import AssistantError
+from ..ingest import parse_mentions
+from ..settings import load_settings
+from . import cli
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "sample_mentions.jsonl"
+EVAL_SET = Path("eval/mentions.jsonl")
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AssistantError(f"cannot read {path}: {exc.strerror}", "give a JSONL or CSV file, or - for stdin") from None
+
+
+def _engine(brand: str | None = None, **overrides: Any):  # type: ignore[no-untyped-def]
+    from ..services import build_engine
+
+    settings = load_settings(**({"brand": brand} if brand else {}), **overrides)
+    return build_engine(settings)
+
+
+def _report_errors(errors: list[str], source: str) -> None:
+    for err in errors:
+        click.secho(f"{source}: {err} (skipped; fix the line and ingest again)", fg="yellow", err=True)
+
+
+@cli.command()
+@click.argument("file", default="-")
+@click.option("--brand", help="brand id (file name in policies/) for these mentions")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="default: guessed from the content")
+def ingest(file: str, brand: str | None, fmt: str | None) -> None:
+    """Store mentions from a JSONL or CSV FILE (or - for stdin). Duplicates are skipped."""
+    parsed = parse_mentions(_read(file), fmt)
+    _report_errors(parsed.errors, file)
+    engine = _engine(brand)
+    new = engine.ingest(parsed.mentions, brand=brand)
+    click.echo(f"{len(new)} new, {len(parsed.mentions) - len(new)} already stored, {len(parsed.errors)} rejected")
+    if parsed.errors and not parsed.mentions:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", default="-")
+@click.option("--brand")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
+def triage(file: str, brand: str | None, as_json: bool) -> None:
+    """Triage mentions from FILE (JSONL or CSV, - for stdin) without storing them."""
+    from ..policy import PolicyRegistry
+    from ..triage import Triager
+
+    settings = load_settings(**({"brand": brand} if brand else {}))
+    policy = PolicyRegistry(settings.policies_dir).get(settings.brand)
+    parsed = parse_mentions(_read(file))
+    _report_errors(parsed.errors, file)
+    triager = Triager()
+    for m in parsed.mentions:
+        t = triager.triage(m.text, policy)
+        row = {"id": m.external_id, "language": t.language, "intent": t.intent.value,
+               "severity": t.severity.value, "action": t.action.value, "reasons": t.reasons}
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            click.echo(f"{m.external_id}\t{t.language}\t{t.intent.value}\t{t.severity.value}\t{t.action.value}")
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--network", default="mastodon", show_default=True, help="sets the length limit")
+@click.option("--brand")
+@click.option("--instruction", help="shorter, warmer, more formal, or free text")
+@click.option("--json", "as_json", is_flag=True)
+def draft(text: str, network: str, brand: str | None, instruction: str | None, as_json: bool) -> None:
+    """Triage and draft a reply to one mention TEXT (nothing is stored or posted)."""
+    engine = _engine(brand)
+    mention = Mention(source="manual", external_id="cli", text=text, network=network)
+    t = engine.triage(mention)
+    d = engine.draft(mention, t, instruction=instruction)
+    if as_json:
+        click.echo(json.dumps({
+            "language": t.language, "intent": t.intent.value, "severity": t.severity.value,
+            "action": t.action.value, "reasons": t.reasons, "team": t.team,
+            "draft": d.text if d else None,
+            "guard": {c.name: c.passed for c in d.guard} if d else {},
+            "guard_details": {c.name: c.detail for c in d.guard if not c.passed} if d else {},
+            "fallback": {"used": d.fallback, "reason": d.fallback_reason} if d else None,
+            "backend": d.backend if d else None, "model": d.model if d else None,
+            "seconds": round(d.seconds, 3) if d else 0.0,
+        }, ensure_ascii=False))
+        return
+    from ..cards import card
+
+    Console().print(card(mention, t, d, title="draft"))
+
+
+@cli.command()
+@click.option("--failed", is_flag=True, help="show replies that could not be posted")
+@click.option("--json", "as_json", is_flag=True)
+def queue(failed: bool, as_json: bool) -> None:
+    """What waits for a decision, oldest first (or, with --failed, posts that failed)."""
+    engine = _engine()
+    rows = engine.store.outbox_items("failed") if failed else engine.store.queue()
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False, default=str))
+        elif failed:
+            click.echo(f"{row['mention_id']}\t{row['attempts']} tries\t{row['last_error']}")
+        else:
+            text = (row["text"] or "").replace("\n", " ")[:60]
+            click.echo(f"{row['id']}\t{row['intent']}\t{row['severity']}\t{row['action']}\t{text}")
+    if not rows and not as_json:
+        click.echo("no failed posts" if failed else "nothing waits for a decision")
+
+
+@cli.command()
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="mentions to use (default: bundled samples)")
+@click.option("--interactive", is_flag=True, help="approve, edit or reject each draft")
+@click.option("--limit", type=int, default=0, help="only the first N mentions")
+def demo(path: str | None, interactive: bool, limit: int) -> None:
+    """Ingest sample mentions, triage and draft each, and show them as review cards."""
+    from ..demo import run_demo
+
+    run_demo(_engine(), Path(path) if path else SAMPLES, interactive=interactive, limit=limit)
+
+
+@cli.group()
+def policy() -> None:
+    """Check or show tone policies."""
+
+
+@policy.command("check")
+@click.argument("path", default="", required=False)
+def policy_check(path: str) -> None:
+    """List every error in the policy files at PATH (a file or folder), as file:line: field: message."""
+    from ..policy import check_text, policy_files
+
+    target = Path(path or load_settings().policies_dir)
+    files = policy_files(target)
+    if not files or not all(f.exists() for f in files):
+        raise AssistantError(f"no policy files at {target}", "give a .yaml file or a folder of them")
+    problems = 0
+    for f in files:
+        _, errors = check_text(f.read_text(encoding="utf-8"), str(f))
+        for line in errors:
+            click.echo(line)
+        problems += len(errors)
+        if not errors:
+            click.echo(f"{f}: ok")
+    if problems:
+        sys.exit(1)
+
+
+@policy.command("show")
+@click.argument("brand", required=False)
+def policy_show(brand: str | None) -> None:
+    """Print the policy in force for BRAND (as loaded, defaults filled in)."""
+    import yaml
+
+    from ..policy import PolicyRegistry
+
+    settings = load_settings()
+    registry = PolicyRegistry(settings.policies_dir)
+    errors = registry.reload()
+    p = registry.get(brand or settings.brand)
+    click.echo(f"# {p.path}")
+    click.echo(yaml.safe_dump(p.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False))
+    for line in errors.get(p.id, []):
+        click.secho(f"# not reloaded: {line}", fg="yellow", err=True)
+
+
+@cli.command("eval")
+@click.argument("path", default=str(EVAL_SET))
+@click.option("--brand")
+@click.option("--misses", is_flag=True, help="list every mention triage got wrong")
+def eval_cmd(path: str, brand: str | None, misses: bool) -> None:
+    """Triage accuracy on a labelled set, per language and overall, against the targets."""
+    from ..evaluation import TARGETS, evaluate, load_labelled
+    from ..policy import PolicyRegistry
+
+    settings = load_settings(**({"brand": brand} if brand else {}))
+    policy = PolicyRegistry(settings.policies_dir).get(settings.brand)
+    report = evaluate(load_labelled(path), policy)
+    f = report.figures()
+    click.echo(f"{path}: {report.total} mentions")
+    click.echo("language  intent accuracy")
+    for lang, (ok, n) in sorted(report.per_language.items()):
+        click.echo(f"  {lang:6s}  {ok / n:6.1%}  ({ok}/{n})")
+    click.echo("recall per intent: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(report.recall.items())))
+    for key, label in (("intent_overall", "intent accuracy overall"), ("intent_per_language", "worst language"),
+                       ("abuse_spam_recall", "abuse+spam recall"), ("high_escalated", "high severity escalated")):
+        mark = "ok " if f[key] >= TARGETS[key] else "LOW"
+        click.echo(f"{mark} {label:26s} {f[key]:6.1%}  (target {TARGETS[key]:.0%})")
+    click.echo(f"    language detection         {f['language']:6.1%}")
+    click.echo(f"    severity                   {f['severity']:6.1%}")
+    click.echo(f"    action                     {f['action']:6.1%}")
+    if misses:
+        for m in report.misses:
+            click.echo(f"{m['id']}: want {m['want']} got {m['got']}: {m['text']!r}")
+
+
+@cli.command()
+@click.option("--drafts", default=24, show_default=True, help="number of drafts to time")
+def bench(drafts: int) -> None:
+    """Speed and memory figures: ingest, triage, model load, draft latency, tokens/s, peak memory."""
+    from ..bench import run
+
+    run(load_settings(), click.echo, drafts=drafts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 
 from ..backends import ModelBackend
 from ..domain import Draft, Intent, Mention, Triage
@@ -16,13 +17,26 @@ from .guard import check_draft, failed
 from .prompt import build_messages
 
 _QUOTES = "\"'“”«»„"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 _LABEL = re.compile(r"^\s*(?:our reply|reply|answer|response)\s*:\s*", re.I)
 
 
-def clean_output(text: str) -> str:
-    """Tidy a raw generation: drop a "Reply:" label, wrapping quotes and a cut-off last sentence."""
-    text = _LABEL.sub("", text.strip())
-    text = text.split("\n\n")[0].strip()
+def trim_emoji(text: str, keep: int) -> str:
+    """Keep the first ``keep`` emoji: the small model scatters them everywhere."""
+    out, seen = [], 0
+    for ch in text:
+        if unicodedata.category(ch) == "So" and ord(ch) > 0x2000:
+            seen += 1
+            if seen > keep:
+                continue
+        out.append(ch)
+    return re.sub(r"[ \t]{2,}", " ", "".join(out)).replace("\ufe0f", "" if keep == 0 else "\ufe0f")
+
+
+def clean_output(text: str, max_emoji: int = 1) -> str:
+    """Tidy a raw generation: drop a "Reply:" label, wrapping quotes, extra emoji and a cut-off last sentence."""
+    text = trim_emoji(_LABEL.sub("", text.strip()), max_emoji)
+    text = text.split("\n")[0].strip()
     if len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
     if text and text[-1] not in ".!?…)☕💛" and re.search(r"[.!?]", text):
@@ -48,6 +62,13 @@ class Drafter:
                   "sign_off": self.policy.voice.sign_off or "", **self.policy.facts}
         return text.format_map(values)
 
+    def opener(self, intent: Intent, language: str) -> str:
+        """The first sentence of the policy's template: the start of every model draft."""
+        book = self.policy.playbook(intent)
+        template = (book.templates.get(language, "") if book else "").split("{")[0]
+        first = _SENTENCE_END.split(template.strip(), maxsplit=1)[0]
+        return first if len(first) < 80 else ""
+
     def draft(self, mention: Mention, triage: Triage, instruction: str | None = None) -> Draft:
         start = time.perf_counter()
         language = self.reply_language(triage)
@@ -66,12 +87,12 @@ class Drafter:
                     out = self.backend.generate(
                         messages, max_new_tokens=self.settings.max_new_tokens,
                         temperature=self.settings.temperature if attempt else min(self.settings.temperature, 0.3),
-                        seed=attempt,
+                        seed=attempt, prefix=self.opener(triage.intent, language) or None,
                     )
                 except BackendError as exc:
                     problems = [f"backend error: {exc}"]
                     break
-                text = clean_output(out.text)
+                text = clean_output(out.text, self.policy.voice.emoji.max)
                 checks = check_draft(text, mention, guard_triage, self.policy, language)
                 bad = failed(checks)
                 if not bad:

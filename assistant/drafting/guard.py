@@ -39,6 +39,7 @@ PHONE = re.compile(r"(?<!\w)\+?\d[\d ()-]{6,}\d")
 MONEY = re.compile(r"(?:[€$£]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:€|eur|euros?|usd|\$|£|kr|sek)\b)", re.I)
 PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])")
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
 DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b|"
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)? "
@@ -58,9 +59,12 @@ def _facts_not_given(text: str, mention: Mention, policy: Policy) -> list[str]:
     known = fold(policy.facts_text() + "\n" + mention.text + "\n" + (policy.brand.website or ""))
     known_compact = known.replace(" ", "")
     found: list[str] = []
-    for pattern in (URL, EMAIL, PHONE, MONEY, PERCENT, CODE, DATE):
+    # Any number too: "8 months", "3 times" are claims the policy has to back.
+    for pattern in (URL, EMAIL, PHONE, MONEY, PERCENT, CODE, DATE, NUMBER):
         for match in pattern.findall(text):
             value = fold(match).rstrip(".,!")
+            if any(value in fold(f) for f in found):
+                continue  # already reported as part of a longer match (a price, a date)
             if value and value not in known and value.replace(" ", "") not in known_compact:
                 found.append(match)
     return list(dict.fromkeys(found))

@@ -1,0 +1,118 @@
+"""`assistant bench`: speed and memory figures against the targets (printed, not asserted)."""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .domain import Mention
+from .ingest import parse_mentions
+from .policy import PolicyRegistry
+from .settings import Settings
+from .store import Store
+from .triage import Triager
+
+SAMPLES = Path(__file__).parent / "data" / "sample_mentions.jsonl"
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_ingest(n: int = 5000) -> float:
+    mentions = [Mention(source="bench", external_id=str(i), author="@a", text=f"mention number {i} ☕")
+                for i in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.db")
+        start = time.perf_counter()
+        for i in range(0, n, 500):
+            store.add_mentions(mentions[i:i + 500])
+        elapsed = time.perf_counter() - start
+        assert store.count("mentions") == n
+        store.close()
+    return n / elapsed
+
+
+def bench_triage(policy: Any, texts: list[str], rounds: int = 20) -> float:
+    triager = Triager()
+    triager.triage(texts[0], policy)  # load the language models once
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for text in texts:
+            triager.triage(text, policy)
+    return rounds * len(texts) / (time.perf_counter() - start)
+
+
+def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> dict[str, Any]:
+    from .backends import create_backend
+    from .drafting.drafter import Drafter
+
+    policies = PolicyRegistry(settings.policies_dir)
+    policy = policies.get(settings.brand)
+    samples = parse_mentions(SAMPLES.read_text(encoding="utf-8")).mentions
+    texts = [m.text for m in samples]
+    out: dict[str, Any] = {}
+
+    out["ingest_per_s"] = bench_ingest()
+    echo(f"ingest            {out['ingest_per_s']:10.0f} mentions/s   (target >= 2000)")
+    out["triage_per_s"] = bench_triage(policy, texts)
+    echo(f"triage            {out['triage_per_s']:10.0f} mentions/s   (target >= 200)")
+
+    backend = create_backend(settings)
+    start = time.perf_counter()
+    backend.load()  # converts the embedded model first if this machine has no cache yet
+    out["model_load_s"] = time.perf_counter() - start
+    echo(f"model load        {out['model_load_s']:10.2f} s            (target <= 3 s warm; first run converts)")
+
+    drafter = Drafter(backend, policy, settings)
+    triager = Triager()
+    latencies, tokens, gen_seconds, fallbacks = [], 0, 0.0, 0
+    english = [m for m in samples if triager.triage(m.text, policy).language in settings.model_languages]
+    pool = (english or samples)
+    for i in range(drafts):
+        mention = pool[i % len(pool)]
+        triage = triager.triage(mention.text, policy)
+        if triage.action.value != "reply":
+            triage = triage.model_copy(update={"action": "reply", "intent": "question"})
+        start = time.perf_counter()
+        draft = drafter.draft(mention, triage)
+        latencies.append(time.perf_counter() - start)
+        fallbacks += draft.fallback
+    # Raw generation speed, outside the guard loop.
+    messages = [{"role": "user", "content": "Write two friendly sentences about coffee."}]
+    for seed in range(3):
+        gen = backend.generate(messages, max_new_tokens=64, temperature=0.7, seed=seed)
+        tokens += gen.tokens
+        gen_seconds += gen.seconds
+    out["draft_p50_s"] = statistics.median(latencies)
+    out["draft_p95_s"] = _pct(latencies, 0.95)
+    out["tokens_per_s"] = tokens / gen_seconds if gen_seconds else 0.0
+    out["fallback_rate"] = fallbacks / len(latencies)
+    echo(f"draft latency p50 {out['draft_p50_s']:10.2f} s            (target <= 3 s, {len(latencies)} English mentions)")
+    echo(f"draft latency p95 {out['draft_p95_s']:10.2f} s            (target <= 6 s)")
+    echo(f"generation        {out['tokens_per_s']:10.1f} tokens/s")
+    echo(f"template fallback {out['fallback_rate']:10.0%}              (drafts the guard refused)")
+    out["peak_rss_mb"] = peak_rss_mb()
+    echo(f"peak memory       {out['peak_rss_mb']:10.0f} MB           (target <= 1200 MB with the model loaded)")
+
+    for label, module, func in (("slack ack", "assistant.slack_app.bench", "slack_ack_bench"),
+                                ("webhook ingest", "assistant.connectors.bench", "webhook_ingest_bench")):
+        try:
+            mod = __import__(module, fromlist=[func])
+        except ImportError:
+            continue
+        result = getattr(mod, func)()
+        out[label] = result
+        echo(f"{label:17s} {json.dumps(result)}")
+    return out

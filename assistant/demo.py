@@ -1,0 +1,83 @@
+"""`assistant demo`: the whole flow on sample mentions, in the terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import track
+
+from .cards import card
+from .engine import Engine, Processed
+from .errors import AssistantError
+from .ingest import parse_mentions
+from .store import StaleDecision
+
+
+def _decide(engine: Engine, p: Processed, console: Console) -> None:
+    choice = click.prompt("[a]pprove, [e]dit, [r]eject, [s]kip", default="s",
+                          type=click.Choice(["a", "e", "r", "s"]), show_choices=False)
+    if choice == "s":
+        return
+    try:
+        if choice == "r":
+            engine.store.decide(p.mention_id, "reject", actor="demo", reason=click.prompt("reason", default=""))
+            return
+        text = p.draft.text if p.draft and p.draft.text else ""
+        edited = False
+        if choice == "e":
+            new = click.edit(text) or text
+            edited, text = new.strip() != text, new.strip()
+            bad = [c for c in engine.check(text, p.mention, p.triage) if not c.passed]
+            for c in bad:
+                console.print(f"[yellow]guard: {c.name}: {c.detail}[/yellow]")
+            if bad and not click.confirm("approve anyway?", default=False):
+                return
+        approval = engine.store.approve(p.mention_id, "demo", text, connector="file", draft_id=p.draft_id,
+                                        edited=edited)
+        out = engine.settings.outbox_file
+        with out.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"mention": p.mention_id, "reply": text,
+                                 "idempotency_key": approval.idempotency_key}, ensure_ascii=False) + "\n")
+        engine.store.mark_posted(approval.outbox_id, posted_id=approval.idempotency_key, posted_url=str(out))
+        console.print(f"[green]queued for posting: written to {out}[/green]")
+    except StaleDecision as exc:
+        console.print(f"[yellow]{exc}[/yellow]")
+
+
+def run_demo(engine: Engine, path: Path, interactive: bool = False, limit: int = 0) -> list[Processed]:
+    console = Console()
+    parsed = parse_mentions(path.read_text(encoding="utf-8"))
+    for err in parsed.errors:
+        console.print(f"[yellow]{path}: {err}[/yellow]")
+    mentions = parsed.mentions[:limit] if limit else parsed.mentions
+    if not mentions:
+        raise AssistantError(f"no mentions in {path}", "give a JSONL file with one mention per line")
+    engine.ingest(mentions)
+    console.print(f"[bold]{engine.policy().brand.name}[/bold]: {len(mentions)} mentions, "
+                  f"model {engine.backend.model_name} (loading...)")
+    engine.backend.load()
+    results: list[Processed] = []
+    for m in track(mentions, description="Triage and draft", console=console):
+        existing = engine.store.latest_draft(m.key)
+        triage = engine.store.triage(m.key)
+        if triage is not None:  # already processed in an earlier run: show it, don't redo it
+            d = existing[1] if existing else None
+            results.append(Processed(m.key, m, triage, d, existing[0] if existing else None))
+        else:
+            results.append(engine.process(m.key))
+    for p in results:
+        console.print(card(p.mention, p.triage, p.draft))
+        if interactive and p.draft is not None:
+            _decide(engine, p, console)
+    counts: dict[str, int] = {}
+    for p in results:
+        counts[p.triage.action.value] = counts.get(p.triage.action.value, 0) + 1
+    fallback = sum(1 for p in results if p.draft and p.draft.fallback)
+    drafted = sum(1 for p in results if p.draft)
+    console.print(f"[bold]{len(results)} mentions[/bold]: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+                  + f"; {drafted} drafts, {fallback} from the policy's templates. "
+                  f"Stored in {engine.settings.db_path}; `assistant queue` lists what awaits a decision.")
+    return results
