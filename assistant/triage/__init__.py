@@ -18,7 +18,8 @@ from . import lexicon as lx
 from .language import UNDETERMINED, detect_language
 from .normalize import compile_terms, fold
 
-_URL = re.compile(r"https?://\S+|www\.\S+", re.I)
+_URL = re.compile(r"https?://\S+|www\.\S+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*|"
+                  r"(?<![@\w.-])[\w-]+\.(?:example\.)?(?:com|net|org|io|fi|nl|de|fr|es|se|lv|gr|ir|eu|ly|co|shop)\b", re.I)
 _HANDLE = re.compile(r"[@#][\w.@-]+", re.UNICODE)
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SENTENCES = re.compile(r"(?<=[.!?;。؟\n])\s+")
@@ -34,6 +35,10 @@ _SPAM = compile_terms(lx.SPAM)
 _INJECT = compile_terms(lx.INJECTION)
 _HIGH = {kind: compile_terms(terms) for kind, terms in lx.HIGH.items()}
 _MEDIUM = compile_terms(lx.MEDIUM)
+
+_CONTRAST = compile_terms(["but$", "mutta$", "maar$", "αλλα$", "اما$", "ولی$", "bet$", "aber$", "pero$", "mais$",
+                           "men$", "though$", "however$"])
+_SARCASM_EMOJI = set("🙄🙃")
 
 SHORT_WORDS = 3  # at most this many words and nothing else: a small reaction (000/001)
 
@@ -73,6 +78,8 @@ def _signals(text: str) -> Signals:
     s.pos_emoji = sum(1 for ch in text if ch in lx.POSITIVE_EMOJI)
     s.neg_emoji = sum(1 for ch in text if ch in lx.NEGATIVE_EMOJI)
     s.emoji_only = not words and any(_is_emoji(ch) for ch in clean)
+    if not s.emoji_only and any(ch in _SARCASM_EMOJI for ch in text):
+        s.sarcasm.append("eye-roll emoji")
     # Greek writes its question mark as ";", Persian as "؟".
     s.question = "?" in clean or "؟" in clean or (";" in clean and any("α" <= c <= "ω" for c in folded))
     first_words = " ".join(fold(sentence)[:40] for sentence in _SENTENCES.split(clean))
@@ -116,21 +123,27 @@ class Triager:
                 return Intent.SPAM, [*reasons, "spam: prompt injection with no customer message"], text
 
         s = _signals(body)
+        folded_body = fold(body)  # with hashtags and links, which carry spam
         threat = _hits(_THREAT, s.folded)
         abuse = _hits(_ABUSE, s.folded)
         if threat:
             return Intent.ABUSE, [*reasons, f"abuse: threat ({threat[0]!r})"], body
         if abuse:
             return Intent.ABUSE, [*reasons, f"abuse: insult ({', '.join(map(repr, abuse[:3]))})"], body
-        spam = _hits(_SPAM, s.folded)
-        links = _URL.findall(body)
-        if spam:
+        spam = _hits(_SPAM, folded_body)
+        links = [u for u in _URL.findall(body) if not self._own_link(u)]
+        # A long, detailed post that happens to say "discount code" is a customer, not a spammer.
+        if spam and (len(s.words) <= 40 or len(spam) >= 2):
             return Intent.SPAM, [*reasons, f"spam: {', '.join(map(repr, spam[:3]))}"], body
-        if links and len(s.words) <= 6 and not (s.pos or s.neg or s.question):
-            return Intent.SPAM, [*reasons, "spam: a bare link"], body
+        if links and len(s.words) <= 15 and not (s.neg or s.question):
+            return Intent.SPAM, [*reasons, f"spam: a link ({links[0][:40]}) with little else"], body
+        high = [f"{kind} ({found[0]!r})" for kind, p in _HIGH.items() if (found := _hits(p, s.folded))]
+        if high:
+            # Safety, legal, fraud, press, breach: whatever the tone, a complaint to handle (004).
+            return Intent.COMPLAINT, [*reasons, f"complaint: {high[0]}"], body
 
         if s.emoji_only:
-            if s.neg_emoji > s.pos_emoji:
+            if s.neg_emoji and s.neg_emoji >= s.pos_emoji:
                 return Intent.COMPLAINT, [*reasons, "complaint: negative emoji only"], body
             return Intent.REACTION, [*reasons, "reaction: emoji only"], body
 
@@ -138,7 +151,13 @@ class Triager:
         pos = len(s.pos) + s.pos_emoji
         if s.sarcasm:
             reasons.append(f"sarcasm: {s.sarcasm[0]!r}")
-        if neg and (neg >= pos or s.sarcasm):
+        # "Tip: ..." or "You should ..." with at most a passing complaint is a suggestion (002 moment 4).
+        if s.suggestion and not s.sarcasm and len(s.neg) <= 1 and (
+                len(s.suggestion) > 1 or s.folded.startswith(tuple(fold(t) for t in s.suggestion))
+                or not s.neg):
+            return Intent.SUGGESTION, [*reasons, f"suggestion: {s.suggestion[0]!r}"], body
+        contrast = bool(s.neg) and bool(_CONTRAST.search(s.folded))
+        if neg and (neg >= pos or s.sarcasm or contrast):
             asked = " (also asks a question)" if s.question else ""
             return Intent.COMPLAINT, [*reasons, f"complaint{asked}: {', '.join(map(repr, s.neg[:3] or s.sarcasm[:1]))}"], body
         if s.suggestion:
@@ -151,6 +170,10 @@ class Triager:
         if pos:
             return Intent.PRAISE, [*reasons, f"praise: {', '.join(map(repr, s.pos[:3])) or 'positive emoji'}"], body
         return Intent.PRAISE, [*reasons, "praise: no negative signal (low confidence)"], body
+
+    @staticmethod
+    def _own_link(url: str) -> bool:
+        return "auroraroasters" in url.lower() or url.lower().startswith(("@", "#"))
 
     def _severity(self, body: str, intent: Intent) -> tuple[Severity, list[str]]:
         if intent is Intent.SPAM:

@@ -15,17 +15,17 @@ NEGATIVE_EMOJI = set("😡🤬👎🤮🤢💩😠😤😞😢😭😒🙄😩�
 
 POSITIVE = [
     # en
-    "love", "loved", "great", "best", "amazing", "delicious", "thank", "thanks", "awesome", "perfect", "wonderful",
-    "favourite", "favorite", "recommend", "excellent", "fantastic", "lovely", "superb", "brilliant", "beautiful",
+    "love", "loved", "great", "best$", "amazing", "delicious", "thank", "thanks", "awesome", "perfect", "wonderful",
+    "favourite", "favorite", "recommend", "excellent", "fantastic", "lovely", "superb", "brilliant", "blueberry notes", "beautiful",
     "tasty", "yum", "nice$", "good$", "cozy", "cosy", "friendly", "kind$", "happy", "enjoy", "impressed", "smooth",
     "incredible", "outstanding", "so good", "well done", "kudos", "cheers", "gorgeous", "heaven", "stellar",
     # fi
-    "ihana", "paras", "parasta", "kiitos", "upea", "herkullin", "mahtava", "loistava", "hyva", "suosikki",
+    "ihana", "paras$", "parasta", "parhaat", "parhain", "kiitos", "upea", "herkullin", "mahtava", "loistava", "hyva", "suosikki",
     "rakastan", "taydellin", "suosittelen", "huippu", "namia", "nam$", "kiva", "ystavallin", "maistuu",
     "herttainen", "hurmaava", "onnistu",
     # nl
-    "heerlijk", "lekker", "geweldig", "beste", "bedankt", "top$", "fantastisch", "prachtig", "aanrader", "dank",
-    "vriendelijk", "gezellig", "genieten", "genoten", "super$", "mooi", "blij", "fijn",
+    "heerlijk", "lekker", "geweldig", "beste$", "bedankt", "top$", "fantastisch", "prachtig", "aanrader", "dank$",
+    "vriendelijk", "gezellig", "genieten", "genoten", "super$", "mooi", "blij$", "fijn$",
     # el
     "υπεροχ", "καλυτερ", "ευχαριστ", "τελει", "νοστιμ", "αγαπ", "εξαιρετικ", "φανταστικ", "τελειο", "ωραι",
     "λατρευ", "φιλικ", "απολαυσ", "μπραβο", "καλο$", "καλος", "καλη$",
@@ -52,7 +52,8 @@ POSITIVE = [
 NEGATIVE = [
     # en
     "terrible", "awful", "worst", "disappoint", "broken", "damaged", "late$", "never arrived", "still waiting",
-    "still no", "still not", "cold$", "rude", "slow", "wrong", "missing", "refund", "overpriced", "expensive",
+    "still no", "still not", "was cold", "is cold", "cold coffee", "stone cold", "rude", "cracked", "crushed", "raised prices",
+    "raised", "got smaller", "not coming back", "queue", "mocks", "took 12 days", "carrier pigeon", "slow", "wrong", "missing", "refund", "overpriced", "expensive",
     "bad$", "horrible", "disgusting", "stale", "bitter", "burnt", "not working", "doesn't work", "does not work",
     "doesnt work", "error", "charged twice", "double charged", "unacceptable", "no reply", "no response",
     "ignored", "ignoring", "waited", "waiting", "delay", "lost$", "leak", "mold", "mould", "gross", "meh$",
@@ -67,66 +68,67 @@ NEGATIVE = [
     "hidas", "vaara", "vaarin", "puuttu", "palautu", "rahat takaisin", "kallis", "kallii", "surkea", "karsea",
     "virhe", "ei toimi", "arsyttav", "odottanut", "odotin", "odotan", "ei vastausta", "jaahtyn", "pahvin",
     "haalea", "kitkera", "ei kelpaa", "hukassa", "kadonn", "taas$", "jalleen", "kolmatta kertaa", "turha",
-    "mita ihmetta", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
+    "mita ihmetta", "eika mitaan kuulu", "toinen kerta", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
     "en suosittele", "harmi", "valitet", "kehno",
     # nl
     "slecht", "teleurgesteld", "teleurstell", "kapot", "te laat", "nog steeds", "koud", "onbeleefd", "traag",
     "verkeerd", "ontbreekt", "terugbetal", "geld terug", "duur$", "duurder", "vreselijk", "walgelijk",
     "werkt niet", "fout", "beschadigd", "niet ontvangen", "niet aangekomen", "geen reactie", "geen antwoord",
     "waardeloos", "belachelijk", "smerig", "vies", "lauw", "zuur", "bitter", "weer$", "alweer", "wachten",
-    "gewacht", "probleem", "jammer", "balen", "nooit meer", "zonder mijn",
+    "gewacht", "probleem", "jammer", "gortig", "te duur", "afgeschreven", "twee keer",
+    "gat in", "lag los", "wat nu", "balen", "nooit meer", "zonder mijn",
     # el
     "απαραδεκτ", "χαλι", "απογοητ", "σπασμεν", "καθυστερ", "ακομα", "ακομη", "κρυο", "κρυος", "αγεν",
     "αργ", "λαθος", "λειπει", "επιστροφη χρηματων", "ακριβ", "απαισι", "δεν λειτουργ", "κακο", "κακη",
     "χειροτερ", "αηδια", "πικρ", "ξινο", "χαλασμεν", "δεν ηρθε", "δεν εχει ερθει", "δεν απαντ", "περιμεν",
-    "προβλημα", "κριμα", "ποτε ξανα", "παλι", "αδιαφορ",
+    "προβλημα", "κριμα", "ελειπε", "ανοιγμεν", "μιση παραγγελια", "κολλαει", "χρεωσατε", "σπασω", "ποτε ξανα", "παλι", "αδιαφορ",
     # fa
     "بد$", "افتضاح", "ناامید", "شکسته", "دیر", "هنوز", "سرد", "بی ادب", "بی‌ادب", "کند", "اشتباه", "گران",
     "خراب", "کار نمی کند", "کار نمی‌کند", "نرسیده", "نرسید", "پاسخ نمی", "جواب نمی", "منتظر", "مشکل",
     "بدترین", "تلخ", "کهنه", "بازپرداخت", "پول را پس", "پولم را", "ناراضی", "متاسف", "دوباره", "باز هم",
-    "بی کیفیت", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
+    "بی کیفیت", "دقت کنید", "به جای", "بالا بردید", "سوءاستفاده", "لو رفته", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
     # lv
     "slikt", "briesmig", "vilies", "vilusies", "vilsanas", "salauz", "kave", "joprojam", "auksts", "aukstu",
     "rupj", "len$", "leni", "nepareiz", "trukst", "darg", "nedarbojas", "kluda", "kludu", "bojat", "nav pienac",
     "nav sanem", "neatbild", "gaid", "problem", "naudu atpakal", "atmaks", "rugt", "netirs", "skandal",
-    "atkal", "nekad vairs", "bez mana", "zel",
+    "atkal", "nekad vairs", "bez mana", "zel$", "saplest", "izbir", "ka tas vispar",
     # de
     "schlecht", "enttausch", "kaputt", "verspat", "immer noch", "kalt$", "kalter", "unfreundlich", "langsam",
     "falsch", "fehlt", "erstatt", "geld zuruck", "teuer", "schrecklich", "eklig", "funktioniert nicht",
     "fehler", "unmoglich", "beschadigt", "nicht angekommen", "nicht erhalten", "keine antwort", "keine reaktion",
-    "warte", "gewartet", "sauer", "bitter", "lauwarm", "schmutzig", "dreckig", "problem", "argerlich", "schade",
+    "warte", "gewartet", "gebrochen", "nervig", "abgebucht", "zweimal", "unverantwortlich", "sauer", "bitter", "lauwarm", "schmutzig", "dreckig", "problem", "argerlich", "schade",
     "nie wieder", "schon wieder", "wieder$", "frech", "unverschamt", "ohne meine", "katastroph",
     # es
     "malo$", "mala$", "terrible", "decepcion", "decepcionad", "roto", "rota$", "tarde", "todavia", "aun no",
     "frio", "fria$", "grosero", "lento", "lenta$", "equivocad", "falta", "reembolso", "caro$", "cara$",
     "horrible", "asqueros", "no funciona", "error", "danad", "no ha llegado", "no llego", "sin respuesta",
     "nadie responde", "esperando", "espere", "problema", "amargo", "sucio", "sucia", "pesimo", "fatal$",
-    "nunca mas", "otra vez", "otra semana", "sin mi", "inaceptable", "verguenza",
+    "nunca mas", "otra vez", "tibio", "tibia", "ampollas", "mal puesta", "nadie me ha", "otra semana", "sin mi", "inaceptable", "verguenza",
     # fr
     "mauvais", "nul$", "nulle$", "decu", "decue", "decevant", "casse", "en retard", "toujours pas", "froid",
     "impoli", "lent$", "lente$", "erreur", "manque", "rembourse", "cher$", "chere$", "horrible", "degoutant",
     "ne marche pas", "ne fonctionne pas", "inadmissible", "inacceptable", "abime", "endommag", "pas recu",
-    "pas arrive", "aucune reponse", "pas de reponse", "attends", "attendu", "probleme", "amer", "sale$",
-    "tiede", "honteu", "jamais plus", "plus jamais", "encore une", "sans ma", "sans mon", "pire",
+    "pas arrive", "aucune reponse", "pas de reponse", "attends", "attendu", "probleme", "amer",
+    "tiede", "honteu", "plante", "impossible de", "plastique", "jamais plus", "plus jamais", "encore une", "sans ma", "sans mon", "pire",
     # sv
-    "dalig", "besvik", "trasig", "sen$", "forsen", "fortfarande", "kall$", "kallt", "otrevlig", "langsam",
+    "dalig", "besvik", "trasig", "forsen", "fortfarande", "kall$", "kallt", "otrevlig", "langsam",
     "fel$", "saknas", "aterbetal", "pengarna tillbaka", "dyr$", "dyrt", "hemsk", "acklig", "fungerar inte",
     "skadad", "inte kommit", "inte fatt", "inget svar", "inga svar", "vantar", "vantat", "problem", "besk",
-    "smutsig", "ljummen", "aldrig mer", "igen$", "utan min", "skandal", "tyvarr",
+    "smutsig", "ljummen", "brant$", "synd$", "fungerar aldrig", "aldrig fungerar", "aldrig mer", "igen$", "utan min", "skandal", "tyvarr",
 ]
 
 # Sarcasm: praise words around a bad situation ("Great, another week without my order").
 SARCASM = [
     "great, another", "just great", "oh great", "oh wonderful", "wonderful, another", "love waiting",
     "love how", "thanks for nothing", "yeah right", "so much for", "what a joke", "bravo,", "nice job",
-    "fantastic service, not", "how lovely",
+    "fantastic service, not", "how lovely", "absolutely loving that", "truly express",
     "kiitos vaan", "kiitti vaan", "mahtavaa, taas", "upeaa, taas", "hienoa, taas", "todella hienoa",
-    "geweldig, weer", "top, weer", "fijn hoor", "lekker dan", "bedankt voor niets",
-    "τελεια, αλλη", "μπραβο σας", "ευχαριστω για το τιποτα", "τελεια.",
+    "geweldig, weer", "top, weer", "fijn hoor", "wat fijn dat", "echt top service", "lekker dan", "bedankt voor niets",
+    "τελεια, αλλη", "ευχαριστω για το τιποτα",
     "چه عالی", "دستتون درد نکنه", "ممنون بابت هیچی",
     "lieliski, atkal", "paldies par neko", "super, atkal",
-    "toll, wieder", "super, schon wieder", "danke fur nichts", "na toll", "ganz toll", "klasse, wieder",
-    "genial, otra", "que bien, otra", "gracias por nada", "perfecto, otra",
+    "toll, wieder", "super, schon wieder", "na super", "genau so hab ich mir", "danke fur nichts", "na toll", "ganz toll", "klasse, wieder",
+    "genial, otra", "que bien, otra", "que maravilla pagar", "experiencia inolvidable", "gracias por nada", "perfecto, otra",
     "genial, encore", "merci pour rien", "bravo pour", "super, encore",
     "toppen, igen", "tack for inget", "snyggt jobbat", "perfekt, igen", "underbart, annu",
 ]
@@ -142,7 +144,7 @@ QUESTION_WORDS = [
     "hoe$", "wanneer", "waar$", "wat$", "waarom", "kunnen jullie", "kan ik", "is er", "hebben jullie",
     "verzenden jullie", "zijn jullie", "weet iemand",
     # el
-    "ποτε", "που$", "πως$", "τι$", "γιατι", "εχετε", "μπορω", "μπορειτε", "υπαρχει", "ποσο", "ποια", "ποιο",
+    "ποτε", "πως$", "τι$", "γιατι", "εχετε", "μπορω", "μπορειτε", "υπαρχει", "ποσο", "ποια", "ποιο",
     # fa
     "آیا", "کی", "کجا", "چطور", "چه$", "چرا", "چقدر", "چند", "دارید", "می توانم", "می‌توانم",
     # lv
@@ -151,7 +153,7 @@ QUESTION_WORDS = [
     "wie$", "wann$", "wo$", "was$", "warum", "gibt es", "habt ihr", "kann ich", "konnt ihr", "liefert ihr",
     "seid ihr", "welche", "wieviel", "wie viel",
     # es
-    "como$", "cuando", "donde", "que$", "por que", "hay$", "tienen", "puedo", "pueden", "cuanto", "cual",
+    "cuando", "donde", "por que", "hay$", "tienen", "puedo", "pueden", "cuanto", "cual",
     "hacen envios", "envian",
     # fr
     "comment", "quand$", "ou$", "quoi", "pourquoi", "est-ce", "avez-vous", "puis-je", "pouvez-vous",
@@ -168,7 +170,7 @@ SUGGESTION = [
     "suggestion", "idea:", "could you add", "you guys should", "should add", "should offer",
     "should start", "should make", "should bring", "please bring", "please make", "please offer",
     "please consider", "feature request", "what if you", "maybe add", "it'd be", "would be awesome",
-    "please start", "bring back",
+    "please start", "bring back", "tip:", "idea:", "suggestion:",
     # fi
     "voisitte", "kannattaisi", "olisi kiva", "olisi hienoa", "olisi mahtavaa", "olisi hyva", "ehdotan",
     "ehdotus", "toivoisin", "toivottavasti", "lisatkaa", "pitaisi", "idea", "tuokaa", "ottakaa",
@@ -178,7 +180,7 @@ SUGGESTION = [
     "zou leuk zijn", "zou mooi zijn", "ik zou graag", "overweeg", "misschien kunnen", "breng terug",
     # el
     "θα ηταν", "προτειν", "προταση", "ιδεα", "θα μπορουσατε", "προσθεστε", "θα θελαμε", "ευχομαι",
-    "θα ηθελα να", "καλο θα ηταν",
+    "καλο θα ηταν",
     # fa
     "پیشنهاد", "بهتر است", "بهتره", "کاش", "اضافه کنید", "ایده", "می توانستید", "می‌توانستید", "خوب بود",
     "خوب می شد", "خوب می‌شد", "لطفا اضافه", "لطفاً اضافه",
@@ -191,7 +193,7 @@ SUGGESTION = [
     "warum nicht", "bietet doch",
     # es
     "deberian", "podrian", "seria genial", "seria bueno", "seria ideal", "seria estupendo", "sugerencia",
-    "sugiero", "idea", "anadir", "anadan", "ojala", "que tal si", "por que no",
+    "sugiero", "idea", "propuesta", "poned", "anadir", "anadan", "ojala", "que tal si", "por que no",
     # fr
     "vous devriez", "vous pourriez", "ce serait", "suggestion", "suggere", "idee", "pourriez-vous", "ajouter",
     "ajoutez", "pourquoi pas", "ce serait bien", "j'aimerais", "serait-il possible",
@@ -206,40 +208,43 @@ ABUSE = [
     "idiot", "stupid", "moron", "fuck you", "f*ck you", "fuck off", "screw you", "scum", "bitch", "bastard",
     "asshole", "dumbass", "retard", "kill yourself", "kys$", "go die", "hope you die", "shut up", "loser",
     "pathetic", "clowns", "imbecile", "cunt", "whore", "pig$", "pigs$", "trash people", "i will find you",
-    "burn your", "burn down", "smash your",
+    "burn your", "burn down", "smash your", "ugly", "cow$", "stuck-up", "fat cow",
     # fi
     "idiootti", "idiootit", "haista", "tyhma", "aaliö", "aalio", "kuole", "saatanan", "vittu", "perkele",
-    "paska porukka", "paskat", "luuseri", "runkkari", "huora", "kusipaa", "mulkku", "aivoton",
+    "paska porukka", "ruma", "laski", "amma$", "paskat", "luuseri", "runkkari", "huora", "kusipaa", "mulkku", "aivoton",
     # nl
     "idioot", "kut", "kanker", "klootzak", "debiel", "sukkel", "lul$", "tering", "rot op", "mongool", "eikel",
-    "hoer", "tyfus", "achterlijk", "oplichters tuig", "tuig",
+    "hoer", "tyfus", "lelijk", "achterlijk", "oplichters tuig", "tuig",
     # el
     "ηλιθι", "μαλακ", "γαμω", "γαμησ", "βλακ", "ψοφ", "καθικ", "σκουπιδ", "πουτ", "κοπροσκυλ", "ανικαν",
-    "βουλωσ", "αχρηστοι",
+    "βουλωσ", "αχρηστοι", "αγελαδα", "βλαμμεν",
     # fa
     "احمق", "خفه شو", "کثافت", "لعنتی", "گمشو", "بیشعور", "بی شعور", "الاغ", "آشغال", "عوضی", "حرومزاده",
-    "خاک بر سر", "گاو",
+    "خاک بر سر", "گاو", "زشت",
     # lv
     "idiot", "stulb", "mesli", "pipis", "nolādet", "nolad", "sudu", "suds$", "debil", "kretin", "mauka",
-    "pakalpin", "nost$", "aizver muti", "lohi", "loh$",
+    "pakalpin", "nost$", "aizver muti", "lohi", "loh$", "mulke", "neglit",
     # de
     "arschloch", "arschlocher", "verpiss", "wichser", "hurensohn", "halt die fresse", "versager", "vollidiot",
-    "idioten", "bastard", "missgeburt", "spast", "drecksladen", "penner",
+    "idioten", "bastard", "missgeburt", "spast", "drecksladen", "penner", "hasslich", "blode kuh",
     # es
-    "idiota", "imbecil", "estupid", "cabron", "gilipoll", "pendej", "puta", "muerete", "malnacid",
-    "hijos de", "payaso", "inutiles", "subnormal", "capullo",
+    "idiota", "imbecil", "estupid", "cabron", "gilipoll", "pendej", "puta$", "muerete", "malnacid",
+    "hijos de", "payaso", "inutiles", "subnormal", "capullo", "fea$", "gorda$",
     # fr
     "connard", "connasse", "cretin", "abruti", "ta gueule", "ferme ta", "va te faire", "ordure", "encule",
-    "salope", "batard", "debile", "bouffon", "minable",
+    "salope", "batard", "debile", "bouffon", "minable", "moche", "grosse vache",
     # sv
-    "javla idiot", "javla", "fan ta", "dum i huvudet", "kuk", "hora", "fitta", "idioter",
+    "javla idiot", "javla", "fan ta", "dum i huvudet", "kuk$", "hora$", "fitta", "ful$", "idioter",
     "pucko", "mongo", "dumma",
 ]
 
 # Threats of violence are abuse and high severity at once.
 THREAT = [
     "kill you", "i will hurt", "i'll hurt", "beat you", "burn down", "burn your", "i will find you",
-    "bomb", "shoot", "stab", "tapan", "poltan", "lyön", "vermoord", "steek", "σας σκοτωσ", "θα σας βρω",
+    "smash his face", "smash her face", "wait for him after", "wait for her after", "you've been warned",
+    "polier ich", "die fresse", "wann er feierabend", "wann sie feierabend", "jag vet var hon bor",
+    "jag vet var han bor", "kommer fa angra", "i know where", "tiedan missa", "weet waar",
+    "bomb", "shoot", "stab", "tapan", "poltan", "vermoord", "steek", "σας σκοτωσ", "θα σας βρω",
     "میکشم", "می‌کشم", "آتش میزنم", "nogalinās", "nositis", "umbringen", "abfackeln", "te mato", "matar",
     "quemar", "tuer", "bruler votre", "doda", "bränna ner", "slå ihjäl", "nosit",
 ]
@@ -253,20 +258,22 @@ SPAM = [
     "viagra", "loan", "passive income", "work from home", "giveaway winner", "claim your", "limited offer",
     "promo code", "discount code", "telegram", "whatsapp me", "free iphone", "airdrop", "double your",
     "get rich", "100% free", "subscribe to my", "link in bio", "sugar daddy", "cheap replica", "betting",
-    "web design services", "boost your", "grow your followers", "guaranteed",
+    "web design services", "boost your", "grow your followers", "guaranteed", "vpn$",
+    "honest reviews", "top10",
     # fi
     "seuraa minua", "seuraa takaisin", "ansaitse", "tienaa", "klikkaa", "kryptovaluut", "sijoitusmahdollisuus",
     "ilmaiset seuraajat", "katso profiili",
     # nl
-    "volg mij", "volg terug", "verdien", "klik hier", "bekijk mijn profiel", "gratis volgers",
+    "volg mij", "volg terug", "verdien", "klik hier", "bekijk mijn profiel", "gratis volgers", "volgers",
+    "link in mijn bio", "gratis iphone", "koop nu", "klik op de link",
     # el
-    "ακολουθηστε με", "κερδιστε", "κερδισε", "κανε κλικ", "κανετε κλικ", "δες το προφιλ", "κρυπτονομισμ",
+    "ακολουθηστε με", "ακολουθησε με", "σε ακολουθω πισω", "κερδιστε", "κερδισε", "κανε κλικ", "κανετε κλικ", "δες το προφιλ", "κρυπτονομισμ",
     # fa
     "فالو", "درآمد دلاری", "کسب درآمد", "کلیک کنید", "ارز دیجیتال", "پیج من", "فالوور", "سرمایه گذاری",
     # lv
-    "seko man", "nopelni", "spied seit", "klikski seit", "kriptovalut", "mans profils",
+    "seko man", "nopelni", "sekotaj", "spied seit", "klikski seit", "kriptovalut", "mans profils",
     # de
-    "folge mir", "folgt mir", "verdiene", "klick hier", "geld verdienen", "gratis follower", "mein profil",
+    "folge mir", "folgt mir", "im sale", "gunstige", "verdiene", "klick hier", "geld verdienen", "gratis follower", "mein profil",
     "krypto",
     # es
     "sigueme", "gana dinero", "ganar dinero", "haz clic", "visita mi perfil", "seguidores gratis", "criptomoned",
@@ -278,7 +285,9 @@ SPAM = [
 
 # Attempts to give the model orders. Recorded as a reason; the text stays data.
 INJECTION = [
-    "ignore all previous", "ignore previous", "ignore the above", "ignore your instructions",
+    "ignore all previous", "ignore previous", "previous instructions", "aiemmat ohjeet",
+    "vorige instructies", "προηγουμενες οδηγιες", "ieprieksejas instrukcijas", "vorherigen anweisungen",
+    "instrucciones anteriores", "olvida todas", "instructions precedentes", "tidigare instruktioner", "ignore the above", "ignore your instructions",
     "ignore all instructions", "ignore prior", "disregard", "system prompt", "you are now", "new instructions",
     "system:", "[system]", "<|im_start|>", "developer mode", "jailbreak", "act as", "pretend to be",
     "reveal your prompt", "forget your instructions", "forget all", "override",
@@ -300,8 +309,8 @@ HIGH = {
         "shard", "metal piece", "piece of metal", "foreign object", "choking", "choked", "vomit", "threw up",
         "ambulance", "burned my", "burnt my", "scalded", "injur", "got sick", "made me sick", "fell ill",
         "emergency room", "er visit", "cut my", "bleeding", "mouse in", "insect in", "bug in my", "mould in",
-        "mold in", "epipen",
-        "sairaala", "ruokamyrkytys", "allergi", "lasinsiru", "lasia", "lasinpala", "metallinpala", "oksens",
+        "mold in", "epipen", "piece of plastic", "plastic in my",
+        "sairaala", "ruokamyrkytys", "paivystyk", "allergi", "lasinsiru", "lasia", "lasinpala", "metallinpala", "oksens",
         "palovamm", "loukkaantu", "sairastu", "ambulanssi", "tukehtu", "ensiapu",
         "ziekenhuis", "voedselvergiftiging", "allergisch", "glasscherf", "stuk glas", "glas in", "metaal",
         "gewond", "brandwond", "overgeven", "ziek geworden", "ambulance", "eerste hulp",
@@ -314,9 +323,9 @@ HIGH = {
         "krankenhaus", "lebensmittelvergiftung", "allergisch", "glassplitter", "glasscherbe", "glas im",
         "metallstuck", "verletzt", "verbrannt", "verbruht", "erbrochen", "notaufnahme", "krankenwagen",
         "hospital", "intoxicacion", "alergi", "cristal", "vidrio", "trozo de metal", "herid", "quemad",
-        "vomit", "urgencias", "ambulancia", "me enferm",
+        "vomit", "urgencias", "ambulancia", "me enferm", "me queme", "ampollas",
         "hopital", "intoxication", "allergi", "morceau de verre", "bout de verre", "eclat de verre", "verre dans",
-        "metal dans", "blesse", "brule", "vomi", "urgences", "malade apres",
+        "metal dans", "blesse", "morceau de plastique", "allergique", "brule", "vomi", "urgences", "malade apres",
         "sjukhus", "matforgiftning", "allergisk", "glasbit", "glas i", "metallbit", "skadad", "brannskad",
         "brande mig", "krakts", "akuten", "ambulans", "blev sjuk",
     ],
@@ -349,19 +358,19 @@ HIGH = {
     "press": [
         "the press", "press$", "journalist", "reporter", "newspaper", "go public", "going public", "the news",
         "media about", "tv station", "viral",
-        "lehdisto", "toimittaja", "medialle", "iltalehti", "iltasanomat", "helsingin sanomat", "yle$", "julkisuuteen",
-        "pers$", "journalist", "de krant", "naar de media", "omroep",
+        "lehdisto", "toimittaja", "medialle", "sanomiin", "yleen", "iltalehti", "iltasanomat", "helsingin sanomat", "yle$", "julkisuuteen",
+        "pers$", "journalist", "de krant", "ocu$", "naar de media", "omroep",
         "δημοσιογραφ", "μμε", "εφημεριδ", "τηλεοραση",
         "خبرنگار", "رسانه", "روزنامه",
         "zurnalist", "medijiem", "laikrakst", "televizij",
         "presse", "journalist", "medien", "zeitung", "bild$",
         "prensa", "periodista", "medios", "periodico", "television",
         "presse", "journaliste", "medias", "journal$", "les journaux",
-        "press$", "journalist", "media$", "tidning", "kvallspress", "aftonbladet", "expressen",
+        "press$", "journalist", "media$", "tidning", "kvallspress", "hufvudstadsbladet", "aftonbladet", "expressen",
     ],
     "breach": [
         "data breach", "leaked", "my card details", "personal data", "hacked", "gdpr", "credit card stolen",
-        "tietovuoto", "hakkeroitu", "henkilotie", "datalek", "gehackt", "persoonsgegevens",
+        "tietovuoto", "hakkeroitu", "henkilotie", "hack$", "هک", "datalek", "gehackt", "persoonsgegevens",
         "διαρροη δεδομενων", "χακαρ", "προσωπικα δεδομενα", "نشت اطلاعات", "هک شد", "اطلاعات شخصی",
         "datu noplud", "uzlauzt", "personas dati", "datenleck", "personliche daten", "dsgvo",
         "filtracion de datos", "hackead", "datos personales", "fuite de donnees", "pirate", "donnees personnelles",
