@@ -7,6 +7,7 @@ refused, so a typo in a running deployment changes nothing until it is fixed.
 
 from __future__ import annotations
 
+import re
 import string
 import threading
 from pathlib import Path
@@ -167,6 +168,9 @@ class Policy(_Model):
         return "\n".join(self.facts.values())
 
 
+_NAMED_PATH = re.compile(r"^((?:playbooks|voice|facts|escalation|gestures)(?:\.[\w-]+)+): ")
+
+
 def _placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
@@ -211,8 +215,14 @@ def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            field = ".".join(str(p) for p in loc) or "policy"
             message = err["msg"].removeprefix("Value error, ")
+            # A check across fields (a missing template, an unknown {variable}) names its
+            # own path at the start of the message: use it for the line and the field.
+            named = _NAMED_PATH.match(message)
+            if named:
+                loc = (*loc, *named.group(1).split("."))
+                message = message[named.end():]
+            field = ".".join(str(p) for p in loc) or "policy"
             if err["type"] == "extra_forbidden":
                 message = "unknown field (check the spelling)"
             problems.append(f"{path}:{_line_of(root, loc)}: {field}: {message}")

@@ -22,7 +22,33 @@ if TYPE_CHECKING:
     from ..engine import Engine
     from ..settings import Settings
 
-__all__ = ["AssistantApp", "create_app"]
+__all__ = ["AssistantApp", "check_settings", "create_app"]
+
+APPS_PAGE = "https://api.slack.com/apps"
+
+
+def check_settings(settings: Settings, socket_mode: bool | None = None, token: str | None = None) -> bool:
+    """Raise a one-line SettingsError naming the missing token and where to get it.
+    Returns whether the app runs in Socket Mode."""
+    if socket_mode is None:
+        socket_mode = bool(settings.slack_app_token)
+    token = token or settings.slack_bot_token
+    if not token:
+        raise SettingsError("SLACK_BOT_TOKEN is not set",
+                            f"copy the Bot User OAuth Token (xoxb-...) from OAuth & Permissions at {APPS_PAGE}")
+    if not token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN is not a bot token",
+                            f"use the Bot User OAuth Token that starts with xoxb- (OAuth & Permissions at {APPS_PAGE})")
+    if socket_mode:
+        if not (settings.slack_app_token or "").startswith("xapp-"):
+            raise SettingsError("SLACK_APP_TOKEN is not an app-level token",
+                                f"create one with the connections:write scope under Basic Information > "
+                                f"App-Level Tokens at {APPS_PAGE} (it starts with xapp-)")
+    elif not settings.slack_signing_secret:
+        raise SettingsError("SLACK_SIGNING_SECRET is not set",
+                            f"copy the Signing Secret from Basic Information at {APPS_PAGE}, or set "
+                            "SLACK_APP_TOKEN to use Socket Mode instead")
+    return socket_mode
 
 
 class AssistantApp(App):
@@ -35,16 +61,8 @@ def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: Web
                socket_mode: bool | None = None) -> AssistantApp:
     """The Bolt app. Socket Mode (no request signatures: the websocket is authenticated) when
     ``SLACK_APP_TOKEN`` is set, unless ``socket_mode`` says otherwise; HTTP mode needs the signing secret."""
-    if socket_mode is None:
-        socket_mode = bool(settings.slack_app_token)
     client = client or make_client(settings)
-    if not client.token:
-        raise SettingsError("SLACK_BOT_TOKEN is not set",
-                            "copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page "
-                            "at https://api.slack.com/apps")
-    if not socket_mode and not settings.slack_signing_secret:
-        raise SettingsError("SLACK_SIGNING_SECRET is not set",
-                            "copy the Signing Secret from your app's Basic Information page at https://api.slack.com/apps")
+    socket_mode = check_settings(settings, socket_mode, client.token)
     try:
         app = AssistantApp(
             name="assistant",
@@ -55,8 +73,8 @@ def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: Web
             logger=logging.getLogger("assistant.slack.bolt"),
         )
     except BoltError as exc:
-        raise SettingsError(f"Slack refused the bot token: {exc}",
-                            "check SLACK_BOT_TOKEN (reinstall the app to get a fresh one)") from None
+        raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({exc})",
+                            f"copy it again from OAuth & Permissions at {APPS_PAGE}, or reinstall the app") from None
     app.services = Services(engine, runtime, settings, client)
     from .listeners import register_all
 

@@ -29,7 +29,7 @@ from slack_sdk.webhook import WebhookClient
 from ..domain import Action, Mention, Triage
 from ..errors import AssistantError
 from ..store import StaleDecision
-from . import tables
+from . import blocks, tables
 from .blocks import CardData, review_card, who
 
 if TYPE_CHECKING:
@@ -207,6 +207,29 @@ class Services:
             if not cursor:
                 return members
 
+    def channel_id(self, channel: str) -> str:
+        """A channel id for a configured channel, which may be a name such as ``#aurora-replies``."""
+        if re.fullmatch(r"[CGD][A-Z0-9]{2,}", channel):
+            return channel
+        name = channel.lstrip("#")
+
+        def fetch() -> set[str]:
+            found: set[str] = set()
+            cursor = None
+            while True:
+                resp = self.client.conversations_list(types="public_channel,private_channel",
+                                                      exclude_archived=True, limit=1000, cursor=cursor)
+                found.update(f"{c['name']}={c['id']}" for c in resp.get("channels") or [])
+                cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    return found
+        for pair in self._cached("channels", fetch):
+            key, _, value = pair.partition("=")
+            if key == name:
+                return value
+        raise AssistantError(f"no channel named {channel} that the app can see",
+                             "invite the app to it, or set the channel id (C...) instead of its name")
+
     def _group_members(self, group: str) -> set[str]:
         return set(self.client.usergroups_users_list(usergroup=group).get("users") or [])
 
@@ -223,9 +246,13 @@ class Services:
             channel = self.review_channel(brand)
             if not channel:
                 return False
-            return user in self._cached(f"channel:{channel}", lambda: self._channel_members(channel))
+            cid = self.channel_id(channel)
+            return user in self._cached(f"channel:{cid}", lambda: self._channel_members(cid))
         except SlackApiError as exc:
             log.error("cannot check approvers: %s", exc.response.get("error"))
+            return False
+        except AssistantError as exc:
+            log.error("cannot check approvers: %s", exc)
             return False
 
     def refusal(self, brand: str | None = None) -> str:
@@ -233,7 +260,8 @@ class Services:
             return ("Only approvers can do that, so nothing was changed. Ask an admin to add you to "
                     "ASSISTANT_APPROVERS or the policy's review.approvers.")
         channel = self.review_channel(brand)
-        where = f"<#{channel}>" if channel and re.fullmatch(r"[CG][A-Z0-9]+", channel) else "the review channel"
+        where = (f"<#{channel}>" if channel and re.fullmatch(r"[CG][A-Z0-9]+", channel)
+                 else blocks.escape(channel) if channel else "the review channel")
         return f"Only members of {where} can do that, so nothing was changed. Join it first."
 
     # -- talking to people ------------------------------------------------------------------

@@ -38,6 +38,7 @@ class FakeSlack:
         self.lock = threading.Condition()
         self.failures: dict[str, list[tuple[int, str | None, float | None]]] = {}
         self.members: dict[str, list[str]] = {}
+        self.channels: dict[str, str] = {}  # name -> id, for conversations.list and posting by name
         self.usergroups: dict[str, list[str]] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.ws_url: str | None = None
@@ -157,7 +158,8 @@ class FakeSlack:
                     "team_id": TEAM["id"], "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
         if method == "chat.postMessage":
             ts = f"{1700000000 + next(self._ts)}.000100"
-            channel = p.get("channel")
+            channel = p.get("channel") or ""
+            channel = self.channels.get(channel.lstrip("#"), channel)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"text": p.get("text"), "ts": ts}}
         if method == "chat.update":
             return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text")}
@@ -172,6 +174,10 @@ class FakeSlack:
             return {"ok": True, "user": user}
         if method == "conversations.members":
             return {"ok": True, "members": self.members.get(p.get("channel") or "", []),
+                    "response_metadata": {"next_cursor": ""}}
+        if method == "conversations.list":
+            return {"ok": True, "channels": [{"id": cid, "name": name, "is_channel": True}
+                                             for name, cid in self.channels.items()],
                     "response_metadata": {"next_cursor": ""}}
         if method == "usergroups.users.list":
             return {"ok": True, "users": self.usergroups.get(p.get("usergroup") or "", [])}

@@ -2,7 +2,9 @@
 
 Each unit of work is one ``BEGIN IMMEDIATE`` transaction, so two processes (or
 two Slack clicks on two threads) that race for the same mention serialise on
-SQLite's write lock and the loser sees the winner's result.
+SQLite's write lock and the loser sees the winner's result. Each thread gets its
+own connection (``Store.db``): a connection shared between threads would let one
+thread's statements land inside another thread's transaction.
 """
 
 from __future__ import annotations
@@ -55,36 +57,59 @@ class Store:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[Database] = []
+        self._lock = threading.RLock()  # guards _all, and the one connection of a :memory: store
+        db = self.db
+        if self.path != ":memory:":
+            db.enable_wal()
+        with self._lock:
+            core.apply(db)
+            for migrations in extra_migrations:
+                migrations.apply(db)
+
+    def _connect(self) -> Database:
         try:
             conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}", "check ASSISTANT_DB_PATH") from None
-        self.db = Database(conn)
-        self._lock = threading.RLock()
-        if self.path != ":memory:":
-            self.db.enable_wal()
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=NORMAL")
-        with self._lock:
-            core.apply(self.db)
-            for migrations in extra_migrations:
-                migrations.apply(self.db)
+        conn.execute("PRAGMA busy_timeout=30000")
+        return Database(conn)
+
+    @property
+    def db(self) -> Database:
+        """This thread's connection (a :memory: store has one, shared)."""
+        if self.path == ":memory:" and self._all:
+            return self._all[0]
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
 
     def close(self) -> None:
-        self.db.close()
+        with self._lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
         """One write transaction, holding SQLite's write lock from the start."""
-        with self._lock:
-            conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        db = self.db
+        conn = db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _event(self, mention_id: str | None, kind: str, actor: str = "system", **detail: Any) -> None:
         self.db["events"].insert(

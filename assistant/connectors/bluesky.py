@@ -1,0 +1,183 @@
+"""Bluesky, through atproto: mentions and replies from notifications, a search for
+the brand's names and misspellings, replies with proper root/parent references,
+length counted in graphemes (300), as Bluesky counts it.
+
+Options: ``handle``, ``app_password_env`` (an app password, never the main one),
+optional ``base_url`` (default https://bsky.social; another PDS works too),
+``search`` (default true), ``timeout``.
+
+Bluesky has no idempotency key, so the check before any retry (``find_reply``)
+lists the account's recent posts for a reply to the same post.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import regex
+from atproto import Client, models
+from atproto_client.exceptions import AtProtocolError, RequestErrorBase
+from atproto_client.request import Request
+
+from ..domain import Mention
+from ..errors import SettingsError
+from ._http import retry_after_seconds, status_error, transport_error
+from .base import Capabilities, FetchResult, Posted, PostError, register
+
+log = logging.getLogger(__name__)
+
+_GRAPHEME = regex.compile(r"\X")
+POST = "app.bsky.feed.post"
+
+
+def graphemes(text: str) -> int:
+    return len(_GRAPHEME.findall(text))
+
+
+def post_url(uri: str, handle: str | None) -> str:
+    # at://did:plc:xyz/app.bsky.feed.post/rkey -> https://bsky.app/profile/<handle or did>/post/rkey
+    parts = uri.removeprefix("at://").split("/")
+    return f"https://bsky.app/profile/{handle or parts[0]}/post/{parts[-1]}"
+
+
+class BlueskyConnector:
+    network = "bluesky"
+    reply_window: timedelta | None = None
+
+    def __init__(self, source: str = "bluesky", handle: str | None = None, app_password: str | None = None,
+                 base_url: str = "https://bsky.social", terms: Iterable[str] = (), search: bool = True,
+                 timeout: float = 10.0, max_length: int = 300, fetch_limit: int = 50) -> None:
+        if not handle or not app_password:
+            raise SettingsError(f"source {source}: a Bluesky source needs handle and app_password_env",
+                                "see docs/connectors.md, 'Add a Bluesky account'")
+        self.name = source
+        self.handle = handle
+        self._password = app_password
+        self.terms = [t for t in terms if t] if search else []
+        self.max_length = max_length
+        self.fetch_limit = fetch_limit
+        self.client = Client(base_url=base_url.rstrip("/") + "/xrpc" if not base_url.rstrip("/").endswith("/xrpc")
+                             else base_url, request=Request(timeout=timeout))
+        self.did: str | None = None
+
+    def capabilities(self) -> Capabilities:
+        return Capabilities(reply=True, hide=False, search=bool(self.terms), max_length=self.max_length)
+
+    def text_length(self, text: str) -> int:
+        return graphemes(text)
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _error(self, exc: AtProtocolError) -> PostError:
+        where = f"Bluesky ({self.name})"
+        if isinstance(exc, RequestErrorBase) and exc.response is not None:
+            resp = exc.response
+            headers = {k.lower(): v for k, v in (resp.headers or {}).items()}
+            retry = headers.get("retry-after")
+            if resp.status_code == 429 and retry is None and headers.get("ratelimit-reset", "").isdigit():
+                import time
+                retry = str(max(0, int(headers["ratelimit-reset"]) - int(time.time())))
+            content = resp.content
+            detail = getattr(content, "message", None) or getattr(content, "error", None) or ""
+            err = status_error(where, resp.status_code, str(detail), retry)
+            if resp.status_code == 429 and err.retry_after is None:
+                err.retry_after = retry_after_seconds(retry)
+            return err
+        cause = exc.__cause__
+        if isinstance(cause, httpx.HTTPError):
+            return transport_error(where, cause)
+        return PostError(f"{where}: {type(exc).__name__} {exc}", ambiguous=True)
+
+    def _login(self) -> None:
+        if self.did is None:
+            session = self.client.login(self.handle, self._password)
+            self.did = getattr(session, "did", None) or self.client.me.did  # type: ignore[union-attr]
+
+    def _mention(self, uri: str, author: Any, record: Any, indexed_at: str | None) -> Mention:
+        reply = getattr(record, "reply", None)
+        return Mention(
+            source=self.name, network=self.network, external_id=uri, author=author.handle,
+            text=getattr(record, "text", "") or "", url=post_url(uri, author.handle),
+            created_at=getattr(record, "created_at", None) or indexed_at,
+            in_reply_to=reply.parent.uri if reply is not None else None,
+        )
+
+    # -- fetch ------------------------------------------------------------------------------------
+
+    def fetch(self, cursor: str | None) -> FetchResult:
+        """New mentions and replies since ``cursor`` (the newest indexedAt seen), then search hits."""
+        mentions: dict[str, Mention] = {}
+        newest = cursor
+        try:
+            self._login()
+            page_cursor = None
+            while True:
+                page = self.client.app.bsky.notification.list_notifications(
+                    {"limit": self.fetch_limit, "cursor": page_cursor})
+                older = False
+                for note in page.notifications:
+                    if cursor and note.indexed_at < cursor:
+                        older = True
+                        continue
+                    newest = max(newest or note.indexed_at, note.indexed_at)
+                    if note.reason in ("mention", "reply") and note.author.did != self.did:
+                        mentions[note.uri] = self._mention(note.uri, note.author, note.record, note.indexed_at)
+                page_cursor = page.cursor
+                if older or not page_cursor or not page.notifications or cursor is None:
+                    break
+            for term in self.terms:
+                params: dict[str, Any] = {"q": term, "limit": self.fetch_limit, "sort": "latest"}
+                if cursor:
+                    params["since"] = cursor
+                found = self.client.app.bsky.feed.search_posts(params)
+                for post in found.posts:
+                    if (cursor and post.indexed_at < cursor) or post.author.did == self.did:
+                        continue
+                    newest = max(newest or post.indexed_at, post.indexed_at)
+                    mentions.setdefault(post.uri, self._mention(post.uri, post.author, post.record, post.indexed_at))
+        except AtProtocolError as exc:
+            raise self._error(exc) from None
+        return FetchResult(sorted(mentions.values(), key=lambda m: m.created_at or ""), newest)
+
+    # -- replies ----------------------------------------------------------------------------------
+
+    def reply(self, mention: Mention, text: str, idempotency_key: str) -> Posted:
+        if graphemes(text) > self.max_length:
+            raise PostError(f"the reply is {graphemes(text)} graphemes and Bluesky allows {self.max_length}:"
+                            " shorten it", permanent=True)
+        try:
+            self._login()
+            posts = self.client.get_posts([mention.external_id]).posts
+            if not posts:
+                raise PostError(f"Bluesky ({self.name}): post {mention.external_id} not found"
+                                " (it was probably deleted)", permanent=True)
+            parent = models.create_strong_ref(posts[0])
+            existing = getattr(posts[0].record, "reply", None)
+            root = existing.root if existing is not None else parent
+            ref = models.AppBskyFeedPost.ReplyRef(parent=parent, root=root)
+            created = self.client.send_post(text, reply_to=ref, profile_identify=self.did)
+        except AtProtocolError as exc:
+            raise self._error(exc) from None
+        return Posted(created.uri, post_url(created.uri, self.handle))
+
+    def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
+        try:
+            self._login()
+            page = self.client.com.atproto.repo.list_records(
+                {"repo": self.did, "collection": POST, "limit": 100})
+        except AtProtocolError as exc:
+            raise self._error(exc) from None
+        for rec in page.records:
+            reply = getattr(rec.value, "reply", None)
+            if reply is not None and reply.parent.uri == mention.external_id:
+                return Posted(rec.uri, post_url(rec.uri, self.handle))
+        return None
+
+
+@register("bluesky")
+def _create(**options: Any) -> BlueskyConnector:
+    return BlueskyConnector(**options)

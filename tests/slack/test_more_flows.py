@@ -1,0 +1,159 @@
+"""Slow models, rate limits, restarts, stale cards, escalation and abuse, oversized texts."""
+
+from __future__ import annotations
+
+import time
+
+from slack_harness import APPROVER, QUESTION, action_ids, text_of
+
+from assistant.domain import Draft, GuardCheck
+from assistant.slack_app import blocks, tables
+from assistant.slack_app.testing import slash_command
+
+
+def test_ack_within_3_seconds_while_a_slow_model_drafts(make_harness):
+    h = make_harness(delay=5.0)
+    mention_id = h.add(QUESTION)
+    h.store.save_triage(mention_id, h.engine.triage(h.store.mention(mention_id)))
+    h.store.add_draft(mention_id, Draft(text="Thanks for being part of our community!", language="en",
+                                        guard=[GuardCheck(name="length", passed=True)], backend="fake", model="fake"))
+    h.services.publish(mention_id).result(10)
+    h.click("regenerate", mention_id)
+    meta = h.slack.wait_for("views.open")[0]["view"]["private_metadata"]
+    values = {"preset": {"value": {"type": "static_select", "selected_option": {"value": "warmer"}}},
+              "instruction": {"text": {"type": "plain_text_input", "value": None}}}
+    start = time.perf_counter()
+    assert h.submit("regenerate_submit", values, meta).status_code == 200
+    assert time.perf_counter() - start < 3.0
+    # the model is now busy for 5 s: every other request is still answered at once
+    start = time.perf_counter()
+    assert h.click("edit", mention_id).status_code == 200
+    r = h.driver.command(slash_command("/reply", "Is the café open on Sunday?", APPROVER, h.slack.response_url("reply")))
+    assert r.status_code == 200 and "Drafting" in r.text
+    assert time.perf_counter() - start < 3.0
+    # a placeholder shows at once, then the new draft replaces it
+    h.slack.wait_for("chat.update", where=lambda p: "Regenerating (warmer)" in text_of(p.get("blocks")))
+    h.slack.wait_for("chat.update", timeout=15, where=lambda p: "Regenerating" not in text_of(p.get("blocks"))
+                     and "approve" in action_ids(p.get("blocks") or []))
+    assert h.backend.prompts and "warmer" in str(h.backend.prompts[0]).lower()
+
+
+def test_rate_limited_card_update_is_retried_after_retry_after(h):
+    mention_id, _ = h.card(QUESTION)
+    h.slack.fail("chat.update", status=429, retry_after=1, times=1)
+    h.click("approve", mention_id)
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    calls = [m for m, _ in h.slack.calls]
+    assert "chat.update:failed" in calls
+    assert len(h.runtime.delivered) == 1
+
+
+def test_a_restart_in_the_middle_resumes_without_a_double_post(make_harness):
+    first = make_harness()
+    mention_id, card = first.card(QUESTION)
+    first.runtime.error = RuntimeError("killed mid-post")  # the process dies while posting
+    first.click("approve", mention_id)
+    first.slack.wait_for("chat.update", where=lambda p: "tries again" in text_of(p.get("blocks")))
+    first.services.drain()
+    assert first.store.outbox_items("pending")  # the approval is kept, nothing was posted
+    first.close()
+    second = make_harness()  # same database file
+    second.click("approve", mention_id, card=card)
+    assert "already approved" in second.slack.wait_for("chat.postEphemeral")[0]["text"]
+    second.services.drain()
+    assert second.runtime.delivered == []  # the outbox worker (not a second click) posts it
+    assert len(second.store.outbox_items("pending")) == 1
+
+
+def test_an_old_card_with_a_replaced_draft_does_not_approve_the_new_text(h):
+    mention_id, _ = h.card(QUESTION)
+    old_value = h.value(mention_id)
+    h.engine.regenerate(mention_id, "shorter")
+    h.click("approve", mention_id, value=old_value)
+    assert "draft changed" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
+    h.services.drain()
+    assert h.runtime.delivered == [] and h.store.get_mention(mention_id)["status"] == "awaiting"
+
+
+def test_high_severity_goes_to_the_escalation_channel_without_a_draft(h):
+    mention_id, card = h.card("This is a scam, your CEO is a fraud and I will sue", external_id="sev")
+    assert card["channel"] == "CESCALATE"
+    post = h.slack.calls_to("chat.postMessage")[-1]
+    assert post["channel"] == "#aurora-escalations"
+    text = text_of(post["blocks"])
+    assert "No draft" in text and "PR and legal" in text and "severity high" in text
+    assert "approve" not in action_ids(post["blocks"])
+    h.click("escalate", mention_id)
+    view = h.slack.wait_for("views.open")[0]["view"]
+    values = {"person": {"value": {"type": "users_select", "selected_user": "ULEGAL"}},
+              "team": {"value": {"type": "static_select", "selected_option": {"value": "PR and legal"}}},
+              "reason": {"text": {"type": "plain_text_input", "value": "legal threat"}}}
+    assert h.submit("escalate_submit", values, view["private_metadata"]).status_code == 200
+    h.slack.wait_for("chat.postMessage", where=lambda p: p["channel"] == "ULEGAL")
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "escalated"
+    assert "Escalated" in text_of(h.last_card_update(mention_id)["blocks"])
+
+
+def test_abuse_gets_hide_and_ignore_and_hide_records_it(h):
+    mention_id, _ = h.card("you are all idiots", external_id="abuse")
+    post = h.slack.calls_to("chat.postMessage")[-1]
+    assert action_ids(post["blocks"])[:2] == ["hide", "ignore"]
+    h.click("hide", mention_id)
+    h.slack.wait_for("chat.update", where=lambda p: "Hidden" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "hidden" and h.runtime.delivered == []
+
+
+def test_move_to_private_keeps_the_card_open_with_a_reminder(h):
+    mention_id, _ = h.card("My order never arrived and nobody answers my emails", external_id="dm")
+    h.click("private", mention_id)
+    h.slack.wait_for("chat.update", where=lambda p: "Moved to a private message" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert tables.follow_up(h.store, mention_id)["resolved_at"] is None
+    assert tables.stats(h.store)["open_follow_ups"] == 1
+
+
+def test_mention_text_cannot_ping_or_render_markup():
+    row = {"source": "x", "network": "x", "author": "<!channel> *boss*", "status": "awaiting",
+           "text": "<!channel> <@U123> <https://evil.example|click> *bold* & more", "url": "javascript:alert(1)",
+           "created_at": "2024-05-01T10:00:00+00:00"}
+    text, built = blocks.review_card(blocks.CardData(mention_id="x:1", mention=row))
+    assert "<!channel>" not in text
+    for block in built:
+        for obj in [block.get("text"), *(block.get("elements") or []), *(block.get("fields") or [])]:
+            if isinstance(obj, dict) and obj.get("type") == "mrkdwn":
+                assert "<!channel>" not in obj["text"] and "<@U123>" not in obj["text"]
+    body = next(b for b in built if b.get("block_id") == "mention_text")
+    assert body["text"]["type"] == "plain_text"  # shown as written, never rendered
+    assert "&lt;!channel&gt; *boss*" in built[0]["text"]["text"] or "&lt;!channel&gt;" in built[0]["text"]["text"]
+    assert "javascript" not in str(built)
+
+
+def test_oversized_texts_stay_within_block_kit_limits_and_say_so():
+    row = {"source": "mastodon", "network": "mastodon", "author": "a", "status": "awaiting", "text": "x" * 10000}
+    draft = Draft(text="y" * 5000, language="en", guard=[GuardCheck(name=f"check{i}", passed=True) for i in range(40)])
+    _, built = blocks.review_card(blocks.CardData(mention_id="m:1", mention=row, draft=draft, draft_id=1, limit=500))
+    assert len(built) <= blocks.MAX_BLOCKS
+    for b in built:
+        for obj in [b.get("text"), *(b.get("elements") or [])]:
+            if isinstance(obj, dict) and "text" in obj:
+                assert len(obj["text"]) <= 3000
+    joined = text_of(built)
+    assert "more characters of this mention" in joined and "more characters of this draft" in joined
+    assert "too long by 4500" in joined
+    modal = blocks.edit_modal("m:1", 1, "y" * 5000, "mastodon", 500, {})
+    assert modal["blocks"][0]["element"]["max_length"] == 3000
+
+
+def test_approve_refuses_a_draft_that_failed_its_checks(h):
+    mention_id = h.add(QUESTION, external_id="bad")
+    h.store.save_triage(mention_id, h.engine.triage(h.store.mention(mention_id)))
+    h.store.add_draft(mention_id, Draft(text="As an AI language model I love coffee", language="en",
+                                        guard=[GuardCheck(name="forbidden_phrases", passed=False, detail="as an AI")]))
+    h.services.publish(mention_id).result(10)
+    h.click("approve", mention_id)
+    assert "failed its checks" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
+    h.services.drain()
+    assert h.runtime.delivered == []

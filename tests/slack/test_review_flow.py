@@ -1,0 +1,166 @@
+"""The review card through the real Bolt app over real HTTP, signed like Slack."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+from slack_harness import APPROVER, APPROVER2, OUTSIDER, QUESTION, REVIEW, action_ids, text_of
+
+from assistant.slack_app import tables
+from assistant.slack_app.testing import signature_headers
+
+
+def test_unsigned_and_stale_requests_are_rejected_before_anything_runs(h):
+    mention_id, card = h.card(QUESTION)
+    before = len(h.slack.calls)
+    payload_value = h.value(mention_id)
+    from assistant.slack_app.testing import block_actions
+    payload = block_actions("approve", payload_value, APPROVER, card["channel"], card["ts"])
+    assert h.driver.interact(payload, sign=False).status_code == 401
+    assert h.driver.interact(payload, secret="not-the-secret").status_code == 401
+    assert h.driver.interact(payload, timestamp=int(time.time()) - 6 * 60).status_code == 401
+    # a valid signature over a different body does not pass either
+    body = "payload=" + json.dumps(payload)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signature_headers(h.driver.secret, "x")}
+    assert h.driver.http.post(h.driver.url, content=body, headers=headers).status_code == 401
+    time.sleep(0.3)
+    assert h.store.get_mention(mention_id)["status"] == "awaiting"
+    assert h.runtime.delivered == []
+    assert len(h.slack.calls) == before
+
+
+def test_card_shows_mention_triage_draft_guard_and_buttons(h):
+    mention_id, card = h.card(QUESTION)
+    post = h.slack.calls_to("chat.postMessage")[-1]
+    assert post["channel"] == "#aurora-replies" and card["channel"] == REVIEW
+    text = text_of(post["blocks"])
+    assert QUESTION in text and "Ann" in text and "Mastodon" in text
+    assert "question" in text and "low" in text
+    assert "Thank you for writing to us" in text
+    assert "✅ length" in text and "fake" in text
+    assert action_ids(post["blocks"]) == ["approve", "edit", "regenerate", "reject", "escalate", "private", "hide"]
+    hide = next(e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "hide")
+    assert hide["confirm"]["confirm"]["text"] == "Hide"
+
+
+def test_approve_posts_once_and_updates_the_card_in_place(h):
+    mention_id, card = h.card(QUESTION)
+    r = h.click("approve", mention_id)
+    assert r.status_code == 200
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert len(h.runtime.delivered) == 1
+    final = h.last_card_update(mention_id)
+    assert final["channel"] == REVIEW and final["ts"] == card["ts"]
+    text = text_of(final["blocks"])
+    assert "Approved" in text and f"<@{APPROVER}>" in text and "Thank you for writing to us" in text
+    assert "https://mastodon.example/@aurora/" in text
+    assert action_ids(final["blocks"]) == []
+    assert h.store.get_mention(mention_id)["status"] == "posted"
+
+
+def test_many_clicks_by_two_people_post_exactly_once(h):
+    mention_id, card = h.card(QUESTION)
+    h.runtime.gate.clear()  # hold the delivery so every click lands while it is in flight
+    results = []
+
+    def click(user):
+        results.append(h.click("approve", mention_id, user=user).status_code)
+
+    threads = [threading.Thread(target=click, args=(APPROVER if i % 2 else APPROVER2,)) for i in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [200] * 12
+    h.slack.wait_for("chat.postEphemeral", 11)
+    h.runtime.gate.set()
+    h.services.drain()
+    assert len(h.runtime.delivered) == 1
+    assert len(h.store.outbox_items("posted")) == 1
+    refusals = h.slack.calls_to("chat.postEphemeral")
+    assert all("already approved" in p["text"] for p in refusals)
+
+
+def test_non_approver_is_refused_and_nothing_changes(h):
+    mention_id, _ = h.card(QUESTION)
+    for action in ("approve", "hide", "edit", "reject"):
+        assert h.click(action, mention_id, user=OUTSIDER).status_code == 200
+    refusals = h.slack.wait_for("chat.postEphemeral", 4)
+    assert all(p["user"] == OUTSIDER and "nothing was changed" in p["text"] for p in refusals)
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "awaiting"
+    assert h.runtime.delivered == [] and h.slack.calls_to("views.open") == []
+
+
+def test_reject_posts_nothing(h):
+    mention_id, _ = h.card(QUESTION)
+    h.click("reject", mention_id)
+    view = h.slack.wait_for("views.open")[0]["view"]
+    assert view["callback_id"] == "reject_submit"
+    r = h.submit("reject_submit", {"reason": {"text": {"type": "plain_text_input", "value": "off-topic"}}},
+                 view["private_metadata"])
+    assert r.status_code == 200
+    h.slack.wait_for("chat.update", where=lambda p: "Rejected" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert h.runtime.delivered == [] and h.store.outbox_items("pending", "posted") == []
+    assert h.store.get_mention(mention_id)["status"] == "rejected"
+    assert "off-topic" in text_of(h.last_card_update(mention_id)["blocks"])
+    # and a late Approve on the old card says so instead of acting
+    h.click("approve", mention_id)
+    assert "already rejected" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
+    h.services.drain()
+    assert h.runtime.delivered == []
+
+
+def test_edited_text_is_what_gets_approved_and_recorded(h):
+    mention_id, _ = h.card(QUESTION)
+    h.click("edit", mention_id)
+    view = h.slack.wait_for("views.open")[0]["view"]
+    assert view["callback_id"] == "edit_submit"
+    assert view["blocks"][0]["element"]["initial_value"].startswith("Thank you for writing to us")
+    edited = "Thanks Ann! Our community can find the new blend in our shop. – Team Aurora"
+    r = h.submit("edit_submit", {"reply": {"text": {"type": "plain_text_input", "value": edited}}},
+                 view["private_metadata"])
+    assert r.status_code == 200 and r.text == ""
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    item = h.store.outbox_items("posted")[0]
+    assert item["text"] == edited
+    decision = tables.last_decision(h.store, mention_id)
+    assert decision["action"] == "edit" and decision["edited"] and decision["text"] == edited
+    assert edited in text_of(h.last_card_update(mention_id)["blocks"])
+
+
+def test_edit_modal_shows_inline_errors(h):
+    mention_id, _ = h.card(QUESTION, source="bluesky", network="bluesky")
+    h.click("edit", mention_id)
+    meta = h.slack.wait_for("views.open")[0]["view"]["private_metadata"]
+    long = "We love that you are part of our community! " * 10
+    r = h.submit("edit_submit", {"reply": {"text": {"type": "plain_text_input", "value": long}}}, meta)
+    body = r.json()
+    assert body["response_action"] == "errors"
+    assert "Too long for Bluesky" in body["errors"]["reply"] and "300" in body["errors"]["reply"]
+    r = h.submit("edit_submit", {"reply": {"text": {"type": "plain_text_input", "value": "  "}}}, meta)
+    assert r.json()["errors"]["reply"] == "Write a reply first."
+    h.services.drain()
+    assert h.runtime.delivered == [] and h.store.get_mention(mention_id)["status"] == "awaiting"
+
+
+def test_slack_retries_of_an_event_do_not_act_twice(h):
+    from assistant.slack_app.testing import event_callback
+
+    event = {"type": "message", "channel": "CINTAKE", "user": "U777", "text": "Do you ship to Finland?",
+             "ts": "1700000100.000200", "channel_type": "channel", "event_ts": "1700000100.000200"}
+    body = event_callback(event, event_id="Ev0RETRY")
+    assert h.driver.event(body).status_code == 200
+    assert h.driver.event(body, retry_num=1).status_code == 200
+    assert h.driver.event(body, retry_num=2).status_code == 200
+    h.slack.wait_for("chat.postMessage")
+    h.services.drain()
+    time.sleep(0.2)
+    h.services.drain()
+    assert len(h.slack.calls_to("chat.postMessage")) == 1
+    assert h.store.count("mentions") == 1

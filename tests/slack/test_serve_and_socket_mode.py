@@ -1,0 +1,147 @@
+"""`assistant serve` as a real process, and the app over Socket Mode."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from slack_harness import APPROVER, QUESTION, ROOT, SECRET, Harness, text_of
+
+from assistant.backends.fake import FakeBackend
+from assistant.domain import Mention
+from assistant.engine import Engine
+from assistant.errors import SettingsError
+from assistant.policy import PolicyRegistry
+from assistant.settings import Settings
+from assistant.slack_app import blocks, create_app, tables
+from assistant.slack_app.server import socket_mode_handler
+from assistant.slack_app.testing import FakeSocketMode, SlackDriver, block_actions, slash_command
+from assistant.store import Store
+
+
+def _cli(args, env, cwd):
+    from assistant.cli import _register, cli
+
+    _register()
+    return CliRunner().invoke(cli, args, env=env, catch_exceptions=True)
+
+
+@pytest.mark.parametrize("env, missing", [
+    ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN is not set"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET is not set"),
+    ({"SLACK_BOT_TOKEN": "xoxp-user", "SLACK_SIGNING_SECRET": "s"}, "not a bot token"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "wrong"}, "SLACK_APP_TOKEN is not an app-level token"),
+])
+def test_missing_tokens_are_one_line_saying_where_to_get_them(tmp_path, monkeypatch, env, missing):
+    monkeypatch.chdir(tmp_path)
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = _cli(["serve"], env, tmp_path)
+    assert isinstance(result.exception, SettingsError)
+    message = str(result.exception)
+    assert missing in message and "\n" not in message and "api.slack.com/apps" in message
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_assistant_serve_runs_the_app_end_to_end(tmp_path, slack):
+    port = _free_port()
+    db = tmp_path / "assistant.db"
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
+           "ASSISTANT_SLACK_API_URL": slack.base, "ASSISTANT_BACKEND": "fake", "ASSISTANT_DB_PATH": str(db),
+           "ASSISTANT_POLICIES_DIR": str(ROOT / "policies"), "ASSISTANT_REVIEW_CHANNEL": "CREVIEW",
+           "ASSISTANT_OUTBOX_FILE": str(tmp_path / "outbox.jsonl")}
+    env.pop("SLACK_APP_TOKEN", None)
+    env.pop("ASSISTANT_SOURCES_FILE", None)
+    proc = subprocess.Popen([sys.executable, "-c", "from assistant.cli import main; main()", "serve",
+                             "--port", str(port)], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+        driver = SlackDriver(url, SECRET)
+        r = driver.command(slash_command("/assistant", "help", APPROVER, slack.response_url()))
+        assert r.status_code == 200 and "/reply" in r.text
+        assert driver.command(slash_command("/assistant", "help", APPROVER, ""), sign=False).status_code == 401
+        # a mention arriving by another route (here: written to the database) gets a card
+        store = Store(db, extra_migrations=[tables.migrations])
+        engine = Engine(Settings(backend="fake", db_path=db, policies_dir=ROOT / "policies"), store,
+                        PolicyRegistry(ROOT / "policies"), backend=FakeBackend())
+        [mention_id] = engine.ingest([Mention(source="demo", external_id="1", author="Ann", text=QUESTION)])
+        engine.process(mention_id)
+        slack.wait_for("chat.postMessage", timeout=15)
+        card = None
+        while card is None and time.monotonic() < deadline + 30:
+            card = tables.card(store, mention_id)
+            time.sleep(0.05)
+        value = blocks.action_value(mention_id, store.latest_draft(mention_id)[0])
+        r = driver.interact(block_actions("approve", value, APPROVER, card["channel"], card["ts"]))
+        assert r.status_code == 200
+        slack.wait_for("chat.update", timeout=15, where=lambda p: "Posted" in text_of(p.get("blocks")))
+        lines = (tmp_path / "outbox.jsonl").read_text().splitlines()
+        assert len(lines) == 1 and "Thank you for writing to us" in lines[0]
+        driver.close()
+        store.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_socket_mode_envelopes_are_acknowledged_and_acted_on(tmp_path, slack):
+    ws = FakeSocketMode().start()
+    slack.ws_url = ws.url
+    h = Harness.__new__(Harness)  # reuse the helpers with a Socket Mode app instead of an HTTP server
+    h.slack = slack
+    h.settings = Settings(backend="fake", db_path=tmp_path / "a.db", policies_dir=ROOT / "policies",
+                          slack_bot_token="xoxb-test", slack_signing_secret=None, slack_app_token="xapp-test",
+                          slack_api_url=slack.api_url, review_channel="CREVIEW", approvers=[])
+    from slack_harness import RecordingRuntime
+
+    h.store = Store(h.settings.db_path, extra_migrations=[tables.migrations])
+    h.engine = Engine(h.settings, h.store, PolicyRegistry(ROOT / "policies"), backend=FakeBackend())
+    h.runtime = RecordingRuntime(h.store)
+    h.app = create_app(h.engine, h.runtime, h.settings)
+    h.services = h.app.services
+    handler = socket_mode_handler(h.app, "xapp-test")
+    try:
+        handler.connect()
+        ws.wait_connected()
+        mention_id, card = h.card(QUESTION)
+        payload = block_actions("approve", h.value(mention_id), APPROVER, card["channel"], card["ts"])
+        envelope = ws.send("interactive", payload)
+        assert ws.wait_ack(envelope)["envelope_id"] == envelope
+        slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+        # Slack asks the app to reconnect; it does, and keeps working
+        ws.disconnect()
+        ws.wait_connected(2, timeout=20)
+        envelope = ws.send("slash_commands", slash_command("/assistant", "queue", APPROVER, slack.response_url()))
+        ack = ws.wait_ack(envelope)
+        assert "empty" in json.dumps(ack.get("payload"))
+        h.services.drain()
+        assert len(h.runtime.delivered) == 1
+        assert [c for c in slack.calls_to("apps.connections.open") if c["_token"] == "xapp-test"]
+    finally:
+        handler.close()
+        ws.stop()
+        h.services.close(wait=False)
+        h.store.close()
