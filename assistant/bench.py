@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .domain import Mention
+from .domain import Action, Intent, Mention
 from .ingest import parse_mentions
 from .policy import PolicyRegistry
 from .settings import Settings
@@ -84,7 +84,7 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
         mention = pool[i % len(pool)]
         triage = triager.triage(mention.text, policy)
         if triage.action.value != "reply":
-            triage = triage.model_copy(update={"action": "reply", "intent": "question"})
+            triage = triage.model_copy(update={"action": Action.REPLY, "intent": Intent.QUESTION})
         start = time.perf_counter()
         draft = drafter.draft(mention, triage)
         latencies.append(time.perf_counter() - start)

@@ -22,6 +22,9 @@ WE_WORDS = compile_terms([
     "mes$", "mums$", "musu$", "mus$", "musos$", "wir$", "uns$", "unser", "nosotros", "nuestr", "nos$",
     "sentimos", "nous$", "notre$", "nos$", "vi$", "oss$", "var$", "vart$", "vara$",
 ])
+# Finnish marks "we" and "our" with the ending -mme on verbs and nouns alike, in any case:
+# olemme, korjaamme, tiimiämme, yhteisössämme. Only for Finnish: "comme", "femme" are not "we".
+FI_WE_SUFFIX = re.compile(r"(?<!\w)\w{2,}mme(?:kin|han|pa)?(?!\w)")
 SINGULAR_I = re.compile(r"(?<!\w)(i|i'm|i'll|i've|i'd|my|me|mine)(?!\w)", re.I)
 
 # Words that promise something of value; only the policy's gestures may do that.
@@ -99,7 +102,7 @@ def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Poli
     length = len(unicodedata.normalize("NFC", text))
     add("length", length <= limit, f"{length}/{limit} characters for {mention.network_name}")
     folded = fold(text)
-    speaks_we = bool(WE_WORDS.search(folded))
+    speaks_we = bool(WE_WORDS.search(folded)) or (want == "fi" and bool(FI_WE_SUFFIX.search(folded)))
     singular = SINGULAR_I.findall(text) if want == "en" else []
     add("we_voice", speaks_we and not singular,
         "speaks as we" if speaks_we and not singular else

@@ -154,3 +154,21 @@ def test_engine_process_spam_stores_no_draft(engine, fake):
     assert p.draft is None and p.draft_id is None
     assert engine.store.latest_draft(m.key) is None
     assert fake.prompts == []
+
+
+_LANGS = ["en", "fi", "nl", "el", "fa", "lv", "de", "es", "fr", "sv"]
+_TEMPLATE_CASES = [
+    (intent, lang)
+    for intent in (Intent.PRAISE, Intent.REACTION, Intent.QUESTION, Intent.SUGGESTION, Intent.COMPLAINT)
+    for lang in _LANGS
+]
+
+
+@pytest.mark.parametrize("intent, lang", _TEMPLATE_CASES)
+def test_every_policy_template_passes_the_guard(policy, settings, intent, lang):
+    """The fallback is what a person sees when the model fails: it must itself be clean, in every language."""
+    assert lang in policy.languages
+    drafter = Drafter(FakeBackend(), policy, settings.model_copy(update={"model_languages": []}))
+    d = drafter.draft(make_mention("x", source="bluesky", author="@ann"), make_triage(intent, language=lang))
+    assert d.fallback and d.language == lang
+    assert [(c.name, c.detail) for c in d.guard if not c.passed] == []

@@ -6,7 +6,6 @@ import pytest
 
 from assistant.domain import Intent
 from assistant.drafting.guard import check_draft, failed
-
 from assistant.policy import load_policy
 
 from .conftest import POLICY_FILE, make_mention, make_triage
@@ -131,3 +130,15 @@ def test_wrong_language_is_flagged():
     finnish = "Kiitos kysymyksestä! Toimitamme tilaukset kaikkialle EU:n alueelle, myös Saksaan."
     assert "language" in bad(finnish)  # the mention is English
     assert "language" not in bad(finnish, mention_text="Toimitatteko Saksaan?", language="fi")
+
+
+def test_finnish_we_forms_count_as_we_voice():
+    # -mme marks "we/our" in Finnish in every case: tiimiämme, yhteisössämme, korjaamme
+    text = "Kiitos paljon ihanista sanoista! Ne ilahduttavat koko tiimiämme. Mahtavaa, että olet mukana yhteisössämme ☕"
+    assert "we_voice" not in bad(text, mention_text="Ihana kahvila!", intent=Intent.PRAISE, language="fi")
+    # ...but a Finnish reply with no "we" at all is still flagged
+    assert "we_voice" in bad("Kiitos paljon ihanista sanoista! Mahtavaa, että olet mukana.",
+                             mention_text="Ihana kahvila!", intent=Intent.PRAISE, language="fi")
+    # and a French "comme" is not a Finnish "we"
+    assert "we_voice" in bad("Merci, comme toujours !", mention_text="Super café", intent=Intent.PRAISE,
+                             language="fr")

@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from assistant.domain import Draft, GuardCheck, Intent
-from assistant.store import StaleDecision, Store
 from assistant.errors import StoreError
+from assistant.store import StaleDecision, Store
 
 from .conftest import make_mention, make_triage
 
