@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from ..domain import Action, Mention
+from ..domain import Mention
 from ..errors import AssistantError
 from ..ingest import parse_mentions
 from ..settings import load_settings

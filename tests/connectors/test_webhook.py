@@ -131,16 +131,28 @@ def test_burst_with_duplicates_every_mention_stored_once(intake, store) -> None:
     deliveries = unique + unique[::3] + unique[::5]  # at-least-once senders repeat themselves
     clients = [httpx.Client(trust_env=False) for _ in range(20)]
 
+    retries: list[int] = []
+
     def send(i: int) -> httpx.Response:
-        return post(f"{url}/webhooks/zap", deliveries[i], client=clients[i % 20])
+        # Like any at-least-once sender, retry when the connection drops (a loaded CI box
+        # sometimes resets one); a repeat of a delivery that landed is then a duplicate.
+        for attempt in range(3):
+            try:
+                return post(f"{url}/webhooks/zap", deliveries[i], client=clients[i % 20])
+            except httpx.TransportError:
+                retries.append(i)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     with ThreadPoolExecutor(20) as pool:
         answers = list(pool.map(send, range(len(deliveries))))
     for c in clients:
         c.close()
     assert all(a.status_code == 202 for a in answers)
-    assert sum(a.json()["new"] for a in answers) == 300
-    assert sum(a.json()["duplicates"] for a in answers) == len(deliveries) - 300
+    new = sum(a.json()["new"] for a in answers)
+    assert new == 300 if not retries else 300 - len(retries) <= new <= 300
+    assert sum(a.json()["duplicates"] for a in answers) == len(deliveries) - new
     ids = {r["external_id"] for r in store.db["mentions"].rows}
     assert ids == {f"b{i}" for i in range(300)} and store.count("mentions") == 300
 
