@@ -10,6 +10,7 @@ time to each HTTP response, which is Slack's acknowledgement.
 
 from __future__ import annotations
 
+import json
 import statistics
 import tempfile
 import time
@@ -72,7 +73,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
                 elif i % 4 == 1:
                     payload = block_actions("edit", value, "UBENCH", card["channel"], card["ts"])
                 elif i % 4 == 2:
-                    meta = '{"m": "%s", "r": {"channel": "%s", "ts": "%s"}}' % (mention_id, card["channel"], card["ts"])
+                    meta = json.dumps({"m": mention_id, "r": {"channel": card["channel"], "ts": card["ts"]}})
                     payload = view_submission("regenerate_submit", {}, meta, "UBENCH")
                 else:
                     payload = block_actions("approve", value, "UBENCH", card["channel"], card["ts"])  # a double click
