@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -10,13 +9,14 @@ from rich.console import Console
 from rich.progress import track
 
 from .cards import card
+from .connectors.runtime import Runtime, build_runtime
 from .engine import Engine, Processed
 from .errors import AssistantError
 from .ingest import parse_mentions
 from .store import StaleDecision
 
 
-def _decide(engine: Engine, p: Processed, console: Console) -> None:
+def _decide(engine: Engine, runtime: Runtime, p: Processed, console: Console) -> None:
     choice = click.prompt("[a]pprove, [e]dit, [r]eject, [s]kip", default="s",
                           type=click.Choice(["a", "e", "r", "s"]), show_choices=False)
     if choice == "s":
@@ -35,14 +35,15 @@ def _decide(engine: Engine, p: Processed, console: Console) -> None:
                 console.print(f"[yellow]guard: {c.name}: {c.detail}[/yellow]")
             if bad and not click.confirm("approve anyway?", default=False):
                 return
-        approval = engine.store.approve(p.mention_id, "demo", text, connector="file", draft_id=p.draft_id,
-                                        edited=edited)
-        out = engine.settings.outbox_file
-        with out.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"mention": p.mention_id, "reply": text,
-                                 "idempotency_key": approval.idempotency_key}, ensure_ascii=False) + "\n")
-        engine.store.mark_posted(approval.outbox_id, posted_id=approval.idempotency_key, posted_url=str(out))
-        console.print(f"[green]queued for posting: written to {out}[/green]")
+        approval = engine.store.approve(p.mention_id, "demo", text, connector=runtime.connector_name(p.mention_id),
+                                        draft_id=p.draft_id, edited=edited)
+        # The same outbox worker as `assistant serve`; with no sources configured the
+        # reply goes to the local file outbox, so the user sees what would be posted.
+        row = runtime.deliver(approval.outbox_id)
+        if row["status"] == "posted":
+            console.print(f"[green]posted: {row['posted_url'] or row['posted_id']}[/green]")
+        else:
+            console.print(f"[red]not posted ({row['status']}): {row['last_error']}[/red]")
     except StaleDecision as exc:
         console.print(f"[yellow]{exc}[/yellow]")
 
@@ -59,6 +60,7 @@ def run_demo(engine: Engine, path: Path, interactive: bool = False, limit: int =
     console.print(f"[bold]{engine.policy().brand.name}[/bold]: {len(mentions)} mentions, "
                   f"model {engine.backend.model_name} (loading...)")
     engine.backend.load()
+    runtime = build_runtime(engine.settings, engine) if interactive else None
     results: list[Processed] = []
     for m in track(mentions, description="Triage and draft", console=console):
         existing = engine.store.latest_draft(m.key)
@@ -70,8 +72,8 @@ def run_demo(engine: Engine, path: Path, interactive: bool = False, limit: int =
             results.append(engine.process(m.key))
     for p in results:
         console.print(card(p.mention, p.triage, p.draft))
-        if interactive and p.draft is not None:
-            _decide(engine, p, console)
+        if runtime is not None and p.draft is not None:
+            _decide(engine, runtime, p, console)
     counts: dict[str, int] = {}
     for p in results:
         counts[p.triage.action.value] = counts.get(p.triage.action.value, 0) + 1

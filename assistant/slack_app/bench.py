@@ -75,8 +75,8 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
                 elif i % 4 == 2:
                     meta = json.dumps({"m": mention_id, "r": {"channel": card["channel"], "ts": card["ts"]}})
                     payload = view_submission("regenerate_submit", {}, meta, "UBENCH")
-                else:
-                    payload = block_actions("approve", value, "UBENCH", card["channel"], card["ts"])  # a double click
+                else:  # Approve on a card whose draft is being regenerated: refused, or approved once
+                    payload = block_actions("approve", value, "UBENCH", card["channel"], card["ts"])
                 start = time.perf_counter()
                 response = driver.interact(payload)
                 elapsed = time.perf_counter() - start
@@ -102,7 +102,9 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
         finally:
             driver.close()
             server.stop()
-            services.close(wait=False)
+            services.close(wait=False)  # drop queued drafts, let the running ones finish
+            services.model.shutdown(wait=True)
+            services.io.shutdown(wait=True)
             runtime.stop()
             store.close()
             slack.stop()

@@ -107,3 +107,19 @@ def test_unknown_backend_lists_the_known_ones(run_cli):
     assert len(err.splitlines()) == 1 and "ASSISTANT_BACKEND" in err
     for known in ("transformers", "openai", "fake"):
         assert known in err
+
+
+def test_interactive_demo_posts_an_approved_reply_once(run_cli, tmp_path):
+    """Approve in the demo: the reply lands in the local file outbox once, and a
+    second run of the demo does not post it again."""
+    outbox = tmp_path / "outbox.jsonl"
+    first = run_cli("demo", "--interactive", "--limit", "2", input="a\nr\nno thanks\n")
+    assert first.returncode == 0, first.stderr
+    assert "posted:" in first.stdout
+    lines = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 1
+    assert lines[0]["mention"] == "mastodon:demo-01"
+    again = run_cli("demo", "--interactive", "--limit", "2", input="a\na\n")
+    assert again.returncode == 0, again.stderr
+    assert "already" in again.stdout  # both mentions were decided in the first run
+    assert len(outbox.read_text(encoding="utf-8").splitlines()) == 1
