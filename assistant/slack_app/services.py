@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
@@ -241,13 +242,13 @@ class Services:
             if ids:
                 if user in ids:
                     return True
-                return any(user in self._cached(f"group:{g}", lambda g=g: self._group_members(g))
+                return any(user in self._cached(f"group:{g}", partial(self._group_members, g))
                            for g in ids if g.startswith("S"))
             channel = self.review_channel(brand)
             if not channel:
                 return False
             cid = self.channel_id(channel)
-            return user in self._cached(f"channel:{cid}", lambda: self._channel_members(cid))
+            return user in self._cached(f"channel:{cid}", partial(self._channel_members, cid))
         except SlackApiError as exc:
             log.error("cannot check approvers: %s", exc.response.get("error"))
             return False

@@ -166,7 +166,7 @@ class FakeSlack:
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
         if method in ("views.open", "views.update", "views.push", "views.publish"):
-            view = p.get("view") if isinstance(p.get("view"), dict) else {}
+            view: dict[str, Any] = p["view"] if isinstance(p.get("view"), dict) else {}
             return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:10].upper(), **view}}
         if method == "users.info":
             user = self.users.get(p.get("user") or "", {"id": p.get("user"), "name": p.get("user"),

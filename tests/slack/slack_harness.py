@@ -59,11 +59,12 @@ class RecordingRuntime:
 class Harness:
     def __init__(self, tmp: Path, slack: FakeSlack, delay: float = 0.0, **settings: Any) -> None:
         self.slack = slack
-        self.settings = Settings(
+        options: dict[str, Any] = dict(
             backend="fake", db_path=tmp / "assistant.db", policies_dir=ROOT / "policies",
             slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET, slack_app_token=None,
             slack_api_url=slack.api_url, review_channel=REVIEW, intake_channel="CINTAKE",
-            approvers=[], outbox_file=tmp / "outbox.jsonl", **settings)
+            approvers=[], outbox_file=tmp / "outbox.jsonl")
+        self.settings = Settings(**{**options, **settings})
         self.store = Store(self.settings.db_path, extra_migrations=[tables.migrations])
         self.backend = FakeBackend(delay=delay)
         self.policies = PolicyRegistry(self.settings.policies_dir)

@@ -164,3 +164,18 @@ def test_slack_retries_of_an_event_do_not_act_twice(h):
     h.services.drain()
     assert len(h.slack.calls_to("chat.postMessage")) == 1
     assert h.store.count("mentions") == 1
+
+
+def test_named_approvers_and_user_groups_replace_channel_membership(make_harness, slack):
+    h = make_harness(approvers=["SPRTEAM", "UNAMED"])
+    slack.usergroups["SPRTEAM"] = [OUTSIDER]
+    mention_id, _ = h.card(QUESTION)
+    h.click("approve", mention_id, user=APPROVER)  # in the review channel, but not named
+    assert "ASSISTANT_APPROVERS" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
+    h.services.drain()
+    assert h.runtime.delivered == []
+    h.click("approve", mention_id, user=OUTSIDER)  # a member of the named user group
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert len(h.runtime.delivered) == 1
+    assert tables.last_decision(h.store, mention_id)["actor"] == OUTSIDER

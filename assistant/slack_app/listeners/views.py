@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     from ..services import Services
 
 
-def _value(view: dict[str, Any], block: str, key: str = "value") -> Any:
-    state = ((view.get("state") or {}).get("values") or {}).get(block) or {}
-    element = next(iter(state.values()), {}) if state else {}
+def _value(view: dict[str, Any], block: str) -> Any:
+    """The value of the (single) input element in ``block`` of a submitted view."""
+    state: dict[str, Any] = ((view.get("state") or {}).get("values") or {}).get(block) or {}
+    element: dict[str, Any] = next(iter(state.values()), {}) if state else {}
     if element.get("type") == "static_select":
         return (element.get("selected_option") or {}).get("value")
     if element.get("type") == "users_select":
