@@ -42,7 +42,8 @@ class TransformersBackend:
                 source = self._resolve()
                 try:
                     tokenizer = AutoTokenizer.from_pretrained(source)
-                    model = AutoModelForCausalLM.from_pretrained(source).to(self.device)
+                    # dtype "auto": the checkpoint's own dtype (bfloat16 for the embedded model).
+                    model = AutoModelForCausalLM.from_pretrained(source, dtype="auto").to(self.device)
                 except OSError as exc:
                     raise BackendError(
                         f"cannot load model {source!r}: {str(exc).splitlines()[0]}",

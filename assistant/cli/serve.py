@@ -25,9 +25,10 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     from ..errors import SettingsError
     from ..policy import PolicyRegistry
     from ..settings import load_settings
-    from ..slack_app import check_settings, create_app, tables
+    from ..slack_app import check_settings, create_app
     from ..slack_app.server import serve_http, socket_mode_handler
     from ..store import Store
+    from ..store import slack_sql as tables
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -24,7 +24,8 @@ from ..domain import Mention
 from ..engine import Engine
 from ..policy import PolicyRegistry
 from ..settings import Settings
-from . import blocks, create_app, tables
+from ..store import slack_sql as tables
+from . import blocks, create_app
 from .server import HttpServer, asgi_app
 from .testing import FakeSlack, SlackDriver, block_actions, view_submission
 

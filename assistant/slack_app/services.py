@@ -30,7 +30,8 @@ from slack_sdk.webhook import WebhookClient
 from ..domain import Action, Mention, Triage
 from ..errors import AssistantError
 from ..store import StaleDecision
-from . import blocks, tables
+from ..store import slack_sql as tables
+from . import blocks
 from .blocks import CardData, review_card, who
 
 if TYPE_CHECKING:

@@ -12,10 +12,11 @@ from assistant.domain import Mention
 from assistant.engine import Engine
 from assistant.policy import PolicyRegistry
 from assistant.settings import Settings
-from assistant.slack_app import blocks, create_app, tables
+from assistant.slack_app import blocks, create_app
 from assistant.slack_app.server import HttpServer, asgi_app
 from assistant.slack_app.testing import FakeSlack, SlackDriver, block_actions, view_submission
 from assistant.store import Store
+from assistant.store import slack_sql as tables
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

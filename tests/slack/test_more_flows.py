@@ -7,8 +7,9 @@ import time
 from slack_harness import APPROVER, QUESTION, action_ids, text_of
 
 from assistant.domain import Draft, GuardCheck
-from assistant.slack_app import blocks, tables
+from assistant.slack_app import blocks
 from assistant.slack_app.testing import slash_command
+from assistant.store import slack_sql as tables
 
 
 def test_ack_within_3_seconds_while_a_slow_model_drafts(make_harness):

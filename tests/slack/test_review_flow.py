@@ -8,8 +8,8 @@ import time
 
 from slack_harness import APPROVER, APPROVER2, OUTSIDER, QUESTION, REVIEW, action_ids, text_of
 
-from assistant.slack_app import tables
 from assistant.slack_app.testing import signature_headers
+from assistant.store import slack_sql as tables
 
 
 def test_unsigned_and_stale_requests_are_rejected_before_anything_runs(h):

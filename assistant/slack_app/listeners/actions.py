@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from .. import blocks, tables
+from ...store import slack_sql as tables
+from .. import blocks
 from . import metadata_for, ref_from_action
 
 if TYPE_CHECKING:

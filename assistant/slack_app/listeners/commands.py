@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ... import domain
-from .. import blocks, tables
+from ...store import slack_sql as tables
+from .. import blocks
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App

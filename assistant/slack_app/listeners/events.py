@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import tables
+from ...store import slack_sql as tables
 from .shortcuts import mention_from_message, user_name
 
 if TYPE_CHECKING:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import blocks, tables
+from ...store import slack_sql as tables
+from .. import blocks
 from .commands import policy_lines
 
 if TYPE_CHECKING:

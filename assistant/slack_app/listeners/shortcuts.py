@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from ...domain import Mention
-from .. import tables
+from ...store import slack_sql as tables
 from ..services import log
 
 if TYPE_CHECKING:

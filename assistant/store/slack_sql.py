@@ -18,7 +18,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from ..domain import utcnow
-from ..store import Store
+from . import Store
 
 migrations = Migrations("assistant-slack")
 
