@@ -16,6 +16,7 @@ from ..domain import Action, Intent, Severity, Triage
 from ..policy import Policy
 from . import lexicon as lx
 from .language import UNDETERMINED, detect_language
+from .learned import guess_intent
 from .normalize import compile_terms, fold
 
 _URL = re.compile(r"https?://\S+|www\.\S+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*|"
@@ -28,6 +29,8 @@ _POS = compile_terms(lx.POSITIVE)
 _NEG = compile_terms(lx.NEGATIVE)
 _SARC = compile_terms(lx.SARCASM)
 _QWORDS = compile_terms(lx.QUESTION_WORDS)
+_QSTART = compile_terms(lx.QUESTION_STARTS)
+_SSTART = compile_terms(lx.SUGGESTION_STARTS)
 _SUGG = compile_terms(lx.SUGGESTION)
 _ABUSE = compile_terms(lx.ABUSE)
 _THREAT = compile_terms(lx.THREAT)
@@ -60,6 +63,8 @@ class Signals:
     sarcasm: list[str] = field(default_factory=list)
     question: bool = False
     question_words: list[str] = field(default_factory=list)
+    question_start: list[str] = field(default_factory=list)
+    suggestion_start: list[str] = field(default_factory=list)
     suggestion: list[str] = field(default_factory=list)
     pos_emoji: int = 0
     neg_emoji: int = 0
@@ -82,8 +87,12 @@ def _signals(text: str) -> Signals:
         s.sarcasm.append("eye-roll emoji")
     # Greek writes its question mark as ";", Persian as "؟".
     s.question = "?" in clean or "؟" in clean or (";" in clean and any("α" <= c <= "ω" for c in folded))
-    first_words = " ".join(fold(sentence)[:40] for sentence in _SENTENCES.split(clean))
-    s.question_words = _hits(_QWORDS, first_words)
+    sentences = [fold(sentence) for sentence in _SENTENCES.split(clean) if sentence.strip()]
+    s.question_words = _hits(_QWORDS, " ".join(sentence[:40] for sentence in sentences))
+    s.question_start = [m.group(0) for sentence in sentences if (m := _QSTART.match(sentence))]
+    s.suggestion_start = [m.group(0) for sentence in sentences if (m := _SSTART.match(sentence))]
+    if "👏" in text and s.neg:
+        s.sarcasm.append("applause for a problem")
     return s
 
 
@@ -119,7 +128,11 @@ class Triager:
             reasons.append(f"contains instructions to the model ({injected[0]!r}): treated as plain text")
             kept = [s for s in _SENTENCES.split(text) if not _INJECT.search(fold(s))]
             body = " ".join(kept)
-            if len(_WORDS.findall(fold(_URL.sub(" ", body)))) < 3:
+            rest = _signals(body)
+            # What is left after the orders must read like a customer: an opinion, a
+            # problem, a question or an idea. Otherwise the post is only the attack.
+            customer = rest.pos or rest.neg or rest.question or rest.question_start or rest.suggestion
+            if len(rest.words) < 3 or not customer:
                 return Intent.SPAM, [*reasons, "spam: prompt injection with no customer message"], text
 
         s = _signals(body)
@@ -162,14 +175,18 @@ class Triager:
             return Intent.COMPLAINT, [*reasons, f"complaint{asked}: {', '.join(map(repr, s.neg[:3] or s.sarcasm[:1]))}"], body
         if s.suggestion:
             return Intent.SUGGESTION, [*reasons, f"suggestion: {s.suggestion[0]!r}"], body
-        if s.question or s.question_words and len(s.words) <= 12:
-            cue = "question mark" if s.question else repr(s.question_words[0])
+        if s.question or s.question_start or s.question_words and len(s.words) <= 12:
+            cue = "question mark" if s.question else repr((s.question_start or s.question_words)[0])
             return Intent.QUESTION, [*reasons, f"question: {cue}"], body
+        if s.suggestion_start:
+            return Intent.SUGGESTION, [*reasons, f"suggestion: starts with {s.suggestion_start[0]!r}"], body
         if len(s.words) <= SHORT_WORDS:
             return Intent.REACTION, [*reasons, f"reaction: {len(s.words)} word(s)"], body
         if pos:
             return Intent.PRAISE, [*reasons, f"praise: {', '.join(map(repr, s.pos[:3])) or 'positive emoji'}"], body
-        return Intent.PRAISE, [*reasons, "praise: no negative signal (low confidence)"], body
+        # No rule fired: ask the learned classifier rather than guess (see learned.py).
+        intent, p = guess_intent(body)
+        return intent, [*reasons, f"{intent.value}: no keyword matched; learned classifier ({p:.0%})"], body
 
     @staticmethod
     def _own_link(url: str) -> bool:

@@ -52,7 +52,8 @@ POSITIVE = [
 NEGATIVE = [
     # en
     "terrible", "awful", "worst", "disappoint", "broken", "damaged", "late$", "never arrived", "still waiting",
-    "still no", "still not", "was cold", "is cold", "cold coffee", "stone cold", "rude", "cracked", "crushed", "raised prices",
+    "still no", "still not", "loud", "noisy", "sticky", "spilled", "popped off", "went everywhere", "gave up", "left after",
+    "warranty", "got a latte", "instead of", "asked again", "was cold", "is cold", "cold coffee", "stone cold", "rude", "cracked", "crushed", "raised prices",
     "raised", "got smaller", "not coming back", "queue", "mocks", "took 12 days", "carrier pigeon", "slow", "wrong", "missing", "refund", "overpriced", "expensive",
     "bad$", "horrible", "disgusting", "stale", "bitter", "burnt", "not working", "doesn't work", "does not work",
     "doesnt work", "error", "charged twice", "double charged", "unacceptable", "no reply", "no response",
@@ -66,40 +67,43 @@ NEGATIVE = [
     # fi
     "huono", "kamala", "pettyny", "pettymys", "rikki", "myohas", "ei ole tullut", "vielakaan", "kylma", "tyly",
     "hidas", "vaara", "vaarin", "puuttu", "palautu", "rahat takaisin", "kallis", "kallii", "surkea", "karsea",
-    "virhe", "ei toimi", "arsyttav", "odottanut", "odotin", "odotan", "ei vastausta", "jaahtyn", "pahvin",
+    "virhe", "ei toimi", "arsyttav", "odottanut", "odotin", "ei vastausta", "jaahtyn", "pahvin",
     "haalea", "kitkera", "ei kelpaa", "hukassa", "kadonn", "taas$", "jalleen", "kolmatta kertaa", "turha",
-    "mita ihmetta", "eika mitaan kuulu", "toinen kerta", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
+    "mita ihmetta", "tuhkakupi", "revennyt", "rikkinain", "kolina", "epatasai", "ei oo tullu", "ei ole kuulunut",
+    "takuu", "takuuseen", "eika mitaan kuulu", "toinen kerta", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
     "en suosittele", "harmi", "valitet", "kehno",
     # nl
-    "slecht", "teleurgesteld", "teleurstell", "kapot", "te laat", "nog steeds", "koud", "onbeleefd", "traag",
+    "slecht", "teleurgesteld", "teleurstell", "kapot", "te laat", "nog steeds geen", "nog steeds niet", "zuchtte", "nul reactie", "geen cent", "stuk$", "krassen",
+    "garantie", "koud", "onbeleefd", "traag",
     "verkeerd", "ontbreekt", "terugbetal", "geld terug", "duur$", "duurder", "vreselijk", "walgelijk",
     "werkt niet", "fout", "beschadigd", "niet ontvangen", "niet aangekomen", "geen reactie", "geen antwoord",
     "waardeloos", "belachelijk", "smerig", "vies", "lauw", "zuur", "bitter", "weer$", "alweer", "wachten",
     "gewacht", "probleem", "jammer", "gortig", "te duur", "afgeschreven", "twee keer",
     "gat in", "lag los", "wat nu", "balen", "nooit meer", "zonder mijn",
     # el
-    "απαραδεκτ", "χαλι", "απογοητ", "σπασμεν", "καθυστερ", "ακομα", "ακομη", "κρυο", "κρυος", "αγεν",
+    "απαραδεκτ", "χαλι", "απογοητ", "σπασμεν", "καθυστερ", "ακομα δεν", "ακομη δεν", "κλειστο", "δεν αλλαζει", "εγγυηση", "κρυο", "κρυος", "αγεν",
     "αργ", "λαθος", "λειπει", "επιστροφη χρηματων", "ακριβ", "απαισι", "δεν λειτουργ", "κακο", "κακη",
     "χειροτερ", "αηδια", "πικρ", "ξινο", "χαλασμεν", "δεν ηρθε", "δεν εχει ερθει", "δεν απαντ", "περιμεν",
     "προβλημα", "κριμα", "ελειπε", "ανοιγμεν", "μιση παραγγελια", "κολλαει", "χρεωσατε", "σπασω", "ποτε ξανα", "παλι", "αδιαφορ",
     # fa
-    "بد$", "افتضاح", "ناامید", "شکسته", "دیر", "هنوز", "سرد", "بی ادب", "بی‌ادب", "کند", "اشتباه", "گران",
+    "بد$", "افتضاح", "پاره", "روشن نمیشه", "کار نمیکنه", "گارانتی", "ضمانت", "ناامید", "شکسته", "دیر", "هنوز", "سرد", "بی ادب", "بی‌ادب", "کند", "اشتباه", "گران",
     "خراب", "کار نمی کند", "کار نمی‌کند", "نرسیده", "نرسید", "پاسخ نمی", "جواب نمی", "منتظر", "مشکل",
     "بدترین", "تلخ", "کهنه", "بازپرداخت", "پول را پس", "پولم را", "ناراضی", "متاسف", "دوباره", "باز هم",
     "بی کیفیت", "دقت کنید", "به جای", "بالا بردید", "سوءاستفاده", "لو رفته", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
     # lv
-    "slikt", "briesmig", "vilies", "vilusies", "vilsanas", "salauz", "kave", "joprojam", "auksts", "aukstu",
+    "slikt", "briesmig", "vilies", "vilusies", "vilsanas", "salauz", "kave", "skal", "saskid", "dedzinat", "noluz", "garantij", "auksts", "aukstu",
     "rupj", "len$", "leni", "nepareiz", "trukst", "darg", "nedarbojas", "kluda", "kludu", "bojat", "nav pienac",
     "nav sanem", "neatbild", "gaid", "problem", "naudu atpakal", "atmaks", "rugt", "netirs", "skandal",
     "atkal", "nekad vairs", "bez mana", "zel$", "saplest", "izbir", "ka tas vispar",
     # de
-    "schlecht", "enttausch", "kaputt", "verspat", "immer noch", "kalt$", "kalter", "unfreundlich", "langsam",
+    "schlecht", "enttausch", "kaputt", "verspat", "immer noch nicht", "immer noch kein", "unbrauchbar", "gesprungen", "nicht vorhanden",
+    "aufgesprungen", "garantie", "kalt$", "kalter", "unfreundlich", "langsam",
     "falsch", "fehlt", "erstatt", "geld zuruck", "teuer", "schrecklich", "eklig", "funktioniert nicht",
     "fehler", "unmoglich", "beschadigt", "nicht angekommen", "nicht erhalten", "keine antwort", "keine reaktion",
     "warte", "gewartet", "gebrochen", "nervig", "abgebucht", "zweimal", "unverantwortlich", "sauer", "bitter", "lauwarm", "schmutzig", "dreckig", "problem", "argerlich", "schade",
     "nie wieder", "schon wieder", "wieder$", "frech", "unverschamt", "ohne meine", "katastroph",
     # es
-    "malo$", "mala$", "terrible", "decepcion", "decepcionad", "roto", "rota$", "tarde", "todavia", "aun no",
+    "malo$", "mala$", "terrible", "decepcion", "decepcionad", "roto", "rota$", "tarde", "todavia no", "aun no", "pegajos", "desbordad", "amarguisim", "cobrado dos veces", "garantia",
     "frio", "fria$", "grosero", "lento", "lenta$", "equivocad", "falta", "reembolso", "caro$", "cara$",
     "horrible", "asqueros", "no funciona", "error", "danad", "no ha llegado", "no llego", "sin respuesta",
     "nadie responde", "esperando", "espere", "problema", "amargo", "sucio", "sucia", "pesimo", "fatal$",
@@ -109,9 +113,10 @@ NEGATIVE = [
     "impoli", "lent$", "lente$", "erreur", "manque", "rembourse", "cher$", "chere$", "horrible", "degoutant",
     "ne marche pas", "ne fonctionne pas", "inadmissible", "inacceptable", "abime", "endommag", "pas recu",
     "pas arrive", "aucune reponse", "pas de reponse", "attends", "attendu", "probleme", "amer",
-    "tiede", "honteu", "plante", "impossible de", "plastique", "jamais plus", "plus jamais", "encore une", "sans ma", "sans mon", "pire",
+    "tiede", "honteu", "site plante", "plante au", "impossible de", "fuit", "dommage", "ancienne adresse",
+    "garantie", "plastique", "jamais plus", "plus jamais", "encore une", "sans ma", "sans mon", "pire",
     # sv
-    "dalig", "besvik", "trasig", "forsen", "fortfarande", "kall$", "kallt", "otrevlig", "langsam",
+    "dalig", "besvik", "trasig", "forsen", "fortfarande inte", "fortfarande ingen", "halvtimme", "missade", "ingenstans", "tva ganger", "kall$", "kallt", "otrevlig", "langsam",
     "fel$", "saknas", "aterbetal", "pengarna tillbaka", "dyr$", "dyrt", "hemsk", "acklig", "fungerar inte",
     "skadad", "inte kommit", "inte fatt", "inget svar", "inga svar", "vantar", "vantat", "problem", "besk",
     "smutsig", "ljummen", "brant$", "synd$", "fungerar aldrig", "aldrig fungerar", "aldrig mer", "igen$", "utan min", "skandal", "tyvarr",
@@ -121,7 +126,8 @@ NEGATIVE = [
 SARCASM = [
     "great, another", "just great", "oh great", "oh wonderful", "wonderful, another", "love waiting",
     "love how", "thanks for nothing", "yeah right", "so much for", "what a joke", "bravo,", "nice job",
-    "fantastic service, not", "how lovely", "absolutely loving that", "truly express",
+    "fantastic service, not", "amazing stuff", "top service hoor", "ihanaa kun", "respekt,", "man gonnt sich",
+    "alskar hur", "loti profesionali", "πραγματικα 👏", "how lovely", "absolutely loving that", "truly express",
     "kiitos vaan", "kiitti vaan", "mahtavaa, taas", "upeaa, taas", "hienoa, taas", "todella hienoa",
     "geweldig, weer", "top, weer", "fijn hoor", "wat fijn dat", "echt top service", "lekker dan", "bedankt voor niets",
     "τελεια, αλλη", "ευχαριστω για το τιποτα",
@@ -170,32 +176,32 @@ SUGGESTION = [
     "suggestion", "idea:", "could you add", "you guys should", "should add", "should offer",
     "should start", "should make", "should bring", "please bring", "please make", "please offer",
     "please consider", "feature request", "what if you", "maybe add", "it'd be", "would be awesome",
-    "please start", "bring back", "tip:", "idea:", "suggestion:",
+    "please start", "bring back", "any plans to", "any plans for", "it'd be cool", "would be cool if", "tip:", "idea:", "suggestion:",
     # fi
-    "voisitte", "kannattaisi", "olisi kiva", "olisi hienoa", "olisi mahtavaa", "olisi hyva", "ehdotan",
+    "voisitte", "kannattaisi", "toive", "olis kiva", "olisi kiva jos", "olisi kiva", "olisi hienoa", "olisi mahtavaa", "olisi hyva", "ehdotan",
     "ehdotus", "toivoisin", "toivottavasti", "lisatkaa", "pitaisi", "idea", "tuokaa", "ottakaa",
     "voisiko", "saisiko", "olisiko mahdollista",
     # nl
-    "zouden jullie", "het zou", "suggestie", "idee", "voeg toe", "jullie moeten", "wat als", "zou fijn zijn",
+    "zouden jullie", "het zou", "zou tof", "zou handig", "zou fijn", "suggestie", "idee", "voeg toe", "jullie moeten", "wat als", "zou fijn zijn",
     "zou leuk zijn", "zou mooi zijn", "ik zou graag", "overweeg", "misschien kunnen", "breng terug",
     # el
-    "θα ηταν", "προτειν", "προταση", "ιδεα", "θα μπορουσατε", "προσθεστε", "θα θελαμε", "ευχομαι",
+    "θα ηταν", "προτεινω να", "φερτε", "βαλτε", "προταση", "ιδεα", "θα μπορουσατε", "προσθεστε", "θα θελαμε", "ευχομαι",
     "καλο θα ηταν",
     # fa
-    "پیشنهاد", "بهتر است", "بهتره", "کاش", "اضافه کنید", "ایده", "می توانستید", "می‌توانستید", "خوب بود",
+    "پیشنهاد میکنم", "پیشنهاد می کنم", "بهتر است", "بذارید", "بیارید", "میشد اگه", "می شد اگر", "بهتره", "کاش", "اضافه کنید", "ایده", "می توانستید", "می‌توانستید", "خوب بود",
     "خوب می شد", "خوب می‌شد", "لطفا اضافه", "لطفاً اضافه",
     # lv
-    "ierosin", "butu labi", "butu jauki", "butu lieliski", "varetu", "pievienojiet", "ideja", "vajadzetu",
+    "ierosin", "butu labi", "butu forsi", "uztaisiet", "butu jauki", "butu lieliski", "varetu", "pievienojiet", "ideja", "vajadzetu",
     "iesak", "ieteikum", "ludzu pievieno",
     # de
-    "ihr solltet", "ihr konntet", "ware schon", "ware toll", "ware super", "ware cool", "ware gut",
+    "ihr solltet", "ihr konntet", "macht doch", "fand's super", "fande es", "ware schon, wenn", "ware schon", "ware toll", "ware super", "ware cool", "ware gut",
     "vorschlag", "idee", "bitte fugt", "konntet ihr", "wie ware es", "ich wunsche mir", "wunsch",
     "warum nicht", "bietet doch",
     # es
-    "deberian", "podrian", "seria genial", "seria bueno", "seria ideal", "seria estupendo", "sugerencia",
+    "deberian", "podrian", "sacad", "estaria genial", "estaria bien", "seria genial", "seria bueno", "seria ideal", "seria estupendo", "sugerencia",
     "sugiero", "idea", "propuesta", "poned", "anadir", "anadan", "ojala", "que tal si", "por que no",
     # fr
-    "vous devriez", "vous pourriez", "ce serait", "suggestion", "suggere", "idee", "pourriez-vous", "ajouter",
+    "vous devriez", "vous pourriez", "pensez a", "ce serait", "suggestion", "suggere", "idee", "pourriez-vous", "ajouter",
     "ajoutez", "pourquoi pas", "ce serait bien", "j'aimerais", "serait-il possible",
     # sv
     "ni borde", "ni kunde", "vore", "forslag", "ide$", "iden$", "kunde ni", "lagg till", "skulle vara",
@@ -208,7 +214,7 @@ ABUSE = [
     "idiot", "stupid", "moron", "fuck you", "f*ck you", "fuck off", "screw you", "scum", "bitch", "bastard",
     "asshole", "dumbass", "retard", "kill yourself", "kys$", "go die", "hope you die", "shut up", "loser",
     "pathetic", "clowns", "imbecile", "cunt", "whore", "pig$", "pigs$", "trash people", "i will find you",
-    "burn your", "burn down", "smash your", "ugly", "cow$", "stuck-up", "fat cow",
+    "burn your", "burn down", "smash your", "ugly", "brain-dead", "braindead", "r*tard", "go bankrupt", "cow$", "stuck-up", "fat cow",
     # fi
     "idiootti", "idiootit", "haista", "tyhma", "aaliö", "aalio", "kuole", "saatanan", "vittu", "perkele",
     "paska porukka", "ruma", "laski", "amma$", "paskat", "luuseri", "runkkari", "huora", "kusipaa", "mulkku", "aivoton",
@@ -223,7 +229,7 @@ ABUSE = [
     "خاک بر سر", "گاو", "زشت",
     # lv
     "idiot", "stulb", "mesli", "pipis", "nolādet", "nolad", "sudu", "suds$", "debil", "kretin", "mauka",
-    "pakalpin", "nost$", "aizver muti", "lohi", "loh$", "mulke", "neglit",
+    "pakalpin", "nost$", "aizver muti", "govs$", "smirdig", "lohi", "loh$", "mulke", "neglit",
     # de
     "arschloch", "arschlocher", "verpiss", "wichser", "hurensohn", "halt die fresse", "versager", "vollidiot",
     "idioten", "bastard", "missgeburt", "spast", "drecksladen", "penner", "hasslich", "blode kuh",
@@ -234,14 +240,16 @@ ABUSE = [
     "connard", "connasse", "cretin", "abruti", "ta gueule", "ferme ta", "va te faire", "ordure", "encule",
     "salope", "batard", "debile", "bouffon", "minable", "moche", "grosse vache",
     # sv
-    "javla idiot", "javla", "fan ta", "dum i huvudet", "kuk$", "hora$", "fitta", "ful$", "idioter",
+    "javla idiot", "javla", "efterbliv", "pajas", "dra at helvete", "fan ta", "dum i huvudet", "kuk$", "hora$", "fitta", "ful$", "idioter",
     "pucko", "mongo", "dumma",
 ]
 
 # Threats of violence are abuse and high severity at once.
 THREAT = [
     "kill you", "i will hurt", "i'll hurt", "beat you", "burn down", "burn your", "i will find you",
-    "smash his face", "smash her face", "wait for him after", "wait for her after", "you've been warned",
+    "smash his face", "smash her face", "watch her back", "watch his back", "watch your back",
+    "know which way", "know where you live", "odota vaan kun", "tiian missa", "حسابشو", "منتظرم باش",
+    "casser la gueule", "l'attendre a la sortie", "wait for him after", "wait for her after", "you've been warned",
     "polier ich", "die fresse", "wann er feierabend", "wann sie feierabend", "jag vet var hon bor",
     "jag vet var han bor", "kommer fa angra", "i know where", "tiedan missa", "weet waar",
     "bomb", "shoot", "stab", "tapan", "poltan", "vermoord", "steek", "σας σκοτωσ", "θα σας βρω",
@@ -258,34 +266,38 @@ SPAM = [
     "viagra", "loan", "passive income", "work from home", "giveaway winner", "claim your", "limited offer",
     "promo code", "discount code", "telegram", "whatsapp me", "free iphone", "airdrop", "double your",
     "get rich", "100% free", "subscribe to my", "link in bio", "sugar daddy", "cheap replica", "betting",
-    "web design services", "boost your", "grow your followers", "guaranteed", "vpn$",
+    "web design services", "dm for collab", "collab", "influencer", "call now", "loans", "backlinks", "boost your", "grow your followers", "guaranteed", "vpn$",
     "honest reviews", "top10",
     # fi
-    "seuraa minua", "seuraa takaisin", "ansaitse", "tienaa", "klikkaa", "kryptovaluut", "sijoitusmahdollisuus",
+    "seuraa minua", "seuraa takaisin", "laita dm", "yhteistyo", "some-toimisto", "ansaitse", "tienaa", "klikkaa", "kryptovaluut", "sijoitusmahdollisuus",
     "ilmaiset seuraajat", "katso profiili",
     # nl
     "volg mij", "volg terug", "verdien", "klik hier", "bekijk mijn profiel", "gratis volgers", "volgers",
     "link in mijn bio", "gratis iphone", "koop nu", "klik op de link",
     # el
-    "ακολουθηστε με", "ακολουθησε με", "σε ακολουθω πισω", "κερδιστε", "κερδισε", "κανε κλικ", "κανετε κλικ", "δες το προφιλ", "κρυπτονομισμ",
+    "ακολουθηστε με", "δανεια", "καλεστε τωρα", "ακολουθησε με", "σε ακολουθω πισω", "κερδιστε", "κερδισε", "κανε κλικ", "κανετε κλικ", "δες το προφιλ", "κρυπτονομισμ",
     # fa
     "فالو", "درآمد دلاری", "کسب درآمد", "کلیک کنید", "ارز دیجیتال", "پیج من", "فالوور", "سرمایه گذاری",
     # lv
-    "seko man", "nopelni", "sekotaj", "spied seit", "klikski seit", "kriptovalut", "mans profils",
+    "seko man", "nopelni", "zvani tagad", "leti auto", "sekotaj", "spied seit", "klikski seit", "kriptovalut", "mans profils",
     # de
-    "folge mir", "folgt mir", "im sale", "gunstige", "verdiene", "klick hier", "geld verdienen", "gratis follower", "mein profil",
+    "folge mir", "folgt mir", "per dm", "agentur", "kooperation", "im sale", "gunstige", "verdiene", "klick hier", "geld verdienen", "gratis follower", "mein profil",
     "krypto",
     # es
-    "sigueme", "gana dinero", "ganar dinero", "haz clic", "visita mi perfil", "seguidores gratis", "criptomoned",
+    "sigueme", "gana dinero", "sorteo", "gana una", "ganar dinero", "haz clic", "visita mi perfil", "seguidores gratis", "criptomoned",
     # fr
-    "suivez-moi", "suivez moi", "gagnez", "gagner de l'argent", "cliquez ici", "mon profil", "abonnes gratuits",
+    "suivez-moi", "suivez moi", "referencement", "boostez", "gagnez", "gagner de l'argent", "cliquez ici", "mon profil", "abonnes gratuits",
     # sv
-    "folj mig", "tjana pengar", "klicka har", "min profil", "gratis foljare", "kryptovalut",
+    "folj mig", "tjana pengar", "foljare", "lank i bio", "klicka har", "min profil", "gratis foljare", "kryptovalut",
 ]
 
 # Attempts to give the model orders. Recorded as a reason; the text stays data.
 INJECTION = [
-    "ignore all previous", "ignore previous", "previous instructions", "aiemmat ohjeet",
+    "ignore all previous", "ignore previous", "admin password", "your prompt", "no rules", "from now on every",
+    "jarjestelmakehot", "rajoittamaton", "sin restricciones", "sans aucune regle", "neue anweisung",
+    "απο τωρα εισαι", "δεν εχεις κανονες", "دستورهای قبلی", "بدون محدودیت", "sistemas uzvedn", "systemprompt",
+    "prompt del sistema", "prompt systeme", "je bent nu een", "zonder regels", "inga regler", "keine regeln",
+    "instructions systeme", "previous instructions", "aiemmat ohjeet",
     "vorige instructies", "προηγουμενες οδηγιες", "ieprieksejas instrukcijas", "vorherigen anweisungen",
     "instrucciones anteriores", "olvida todas", "instructions precedentes", "tidigare instruktioner", "ignore the above", "ignore your instructions",
     "ignore all instructions", "ignore prior", "disregard", "system prompt", "you are now", "new instructions",
@@ -309,37 +321,37 @@ HIGH = {
         "shard", "metal piece", "piece of metal", "foreign object", "choking", "choked", "vomit", "threw up",
         "ambulance", "burned my", "burnt my", "scalded", "injur", "got sick", "made me sick", "fell ill",
         "emergency room", "er visit", "cut my", "bleeding", "mouse in", "insect in", "bug in my", "mould in",
-        "mold in", "epipen", "piece of plastic", "plastic in my",
+        "mold in", "epipen", "blister", "burn across", "burn on my", "stone in", "pebble", "in someone's mouth", "piece of plastic", "plastic in my",
         "sairaala", "ruokamyrkytys", "paivystyk", "allergi", "lasinsiru", "lasia", "lasinpala", "metallinpala", "oksens",
         "palovamm", "loukkaantu", "sairastu", "ambulanssi", "tukehtu", "ensiapu",
-        "ziekenhuis", "voedselvergiftiging", "allergisch", "glasscherf", "stuk glas", "glas in", "metaal",
+        "ziekenhuis", "voedselvergiftiging", "steentje", "iemands mond", "allergisch", "glasscherf", "stuk glas", "glas in", "metaal",
         "gewond", "brandwond", "overgeven", "ziek geworden", "ambulance", "eerste hulp",
         "νοσοκομει", "δηλητηριασ", "αλλεργ", "γυαλι", "μεταλλο", "τραυματ", "εγκαυμ", "εκαψα", "εκαψε",
         "αρρωστησ", "εμετ", "ασθενοφορ",
         "بیمارستان", "مسمومیت", "آلرژی", "حساسیت", "شیشه", "فلز", "سوختگی", "سوختم", "آسیب دید",
         "استفراغ", "اورژانس", "مریض شد",
-        "slimnic", "saindes", "saindej", "alergij", "alergisk", "stikl", "metala", "apdeg", "ievainoj",
+        "slimnic", "saindes", "saindej", "alergij", "alergisk", "stikla lauskas", "metala", "apdeg", "ievainoj",
         "vemu", "ātro palīdzību", "atro palidzibu", "saslim",
-        "krankenhaus", "lebensmittelvergiftung", "allergisch", "glassplitter", "glasscherbe", "glas im",
+        "krankenhaus", "lebensmittelvergiftung", "brandblase", "allergisch", "glassplitter", "glasscherbe", "glas im",
         "metallstuck", "verletzt", "verbrannt", "verbruht", "erbrochen", "notaufnahme", "krankenwagen",
-        "hospital", "intoxicacion", "alergi", "cristal", "vidrio", "trozo de metal", "herid", "quemad",
+        "hospital", "intoxicacion", "alergi", "trozo de cristal", "cristales en", "vidrio en", "trozo de metal", "herid", "quemad",
         "vomit", "urgencias", "ambulancia", "me enferm", "me queme", "ampollas",
         "hopital", "intoxication", "allergi", "morceau de verre", "bout de verre", "eclat de verre", "verre dans",
         "metal dans", "blesse", "morceau de plastique", "allergique", "brule", "vomi", "urgences", "malade apres",
-        "sjukhus", "matforgiftning", "allergisk", "glasbit", "glas i", "metallbit", "skadad", "brannskad",
+        "sjukhus", "matforgiftning", "hard plast", "nagons mun", "allergisk", "glasbit", "glas i", "metallbit", "skadad", "brannskad",
         "brande mig", "krakts", "akuten", "ambulans", "blev sjuk",
     ],
     "legal": [
         "lawyer", "lawsuit", "sue you", "suing", "court", "legal action", "consumer authority", "ombudsman",
         "attorney", "small claims", "trading standards",
-        "asianajaja", "oikeuteen", "haastan", "kuluttajaviranomai", "kuluttaja-asiamies", "kuluttajariitalautakun",
+        "asianajaja", "oikeuteen", "kuluttajaneuvon", "haastan", "kuluttajaviranomai", "kuluttaja-asiamies", "kuluttajariitalautakun",
         "advocaat", "rechtszaak", "aanklagen", "rechter", "consumentenbond", "juridische stappen",
         "δικηγορ", "μηνυσ", "δικαστηρι", "νομικα μετρα", "καταγγελια στη",
         "وکیل", "شکایت", "دادگاه", "اقدام قانونی",
         "advokat", "jurist", "tiesa", "tiesas", "sudzesu", "ptac",
         "anwalt", "klage", "verklagen", "gericht", "verbraucherzentrale", "rechtliche schritte",
         "abogado", "demanda", "demandar", "denunciar", "tribunal", "oficina del consumidor", "acciones legales",
-        "avocat", "proces", "porter plainte", "tribunal", "repression des fraudes", "poursuites",
+        "avocat", "proces$", "porter plainte", "tribunal", "repression des fraudes", "poursuites",
         "advokat", "stamma er", "stammer er", "domstol", "konsumentverket", "arn$", "rattsliga",
     ],
     "fraud": [
@@ -356,17 +368,17 @@ HIGH = {
         "bedrageri", "bedragare", "lurade", "stulit", "stold", "tjuvar", "penningtvatt",
     ],
     "press": [
-        "the press", "press$", "journalist", "reporter", "newspaper", "go public", "going public", "the news",
+        "the press", "to the press", "journalist", "reporter", "newspaper", "go public", "going public", "the news",
         "media about", "tv station", "viral",
         "lehdisto", "toimittaja", "medialle", "sanomiin", "yleen", "iltalehti", "iltasanomat", "helsingin sanomat", "yle$", "julkisuuteen",
         "pers$", "journalist", "de krant", "ocu$", "naar de media", "omroep",
         "δημοσιογραφ", "μμε", "εφημεριδ", "τηλεοραση",
         "خبرنگار", "رسانه", "روزنامه",
         "zurnalist", "medijiem", "laikrakst", "televizij",
-        "presse", "journalist", "medien", "zeitung", "bild$",
+        "die presse", "an die presse", "journalist", "medien", "zeitung",
         "prensa", "periodista", "medios", "periodico", "television",
-        "presse", "journaliste", "medias", "journal$", "les journaux",
-        "press$", "journalist", "media$", "tidning", "kvallspress", "hufvudstadsbladet", "aftonbladet", "expressen",
+        "la presse", "journaliste", "medias", "les journaux",
+        "journalist", "tidning", "kvallspress", "hufvudstadsbladet", "aftonbladet", "expressen",
     ],
     "breach": [
         "data breach", "leaked", "my card details", "personal data", "hacked", "gdpr", "credit card stolen",
@@ -392,4 +404,35 @@ MEDIUM = [
     "roto", "danad", "reembolso", "no ha llegado", "sin respuesta", "semanas", "inaceptable",
     "casse", "endommag", "rembourse", "pas recu", "aucune reponse", "semaines", "inadmissible", "inacceptable",
     "trasig", "skadad", "aterbetal", "pengarna tillbaka", "inte kommit", "inget svar", "veckor",
+]
+
+# A sentence that opens with one of these is a question, with or without "?".
+QUESTION_STARTS = [
+    "what", "which", "how", "when", "where", "why", "who", "do you", "does", "is there", "are there", "can i",
+    "can you", "could you", "will you", "is it", "are you", "any chance",
+    "mihin", "milloin", "missa", "miten", "mika", "mita", "kuinka", "paljonko", "onko", "voiko", "saako",
+    "loytyyko", "kauanko",
+    "wat", "welke", "hoe", "wanneer", "waar", "waarom", "is er", "hebben jullie", "kan ik", "kunnen jullie",
+    "τι", "ποιο", "ποια", "πως", "ποτε", "γιατι", "εχετε", "μπορω", "μπορειτε", "υπαρχει",
+    "چه", "کی", "کجا", "چطور", "چرا", "آیا", "چقدر", "برای",
+    "kad", "kur", "kads", "kada", "kapec", "cik", "vai",
+    "welche", "welcher", "welches", "wie", "wann", "wo", "warum", "gibt es", "habt ihr", "kann ich", "konnt ihr",
+    "que", "q$", "cual", "como", "cuando", "donde", "por que", "hay", "teneis", "tienen", "puedo",
+    "quel", "quelle", "quels", "comment", "quand", "ou", "pourquoi", "est-ce", "avez-vous", "puis-je",
+    "vilken", "vilket", "vilka", "hur", "nar", "var", "varfor", "har ni", "kan jag", "finns det",
+]
+
+# Imperatives that open a sentence and ask the brand to do something: a suggestion
+# when nothing in the post complains (002 moment of truth 4).
+SUGGESTION_STARTS = [
+    "sell", "open", "add", "bring", "make", "offer", "start", "put", "please add", "please bring", "please make",
+    "avatkaa", "tuokaa", "lisatkaa", "tehkaa", "myykaa", "ottakaa", "laittakaa", "jarjestakaa",
+    "breng", "verkoop", "maak", "voeg", "zet", "begin", "organiseer",
+    "φερτε", "βαλτε", "ανοιξτε", "κανετε", "προσθεστε", "φτιαξτε",
+    "لطفا", "بذارید", "بیارید", "اضافه کنید",
+    "uztaisiet", "atveriet", "pievienojiet", "pardodiet", "ieviesiet", "sarikojiet",
+    "macht", "bringt", "verkauft", "offnet", "bietet", "fugt",
+    "sacad", "abrid", "poned", "traed", "vended", "haced", "anadid",
+    "pensez", "ouvrez", "ajoutez", "proposez", "vendez", "mettez", "faites",
+    "oppna", "salj", "ta in", "lagg till", "gor", "infor", "ordna",
 ]
