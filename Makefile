@@ -38,4 +38,4 @@ lint: $(STAMP)
 	$(BIN)/assistant policy check policies/
 
 clean:
-	rm -rf $(VENV) assistant.db* outbox.jsonl
+	rm -rf $(VENV) assistant.db* assistant-demo.db* outbox.jsonl

@@ -15,6 +15,8 @@ from .errors import AssistantError
 from .ingest import parse_mentions
 from .store import StaleDecision
 
+DEMO_DB = "assistant-demo.db"  # unless ASSISTANT_DB_PATH names one
+
 
 def _decide(engine: Engine, runtime: Runtime, p: Processed, console: Console) -> None:
     choice = click.prompt("[a]pprove, [e]dit, [r]eject, [s]kip", default="s",

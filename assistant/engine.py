@@ -79,7 +79,10 @@ class Engine:
         triage = self.store.triage(mention_id)
         if triage is None:
             triage = self.triage(mention, brand)
-            self.store.save_triage(mention_id, triage)
+            draft = self.draft(mention, triage, brand)
+            # Triage and draft land together: the mention waits for a person only when complete.
+            draft_id = self.store.save_triage(mention_id, triage, draft)
+            return Processed(mention_id, mention, triage, draft, draft_id)
         draft = self.draft(mention, triage, brand)
         draft_id = self.store.add_draft(mention_id, draft) if draft is not None else None
         return Processed(mention_id, mention, triage, draft, draft_id)

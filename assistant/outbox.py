@@ -34,6 +34,10 @@ from .store import connectors_sql as sql
 
 log = logging.getLogger(__name__)
 
+# A claim on a reply ("sending") older than this was left by a worker that died.
+# Far longer than any connector timeout (10-30 s), so a live post is never re-sent.
+LEASE_SECONDS = 300.0
+
 Resolver = Callable[[str, Mention], Connector]
 Outcome = Callable[[dict[str, Any]], None]
 
@@ -172,17 +176,19 @@ class OutboxWorker:
         """Post every reply that is due now; returns their rows afterwards."""
         return [self.deliver(row["id"]) for row in self.store.outbox_due(limit=limit)]
 
-    def recover(self) -> int:
-        """After a crash: rows left 'sending' go back to pending (and are checked before posting)."""
-        n = self.store.requeue_stuck()
+    def recover(self, lease: float = LEASE_SECONDS) -> int:
+        """Rows left 'sending' by a worker that died go back to pending (and are
+        checked before posting). Only claims older than the lease: a younger one may
+        still be in flight in another process (`assistant outbox` beside `serve`)."""
+        n = self.store.requeue_stuck(lease)
         if n:
             log.warning("outbox: %s replies were being sent when the last run stopped; checking them", n)
         return n
 
     def run_forever(self, stop: threading.Event, idle: float = 1.0, wake: threading.Event | None = None) -> None:
-        self.recover()
         while not stop.is_set():
             try:
+                self.recover()  # each round: a claim whose lease ran out was left by a dead worker
                 self.run_once()
             except Exception:
                 log.exception("outbox worker round failed; trying again")

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 from .errors import SettingsError
 
@@ -60,6 +61,10 @@ def load_settings(**overrides: object) -> Settings:
     """Build settings; a bad value becomes one line naming the variable and what it expects."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
+    except PydanticSettingsError as exc:
+        # e.g. ASSISTANT_APPROVERS=U1,U2: list settings are JSON, ["U1", "U2"]
+        raise SettingsError(f"{str(exc).splitlines()[0]}",
+                            'list settings take JSON, e.g. ASSISTANT_APPROVERS=\'["U123", "S456"]\'') from None
     except ValidationError as exc:
         err = exc.errors()[0]
         name = "ASSISTANT_" + "_".join(str(p) for p in err["loc"]).upper()

@@ -111,22 +111,28 @@ def draft(text: str, network: str, brand: str | None, instruction: str | None, a
 
 
 @cli.command()
-@click.option("--failed", is_flag=True, help="show replies that could not be posted")
+@click.option("--failed", is_flag=True, help="show replies that could not be posted (as `assistant outbox --failed`)")
 @click.option("--json", "as_json", is_flag=True)
-def queue(failed: bool, as_json: bool) -> None:
+@click.pass_context
+def queue(ctx: click.Context, failed: bool, as_json: bool) -> None:
     """What waits for a decision, oldest first (or, with --failed, posts that failed)."""
+    if failed:
+        from .connectors import outbox
+
+        ctx.invoke(outbox, show_failed=True, retry_id=None, as_json=as_json)
+        return
     engine = _engine()
-    rows = engine.store.outbox_items("failed") if failed else engine.store.queue()
+    rows = engine.store.queue()
     for row in rows:
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False, default=str))
-        elif failed:
-            click.echo(f"{row['mention_id']}\t{row['attempts']} tries\t{row['last_error']}")
         else:
             text = (row["text"] or "").replace("\n", " ")[:60]
-            click.echo(f"{row['id']}\t{row['intent']}\t{row['severity']}\t{row['action']}\t{text}")
+            what = (f"{row['intent']}\t{row['severity']}\t{row['action']}" if row["intent"]
+                    else "not triaged yet (assistant serve or demo processes it)")
+            click.echo(f"{row['id']}\t{what}\t{text}")
     if not rows and not as_json:
-        click.echo("no failed posts" if failed else "nothing waits for a decision")
+        click.echo("nothing waits for a decision")
 
 
 @cli.command()
@@ -135,9 +141,15 @@ def queue(failed: bool, as_json: bool) -> None:
 @click.option("--limit", type=int, default=0, help="only the first N mentions")
 def demo(path: str | None, interactive: bool, limit: int) -> None:
     """Ingest sample mentions, triage and draft each, and show them as review cards."""
-    from ..demo import run_demo
+    from ..demo import DEMO_DB, run_demo
+    from ..services import build_engine
 
-    run_demo(_engine(), Path(path) if path else SAMPLES, interactive=interactive, limit=limit)
+    settings = load_settings()
+    if "db_path" not in settings.model_fields_set:
+        # Sample mentions stay out of the real database, where `assistant serve`
+        # would otherwise post cards for them.
+        settings = settings.model_copy(update={"db_path": Path(DEMO_DB)})
+    run_demo(build_engine(settings), Path(path) if path else SAMPLES, interactive=interactive, limit=limit)
 
 
 @cli.group()

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,11 @@ from ..domain import Draft, GuardCheck, Mention, Triage, utcnow
 from ..errors import StoreError
 from .migrations import core
 
-# Statuses a mention can be in. "awaiting" means a person has not decided yet.
+# Statuses a mention can be in. "awaiting" means a person has not decided yet;
+# "failed" means an approved reply could not be posted: a person may approve a
+# corrected reply, which replaces the failed one in the outbox.
 OPEN_STATUSES = ("new", "awaiting")
+APPROVABLE_STATUSES = (*OPEN_STATUSES, "failed")
 FINAL_STATUSES = ("approved", "posted", "rejected", "hidden", "ignored", "escalated", "failed")
 
 
@@ -55,14 +59,15 @@ def _now() -> str:
 class Store:
     def __init__(self, path: str | Path, extra_migrations: Iterable[Any] = ()) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        if self.path == ":memory:":
+            # Each thread has its own connection, and each would see its own empty database.
+            raise StoreError("the store needs a file, not :memory:", "set ASSISTANT_DB_PATH to a file path")
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._all: list[Database] = []
-        self._lock = threading.RLock()  # guards _all, and the one connection of a :memory: store
+        self._lock = threading.RLock()  # guards _all and the migrations
         db = self.db
-        if self.path != ":memory:":
-            db.enable_wal()
+        db.enable_wal()
         with self._lock:
             core.apply(db)
             for migrations in extra_migrations:
@@ -80,9 +85,7 @@ class Store:
 
     @property
     def db(self) -> Database:
-        """This thread's connection (a :memory: store has one, shared)."""
-        if self.path == ":memory:" and self._all:
-            return self._all[0]
+        """This thread's connection."""
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._connect()
@@ -180,16 +183,15 @@ class Store:
             f"SELECT * FROM mentions WHERE status IN ({marks}) ORDER BY ingested_at, id", list(statuses)
         ))
 
-    def set_status(self, mention_id: str, status: str, actor: str = "system", **detail: Any) -> None:
-        with self.transaction() as db:
-            db.conn.execute("UPDATE mentions SET status = ?, updated_at = ? WHERE id = ?",
-                            [status, _now(), mention_id])
-            self._event(mention_id, f"status:{status}", actor, **detail)
-
     # -- triage and drafts ------------------------------------------------------------------
 
-    def save_triage(self, mention_id: str, triage: Triage) -> None:
+    def save_triage(self, mention_id: str, triage: Triage, draft: Draft | None = None) -> int | None:
+        """Record the triage and, where there is one, the first draft, in one
+        transaction: a mention is 'awaiting' a person only once both are stored, so
+        nothing (such as the Slack card loop) sees it half-processed and drafts it again.
+        Returns the draft's id."""
         with self.transaction() as db:
+            draft_id = self._insert_draft(db, mention_id, draft) if draft is not None else None
             db["triage"].upsert(
                 {"mention_id": mention_id, "language": triage.language, "intent": triage.intent.value,
                  "severity": triage.severity.value, "action": triage.action.value, "team": triage.team,
@@ -204,6 +206,7 @@ class Store:
             )
             self._event(mention_id, "triaged", intent=triage.intent.value, severity=triage.severity.value,
                         action=triage.action.value)
+        return draft_id
 
     def triage(self, mention_id: str) -> Triage | None:
         rows = list(self.db["triage"].rows_where("mention_id = ?", [mention_id]))
@@ -215,20 +218,23 @@ class Store:
 
     def add_draft(self, mention_id: str, draft: Draft, instruction: str | None = None) -> int:
         with self.transaction() as db:
-            version = db.conn.execute(
-                "SELECT COALESCE(MAX(version), 0) + 1 FROM drafts WHERE mention_id = ?", [mention_id]
-            ).fetchone()[0]
-            table = db["drafts"]
-            table.insert({
-                "mention_id": mention_id, "version": version, "text": draft.text, "language": draft.language,
-                "passed": draft.passed, "guard": json.dumps([c.model_dump() for c in draft.guard]),
-                "fallback": draft.fallback, "fallback_reason": draft.fallback_reason,
-                "backend": draft.backend, "model": draft.model, "seconds": round(draft.seconds, 3),
-                "attempts": draft.attempts, "instruction": instruction, "created_at": _now(),
-            })
-            draft_id = int(table.last_pk)  # type: ignore[arg-type]
-            self._event(mention_id, "drafted", version=version, fallback=draft.fallback)
-            return draft_id
+            return self._insert_draft(db, mention_id, draft, instruction)
+
+    def _insert_draft(self, db: Database, mention_id: str, draft: Draft, instruction: str | None = None) -> int:
+        version = db.conn.execute(
+            "SELECT COALESCE(MAX(version), 0) + 1 FROM drafts WHERE mention_id = ?", [mention_id]
+        ).fetchone()[0]
+        table = db["drafts"]
+        table.insert({
+            "mention_id": mention_id, "version": version, "text": draft.text, "language": draft.language,
+            "passed": draft.passed, "guard": json.dumps([c.model_dump() for c in draft.guard]),
+            "fallback": draft.fallback, "fallback_reason": draft.fallback_reason,
+            "backend": draft.backend, "model": draft.model, "seconds": round(draft.seconds, 3),
+            "attempts": draft.attempts, "instruction": instruction, "created_at": _now(),
+        })
+        draft_id = int(table.last_pk)  # type: ignore[arg-type]
+        self._event(mention_id, "drafted", version=version, fallback=draft.fallback)
+        return draft_id
 
     def latest_draft(self, mention_id: str) -> tuple[int, Draft] | None:
         rows = list(self.db.query(
@@ -246,11 +252,12 @@ class Store:
 
     # -- decisions and the outbox -----------------------------------------------------------
 
-    def _check_open(self, db: Database, mention_id: str) -> dict[str, Any]:
+    def _check_open(self, db: Database, mention_id: str,
+                    allowed: tuple[str, ...] = OPEN_STATUSES) -> dict[str, Any]:
         row = db.conn.execute("SELECT status FROM mentions WHERE id = ?", [mention_id]).fetchone()
         if row is None:
             raise StoreError(f"no mention {mention_id}", "run `assistant queue` to see the stored ids")
-        if row[0] not in OPEN_STATUSES:
+        if row[0] not in allowed:
             last = db.conn.execute(
                 "SELECT actor FROM decisions WHERE mention_id = ? ORDER BY id DESC LIMIT 1", [mention_id]
             ).fetchone()
@@ -262,23 +269,40 @@ class Store:
         """Record an approval and queue the reply in the outbox, in one transaction.
 
         A second approval of the same mention raises StaleDecision and queues nothing.
+        A mention whose reply failed for good may be approved again (a corrected
+        text): the failed outbox row is replaced, so there is still one per mention.
         """
         if not text.strip():
             raise StoreError("cannot approve an empty reply", "edit the draft and write a reply first")
         now = _now()
         with self.transaction() as db:
-            self._check_open(db, mention_id)
+            status = self._check_open(db, mention_id, APPROVABLE_STATUSES)["status"]
+            failed = None
+            if status == "failed":
+                failed = db.conn.execute("SELECT id FROM outbox WHERE mention_id = ? AND status = 'failed'",
+                                         [mention_id]).fetchone()
+                if failed is None:  # failed, but not in the outbox: nothing to replace
+                    raise StaleDecision(mention_id, status, None)
             decisions = db["decisions"]
             decisions.insert({"mention_id": mention_id, "action": "edit" if edited else "approve",
                               "actor": actor, "text": text, "edited": edited, "draft_id": draft_id,
                               "created_at": now})
             decision_id = int(decisions.last_pk)  # type: ignore[arg-type]
+            # A new key per approval: a corrected text is a new post, never deduplicated
+            # against the one that failed.
             key = f"assistant-{mention_id}-{decision_id}"
+            row = {"mention_id": mention_id, "decision_id": decision_id, "idempotency_key": key,
+                   "connector": connector, "text": text, "status": "pending", "attempts": 0, "last_error": None,
+                   "next_attempt_at": now, "updated_at": now}
             outbox = db["outbox"]
-            outbox.insert({"mention_id": mention_id, "decision_id": decision_id, "idempotency_key": key,
-                           "connector": connector, "text": text, "status": "pending", "attempts": 0,
-                           "next_attempt_at": now, "created_at": now, "updated_at": now})
-            outbox_id = int(outbox.last_pk)  # type: ignore[arg-type]
+            if failed is not None:
+                # Reuse the failed row (one row per mention); its attempts history stays with it.
+                outbox.update(failed[0], row)
+                outbox_id = int(failed[0])
+                self._event(mention_id, "failed_reply_replaced", actor, outbox_id=outbox_id)
+            else:
+                outbox.insert({**row, "created_at": now})
+                outbox_id = int(outbox.last_pk)  # type: ignore[arg-type]
             db.conn.execute("UPDATE mentions SET status = 'approved', updated_at = ? WHERE id = ?",
                             [now, mention_id])
             self._event(mention_id, "approved", actor, edited=edited, outbox_id=outbox_id)
@@ -346,18 +370,23 @@ class Store:
                             [now, item["mention_id"]])
             self._event(item["mention_id"], "post_failed", error=error)
 
-    def requeue_stuck(self) -> int:
-        """After a crash, items left 'sending' go back to pending (the connector's
-        idempotency key or existence check keeps that from posting twice)."""
+    def requeue_stuck(self, lease_seconds: float = 300.0) -> int:
+        """Items left 'sending' for longer than the lease go back to pending: the
+        worker that claimed them died (the connector's idempotency key or existence
+        check keeps that from posting twice). A younger claim may still be in flight
+        in another process, so it is left alone."""
+        cutoff = (utcnow() - timedelta(seconds=lease_seconds)).isoformat(timespec="milliseconds")
         with self.transaction() as db:
             return db.conn.execute(
-                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending'", [_now()]
+                "UPDATE outbox SET status = 'pending', updated_at = ? WHERE status = 'sending' AND updated_at <= ?",
+                [_now(), cutoff],
             ).rowcount
 
     # -- views ------------------------------------------------------------------------------
 
     def queue(self, limit: int = 100) -> list[dict[str, Any]]:
-        """Mentions waiting for a person, oldest first, with their triage and latest draft."""
+        """Mentions waiting for a person, oldest first, with their triage and latest draft
+        (triage is empty for a mention stored but not processed yet)."""
         return list(self.db.query(
             """
             SELECT m.id, m.source, m.network, m.author, m.text, m.url, m.created_at, m.ingested_at,
@@ -367,7 +396,7 @@ class Store:
             LEFT JOIN triage t ON t.mention_id = m.id
             LEFT JOIN drafts d ON d.mention_id = m.id
                  AND d.version = (SELECT MAX(version) FROM drafts WHERE mention_id = m.id)
-            WHERE m.status = 'awaiting'
+            WHERE m.status IN ('new', 'awaiting')
             ORDER BY COALESCE(m.created_at, m.ingested_at), m.id
             LIMIT ?
             """, [limit]))

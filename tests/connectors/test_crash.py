@@ -52,7 +52,11 @@ def test_sigkill_between_post_and_record(tmp_path: Path, kind: str) -> None:
     # Restart: recover, then run the worker as `assistant serve` would.
     conn = NoKeyFile(outbox=out) if kind == "nokey" else FileConnector(outbox=out)
     worker = OutboxWorker(store, lambda name, m: conn)
-    assert worker.recover() == 1
+    # The killed worker's claim is fresh, so an ordinary recovery leaves it alone (it
+    # could be a live worker in another process); once its lease has run out it is
+    # taken back. lease=0 stands for "the lease has run out".
+    assert worker.recover() == 0
+    assert worker.recover(lease=0) == 1
     rows = worker.run_once()
     assert [r["status"] for r in rows] == ["posted"]
     replies = [json.loads(x) for x in out.read_text().splitlines()]

@@ -79,14 +79,16 @@ def test_draft_json_for_spam_has_no_draft(run_cli):
 def test_queue_lists_oldest_first(run_cli, tmp_path):
     f = _write(tmp_path, SAMPLE)
     assert run_cli("ingest", str(f)).returncode == 0
-    # Nothing triaged yet: nothing awaits a decision.
-    empty = run_cli("queue")
-    assert empty.returncode == 0 and "nothing waits" in empty.stdout
+    # Stored but not processed yet: listed, and marked so (nothing is lost from view).
+    fresh = run_cli("queue")
+    assert fresh.returncode == 0
+    assert fresh.stdout.count("not triaged yet") == 3
     assert run_cli("demo", "--file", str(f)).returncode == 0
     result = run_cli("queue")
     assert result.returncode == 0, result.stderr
     ids = [line.split("\t")[0] for line in result.stdout.strip().splitlines()]
     assert ids == ["mastodon:a2", "mastodon:a1", "bluesky:a3"]
+    assert "not triaged yet" not in result.stdout
     as_json = [json.loads(line) for line in run_cli("queue", "--json").stdout.strip().splitlines()]
     assert [r["id"] for r in as_json] == ids
 
@@ -123,3 +125,11 @@ def test_interactive_demo_posts_an_approved_reply_once(run_cli, tmp_path):
     assert again.returncode == 0, again.stderr
     assert "already" in again.stdout  # both mentions were decided in the first run
     assert len(outbox.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_list_setting_in_the_wrong_format_is_one_line(run_cli):
+    result = run_cli("queue", env={"ASSISTANT_APPROVERS": "U123,U456"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    err = result.stderr.strip().splitlines()
+    assert len(err) == 1 and "approvers" in err[0] and '["U123"' in err[0]

@@ -167,3 +167,44 @@ def test_queue_is_oldest_first_and_drops_decided(store):
     assert [r["id"] for r in store.queue()] == ["mastodon:q1", "mastodon:q2", "mastodon:q0"]
     store.decide("mastodon:q1", "ignore", actor="U1")
     assert [r["id"] for r in store.queue()] == ["mastodon:q2", "mastodon:q0"]
+
+
+def test_a_failed_reply_can_be_corrected_and_approved_again(store):
+    mid = _awaiting(store)
+    first = store.approve(mid, "U1", "A reply that is far too long for the network", connector="file")
+    assert store.claim_outbox(first.outbox_id)
+    store.mark_failed(first.outbox_id, "HTTP 422: too long")
+    assert store.get_mention(mid)["status"] == "failed"
+
+    second = store.approve(mid, "U2", "A shorter reply", connector="file", edited=True)
+    rows = store.outbox_items("pending", "sending", "posted", "failed")
+    assert len(rows) == 1, "still one outbox row per mention"
+    assert rows[0]["id"] == second.outbox_id == first.outbox_id
+    assert rows[0]["text"] == "A shorter reply" and rows[0]["status"] == "pending"
+    assert second.idempotency_key != first.idempotency_key, "a corrected text is a new post"
+    with pytest.raises(StaleDecision):
+        store.approve(mid, "U3", "A third try", connector="file")
+
+
+def test_recovery_leaves_a_fresh_claim_alone(store):
+    """A reply being sent by a live worker (another process) must not be re-queued."""
+    mid = _awaiting(store)
+    a = store.approve(mid, "U1", "Thanks!", connector="file")
+    assert store.claim_outbox(a.outbox_id)
+    assert store.requeue_stuck(lease_seconds=300) == 0
+    assert store.outbox_item(a.outbox_id)["status"] == "sending"
+    assert store.requeue_stuck(lease_seconds=0) == 1
+    assert store.outbox_item(a.outbox_id)["status"] == "pending"
+
+
+def test_triage_and_first_draft_are_recorded_together(engine):
+    """A mention is 'awaiting' only once its draft exists, so nothing drafts it twice."""
+    from assistant.domain import Mention
+
+    m = Mention(source="mastodon", external_id="t1", text="Do you ship to Germany?")
+    engine.ingest([m])
+    assert engine.store.get_mention(m.key)["status"] == "new"
+    processed = engine.process(m.key)
+    assert engine.store.get_mention(m.key)["status"] == "awaiting"
+    assert processed.draft_id is not None
+    assert engine.store.latest_draft(m.key)[0] == processed.draft_id
