@@ -26,9 +26,12 @@ class ModelBackend(Protocol):
         """Load the model now (idempotent). Backends load lazily otherwise."""
 
     def generate(self, messages: list[dict[str, str]], max_new_tokens: int, temperature: float,
-                 seed: int | None = None, prefix: str | None = None) -> Generation:
+                 seed: int | None = None, prefix: str | None = None,
+                 avoid: list[str] | None = None) -> Generation:
         """Complete the chat. ``prefix``: the reply should start with this text (backends
-        that can prefill the answer do; the returned text then includes it)."""
+        that can prefill the answer do; the returned text then includes it). ``avoid``:
+        words the reply must not contain (backends that can forbid tokens do; the
+        guard checks the result either way)."""
         ...
 
 

@@ -21,6 +21,7 @@ class FakeBackend:
         self.delay = delay
         self.default = default
         self.prompts: list[list[dict[str, str]]] = []  # every prompt it was given
+        self.calls: list[dict[str, object]] = []  # the prefix and avoid list of each call
         self.loaded = False
         self._lock = threading.Lock()
 
@@ -32,10 +33,12 @@ class FakeBackend:
         self.loaded = True
 
     def generate(self, messages: list[dict[str, str]], max_new_tokens: int, temperature: float,
-                 seed: int | None = None, prefix: str | None = None) -> Generation:
+                 seed: int | None = None, prefix: str | None = None,
+                 avoid: list[str] | None = None) -> Generation:
         start = time.perf_counter()
         with self._lock:
             self.prompts.append(messages)
+            self.calls.append({"prefix": prefix, "avoid": avoid})
             text = self._queue.pop(0) if self._queue else self.default
         if self.delay:
             time.sleep(self.delay)

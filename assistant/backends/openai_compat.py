@@ -27,8 +27,10 @@ class OpenAICompatBackend:
         """Nothing to load locally; the server holds the model."""
 
     def generate(self, messages: list[dict[str, str]], max_new_tokens: int, temperature: float,
-                 seed: int | None = None, prefix: str | None = None) -> Generation:
-        # Prefilling the answer is not part of the OpenAI API: the prefix is not used here.
+                 seed: int | None = None, prefix: str | None = None,
+                 avoid: list[str] | None = None) -> Generation:
+        # Prefilling the answer and forbidding words are not part of the OpenAI API:
+        # prefix and avoid are not used here (the guard still checks the reply).
         start = time.perf_counter()
         body = {"model": self.model_name, "messages": messages, "max_tokens": max_new_tokens,
                 "temperature": temperature}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,8 @@ class TransformersBackend:
             return _LOADED[key]
 
     def generate(self, messages: list[dict[str, str]], max_new_tokens: int, temperature: float,
-                 seed: int | None = None, prefix: str | None = None) -> Generation:
+                 seed: int | None = None, prefix: str | None = None,
+                 avoid: list[str] | None = None) -> Generation:
         import torch
 
         tokenizer, model = self.load()
@@ -76,6 +78,9 @@ class TransformersBackend:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.9)
         else:
             kwargs.update(do_sample=False)
+        if avoid:
+            # Forbid the words outright: a small model told to say "we" still says "I".
+            kwargs["bad_words_ids"] = self._token_ids(tokenizer, tuple(avoid))
         with self._generate_lock, torch.inference_mode():
             if seed is not None:
                 torch.manual_seed(seed)
@@ -83,6 +88,13 @@ class TransformersBackend:
         new = out[0][inputs["input_ids"].shape[1]:]
         text = (prefix or "") + tokenizer.decode(new, skip_special_tokens=True)
         return Generation(text=text, tokens=int(new.shape[0]), seconds=time.perf_counter() - start)
+
+    @staticmethod
+    @lru_cache(maxsize=32)
+    def _token_ids(tokenizer: Any, words: tuple[str, ...]) -> list[list[int]]:
+        # Each word alone and after a space: the tokenizer spells them differently.
+        spellings = {v for w in words for v in (w, " " + w, w.capitalize(), " " + w.capitalize())}
+        return [tokenizer(v, add_special_tokens=False).input_ids for v in sorted(spellings)]
 
 
 @register("transformers")

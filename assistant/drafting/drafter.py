@@ -13,7 +13,7 @@ from ..errors import BackendError
 from ..policy import Policy
 from ..settings import Settings
 from ..triage.language import UNDETERMINED
-from .guard import check_draft, failed
+from .guard import SINGULAR_WORDS, check_draft, failed
 from .prompt import build_messages
 
 _QUOTES = "\"'“”«»„"
@@ -80,6 +80,7 @@ class Drafter:
             reason = f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES): used the {language} template"
         else:
             messages = build_messages(self.policy, mention, triage.intent, language, limit, instruction)
+            opener = self.opener(triage.intent, language)
             problems: list[str] = []
             for attempt in range(self.settings.draft_attempts):
                 attempts += 1
@@ -87,13 +88,14 @@ class Drafter:
                     out = self.backend.generate(
                         messages, max_new_tokens=self.settings.max_new_tokens,
                         temperature=self.settings.temperature if attempt else min(self.settings.temperature, 0.3),
-                        seed=attempt, prefix=self.opener(triage.intent, language) or None,
+                        seed=attempt, prefix=opener or None,
+                        avoid=SINGULAR_WORDS if language == "en" else None,
                     )
                 except BackendError as exc:
                     problems = [f"backend error: {exc}"]
                     break
                 text = clean_output(out.text, self.policy.voice.emoji.max)
-                checks = check_draft(text, mention, guard_triage, self.policy, language)
+                checks = check_draft(text, mention, guard_triage, self.policy, language, opener=opener)
                 bad = failed(checks)
                 if not bad:
                     return Draft(text=text, language=language, guard=checks, backend=self.backend.name,

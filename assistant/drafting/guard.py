@@ -25,7 +25,14 @@ WE_WORDS = compile_terms([
 # Finnish marks "we" and "our" with the ending -mme on verbs and nouns alike, in any case:
 # olemme, korjaamme, tiimiämme, yhteisössämme. Only for Finnish: "comme", "femme" are not "we".
 FI_WE_SUFFIX = re.compile(r"(?<!\w)\w{2,}mme(?:kin|han|pa)?(?!\w)")
-SINGULAR_I = re.compile(r"(?<!\w)(i|i'm|i'll|i've|i'd|my|me|mine)(?!\w)", re.I)
+# First person singular in English: the brand speaks as "we" (000/001).
+SINGULAR_WORDS = ["I", "I'm", "I'll", "I've", "I'd", "me", "my", "mine", "myself"]
+SINGULAR_I = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in SINGULAR_WORDS) + r")(?!\w)", re.I)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+# Words too common to show that a reply is about this post.
+_COMMON = {"this", "that", "with", "your", "have", "from", "they", "will", "what", "when", "were", "been",
+           "there", "their", "would", "could", "about", "just", "like", "some", "more", "very", "really",
+           "thank", "thanks", "sorry", "please", "here", "much", "also", "know", "time", "great", "good"}
 
 # Words that promise something of value; only the policy's gestures may do that.
 GESTURE_WORDS = compile_terms([
@@ -85,8 +92,16 @@ def _gestures_not_allowed(text: str, intent: Intent, policy: Policy) -> list[str
     return [m.group(0) for m in GESTURE_WORDS.finditer(remaining)]
 
 
+def _about_the_post(added: str, mention: Mention, policy: Policy) -> list[str]:
+    """Content words the model's own text shares with the post or the facts."""
+    source = {w for w in _CONTENT_WORD.findall(fold(mention.text + " " + policy.facts_text()))} - _COMMON
+    return sorted({w for w in _CONTENT_WORD.findall(fold(added)) if w in source})
+
+
 def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Policy,
-                language: str | None = None) -> list[GuardCheck]:
+                language: str | None = None, opener: str | None = None) -> list[GuardCheck]:
+    """Every check, passed or not. ``opener``: for a model draft, the sentence we
+    started it with; what the model added after it must be about this post."""
     text = text or ""
     checks: list[GuardCheck] = []
 
@@ -119,6 +134,13 @@ def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Poli
     add("not_a_copy", similar < 0.8, f"{similar:.0%} the same as the mention" if similar >= 0.8 else "")
     trace = PROMPT_TRACES.search(text) or SLACK_PINGS.search(text)
     add("no_prompt_trace", trace is None, f"contains {trace.group(0)!r}" if trace else "")
+    if opener is not None and triage.intent is not Intent.REACTION:
+        # A small model writes fluent text about nothing in particular; a reply must be
+        # one-to-one and specific (002), so its own words must touch the post or the facts.
+        added = text[len(opener):] if text.startswith(opener) else text
+        shared = _about_the_post(added, mention, policy)
+        add("specific", bool(shared),
+            f"mentions {', '.join(shared[:3])}" if shared else "says nothing about this post or our facts")
     return checks
 
 

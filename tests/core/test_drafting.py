@@ -172,3 +172,19 @@ def test_every_policy_template_passes_the_guard(policy, settings, intent, lang):
     d = drafter.draft(make_mention("x", source="bluesky", author="@ann"), make_triage(intent, language=lang))
     assert d.fallback and d.language == lang
     assert [(c.name, c.detail) for c in d.guard if not c.passed] == []
+
+
+def test_off_topic_model_text_is_replaced_by_the_template(drafter, fake):
+    # Fluent, in our voice, breaks no rule, and has nothing to do with the post.
+    fake.enqueue("Thanks for asking! We love sunny days and long walks.", "Thanks for asking! We think so too.")
+    d = drafter.draft(make_mention("Do you ship to Germany?"), make_triage(Intent.QUESTION))
+    assert d.fallback is True
+    assert "specific" in d.fallback_reason
+
+
+def test_english_drafts_forbid_the_first_person_singular(drafter, fake):
+    fake.enqueue(GOOD)
+    drafter.draft(make_mention("Do you ship to Germany?"), make_triage(Intent.QUESTION))
+    call = fake.calls[0]
+    assert "I" in call["avoid"] and "my" in call["avoid"]
+    assert call["prefix"] == "Thanks for asking!"  # the first sentence of the policy's template
