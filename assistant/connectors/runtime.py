@@ -14,7 +14,9 @@ Additions (optional for callers):
   Runtime.connector_name(mention_id) -> str   what to pass as Store.approve(connector=...)
   Runtime.check_reply(mention_id, text) -> (errors, warnings)   length limit / read-only / reply window
   Runtime.fetch(source=None) -> list[PollResult]   one polling round (`assistant fetch`)
-  Runtime.retry(outbox_id) -> bool   put a failed reply back in the queue
+  Runtime.retry(outbox_id, actor) -> bool   put a failed reply back in the queue
+  Runtime.capabilities(mention_id) -> Capabilities   what the connector replying to it can do (read-only?)
+  Runtime.is_local(connector_name) -> bool   True for the local outbox file (LOCAL): nothing is posted anywhere
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..errors import AssistantError, SettingsError
 from ..outbox import OutboxWorker, reply_problems
 from ..polling import Poller, PollResult
 from ..store import connectors_sql as sql
-from .base import Connector
+from .base import Capabilities, Connector
 from .file import FileConnector
 from .sources import SourceConfig, ensure_registered, load_sources
 from .webhook import intake_route
@@ -101,6 +103,16 @@ class Runtime:
         source = self.store.mention(mention_id).source
         return source if source in self.connectors else LOCAL
 
+    def is_local(self, name: str | None) -> bool:
+        """Whether replies through ``name`` (an outbox row's connector) only go to the local
+        outbox file: nothing is posted to any network."""
+        return name == LOCAL and LOCAL not in self.connectors
+
+    def capabilities(self, mention_id: str) -> Capabilities:
+        """What the connector that answers this mention can do (``reply=False``: a read-only source)."""
+        mention = self.store.mention(mention_id)
+        return self.connector_for(self.connector_name(mention_id), mention).capabilities()
+
     def check_reply(self, mention_id: str, text: str) -> tuple[list[str], list[str]]:
         mention = self.store.mention(mention_id)
         connector = self.connector_for(self.connector_name(mention_id), mention)
@@ -169,8 +181,8 @@ class Runtime:
         names = [source] if source else sorted(self.pollers)
         return [self.pollers[n].poll_once() for n in names]
 
-    def retry(self, outbox_id: int) -> bool:
-        ok = sql.retry_failed(self.store, outbox_id)
+    def retry(self, outbox_id: int, actor: str = "system") -> bool:
+        ok = sql.retry_failed(self.store, outbox_id, actor)
         self._wake.set()
         return ok
 

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import Action, Draft, Triage
+from ..store import OPEN_STATUSES
 
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
@@ -142,6 +143,8 @@ class CardData:
     follow_up: dict[str, Any] | None = None
     notice: str | None = None  # a line about work in progress ("Regenerating …")
     working: bool = False  # True while the model works: no buttons yet
+    read_only: bool = False  # the source takes no replies (a feed): no Approve/Edit, open the original instead
+    local_outbox: str | None = None  # the reply goes to this local file (no connector posts to the source)
     extra: list[Block] = field(default_factory=list)
 
 
@@ -157,7 +160,7 @@ def _mention_blocks(data: CardData, now: datetime) -> list[Block]:
     link = f" · <{url}|open>" if url else ""
     created = m.get("created_at") or m.get("ingested_at")
     waited = ""
-    if created and m.get("status") in ("new", "awaiting"):
+    if created and m.get("status") in OPEN_STATUSES:
         try:
             start = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
             start = start if start.tzinfo else start.replace(tzinfo=UTC)
@@ -191,6 +194,8 @@ def _draft_blocks(data: CardData) -> list[Block]:
     if d is None or d.text is None:
         return []
     label = "Template reply" if d.fallback else "Draft"
+    if data.read_only:
+        label = "Suggested reply (this source is read-only: copy it and answer on the original post)"
     if d.fallback and d.fallback_reason:
         label += f" (the model's draft was not used: {escape(d.fallback_reason)})"
     count = f" · {len(d.text)}/{data.limit} characters" if data.limit else f" · {len(d.text)} characters"
@@ -224,8 +229,17 @@ def _buttons(data: CardData) -> list[Block]:
     }
     first: list[dict[str, Any]] = []
     second: list[dict[str, Any]] = []
-    if has_draft:
-        first = [button("Approve and post", "approve", v, "primary"), button("Edit", "edit", v),
+    if data.read_only:
+        # Nothing can be posted to this source: answer on the original post, or decide here.
+        url = safe_url(data.mention.get("url"))
+        if url:
+            first.append({"type": "button", "text": plain("Open the original"), "action_id": "open_original",
+                          "url": url, "value": v})
+        first += [button("Hide", "hide", v, "danger", hide_confirm), button("Ignore", "ignore", v),
+                  button("Escalate / assign", "escalate", v)]
+    elif has_draft:
+        approve = "Approve and save" if data.local_outbox else "Approve and post"
+        first = [button(approve, "approve", v, "primary"), button("Edit", "edit", v),
                  button("Regenerate", "regenerate", v), button("Reject", "reject", v)]
         second = [button("Escalate / assign", "escalate", v), button("Move to private message", "private", v),
                   button("Hide", "hide", v, "danger", hide_confirm)]
@@ -250,23 +264,42 @@ def _outcome_blocks(data: CardData) -> list[Block]:
     if d.get("reason"):
         line += f"\n*Reason:* {escape(d['reason'])}"
     blocks: list[Block] = [{"type": "section", "block_id": "outcome", "text": md(line)}]
+    local = data.local_outbox
     if d["action"] in ("approve", "edit") and d.get("text"):
         text, _ = clip(d["text"], SECTION_LIMIT - 10, "reply")
-        blocks.append({"type": "context", "block_id": "sent_head", "elements": [md("*Text sent:*")]})
+        head = ("*Reply text* (copy it to answer by hand):" if local
+                else "*Text that failed:*" if o is not None and o["status"] == "failed" else "*Text sent:*")
+        blocks.append({"type": "context", "block_id": "sent_head", "elements": [md(head)]})
         blocks.append({"type": "section", "block_id": "sent", "text": plain(text)})
     if o is not None:
-        if o["status"] == "posted":
+        if o["status"] == "posted" and local:
+            # The local outbox file is not a network: say so plainly, never "Posted".
+            state = (f"💾 Saved to {escape(local)}: no connector posts to this source, so nothing was posted "
+                     "anywhere; copy the text above to reply by hand")
+        elif o["status"] == "posted":
             url = safe_url(o.get("posted_url"))
             where = f"<{url}|view the reply>" if url else f"id {escape(o.get('posted_id'))}"
             state = f"📬 Posted · {where}"
         elif o["status"] == "failed":
-            state = f"⚠️ Posting failed: {escape(o.get('last_error'))}. Nothing was posted; post it by hand or approve a new reply."
+            verb = f"Saving to {escape(local)}" if local else "Posting"
+            state = (f"⚠️ {verb} failed: {escape(o.get('last_error'))}. Nothing was posted: edit the reply and "
+                     "approve it again, retry it as it is, or post it by hand.")
         elif o.get("last_error"):
-            state = f"⏳ Posting, will retry: {escape(o.get('last_error'))}"
+            verb = f"Saving to {escape(local)}" if local else "Posting"
+            state = f"⏳ {verb}, will retry: {escape(o.get('last_error'))}"
         else:
-            state = "⏳ Posting …"
+            state = f"⏳ Saving to {escape(local)} …" if local else "⏳ Posting …"
         blocks.append({"type": "context", "block_id": "delivery", "elements": [md(state)]})
     return blocks
+
+
+def _failed_buttons(data: CardData) -> list[Block]:
+    """A reply that failed for good can be corrected (a new approval) or tried again as it is."""
+    v = action_value(data.mention_id, data.draft_id)
+    return [{"type": "actions", "block_id": "failed_actions", "elements": [
+        button("Edit and approve again", "edit_failed", v, "primary"),
+        button("Retry as is", "retry", v),
+    ]}]
 
 
 def review_card(data: CardData, now: datetime | None = None) -> tuple[str, list[Block]]:
@@ -278,7 +311,7 @@ def review_card(data: CardData, now: datetime | None = None) -> tuple[str, list[
     blocks = _mention_blocks(data, now)
     if data.triage is not None:
         blocks += _triage_blocks(data.triage)
-    open_ = m.get("status") in ("new", "awaiting")
+    open_ = m.get("status") in OPEN_STATUSES
     if open_ or data.decision is None or data.decision.get("action") not in ("approve", "edit"):
         blocks += _draft_blocks(data)
     if data.triage is not None and data.triage.action is Action.ESCALATE and open_ and data.draft is None:
@@ -301,6 +334,9 @@ def review_card(data: CardData, now: datetime | None = None) -> tuple[str, list[
         blocks += _buttons(data)
     elif not open_:
         blocks += _outcome_blocks(data)
+        if (m.get("status") == "failed" and data.outbox is not None and data.outbox.get("status") == "failed"
+                and not data.working):
+            blocks += _failed_buttons(data)
     blocks += data.extra
     blocks = blocks[:MAX_BLOCKS]
     return fallback, blocks
