@@ -18,7 +18,7 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP at /slack/events.
 
     Tokens come from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode) and SLACK_APP_TOKEN
-    (Socket Mode); see docs/slack.md to create the app from slack/manifest.yaml.
+    (Socket Mode); see the README's Slack section to create the app from slack/manifest.yaml.
     """
     from ..connectors.runtime import build_runtime
     from ..engine import Engine

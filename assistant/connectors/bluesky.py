@@ -53,7 +53,7 @@ class BlueskyConnector:
                  timeout: float = 10.0, max_length: int = 300, fetch_limit: int = 50) -> None:
         if not handle or not app_password:
             raise SettingsError(f"source {source}: a Bluesky source needs handle and app_password_env",
-                                "see docs/connectors.md, 'Add a Bluesky account'")
+                                "see the README, 'Add a Bluesky account'")
         self.name = source
         self.handle = handle
         self._password = app_password

@@ -56,7 +56,7 @@ class MastodonConnector:
                  fetch_limit: int = 40) -> None:
         if not api_base_url or not access_token:
             raise SettingsError(f"source {source}: a Mastodon source needs api_base_url and access_token_env",
-                                "see docs/connectors.md, 'Add a Mastodon account'")
+                                "see the README, 'Add a Mastodon account'")
         self.name = source
         self.terms = [t for t in terms if t] if search else []
         self.max_length = max_length

@@ -86,7 +86,7 @@ class SourceConfig(BaseModel):
             return base.create(self.connector, **options)
         except TypeError as exc:
             raise SettingsError(f"source {self.name}: {exc}",
-                                f"see docs/connectors.md for the options of the {self.connector} connector") from None
+                                f"see the README, 'Sources', for the options of the {self.connector} connector") from None
 
 
 class SourcesFile(BaseModel):

@@ -41,6 +41,14 @@ def escape(text: str | None) -> str:
     return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unslack(text: str) -> str:
+    """Slack's message markup as a person reads it: ``<url|label>`` -> ``label (url)``,
+    ``<url>`` -> ``url``, and ``&lt; &gt; &amp;`` unescaped (``&amp;`` last, so "&amp;lt;" stays "&lt;")."""
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def plain(text: str, emoji: bool = True) -> dict[str, Any]:
     return {"type": "plain_text", "text": text or " ", "emoji": emoji}
 
@@ -262,7 +270,7 @@ def _outcome_blocks(data: CardData) -> list[Block]:
         return [{"type": "section", "block_id": "outcome", "text": md(f"*Status:* {escape(status)}")}]
     line = f"*{OUTCOME.get(d['action'], escape(d['action']))}* by {who(d['actor'])} · {_date(d['created_at'])}"
     if d.get("reason"):
-        line += f"\n*Reason:* {escape(d['reason'])}"
+        line += f"\n*Reason:* {reason_text(d['action'], d['reason'])}"
     blocks: list[Block] = [{"type": "section", "block_id": "outcome", "text": md(line)}]
     local = data.local_outbox
     if d["action"] in ("approve", "edit") and d.get("text"):
@@ -291,6 +299,15 @@ def _outcome_blocks(data: CardData) -> list[Block]:
             state = f"⏳ Saving to {escape(local)} …" if local else "⏳ Posting …"
         blocks.append({"type": "context", "block_id": "delivery", "elements": [md(state)]})
     return blocks
+
+
+def reason_text(action: str, reason: str) -> str:
+    """A decision's reason for mrkdwn: escaped, except the person an escalation names, which
+    we wrote ("to <@U123>: ..."), so it shows as a real mention rather than literal text."""
+    text = escape(reason)
+    if action == "escalate":
+        text = re.sub(r"^to &lt;@([UW][A-Z0-9]{2,})&gt;", r"to <@\1>", text)
+    return text
 
 
 def _failed_buttons(data: CardData) -> list[Block]:
@@ -346,12 +363,12 @@ def review_card(data: CardData, now: datetime | None = None) -> tuple[str, list[
 
 
 def edit_modal(mention_id: str, draft_id: int | None, text: str, network: str | None, limit: int | None,
-               metadata: dict[str, Any]) -> dict[str, Any]:
+               metadata: dict[str, Any], title: str = "Edit and post") -> dict[str, Any]:
     hint = f"{network_label(network)} allows {limit} characters." if limit else "Edit the reply."
     return {
         "type": "modal", "callback_id": "edit_submit",
         "private_metadata": json.dumps({"m": mention_id, "d": draft_id, **metadata}),
-        "title": plain("Edit and post"), "submit": plain("Approve and post"), "close": plain("Cancel"),
+        "title": plain(title[:24]), "submit": plain("Approve and post"), "close": plain("Cancel"),
         "blocks": [
             {"type": "input", "block_id": "reply", "label": plain("Reply"), "hint": plain(hint),
              "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,

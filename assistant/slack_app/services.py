@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
@@ -29,7 +30,7 @@ from slack_sdk.webhook import WebhookClient
 
 from ..domain import Action, Mention, Triage
 from ..errors import AssistantError
-from ..store import StaleDecision
+from ..store import OPEN_STATUSES, StaleDecision
 from ..store import slack_sql as tables
 from . import blocks
 from .blocks import CardData, review_card, who
@@ -90,7 +91,7 @@ class Services:
         # The runtime triages and drafts what its pollers and webhooks bring in, then tells us.
         on_processed = getattr(runtime, "on_processed", None)
         if on_processed is not None:
-            on_processed.append(lambda processed: self.publish(processed.mention_id))
+            on_processed.append(lambda processed: self.in_background(self.card_ready, processed.mention_id))
 
     # -- background work --------------------------------------------------------------------
 
@@ -291,14 +292,35 @@ class Services:
             raise AssistantError(f"no mention {mention_id}", "it may have been removed from the database")
         latest = self.store.latest_draft(mention_id)
         policy = self.policy(row.get("brand"))
+        outbox = tables.outbox_for(self.store, mention_id)
         return CardData(
             mention_id=mention_id, mention=row, triage=self.store.triage(mention_id),
             draft=latest[1] if latest else None, draft_id=latest[0] if latest else None,
             limit=policy.voice.limit_for(row.get("network")) if policy else None,
             decision=tables.last_decision(self.store, mention_id),
-            outbox=tables.outbox_for(self.store, mention_id),
+            outbox=outbox,
             follow_up=tables.follow_up(self.store, mention_id), notice=notice, working=working,
+            read_only=not self.can_reply(mention_id),
+            local_outbox=self.local_outbox(outbox["connector"] if outbox else self.connector_name(mention_id)),
         )
+
+    def can_reply(self, mention_id: str) -> bool:
+        """False for a read-only source (a feed): nothing can be posted to it from here."""
+        capabilities = getattr(self.runtime, "capabilities", None)
+        if capabilities is None:
+            return True
+        try:
+            return bool(capabilities(mention_id).reply)
+        except AssistantError:  # its source was removed from the sources file: the outbox will say so
+            return True
+
+    def local_outbox(self, connector: str | None) -> str | None:
+        """The local outbox file's name when replies through ``connector`` only go there
+        (the runtime's LOCAL connector: no network is posted to), else None."""
+        is_local = getattr(self.runtime, "is_local", None)
+        if is_local is None or not is_local(connector):
+            return None
+        return Path(self.settings.outbox_file).name
 
     def update_card(self, mention_id: str, ref: Ref | None = None, notice: str | None = None,
                     working: bool = False) -> None:
@@ -312,6 +334,8 @@ class Services:
                 WebhookClient(ref["response_url"]).send(text=text, blocks=blocks, replace_original=True)
 
     def publish_pending(self) -> int:
+        """Cards for mentions that are complete (status 'awaiting': triaged and drafted together)
+        and have none yet. A 'new' mention is still being processed by whoever took it in."""
         ids = tables.mentions_without_card(self.store)
         for mention_id in ids:
             self.publish(mention_id)
@@ -321,12 +345,39 @@ class Services:
         return self.in_background(self.post_card, mention_id)
 
     def ensure_triage(self, mention_id: str) -> Triage:
+        """The stored triage, or one worked out now but NOT stored: the store records triage
+        and first draft together (``complete``), so a mention is 'awaiting' only when both exist."""
         triage = self.store.triage(mention_id)
         if triage is None:
-            mention = self.store.mention(mention_id)
-            triage = self.engine.triage(mention, self.brand_of(mention_id))
-            self.store.save_triage(mention_id, triage)
+            triage = self.engine.triage(self.store.mention(mention_id), self.brand_of(mention_id))
         return triage
+
+    def needs_draft(self, mention_id: str) -> bool:
+        """Whether ``complete`` has work to do: not triaged yet, or a reply with no draft."""
+        triage = self.store.triage(mention_id)
+        if triage is None:
+            return True
+        return (triage.action is Action.REPLY and self.store.latest_draft(mention_id) is None
+                and self.can_reply(mention_id))
+
+    def complete(self, mention_id: str) -> None:
+        """Triage and draft a mention that is not complete yet; never drafts it a second time
+        (a new draft of a drafted mention is Regenerate's job)."""
+        with self._draft_lock(mention_id):
+            if self.needs_draft(mention_id):
+                self.engine.process(mention_id)
+
+    def _draft_lock(self, mention_id: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._card_locks.setdefault("draft:" + mention_id, threading.Lock())
+
+    def card_ready(self, mention_id: str) -> None:
+        """A mention was triaged and drafted elsewhere (the runtime): post its card, or redraw
+        the one already there (a placeholder posted before a restart)."""
+        if tables.card(self.store, mention_id):
+            self.update_card(mention_id)
+        else:
+            self.post_card(mention_id)
 
     def post_card(self, mention_id: str) -> None:
         """Post the review card for a mention once: a placeholder at once, the draft when it is ready."""
@@ -339,7 +390,7 @@ class Services:
             if not channel:
                 raise AssistantError("no review channel",
                                      "set ASSISTANT_REVIEW_CHANNEL or review.channel in the policy")
-            needs_draft = triage.action is Action.REPLY and self.store.latest_draft(mention_id) is None
+            needs_draft = self.needs_draft(mention_id)
             notice = "✍️ Drafting a reply …" if needs_draft else None
             text, blocks = review_card(self.card_data(mention_id, notice, working=needs_draft))
             resp = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks,
@@ -358,7 +409,7 @@ class Services:
             if regenerate:
                 self.engine.regenerate(mention_id, instruction, brand=self.brand_of(mention_id))
             else:
-                self.engine.process(mention_id)
+                self.complete(mention_id)
         except Exception as exc:
             log.exception("drafting %s failed", mention_id)
             notice = f"⚠️ Drafting failed: {exc}"
@@ -371,13 +422,14 @@ class Services:
 
     # -- decisions --------------------------------------------------------------------------
 
-    def still_open(self, mention_id: str, ref: Ref) -> bool:
-        """False (and the person is told, and the card redrawn) when the mention was handled already."""
+    def still_open(self, mention_id: str, ref: Ref, allowed: tuple[str, ...] = OPEN_STATUSES) -> bool:
+        """False (and the person is told, and the card redrawn) when the mention was handled already.
+        ``allowed``: the statuses the action applies to (APPROVABLE_STATUSES for a corrected reply)."""
         row = self.store.get_mention(mention_id)
         if row is None:
             self.ephemeral(ref, "This card's mention is no longer in the database; nothing was changed.")
             return False
-        if row["status"] in ("new", "awaiting"):
+        if row["status"] in allowed:
             return True
         last = tables.last_decision(self.store, mention_id)
         by = f" by {who(last['actor'])}" if last else ""
@@ -423,6 +475,16 @@ class Services:
         tables.resolve_follow_up(self.store, mention_id, ref["user"])
         self.in_background(self._after_approval, mention_id, approval.outbox_id, ref)
         return True
+
+    def retry(self, mention_id: str, ref: Ref) -> None:
+        """Put a reply that failed for good back in the outbox as it is, and try it now."""
+        item = tables.outbox_for(self.store, mention_id)
+        retry = getattr(self.runtime, "retry", None)
+        if item is None or retry is None or not retry(item["id"], ref["user"]):
+            self.ephemeral(ref, "There is no failed reply to retry here; nothing was changed.")
+            self.in_background(self.update_card, mention_id, ref)
+            return
+        self.in_background(self._after_approval, mention_id, item["id"], ref)
 
     def connector_name(self, mention_id: str) -> str:
         """What the runtime posts this reply through (its configured source, or its local outbox)."""
@@ -482,9 +544,7 @@ class Services:
         if tables.card(self.store, mention_id) is None:
             tables.claim_card(self.store, mention_id, kind="ephemeral")  # not re-posted in the channel
         try:
-            triage = self.ensure_triage(mention_id)
-            if self.store.latest_draft(mention_id) is None and triage.action is Action.REPLY:
-                self.engine.process(mention_id)
+            self.complete(mention_id)
             self.update_card(mention_id, ref)
         except Exception as exc:
             log.exception("/reply failed")

@@ -1,9 +1,9 @@
 """The Slack app's own tables, and every SQL statement that touches them.
 
 ``slack_cards``: one review card per mention (where it was posted, so it can be
-updated in place with ``chat.update``). ``slack_events``: Events API ids
-already handled (Slack retries with ``X-Slack-Retry-Num`` and the same
-``event_id``). ``slack_follow_ups``: conversations moved to a private message;
+updated in place with ``chat.update``). ``slack_events`` is no longer written:
+Slack's retries of an event are deduplicated by the mention's own key (channel
+and ts), stored idempotently. ``slack_follow_ups``: conversations moved to a private message;
 the public thread must be updated once they are resolved (domain.md section 5).
 The read-only figures for App Home and ``/assistant stats`` are here too.
 """
@@ -88,7 +88,8 @@ def card_for_message(store: Store, channel: str, ts: str) -> str | None:
 
 
 def mentions_without_card(store: Store, limit: int = 20) -> list[str]:
-    """Triaged mentions nobody has been shown yet, oldest first. ('new' ones are still being
+    """Complete mentions nobody has been shown yet, oldest first: status 'awaiting' only, which
+    the store sets when triage and first draft are saved together. ('new' ones are still being
     triaged and drafted by whoever ingested them; they arrive through ``on_processed``.)"""
     rows = store.db.conn.execute(
         "SELECT m.id FROM mentions m LEFT JOIN slack_cards c ON c.mention_id = m.id"
@@ -101,21 +102,6 @@ def unposted_claims(store: Store) -> list[str]:
     """Claims left by a crash between reserving a card and posting it."""
     rows = store.db.conn.execute("SELECT mention_id FROM slack_cards WHERE ts IS NULL AND kind = 'channel'").fetchall()
     return [r[0] for r in rows]
-
-
-# -- events ----------------------------------------------------------------------------------
-
-
-def first_delivery(store: Store, event_id: str | None) -> bool:
-    """Record an Events API id; False if it was seen before (a retry)."""
-    if not event_id:
-        return True
-    with store.transaction() as db:
-        cur = db.conn.execute("INSERT OR IGNORE INTO slack_events (event_id, at) VALUES (?, ?)",
-                              [event_id, _now()])
-        old = (utcnow() - timedelta(days=2)).isoformat(timespec="milliseconds")
-        db.conn.execute("DELETE FROM slack_events WHERE at < ?", [old])
-        return cur.rowcount == 1
 
 
 # -- follow-ups (moved to a private message) -------------------------------------------------

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
+from ...store import APPROVABLE_STATUSES, OPEN_STATUSES
 from ...store import slack_sql as tables
 from .. import blocks
 from . import metadata_for, ref_from_action
@@ -15,26 +16,38 @@ if TYPE_CHECKING:
 
     from ..services import Services
 
-MODAL_ACTIONS = ("edit", "regenerate", "reject", "escalate")
-DIRECT_ACTIONS = ("approve", "hide", "ignore", "private")
+MODAL_ACTIONS = ("edit", "edit_failed", "regenerate", "reject", "escalate")
+DIRECT_ACTIONS = ("approve", "hide", "ignore", "private", "retry")
+REPLY_ACTIONS = ("approve", "edit", "edit_failed", "regenerate", "retry")  # not for a read-only source
 
 
-def _allowed(svc: Services, mention_id: str, ref: dict[str, Any]) -> bool:
+def _allowed(svc: Services, mention_id: str, ref: dict[str, Any], action: str) -> bool:
     if not svc.is_approver(ref["user"], svc.brand_of(mention_id)):
         svc.ephemeral(ref, svc.refusal(svc.brand_of(mention_id)))
         return False
-    return svc.still_open(mention_id, ref)
+    if action in REPLY_ACTIONS and not svc.can_reply(mention_id):
+        svc.ephemeral(ref, "This source is read-only: nothing can be posted to it from here, so nothing was "
+                           "changed. Open the original to answer there.")
+        svc.in_background(svc.update_card, mention_id, ref)
+        return False
+    if action == "edit_failed":  # a corrected reply replaces one that failed for good
+        return svc.still_open(mention_id, ref, APPROVABLE_STATUSES)
+    if action == "retry":
+        return svc.still_open(mention_id, ref, ("failed",))
+    return svc.still_open(mention_id, ref, OPEN_STATUSES)
 
 
 def on_direct(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
     """Approve / Hide / Ignore / Move to private: runs after ack(), on Bolt's listener thread."""
     mention_id, draft_id = blocks.parse_value(action.get("value"))
     ref = ref_from_action(body)
-    if not _allowed(svc, mention_id, ref):
-        return
     name = action["action_id"]
+    if not _allowed(svc, mention_id, ref, name):
+        return
     if name == "approve":
         svc.approve(mention_id, draft_id, ref)
+    elif name == "retry":
+        svc.retry(mention_id, ref)
     elif name in ("hide", "ignore"):
         svc.decide(mention_id, name, ref)
     elif name == "private":
@@ -48,17 +61,22 @@ def open_modal(svc: Services, body: dict[str, Any], action: dict[str, Any], clie
     """Edit / Regenerate / Reject / Escalate open a modal (the trigger_id is valid for 3 s)."""
     mention_id, draft_id = blocks.parse_value(action.get("value"))
     ref = ref_from_action(body)
-    if not _allowed(svc, mention_id, ref):
+    name = action["action_id"]
+    if not _allowed(svc, mention_id, ref, name):
         return
     meta = metadata_for(ref)
-    name = action["action_id"]
-    if name == "edit":
+    if name in ("edit", "edit_failed"):
         latest = svc.store.latest_draft(mention_id)
         row = svc.store.get_mention(mention_id) or {}
         policy = svc.policy(row.get("brand"))
         text = (latest[1].text if latest else None) or ""
+        title = "Edit and post"
+        if row.get("status") == "failed":  # start from the text that failed, not the model's draft
+            failed = tables.outbox_for(svc.store, mention_id)
+            text = (failed or {}).get("text") or text
+            title = "Edit and approve again"
         view = blocks.edit_modal(mention_id, latest[0] if latest else None, text, row.get("network"),
-                                 policy.voice.limit_for(row.get("network")) if policy else None, meta)
+                                 policy.voice.limit_for(row.get("network")) if policy else None, meta, title)
     elif name == "regenerate":
         view = blocks.regenerate_modal(mention_id, meta)
     elif name == "reject":
@@ -83,7 +101,11 @@ def register(app: App, svc: Services) -> None:
         ack()
         open_modal(svc, body, action)
 
+    def link(ack: Ack) -> None:
+        ack()  # a link button: Slack opens the URL; the click is still sent here and must be answered
+
     for name in DIRECT_ACTIONS:
         app.action(name)(direct)
     for name in MODAL_ACTIONS:
         app.action(name)(modal)
+    app.action("open_original")(link)

@@ -25,10 +25,8 @@ def reply(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
     match = LINK.fullmatch(text)
     mention_id = tables.find_mention_by_url(svc.store, match.group(1)) if match else None
     if mention_id is None:
-        # Slack sends the text with its own markup (<@U..>, <http..|..>, &amp;): store it as a person would read it
-        plain = re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
-        plain = re.sub(r"<(https?://[^>]+)>", r"\1", plain)
-        plain = plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        # Slack sends the text with its own markup (<http..|..>, &amp;): store it as a person would read it
+        plain = blocks.unslack(text)
         mention = domain.Mention(source="manual", external_id=f"slack-reply-{command.get('trigger_id') or domain.utcnow().timestamp()}",
                                  author=command.get("user_name") or command.get("user_id") or "", text=plain,
                                  url=match.group(1) if match else None, created_at=domain.utcnow().isoformat())

@@ -24,12 +24,16 @@ def on_message(svc: Services, body: dict[str, Any], event: dict[str, Any]) -> No
         return
     if event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
         return  # replies in a thread are the team talking about a mention
-    # Slack retries (X-Slack-Retry-Num) with the same event_id: act on the first only.
-    if not tables.first_delivery(svc.store, body.get("event_id")):
-        return
+    # Slack retries (X-Slack-Retry-Num) with the same event_id. The mention's key (channel and
+    # ts) is what dedupes: storing it is idempotent, and so is posting its card (one claim per
+    # mention). No separate "event seen" mark, which a crash before the store would turn into
+    # a lost message whose retry is then ignored.
     mention = mention_from_message(event, channel, user_name(svc, event.get("user")))
-    if mention.text.strip() and svc.store.add_mentions([mention], svc.settings.brand):
-        svc.publish(mention.key)
+    if not mention.text.strip():
+        return
+    svc.store.add_mentions([mention], svc.settings.brand)
+    if tables.card(svc.store, mention.key) is None:
+        svc.publish(mention.key)  # also after a failure between storing and posting
 
 
 def register(app: App, svc: Services) -> None:

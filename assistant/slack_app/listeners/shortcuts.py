@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from ...domain import Mention
 from ...store import slack_sql as tables
+from ..blocks import unslack
 from ..services import log
 
 if TYPE_CHECKING:
@@ -21,12 +22,6 @@ if TYPE_CHECKING:
 HOSTS = {"bsky.app": "bluesky", "x.com": "x", "twitter.com": "x"}
 
 
-def _unslack(text: str) -> str:
-    import re
-
-    text = re.sub(r"<(https?://[^|>]+)\|([^>]*)>", r"\2 (\1)", text)
-    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def mention_from_message(message: dict[str, Any], channel: str, author: str | None = None) -> Mention:
@@ -36,7 +31,7 @@ def mention_from_message(message: dict[str, Any], channel: str, author: str | No
     for att in message.get("attachments") or []:
         parts += [att.get("pretext") or "", att.get("title") or "", att.get("text") or att.get("fallback") or ""]
         url = url or att.get("title_link") or att.get("from_url") or att.get("original_url")
-    text = _unslack("\n".join(p for p in parts if p).strip())
+    text = unslack("\n".join(p for p in parts if p).strip())
     host = (urlparse(url).hostname or "").removeprefix("www.") if url else ""
     network = HOSTS.get(host) or ("mastodon" if url and "/@" in url else "slack")
     name = author or message.get("username") or (message.get("bot_profile") or {}).get("name") or message.get("user") or ""

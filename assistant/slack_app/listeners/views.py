@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
+from ...drafting.prompt import INSTRUCTIONS as PROMPT_INSTRUCTIONS
+from ...store import APPROVABLE_STATUSES
 from .. import blocks
 from ..blocks import INSTRUCTIONS, network_label, who
 from ..services import log
@@ -67,7 +69,8 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     latest = svc.store.latest_draft(mention_id)
     drafted = (latest[1].text or "").strip() if latest else ""
     row = svc.store.get_mention(mention_id)
-    if row is None or row["status"] not in ("new", "awaiting"):
+    # Open, or failed for good: a corrected reply replaces the one that failed.
+    if row is None or row["status"] not in APPROVABLE_STATUSES:
         ack(response_action="errors", errors={"reply": f"Already {row['status'] if row else 'removed'}: nothing was posted."})
         svc.in_background(svc.update_card, mention_id, ref)
         return
@@ -80,13 +83,22 @@ def regenerate_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     meta, ref = ref_from_view(body)
     mention_id = meta["m"]
     preset = _value(body["view"], "preset")
+    preset = preset if preset in INSTRUCTIONS else None
     free = (_value(body["view"], "instruction") or "").strip()
-    parts = [INSTRUCTIONS[preset]] if preset in INSTRUCTIONS else []
-    if free:
-        parts.append(free)
-    label = ", ".join(filter(None, [preset if preset in INSTRUCTIONS else None, free and "your note"])) or "again"
+    label = ", ".join(filter(None, [preset, free and "your note"])) or "again"
     if svc.still_open(mention_id, ref):
-        svc.regenerate(mention_id, " ".join(parts) or None, ref, label)
+        svc.regenerate(mention_id, instruction_for(preset, free), ref, label)
+
+
+def instruction_for(preset: str | None, free: str) -> str | None:
+    """What the drafter gets: a preset alone as its key ("shorter"), which the prompt maps to
+    its own wording; the person's words as they wrote them; both together as the preset's
+    prompt wording followed by the words (free text, which the prompt sanitises)."""
+    if preset and not free:
+        return preset
+    if preset:
+        return f"{PROMPT_INSTRUCTIONS.get(preset, INSTRUCTIONS[preset])} {free}"
+    return free or None
 
 
 def reject_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
@@ -117,15 +129,18 @@ def escalate_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     reason = f"to {target}" + (f": {note}" if note else "")
     if not svc.decide(mention_id, "escalate", ref, reason):
         return
-    svc.in_background(_notify, svc, mention_id, person, team, reason, ref)
+    svc.in_background(_notify, svc, mention_id, person, team, note, ref)
 
 
-def _notify(svc: Services, mention_id: str, person: str | None, team: str | None, reason: str,
+def _notify(svc: Services, mention_id: str, person: str | None, team: str | None, note: str,
             ref: dict[str, Any]) -> None:
     """Tell the person (a direct message from the app) or the team's channel."""
     row = svc.store.get_mention(mention_id) or {}
     _, card = blocks.review_card(svc.card_data(mention_id))
-    intro = f"📣 {who(ref['user'])} escalated a {blocks.escape(network_label(row.get('network')))} mention {blocks.escape(reason)}"
+    # The people we name are real mentions (we wrote them); the note someone typed is escaped.
+    target = " and ".join(filter(None, [person and who(person), team and blocks.escape(team)]))
+    intro = (f"📣 {who(ref['user'])} escalated a {blocks.escape(network_label(row.get('network')))} mention"
+             f" to {target}" + (f": {blocks.escape(note)}" if note else ""))
     targets = []
     if person:
         targets.append(person)
