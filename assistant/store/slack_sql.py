@@ -11,14 +11,14 @@ The read-only figures for App Home and ``/assistant stats`` are here too.
 from __future__ import annotations
 
 import statistics
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from ..domain import utcnow
-from . import Store
+from . import OPEN_STATUSES, Store
 
 migrations = Migrations("assistant-slack")
 
@@ -169,9 +169,10 @@ def stats(store: Store, now: datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
     day = now.replace(hour=0, minute=0, second=0, microsecond=0).isoformat(timespec="milliseconds")
     conn = store.db.conn
+    marks = ",".join("?" * len(OPEN_STATUSES))
     waiting, oldest = conn.execute(
-        "SELECT COUNT(*), MIN(COALESCE(created_at, ingested_at)) FROM mentions WHERE status IN ('new', 'awaiting')"
-    ).fetchone()
+        f"SELECT COUNT(*), MIN(COALESCE(created_at, ingested_at)) FROM mentions WHERE status IN ({marks})",
+        list(OPEN_STATUSES)).fetchone()
     counts = dict(conn.execute(
         "SELECT action, COUNT(*) FROM decisions WHERE created_at >= ? GROUP BY action", [day]).fetchall())
     waits = []
