@@ -72,7 +72,6 @@ class Triage(BaseModel):
     action: Action
     reasons: list[str] = Field(default_factory=list)
     team: str | None = None  # escalation target, when action is escalate
-    confidence: float = 1.0
 
 
 class GuardCheck(BaseModel):

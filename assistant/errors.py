@@ -29,10 +29,6 @@ class PolicyError(AssistantError):
         )
 
 
-class IngestError(AssistantError):
-    pass
-
-
 class BackendError(AssistantError):
     pass
 

@@ -7,9 +7,11 @@ refused, so a typo in a running deployment changes nothing until it is fixed.
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 import threading
+import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .domain import Intent, Severity
 from .errors import PolicyError
+
+log = logging.getLogger(__name__)
 
 REPLY_INTENTS = (Intent.PRAISE, Intent.COMPLAINT, Intent.QUESTION, Intent.SUGGESTION, Intent.REACTION)
 DEFAULT_MAX_LENGTH = {"default": 500, "mastodon": 500, "bluesky": 300, "x": 280}
@@ -254,18 +258,24 @@ def policy_files(target: str | Path) -> list[Path]:
 class PolicyRegistry:
     """The policies in force, one per brand, reloaded from a folder on demand."""
 
+    # How often get() looks at the files again: edits to the YAML take effect in a
+    # running `assistant serve` within this many seconds, with no restart.
+    CHECK_EVERY = 2.0
+
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self._policies: dict[str, Policy] = {}
         self._mtimes: dict[Path, float] = {}
         self.errors: dict[str, list[str]] = {}  # brand id -> why its file was not (re)loaded
         self._lock = threading.Lock()
+        self._checked = 0.0
 
     def reload(self, force: bool = False) -> dict[str, list[str]]:
         """Load new or changed files. A broken file keeps the last good policy."""
         if not self.folder.is_dir():
             raise PolicyError(str(self.folder), [f"{self.folder}:1: folder: not found (set ASSISTANT_POLICIES_DIR)"])
         with self._lock:
+            self._checked = time.monotonic()
             for path in policy_files(self.folder):
                 mtime = path.stat().st_mtime
                 if not force and self._mtimes.get(path) == mtime:
@@ -275,7 +285,11 @@ class PolicyRegistry:
                     policy = load_policy(path)
                 except PolicyError as exc:
                     self.errors[path.stem] = exc.problems
+                    kept = "keeping the last good version" if path.stem in self._policies else "not loaded"
+                    log.warning("policy %s has errors, %s: %s", path, kept, exc.problems[0])
                     continue
+                if policy.id in self._policies:
+                    log.info("policy %s reloaded", path)
                 self._policies[policy.id] = policy
                 self.errors.pop(policy.id, None)
             return dict(self.errors)
@@ -284,7 +298,7 @@ class PolicyRegistry:
         return sorted(self._policies)
 
     def get(self, brand: str | None = None) -> Policy:
-        if not self._policies:
+        if not self._policies or time.monotonic() - self._checked > self.CHECK_EVERY:
             self.reload()
         if brand is None:
             if len(self._policies) == 1:

@@ -167,3 +167,18 @@ def test_playbooks_cover_every_reply_intent(policy):
     assert Intent.ABUSE not in policy.playbooks and Intent.SPAM not in policy.playbooks
     for intent in REPLY_INTENTS:
         assert policy.playbook(intent) is not None
+
+
+def test_a_running_engine_picks_up_an_edited_policy_without_a_restart(policies_dir, monkeypatch):
+    """Edit the YAML while the process runs: get() notices within CHECK_EVERY seconds."""
+    monkeypatch.setattr(PolicyRegistry, "CHECK_EVERY", 0.0)
+    f = policies_dir / POLICY_FILE.name
+    registry = PolicyRegistry(policies_dir)
+    assert registry.get().voice.sign_off == "– Team Aurora"
+    f.write_text(GOOD.replace('sign_off: "– Team Aurora"', 'sign_off: "– The Aurora crew"'), encoding="utf-8")
+    os.utime(f, (f.stat().st_atime, f.stat().st_mtime + 5))
+    assert registry.get().voice.sign_off == "– The Aurora crew"  # no reload() call needed
+    f.write_text("brand: [unclosed\n", encoding="utf-8")
+    os.utime(f, (f.stat().st_atime, f.stat().st_mtime + 10))
+    assert registry.get().voice.sign_off == "– The Aurora crew"  # broken file: last good stays
+    assert "aurora-roasters" in registry.errors
