@@ -16,7 +16,7 @@ from ..domain import Action, Intent, Severity, Triage
 from ..policy import Policy
 from . import lexicon as lx
 from .language import UNDETERMINED, detect_language
-from .learned import guess_intent
+from .learned import HIGH_THRESHOLD, guess_intent, high_severity_probability
 from .normalize import compile_terms, fold
 
 _URL = re.compile(r"https?://\S+|www\.\S+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*|"
@@ -202,6 +202,10 @@ class Triager:
             found = _hits(pattern, folded)
             if found:
                 return Severity.HIGH, [f"severity high: {kind} ({found[0]!r})"]
+        if body.strip():
+            p = high_severity_probability(body)
+            if p > HIGH_THRESHOLD:
+                return Severity.HIGH, [f"severity high: learned classifier ({p:.0%}), no keyword matched"]
         if intent is Intent.COMPLAINT:
             found = _hits(_MEDIUM, folded)
             if found:
