@@ -91,8 +91,14 @@ def _signals(text: str) -> Signals:
     s.question_words = _hits(_QWORDS, " ".join(sentence[:40] for sentence in sentences))
     s.question_start = [m.group(0) for sentence in sentences if (m := _QSTART.match(sentence))]
     s.suggestion_start = [m.group(0) for sentence in sentences if (m := _SSTART.match(sentence))]
-    if "👏" in text and s.neg:
+    if s.neg and any(ch in text for ch in "👏👍"):
         s.sarcasm.append("applause for a problem")
+    # Review-site stars: four or five filled stars praise, one or two complain.
+    stars = text.count("★")
+    if stars >= 4:
+        s.pos.append("★" * stars)
+    elif 0 < stars <= 2:
+        s.neg.append("★" * stars)
     return s
 
 
@@ -170,7 +176,10 @@ class Triager:
                 or not s.neg):
             return Intent.SUGGESTION, [*reasons, f"suggestion: {s.suggestion[0]!r}"], body
         contrast = bool(s.neg) and bool(_CONTRAST.search(s.folded))
-        if neg and (neg >= pos or s.sarcasm or contrast):
+        # A long, warm story may mention a bad day in passing; a short post with as much
+        # bad as good is a complaint.
+        outweighs = neg > pos or (neg == pos and len(s.words) < 25)
+        if neg and (outweighs or s.sarcasm or contrast):
             asked = " (also asks a question)" if s.question else ""
             return Intent.COMPLAINT, [*reasons, f"complaint{asked}: {', '.join(map(repr, s.neg[:3] or s.sarcasm[:1]))}"], body
         if s.suggestion:

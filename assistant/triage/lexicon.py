@@ -63,14 +63,15 @@ NEGATIVE = [
     "cannot log", "went up", "price hike", "hasn't arrived", "has not arrived", "haven't received",
     "not received", "not arrived", "where is my", "thanks for nothing", "another week", "yet again",
     "third time", "second time", "wasted", "ruin", "mess", "sucks", "sad$", "shame", "not ok", "not okay",
-    "nobody", "no one", "worse", "downhill",
+    "nobody", "no one", "worse", "downhill", "no longer", "anymore", "someone else's", "tracking", "nowhere",
+    "what happened to my", "without telling", "without notice", "price went up", "costs more", "stopped working",
     # fi
     "huono", "kamala", "pettyny", "pettymys", "rikki", "myohas", "ei ole tullut", "vielakaan", "kylma", "tyly",
     "hidas", "vaara", "vaarin", "puuttu", "palautu", "rahat takaisin", "kallis", "kallii", "surkea", "karsea",
     "virhe", "ei toimi", "arsyttav", "odottanut", "odotin", "ei vastausta", "jaahtyn", "pahvin",
     "haalea", "kitkera", "ei kelpaa", "hukassa", "kadonn", "taas$", "jalleen", "kolmatta kertaa", "turha",
     "mita ihmetta", "tuhkakupi", "revennyt", "rikkinain", "kolina", "epatasai", "ei oo tullu", "ei ole kuulunut",
-    "takuu", "takuuseen", "eika mitaan kuulu", "toinen kerta", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
+    "takuu", "takuuseen", "eika mitaan kuulu", "toinen kerta", "ei enaa", "missa on mun", "sijaan", "hyppays", "ei missaan mainittu", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
     "en suosittele", "harmi", "valitet", "kehno",
     # nl
     "slecht", "teleurgesteld", "teleurstell", "kapot", "te laat", "nog steeds geen", "nog steeds niet", "zuchtte", "nul reactie", "geen cent", "stuk$", "krassen",
@@ -79,44 +80,48 @@ NEGATIVE = [
     "werkt niet", "fout", "beschadigd", "niet ontvangen", "niet aangekomen", "geen reactie", "geen antwoord",
     "waardeloos", "belachelijk", "smerig", "vies", "lauw", "zuur", "bitter", "weer$", "alweer", "wachten",
     "gewacht", "probleem", "jammer", "gortig", "te duur", "afgeschreven", "twee keer",
-    "gat in", "lag los", "wat nu", "balen", "nooit meer", "zonder mijn",
+    "gat in", "lag los", "wat nu", "niet meer", "waar is mijn", "in plaats van", "track & trace", "doet niks", "balen", "nooit meer", "zonder mijn",
     # el
     "απαραδεκτ", "χαλι", "απογοητ", "σπασμεν", "καθυστερ", "ακομα δεν", "ακομη δεν", "κλειστο", "δεν αλλαζει", "εγγυηση", "κρυο", "κρυος", "αγεν",
     "αργ", "λαθος", "λειπει", "επιστροφη χρηματων", "ακριβ", "απαισι", "δεν λειτουργ", "κακο", "κακη",
     "χειροτερ", "αηδια", "πικρ", "ξινο", "χαλασμεν", "δεν ηρθε", "δεν εχει ερθει", "δεν απαντ", "περιμεν",
-    "προβλημα", "κριμα", "ελειπε", "ανοιγμεν", "μιση παραγγελια", "κολλαει", "χρεωσατε", "σπασω", "ποτε ξανα", "παλι", "αδιαφορ",
+    "προβλημα", "κριμα", "ελειπε", "ανοιγμεν", "μιση παραγγελια", "κολλαει", "χρεωσατε", "σπασω", "πια$", "που ειναι η", "τι γινεται με", "αντι για", "σε επεξεργασια", "ποτε ξανα", "παλι", "αδιαφορ",
     # fa
     "بد$", "افتضاح", "پاره", "روشن نمیشه", "کار نمیکنه", "گارانتی", "ضمانت", "ناامید", "شکسته", "دیر", "هنوز", "سرد", "بی ادب", "بی‌ادب", "کند", "اشتباه", "گران",
     "خراب", "کار نمی کند", "کار نمی‌کند", "نرسیده", "نرسید", "پاسخ نمی", "جواب نمی", "منتظر", "مشکل",
     "بدترین", "تلخ", "کهنه", "بازپرداخت", "پول را پس", "پولم را", "ناراضی", "متاسف", "دوباره", "باز هم",
-    "بی کیفیت", "دقت کنید", "به جای", "بالا بردید", "سوءاستفاده", "لو رفته", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
+    "بی کیفیت", "دقت کنید", "به جای", "دیگه", "کجاست", "رفت بالا", "اطلاع ندادید", "پولم", "کم شده", "بالا بردید", "سوءاستفاده", "لو رفته", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
     # lv
     "slikt", "briesmig", "vilies", "vilusies", "vilsanas", "salauz", "kave", "skal", "saskid", "dedzinat", "noluz", "garantij", "auksts", "aukstu",
     "rupj", "len$", "leni", "nepareiz", "trukst", "darg", "nedarbojas", "kluda", "kludu", "bojat", "nav pienac",
     "nav sanem", "neatbild", "gaid", "problem", "naudu atpakal", "atmaks", "rugt", "netirs", "skandal",
-    "atkal", "nekad vairs", "bez mana", "zel$", "saplest", "izbir", "ka tas vispar",
+    "atkal", "nekad vairs", "bez mana", "zel$", "saplest", "izbir", "ka tas vispar", "vairs nav", "kur ir mans", "nevis", "svesu",
     # de
     "schlecht", "enttausch", "kaputt", "verspat", "immer noch nicht", "immer noch kein", "unbrauchbar", "gesprungen", "nicht vorhanden",
     "aufgesprungen", "garantie", "kalt$", "kalter", "unfreundlich", "langsam",
     "falsch", "fehlt", "erstatt", "geld zuruck", "teuer", "schrecklich", "eklig", "funktioniert nicht",
     "fehler", "unmoglich", "beschadigt", "nicht angekommen", "nicht erhalten", "keine antwort", "keine reaktion",
-    "warte", "gewartet", "gebrochen", "nervig", "abgebucht", "zweimal", "unverantwortlich", "sauer", "bitter", "lauwarm", "schmutzig", "dreckig", "problem", "argerlich", "schade",
+    "warte", "gewartet", "gebrochen", "nervig", "abgebucht", "zweimal", "unverantwortlich", "nicht mehr", "wo ist mein",
+    "statt$", "kennt die sendungsnummer", "kostet jetzt", "sauer", "bitter", "lauwarm", "schmutzig", "dreckig", "problem", "argerlich", "schade",
     "nie wieder", "schon wieder", "wieder$", "frech", "unverschamt", "ohne meine", "katastroph",
     # es
     "malo$", "mala$", "terrible", "decepcion", "decepcionad", "roto", "rota$", "tarde", "todavia no", "aun no", "pegajos", "desbordad", "amarguisim", "cobrado dos veces", "garantia",
     "frio", "fria$", "grosero", "lento", "lenta$", "equivocad", "falta", "reembolso", "caro$", "cara$",
     "horrible", "asqueros", "no funciona", "error", "danad", "no ha llegado", "no llego", "sin respuesta",
     "nadie responde", "esperando", "espere", "problema", "amargo", "sucio", "sucia", "pesimo", "fatal$",
-    "nunca mas", "otra vez", "tibio", "tibia", "ampollas", "mal puesta", "nadie me ha", "otra semana", "sin mi", "inaceptable", "verguenza",
+    "nunca mas", "otra vez", "tibio", "tibia", "ampollas", "mal puesta", "nadie me ha", "ya no", "en vez de", "sin avisar",
+    "subio", "donde esta mi", "otra semana", "sin mi", "inaceptable", "verguenza",
     # fr
     "mauvais", "nul$", "nulle$", "decu", "decue", "decevant", "casse", "en retard", "toujours pas", "froid",
     "impoli", "lent$", "lente$", "erreur", "manque", "rembourse", "cher$", "chere$", "horrible", "degoutant",
     "ne marche pas", "ne fonctionne pas", "inadmissible", "inacceptable", "abime", "endommag", "pas recu",
     "pas arrive", "aucune reponse", "pas de reponse", "attends", "attendu", "probleme", "amer",
     "tiede", "honteu", "site plante", "plante au", "impossible de", "fuit", "dommage", "ancienne adresse",
+    "au lieu de", "ou est mon", "ou est ma", "livre mais", "rien dans", "inconfortable", "plus une seule",
     "garantie", "plastique", "jamais plus", "plus jamais", "encore une", "sans ma", "sans mon", "pire",
     # sv
-    "dalig", "besvik", "trasig", "forsen", "fortfarande inte", "fortfarande ingen", "halvtimme", "missade", "ingenstans", "tva ganger", "kall$", "kallt", "otrevlig", "langsam",
+    "dalig", "besvik", "trasig", "forsen", "fortfarande inte", "fortfarande ingen", "halvtimme", "missade", "ingenstans", "tva ganger", "inte langre", "istallet for", "var ar min",
+    "slutat med", "kall$", "kallt", "otrevlig", "langsam",
     "fel$", "saknas", "aterbetal", "pengarna tillbaka", "dyr$", "dyrt", "hemsk", "acklig", "fungerar inte",
     "skadad", "inte kommit", "inte fatt", "inget svar", "inga svar", "vantar", "vantat", "problem", "besk",
     "smutsig", "ljummen", "brant$", "synd$", "fungerar aldrig", "aldrig fungerar", "aldrig mer", "igen$", "utan min", "skandal", "tyvarr",
@@ -176,13 +181,13 @@ SUGGESTION = [
     "suggestion", "idea:", "could you add", "you guys should", "should add", "should offer",
     "should start", "should make", "should bring", "please bring", "please make", "please offer",
     "please consider", "feature request", "what if you", "maybe add", "it'd be", "would be awesome",
-    "please start", "bring back", "any plans to", "any plans for", "it'd be cool", "would be cool if", "tip:", "idea:", "suggestion:",
+    "please start", "bring back", "would love a", "ever thought about", "have you thought about", "any plans to", "any plans for", "it'd be cool", "would be cool if", "tip:", "idea:", "suggestion:",
     # fi
-    "voisitte", "kannattaisi", "toive", "olis kiva", "olisi kiva jos", "olisi kiva", "olisi hienoa", "olisi mahtavaa", "olisi hyva", "ehdotan",
+    "voisitte", "kannattaisi", "toive", "olis kiva", "olisi kiva jos", "enta jos", "mitas jos", "olisi kiva", "olisi hienoa", "olisi mahtavaa", "olisi hyva", "ehdotan",
     "ehdotus", "toivoisin", "toivottavasti", "lisatkaa", "pitaisi", "idea", "tuokaa", "ottakaa",
     "voisiko", "saisiko", "olisiko mahdollista",
     # nl
-    "zouden jullie", "het zou", "zou tof", "zou handig", "zou fijn", "suggestie", "idee", "voeg toe", "jullie moeten", "wat als", "zou fijn zijn",
+    "zouden jullie", "het zou", "zou tof", "zou handig", "zou fijn", "zou top", "wat als jullie", "suggestie", "idee", "voeg toe", "jullie moeten", "wat als", "zou fijn zijn",
     "zou leuk zijn", "zou mooi zijn", "ik zou graag", "overweeg", "misschien kunnen", "breng terug",
     # el
     "θα ηταν", "προτεινω να", "φερτε", "βαλτε", "προταση", "ιδεα", "θα μπορουσατε", "προσθεστε", "θα θελαμε", "ευχομαι",
@@ -198,14 +203,14 @@ SUGGESTION = [
     "vorschlag", "idee", "bitte fugt", "konntet ihr", "wie ware es", "ich wunsche mir", "wunsch",
     "warum nicht", "bietet doch",
     # es
-    "deberian", "podrian", "sacad", "estaria genial", "estaria bien", "seria genial", "seria bueno", "seria ideal", "seria estupendo", "sugerencia",
+    "deberian", "podrian", "sacad", "estaria genial", "estaria bien", "y si haceis", "y si hicierais", "y si pusierais", "seria genial", "seria bueno", "seria ideal", "seria estupendo", "sugerencia",
     "sugiero", "idea", "propuesta", "poned", "anadir", "anadan", "ojala", "que tal si", "por que no",
     # fr
-    "vous devriez", "vous pourriez", "pensez a", "ce serait", "suggestion", "suggere", "idee", "pourriez-vous", "ajouter",
+    "vous devriez", "vous pourriez", "pensez a", "et si vous", "ce serait", "suggestion", "suggere", "idee", "pourriez-vous", "ajouter",
     "ajoutez", "pourquoi pas", "ce serait bien", "j'aimerais", "serait-il possible",
     # sv
     "ni borde", "ni kunde", "vore", "forslag", "ide$", "iden$", "kunde ni", "lagg till", "skulle vara",
-    "onskar", "varfor inte", "hade varit",
+    "onskar", "varfor inte", "hade varit", "tank om ni",
 ]
 
 # Insults aimed at people, slurs, harassment: hidden, not answered (000/001).
@@ -220,10 +225,10 @@ ABUSE = [
     "paska porukka", "ruma", "laski", "amma$", "paskat", "luuseri", "runkkari", "huora", "kusipaa", "mulkku", "aivoton",
     # nl
     "idioot", "kut", "kanker", "klootzak", "debiel", "sukkel", "lul$", "tering", "rot op", "mongool", "eikel",
-    "hoer", "tyfus", "lelijk", "achterlijk", "oplichters tuig", "tuig",
+    "hoer", "tyfus", "lelijk", "dikke", "afvallen", "wijf", "achterlijk", "oplichters tuig", "tuig",
     # el
     "ηλιθι", "μαλακ", "γαμω", "γαμησ", "βλακ", "ψοφ", "καθικ", "σκουπιδ", "πουτ", "κοπροσκυλ", "ανικαν",
-    "βουλωσ", "αχρηστοι", "αγελαδα", "βλαμμεν",
+    "βουλωσ", "αχρηστοι", "αγελαδα", "βλαμμεν", "χοντρ", "καθυστερημεν",
     # fa
     "احمق", "خفه شو", "کثافت", "لعنتی", "گمشو", "بیشعور", "بی شعور", "الاغ", "آشغال", "عوضی", "حرومزاده",
     "خاک بر سر", "گاو", "زشت",
@@ -235,12 +240,12 @@ ABUSE = [
     "idioten", "bastard", "missgeburt", "spast", "drecksladen", "penner", "hasslich", "blode kuh",
     # es
     "idiota", "imbecil", "estupid", "cabron", "gilipoll", "pendej", "puta$", "muerete", "malnacid",
-    "hijos de", "payaso", "inutiles", "subnormal", "capullo", "fea$", "gorda$",
+    "hijos de", "payaso", "inutiles", "subnormal", "capullo", "fea$", "gorda$", "gordo$",
     # fr
     "connard", "connasse", "cretin", "abruti", "ta gueule", "ferme ta", "va te faire", "ordure", "encule",
     "salope", "batard", "debile", "bouffon", "minable", "moche", "grosse vache",
     # sv
-    "javla idiot", "javla", "efterbliv", "pajas", "dra at helvete", "fan ta", "dum i huvudet", "kuk$", "hora$", "fitta", "ful$", "idioter",
+    "javla idiot", "javla", "efterbliv", "pajas", "dra at helvete", "fan ta", "dum i huvudet", "kuk$", "hora$", "fitta", "ful$", "feta$", "trycka i sig", "idioter",
     "pucko", "mongo", "dumma",
 ]
 
@@ -249,7 +254,8 @@ THREAT = [
     "kill you", "i will hurt", "i'll hurt", "beat you", "burn down", "burn your", "i will find you",
     "smash his face", "smash her face", "watch her back", "watch his back", "watch your back",
     "know which way", "know where you live", "odota vaan kun", "tiian missa", "حسابشو", "منتظرم باش",
-    "casser la gueule", "l'attendre a la sortie", "wait for him after", "wait for her after", "you've been warned",
+    "casser la gueule", "l'attendre a la sortie", "partir la cara", "avisado queda", "τα μουτρα",
+    "θα τον περιμενω", "θα την περιμενω", "wait for him after", "wait for her after", "you've been warned",
     "polier ich", "die fresse", "wann er feierabend", "wann sie feierabend", "jag vet var hon bor",
     "jag vet var han bor", "kommer fa angra", "i know where", "tiedan missa", "weet waar",
     "bomb", "shoot", "stab", "tapan", "poltan", "vermoord", "steek", "σας σκοτωσ", "θα σας βρω",
@@ -328,7 +334,7 @@ HIGH = {
         "gewond", "brandwond", "overgeven", "ziek geworden", "ambulance", "eerste hulp",
         "νοσοκομει", "δηλητηριασ", "αλλεργ", "γυαλι", "μεταλλο", "τραυματ", "εγκαυμ", "εκαψα", "εκαψε",
         "αρρωστησ", "εμετ", "ασθενοφορ",
-        "بیمارستان", "مسمومیت", "آلرژی", "حساسیت", "شیشه", "فلز", "سوختگی", "سوختم", "آسیب دید",
+        "بیمارستان", "مسمومیت", "آلرژی", "حساسیت", "تکه شیشه", "خرده شیشه", "فلز", "سوختگی", "سوختم", "آسیب دید",
         "استفراغ", "اورژانس", "مریض شد",
         "slimnic", "saindes", "saindej", "alergij", "alergisk", "stikla lauskas", "metala", "apdeg", "ievainoj",
         "vemu", "ātro palīdzību", "atro palidzibu", "saslim",

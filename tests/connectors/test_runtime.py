@@ -10,7 +10,7 @@ import pytest
 
 from assistant.connectors.base import FetchResult, PostError
 from assistant.connectors.bench import webhook_ingest_bench
-from assistant.connectors.runtime import Runtime, build_runtime
+from assistant.connectors.runtime import LOCAL, Runtime, build_runtime
 from assistant.connectors.sources import check_sources, load_sources, parse_sources
 from assistant.domain import Mention
 from assistant.errors import SettingsError
@@ -136,13 +136,33 @@ def test_runtime_threads_poll_process_and_post(settings, store, tmp_path: Path) 
 
 def test_mentions_from_no_source_reply_to_the_local_outbox(settings, store, engine) -> None:
     rt = Runtime(settings, engine, sources=[])
-    a = approve(store, "manual", "1", connector=rt.connector_name("manual:1") if False else "file")
+    store.add_mentions([Mention(source="manual", external_id="1", author="ann", text="hello @acme")])
+    assert rt.connector_name("manual:1") == LOCAL and rt.is_local(LOCAL)  # nothing posted to a network
+    assert rt.capabilities("manual:1").reply
+    a = approve(store, "manual", "1", connector=rt.connector_name("manual:1"))
     assert rt.deliver(a.outbox_id)["status"] == "posted"
     assert json.loads(settings.outbox_file.read_text())["text"] == "Thanks, we're on it!"
     b = approve(store, "mastodon-gone", "2")
     row = rt.deliver(b.outbox_id)
     assert row["status"] == "failed" and "no enabled source named 'mastodon-gone'" in row["last_error"]
-    assert rt.retry(b.outbox_id) and store.outbox_item(b.outbox_id)["status"] == "pending"
+    assert not rt.is_local("mastodon-gone")
+    assert rt.retry(b.outbox_id, actor="U9") and store.outbox_item(b.outbox_id)["status"] == "pending"
+    assert [e["actor"] for e in store.events("mastodon-gone:2") if e["kind"] == "post_retry"] == ["U9"]
+    assert not rt.retry(b.outbox_id)  # only a failed reply can be retried
+
+
+def test_read_only_sources_and_a_source_named_like_the_local_outbox(settings, store, engine, tmp_path) -> None:
+    sources = parse_sources(json.dumps({"sources": [
+        {"name": "blog", "connector": "feed", "poll_every": 0, "options": {"url": "http://127.0.0.1:9/f.xml"}},
+        {"name": "file", "connector": "file", "poll_every": 0, "options": {"outbox": str(tmp_path / "o.jsonl")}},
+    ]}))
+    rt = Runtime(settings, engine, sources=sources)
+    store.add_mentions([Mention(source="blog", external_id="1", text="Acme is great"),
+                        Mention(source="file", external_id="2", text="hi")])
+    assert not rt.capabilities("blog:1").reply
+    assert rt.check_reply("blog:1", "Thanks!")[0][0] == "blog is read-only: open the link and answer there"
+    # a configured source called "file" posts to its own file: not the local outbox, so not "local"
+    assert rt.connector_name("file:2") == "file" and not rt.is_local("file")
 
 
 def test_bench_accounts_for_every_mention() -> None:

@@ -3,11 +3,15 @@ Web API, and signed requests in Slack's wire formats. No network, no Slack token
 
 from __future__ import annotations
 
+import json
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from assistant.backends.fake import FakeBackend
+from assistant.connectors.runtime import Runtime
+from assistant.connectors.sources import SourceConfig
 from assistant.domain import Mention
 from assistant.engine import Engine
 from assistant.policy import PolicyRegistry
@@ -23,6 +27,7 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 REVIEW = "CREVIEW"
 QUESTION = "Love your new espresso blend! Where can I buy it?"
 APPROVER, APPROVER2, OUTSIDER = "UAPPROVER1", "UAPPROVER2", "UOUTSIDER"
+MODEL_REPLY = "Thank you for writing to us! We're glad you like the new espresso blend."
 
 
 class RecordingRuntime:
@@ -57,8 +62,78 @@ class RecordingRuntime:
         return self.store.outbox_item(outbox_id)
 
 
+class ReplyReceiver:
+    """A loopback HTTP endpoint a webhook source posts its replies to (a real network, on 127.0.0.1).
+    Answers 422 to a text longer than ``max_length`` and to the first ``fail`` posts; else 200."""
+
+    def __init__(self, max_length: int = 10_000, fail: int = 0) -> None:
+        self.max_length = max_length
+        self.fail = fail
+        self.received: list[tuple[int, dict[str, Any]]] = []  # (status answered, body)
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+                with receiver.lock:
+                    rejected = receiver.fail > 0 or len(body["text"]) > receiver.max_length
+                    receiver.fail -= 1 if receiver.fail > 0 else 0
+                    status = 422 if rejected else 200
+                    receiver.received.append((status, body))
+                key = body["idempotency_key"]
+                answer = ({"error": "text is too long for this thread"} if rejected
+                          else {"id": "r-" + key[-8:], "url": f"https://tool.example/r/{key}"})
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/replies"
+
+    def posted(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [body for status, body in self.received if status == 200]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+HOOK_SECRET = "hook-secret"
+
+
+def webhook_source(name: str, reply_url: str | None) -> SourceConfig:
+    options: dict[str, Any] = {"secret_env": "HOOK_SECRET"}
+    if reply_url:
+        options["reply_url"] = reply_url
+    return SourceConfig(name=name, connector="webhook", poll_every=0, options=options)
+
+
+def feed_source(name: str) -> SourceConfig:
+    # a read-only source; poll_every 0: never polled here (its mentions are added by the test)
+    return SourceConfig(name=name, connector="feed", poll_every=0,
+                        options={"url": "http://127.0.0.1:9/feed.xml", "match_all": True})
+
+
 class Harness:
-    def __init__(self, tmp: Path, slack: FakeSlack, delay: float = 0.0, **settings: Any) -> None:
+    """The real Bolt app over real HTTP against the fake Slack. ``sources`` (a list, possibly
+    empty) runs the REAL connectors Runtime (outbox worker, local outbox file, webhook intake);
+    without it a RecordingRuntime stands in. ``start`` starts the runtime's and the card
+    loop's background threads, as ``assistant serve`` does."""
+
+    def __init__(self, tmp: Path, slack: FakeSlack, delay: float = 0.0, sources: list[SourceConfig] | None = None,
+                 start: bool = False, card_interval: float = 0.05, **settings: Any) -> None:
         self.slack = slack
         options: dict[str, Any] = dict(
             backend="fake", db_path=tmp / "assistant.db", policies_dir=ROOT / "policies",
@@ -67,20 +142,42 @@ class Harness:
             approvers=[], outbox_file=tmp / "outbox.jsonl")
         self.settings = Settings(**{**options, **settings})
         self.store = Store(self.settings.db_path, extra_migrations=[tables.migrations])
-        self.backend = FakeBackend(delay=delay)
+        # a reply that speaks to QUESTION, so the guard takes the model's draft (no template)
+        self.backend = FakeBackend(delay=delay, default=MODEL_REPLY)
         self.policies = PolicyRegistry(self.settings.policies_dir)
         self.engine = Engine(self.settings, self.store, self.policies, backend=self.backend)
-        self.runtime = RecordingRuntime(self.store)
+        self.real = sources is not None
+        self.runtime: Any = (Runtime(self.settings, self.engine, sources=sources, env={"HOOK_SECRET": HOOK_SECRET})
+                             if sources is not None else RecordingRuntime(self.store))
         self.app = create_app(self.engine, self.runtime, self.settings)  # type: ignore[arg-type]
         self.services = self.app.services
         self.server = HttpServer(asgi_app(self.app, self.runtime.routes)).start()
         self.driver = SlackDriver(self.server.url, SECRET)
+        self.started = False
+        if start:
+            self.start(card_interval)
+
+    def start(self, card_interval: float = 0.05) -> None:
+        self.runtime.start()
+        self.services.start(interval=card_interval)
+        self.started = True
 
     def close(self) -> None:
         self.driver.close()
         self.server.stop()
         self.services.close(wait=False)
+        if self.started:
+            self.runtime.stop()
         self.store.close()
+
+    def outbox_lines(self) -> list[dict[str, Any]]:
+        path = Path(self.settings.outbox_file)
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def updates_of(self, mention_id: str) -> list[dict[str, Any]]:
+        card = tables.card(self.store, mention_id)
+        assert card
+        return [p for p in self.slack.calls_to("chat.update") if p.get("ts") == card["ts"]]
 
     # -- helpers ----------------------------------------------------------------------------
 
