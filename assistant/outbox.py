@@ -57,7 +57,8 @@ def reply_problems(connector: Connector, mention: Mention, text: str) -> tuple[l
     warnings: list[str] = []
     caps = connector.capabilities()
     if not caps.reply:
-        errors.append(f"{connector.name} is read-only: open the link and answer there")
+        # Nothing more to say: no length applies to a post that cannot be made.
+        return [f"{connector.name} is read-only: open the link and answer there"], warnings
     n = text_length(connector, text)
     if n > caps.max_length:
         errors.append(f"the reply is {n} characters and {connector.name} allows {caps.max_length}:"

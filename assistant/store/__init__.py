@@ -388,7 +388,7 @@ class Store:
         """Mentions waiting for a person, oldest first, with their triage and latest draft
         (triage is empty for a mention stored but not processed yet)."""
         return list(self.db.query(
-            """
+            f"""
             SELECT m.id, m.source, m.network, m.author, m.text, m.url, m.created_at, m.ingested_at,
                    t.language, t.intent, t.severity, t.action, t.team, t.reasons,
                    d.text AS draft, d.fallback, d.passed
@@ -396,10 +396,10 @@ class Store:
             LEFT JOIN triage t ON t.mention_id = m.id
             LEFT JOIN drafts d ON d.mention_id = m.id
                  AND d.version = (SELECT MAX(version) FROM drafts WHERE mention_id = m.id)
-            WHERE m.status IN ('new', 'awaiting')
+            WHERE m.status IN ({",".join("?" * len(OPEN_STATUSES))})
             ORDER BY COALESCE(m.created_at, m.ingested_at), m.id
             LIMIT ?
-            """, [limit]))
+            """, [*OPEN_STATUSES, limit]))
 
     def events(self, mention_id: str) -> list[dict[str, Any]]:
         return list(self.db["events"].rows_where("mention_id = ?", [mention_id], order_by="id"))
