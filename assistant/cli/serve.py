@@ -58,6 +58,8 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        # Listeners first (they may still queue work), then the work they queued.
+        app.listener_pool.shutdown(wait=True, cancel_futures=True)
         app.services.close(wait=False)
         runtime.stop()
         store.close()

@@ -55,6 +55,7 @@ class AssistantApp(App):
     """A Bolt App that carries the services its listeners share."""
 
     services: Services
+    listener_pool: ThreadPoolExecutor  # runs listeners after the ack; shut it first on stop
 
 
 def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: WebClient | None = None,
@@ -63,18 +64,20 @@ def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: Web
     ``SLACK_APP_TOKEN`` is set, unless ``socket_mode`` says otherwise; HTTP mode needs the signing secret."""
     client = client or make_client(settings)
     socket_mode = check_settings(settings, socket_mode, client.token)
+    pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="assistant-bolt")
     try:
         app = AssistantApp(
             name="assistant",
             client=client,
             signing_secret=settings.slack_signing_secret or "",
             request_verification_enabled=not socket_mode,
-            listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="assistant-bolt"),
+            listener_executor=pool,
             logger=logging.getLogger("assistant.slack.bolt"),
         )
     except BoltError as exc:
         raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({exc})",
                             f"copy it again from OAuth & Permissions at {APPS_PAGE}, or reinstall the app") from None
+    app.listener_pool = pool
     app.services = Services(engine, runtime, settings, client)
     from .listeners import register_all
 

@@ -87,6 +87,8 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
 
             with ThreadPoolExecutor(max_workers=concurrency) as pool:
                 times = sorted(pool.map(one, range(interactions)))
+            # Bolt runs listeners after the ack: let the last ones finish before counting.
+            app.listener_pool.shutdown(wait=True)
             cuts = statistics.quantiles(times, n=100, method="inclusive")
             result = {
                 "interactions": interactions, "concurrency": concurrency, "model_delay_s": model_delay,
