@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -18,7 +20,7 @@ def card(mention: Mention, triage: Triage, draft: Draft | None, title: str = "")
     head.add_row(Text(mention.network_name, style="bold cyan"), Text(mention.author or "unknown", style="bold"),
                  Text(mention.created_at or "", style="dim"))
     # Public text is shown as plain Text, never parsed as markup.
-    body = [head, Text(mention.text or "(empty)", style="italic"), Text("")]
+    body: list[Any] = [head, Text(mention.text or "(empty)", style="italic"), Text("")]
     facts = Text()
     facts.append(f"{triage.language} · {triage.intent.value} · severity {triage.severity.value} · ")
     facts.append(f"action {triage.action.value}", style=_ACTION_STYLE[triage.action])

@@ -34,7 +34,11 @@ class TransformersBackend:
             return self.model_id
         return str(embedded.cached_model_dir(self.cache_dir))
 
-    def load(self) -> tuple[Any, Any]:
+    def load(self) -> None:
+        self._loaded()
+
+    def _loaded(self) -> tuple[Any, Any]:
+        """(tokenizer, model), loading them the first time in this process."""
         key = (self.model_id or "<embedded>", self.device)
         with _LOAD_LOCK:
             if key not in _LOADED:
@@ -44,7 +48,7 @@ class TransformersBackend:
                 try:
                     tokenizer = AutoTokenizer.from_pretrained(source)
                     # dtype "auto": the checkpoint's own dtype (bfloat16 for the embedded model).
-                    model = AutoModelForCausalLM.from_pretrained(source, dtype="auto").to(self.device)
+                    model = AutoModelForCausalLM.from_pretrained(source, dtype="auto").to(self.device)  # type: ignore[arg-type]
                 except OSError as exc:
                     raise BackendError(
                         f"cannot load model {source!r}: {str(exc).splitlines()[0]}",
@@ -59,7 +63,7 @@ class TransformersBackend:
                  avoid: list[str] | None = None) -> Generation:
         import torch
 
-        tokenizer, model = self.load()
+        tokenizer, model = self._loaded()
         start = time.perf_counter()
         if prefix:
             # Start the answer ourselves: a small model that begins "We're really sorry"
