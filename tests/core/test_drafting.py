@@ -40,9 +40,29 @@ def test_bad_reply_is_retried_then_replaced_by_the_template(drafter, fake, polic
     assert d.fallback is True
     assert "AURORA20" not in d.text
     assert "facts" in d.fallback_reason and "AURORA20" in d.fallback_reason
+    # The policy knows the answer: the fallback gives it in the policy's own words.
+    assert "used the policy's fact and template" in d.fallback_reason
+    assert d.text == ("Thanks for asking! " + policy.facts["shipping"]
+                      + f" You can also reach our team at {policy.facts['support_email']}.")
+    assert d.passed  # the grounded fallback itself passes the guard
+
+
+def test_question_no_fact_answers_gets_the_template_without_the_model(drafter, fake, policy):
+    d = drafter.draft(make_mention("Is the Kauppatori café dog friendly?"), make_triage(Intent.QUESTION))
+    assert fake.prompts == [], "the model would only guess"
+    assert d.fallback is True and "no fact in the policy answers" in d.fallback_reason
     expected = policy.playbooks[Intent.QUESTION].templates["en"].format(support_email=policy.facts["support_email"])
     assert d.text == expected
-    assert d.passed  # the template itself passes the guard
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("can I pause my subscription over christmas?", "subscription"),
+    ("What time does Kallio open on Sundays?", "opening_hours"),
+    ("Do you have oat milk?", "milk"),
+    ("Can I return an unopened grinder?", "returns"),
+])
+def test_a_question_finds_the_fact_that_answers_it(drafter, policy, question, fact):
+    assert drafter.relevant_fact(make_mention(question)) == policy.facts[fact]
 
 
 def test_retry_succeeds_on_second_attempt(drafter, fake):
@@ -187,4 +207,5 @@ def test_english_drafts_forbid_the_first_person_singular(drafter, fake):
     drafter.draft(make_mention("Do you ship to Germany?"), make_triage(Intent.QUESTION))
     call = fake.calls[0]
     assert "I" in call["avoid"] and "my" in call["avoid"]
-    assert call["prefix"] == "Thanks for asking!"  # the first sentence of the policy's template
+    # The first sentence of the policy's template, then the fact that answers the question.
+    assert call["prefix"] == "Thanks for asking! " + drafter.policy.facts["shipping"]

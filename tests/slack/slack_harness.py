@@ -25,7 +25,7 @@ from assistant.store import slack_sql as tables
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 REVIEW = "CREVIEW"
-QUESTION = "Love your new espresso blend! Where can I buy it?"
+QUESTION = "Love your new espresso blend! Do you ship it to Germany?"
 APPROVER, APPROVER2, OUTSIDER = "UAPPROVER1", "UAPPROVER2", "UOUTSIDER"
 MODEL_REPLY = "Thank you for writing to us! We're glad you like the new espresso blend."
 
