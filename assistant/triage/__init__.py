@@ -29,7 +29,10 @@ _POS = compile_terms(lx.POSITIVE)
 _NEG = compile_terms(lx.NEGATIVE)
 _SARC = compile_terms(lx.SARCASM)
 _QWORDS = compile_terms(lx.QUESTION_WORDS)
-_QSTART = compile_terms(lx.QUESTION_STARTS)
+# Sentence openers match whole words ("who" is not "whoever").
+_QSTART = compile_terms([t if " " in t or t.endswith("$") else t + "$" for t in lx.QUESTION_STARTS])
+_NEGATORS = frozenset(fold(w) for w in lx.NEGATORS)
+_QUOTED = re.compile(r"'[^']{3,60}'|\"[^\"]{3,60}\"|«[^»]{3,60}»|„[^“]{3,60}“|‘[^’]{3,60}’")
 _SSTART = compile_terms(lx.SUGGESTION_STARTS)
 _SUGG = compile_terms(lx.SUGGESTION)
 _ABUSE = compile_terms(lx.ABUSE)
@@ -48,6 +51,16 @@ SHORT_WORDS = 3  # at most this many words and nothing else: a small reaction (0
 
 def _hits(pattern: re.Pattern[str], text: str) -> list[str]:
     return [m.group(0) for m in pattern.finditer(text)]
+
+
+def _unnegated(pattern: re.Pattern[str], text: str) -> list[str]:
+    """Hits that do not follow a negator: "null Bitterkeit" is not bitter."""
+    out = []
+    for m in pattern.finditer(text):
+        before = text[max(0, m.start() - 12):m.start()].split()
+        if not (before and before[-1] in _NEGATORS):
+            out.append(m.group(0))
+    return out
 
 
 def _is_emoji(ch: str) -> bool:
@@ -77,7 +90,7 @@ def _signals(text: str) -> Signals:
     words = _WORDS.findall(folded)
     s = Signals(folded=folded, words=words)
     s.pos = _hits(_POS, folded)
-    s.neg = _hits(_NEG, folded)
+    s.neg = _unnegated(_NEG, folded)
     s.sarcasm = _hits(_SARC, folded)
     s.suggestion = _hits(_SUGG, folded)
     s.pos_emoji = sum(1 for ch in text if ch in lx.POSITIVE_EMOJI)
@@ -89,10 +102,14 @@ def _signals(text: str) -> Signals:
     s.question = "?" in clean or "؟" in clean or (";" in clean and any("α" <= c <= "ω" for c in folded))
     sentences = [fold(sentence) for sentence in _SENTENCES.split(clean) if sentence.strip()]
     s.question_words = _hits(_QWORDS, " ".join(sentence[:40] for sentence in sentences))
-    s.question_start = [m.group(0) for sentence in sentences if (m := _QSTART.match(sentence))]
+    # "Vilken hjälte!" and "Wat leuk!" open like questions but exclaim.
+    s.question_start = [m.group(0) for sentence in sentences
+                        if not sentence.rstrip().endswith("!") and (m := _QSTART.match(sentence))]
     s.suggestion_start = [m.group(0) for sentence in sentences if (m := _SSTART.match(sentence))]
     if s.neg and any(ch in text for ch in "👏👍"):
         s.sarcasm.append("applause for a problem")
+    elif "👏" in text and (_QUOTED.search(text) or "😂" in text):
+        s.sarcasm.append("applause for a claim in quotes")
     # Review-site stars: four or five filled stars praise, one or two complain.
     stars = text.count("★")
     if stars >= 4:

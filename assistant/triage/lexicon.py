@@ -57,21 +57,21 @@ NEGATIVE = [
     "raised", "got smaller", "not coming back", "queue", "mocks", "took 12 days", "carrier pigeon", "slow", "wrong", "missing", "refund", "overpriced", "expensive",
     "bad$", "horrible", "disgusting", "stale", "bitter", "burnt", "not working", "doesn't work", "does not work",
     "doesnt work", "error", "charged twice", "double charged", "unacceptable", "no reply", "no response",
-    "ignored", "ignoring", "waited", "waiting", "delay", "lost$", "leak", "mold", "mould", "gross", "meh$",
+    "ignored", "ignoring", "waited", "waiting", "delay", "lost$", "leak", "mold", "mould", "gross$", "meh$",
     "complain", "annoy", "frustrat", "useless", "joke$", "ridiculous", "not happy", "unhappy", "never again",
     "cancel", "sour", "watery", "lukewarm", "dirty", "problem", "issue", "crash", "fail", "can't log",
     "cannot log", "went up", "price hike", "hasn't arrived", "has not arrived", "haven't received",
     "not received", "not arrived", "where is my", "thanks for nothing", "another week", "yet again",
     "third time", "second time", "wasted", "ruin", "mess", "sucks", "sad$", "shame", "not ok", "not okay",
     "nobody", "no one", "worse", "downhill", "no longer", "anymore", "someone else's", "tracking", "nowhere",
-    "what happened to my", "without telling", "without notice", "price went up", "costs more", "stopped working",
+    "not a single", "couldn't read", "can't read", "404", "what happened to my", "without telling", "without notice", "price went up", "costs more", "stopped working",
     # fi
     "huono", "kamala", "pettyny", "pettymys", "rikki", "myohas", "ei ole tullut", "vielakaan", "kylma", "tyly",
     "hidas", "vaara", "vaarin", "puuttu", "palautu", "rahat takaisin", "kallis", "kallii", "surkea", "karsea",
     "virhe", "ei toimi", "arsyttav", "odottanut", "odotin", "ei vastausta", "jaahtyn", "pahvin",
     "haalea", "kitkera", "ei kelpaa", "hukassa", "kadonn", "taas$", "jalleen", "kolmatta kertaa", "turha",
     "mita ihmetta", "tuhkakupi", "revennyt", "rikkinain", "kolina", "epatasai", "ei oo tullu", "ei ole kuulunut",
-    "takuu", "takuuseen", "eika mitaan kuulu", "toinen kerta", "ei enaa", "missa on mun", "sijaan", "hyppays", "ei missaan mainittu", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
+    "takuu", "takuuseen", "eika mitaan kuulu", "toinen kerta", "ei enaa", "missa on mun", "ei yhtaan", "sijaan", "hyppays", "ei missaan mainittu", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
     "en suosittele", "harmi", "valitet", "kehno",
     # nl
     "slecht", "teleurgesteld", "teleurstell", "kapot", "te laat", "nog steeds geen", "nog steeds niet", "zuchtte", "nul reactie", "geen cent", "stuk$", "krassen",
@@ -80,28 +80,29 @@ NEGATIVE = [
     "werkt niet", "fout", "beschadigd", "niet ontvangen", "niet aangekomen", "geen reactie", "geen antwoord",
     "waardeloos", "belachelijk", "smerig", "vies", "lauw", "zuur", "bitter", "weer$", "alweer", "wachten",
     "gewacht", "probleem", "jammer", "gortig", "te duur", "afgeschreven", "twee keer",
-    "gat in", "lag los", "wat nu", "niet meer", "waar is mijn", "in plaats van", "track & trace", "doet niks", "balen", "nooit meer", "zonder mijn",
+    "gat in", "lag los", "wat nu", "niet meer", "waar is mijn", "geen enkele", "alleen nog", "in plaats van", "track & trace", "doet niks", "balen", "nooit meer", "zonder mijn",
     # el
     "απαραδεκτ", "χαλι", "απογοητ", "σπασμεν", "καθυστερ", "ακομα δεν", "ακομη δεν", "κλειστο", "δεν αλλαζει", "εγγυηση", "κρυο", "κρυος", "αγεν",
     "αργ", "λαθος", "λειπει", "επιστροφη χρηματων", "ακριβ", "απαισι", "δεν λειτουργ", "κακο", "κακη",
     "χειροτερ", "αηδια", "πικρ", "ξινο", "χαλασμεν", "δεν ηρθε", "δεν εχει ερθει", "δεν απαντ", "περιμεν",
-    "προβλημα", "κριμα", "ελειπε", "ανοιγμεν", "μιση παραγγελια", "κολλαει", "χρεωσατε", "σπασω", "πια$", "που ειναι η", "τι γινεται με", "αντι για", "σε επεξεργασια", "ποτε ξανα", "παλι", "αδιαφορ",
+    "προβλημα", "κριμα", "ελειπε", "ανοιγμεν", "μιση παραγγελια", "κολλαει", "χρεωσατε", "σπασω", "πια$", "που ειναι η", "ουτε", "ραγισμεν", "καμια απαντηση", "τι γινεται με", "αντι για", "σε επεξεργασια", "ποτε ξανα", "παλι", "αδιαφορ",
     # fa
     "بد$", "افتضاح", "پاره", "روشن نمیشه", "کار نمیکنه", "گارانتی", "ضمانت", "ناامید", "شکسته", "دیر", "هنوز", "سرد", "بی ادب", "بی‌ادب", "کند", "اشتباه", "گران",
     "خراب", "کار نمی کند", "کار نمی‌کند", "نرسیده", "نرسید", "پاسخ نمی", "جواب نمی", "منتظر", "مشکل",
     "بدترین", "تلخ", "کهنه", "بازپرداخت", "پول را پس", "پولم را", "ناراضی", "متاسف", "دوباره", "باز هم",
-    "بی کیفیت", "دقت کنید", "به جای", "دیگه", "کجاست", "رفت بالا", "اطلاع ندادید", "پولم", "کم شده", "بالا بردید", "سوءاستفاده", "لو رفته", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
+    "بی کیفیت", "دقت کنید", "به جای", "دیگه", "کجاست", "نتونست", "نمیتونم", "رفت بالا", "اطلاع ندادید", "پولم", "کم شده", "بالا بردید", "سوءاستفاده", "لو رفته", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
     # lv
-    "slikt", "briesmig", "vilies", "vilusies", "vilsanas", "salauz", "kave", "skal", "saskid", "dedzinat", "noluz", "garantij", "auksts", "aukstu",
+    "slikt", "briesmig", "vilies", "vilusies", "vilsanas", "salauz", "kave$", "kavej", "skal", "saskid", "dedzinat", "noluz", "garantij", "auksts", "aukstu",
     "rupj", "len$", "leni", "nepareiz", "trukst", "darg", "nedarbojas", "kluda", "kludu", "bojat", "nav pienac",
     "nav sanem", "neatbild", "gaid", "problem", "naudu atpakal", "atmaks", "rugt", "netirs", "skandal",
-    "atkal", "nekad vairs", "bez mana", "zel$", "saplest", "izbir", "ka tas vispar", "vairs nav", "kur ir mans", "nevis", "svesu",
+    "atkal", "nekad vairs", "bez mana", "zel$", "saplest", "izbir", "ka tas vispar", "vairs nav", "kur ir mans", "iespiedum", "neaizver", "tresaj reiz", "treso reizi", "nevis", "svesu",
     # de
     "schlecht", "enttausch", "kaputt", "verspat", "immer noch nicht", "immer noch kein", "unbrauchbar", "gesprungen", "nicht vorhanden",
     "aufgesprungen", "garantie", "kalt$", "kalter", "unfreundlich", "langsam",
     "falsch", "fehlt", "erstatt", "geld zuruck", "teuer", "schrecklich", "eklig", "funktioniert nicht",
     "fehler", "unmoglich", "beschadigt", "nicht angekommen", "nicht erhalten", "keine antwort", "keine reaktion",
-    "warte", "gewartet", "gebrochen", "nervig", "abgebucht", "zweimal", "unverantwortlich", "nicht mehr", "wo ist mein",
+    "warte", "gewartet", "gebrochen", "nervig", "abgebucht", "zweimal", "unverantwortlich", "nicht mehr", "wo ist mein", "kein einzig", "keine einzig", "klackert", "ungleichmassig", "defekt",
+    "reklamation", "sterne gegeben", "verschlossen",
     "statt$", "kennt die sendungsnummer", "kostet jetzt", "sauer", "bitter", "lauwarm", "schmutzig", "dreckig", "problem", "argerlich", "schade",
     "nie wieder", "schon wieder", "wieder$", "frech", "unverschamt", "ohne meine", "katastroph",
     # es
@@ -109,7 +110,7 @@ NEGATIVE = [
     "frio", "fria$", "grosero", "lento", "lenta$", "equivocad", "falta", "reembolso", "caro$", "cara$",
     "horrible", "asqueros", "no funciona", "error", "danad", "no ha llegado", "no llego", "sin respuesta",
     "nadie responde", "esperando", "espere", "problema", "amargo", "sucio", "sucia", "pesimo", "fatal$",
-    "nunca mas", "otra vez", "tibio", "tibia", "ampollas", "mal puesta", "nadie me ha", "ya no", "en vez de", "sin avisar",
+    "nunca mas", "otra vez", "tibio", "tibia", "ampollas", "mal puesta", "nadie me ha", "ya no", "en vez de", "ni una", "ni un$", "vaya tela", "me mandasteis", "tengo que pagar", "sin avisar",
     "subio", "donde esta mi", "otra semana", "sin mi", "inaceptable", "verguenza",
     # fr
     "mauvais", "nul$", "nulle$", "decu", "decue", "decevant", "casse", "en retard", "toujours pas", "froid",
@@ -117,10 +118,10 @@ NEGATIVE = [
     "ne marche pas", "ne fonctionne pas", "inadmissible", "inacceptable", "abime", "endommag", "pas recu",
     "pas arrive", "aucune reponse", "pas de reponse", "attends", "attendu", "probleme", "amer",
     "tiede", "honteu", "site plante", "plante au", "impossible de", "fuit", "dommage", "ancienne adresse",
-    "au lieu de", "ou est mon", "ou est ma", "livre mais", "rien dans", "inconfortable", "plus une seule",
+    "au lieu de", "ou est mon", "aucun", "aucune", "ou est ma", "livre mais", "rien dans", "inconfortable", "plus une seule",
     "garantie", "plastique", "jamais plus", "plus jamais", "encore une", "sans ma", "sans mon", "pire",
     # sv
-    "dalig", "besvik", "trasig", "forsen", "fortfarande inte", "fortfarande ingen", "halvtimme", "missade", "ingenstans", "tva ganger", "inte langre", "istallet for", "var ar min",
+    "dalig", "besvik", "trasig", "forsen", "fortfarande inte", "fortfarande ingen", "halvtimme", "missade", "ingenstans", "tva ganger", "inte langre", "istallet for", "alls$", "inga$", "var ar min",
     "slutat med", "kall$", "kallt", "otrevlig", "langsam",
     "fel$", "saknas", "aterbetal", "pengarna tillbaka", "dyr$", "dyrt", "hemsk", "acklig", "fungerar inte",
     "skadad", "inte kommit", "inte fatt", "inget svar", "inga svar", "vantar", "vantat", "problem", "besk",
@@ -155,7 +156,7 @@ QUESTION_WORDS = [
     "hoe$", "wanneer", "waar$", "wat$", "waarom", "kunnen jullie", "kan ik", "is er", "hebben jullie",
     "verzenden jullie", "zijn jullie", "weet iemand",
     # el
-    "ποτε", "πως$", "τι$", "γιατι", "εχετε", "μπορω", "μπορειτε", "υπαρχει", "ποσο", "ποια", "ποιο",
+    "ποτε", "πως$", "γιατι", "εχετε", "μπορω", "μπορειτε", "υπαρχει", "ποσο", "ποια", "ποιο",
     # fa
     "آیا", "کی", "کجا", "چطور", "چه$", "چرا", "چقدر", "چند", "دارید", "می توانم", "می‌توانم",
     # lv
@@ -224,7 +225,7 @@ ABUSE = [
     "idiootti", "idiootit", "haista", "tyhma", "aaliö", "aalio", "kuole", "saatanan", "vittu", "perkele",
     "paska porukka", "ruma", "laski", "amma$", "paskat", "luuseri", "runkkari", "huora", "kusipaa", "mulkku", "aivoton",
     # nl
-    "idioot", "kut", "kanker", "klootzak", "debiel", "sukkel", "lul$", "tering", "rot op", "mongool", "eikel",
+    "idioot", "kut$", "kanker", "klootzak", "debiel", "sukkel", "lul$", "tering", "rot op", "mongool", "eikel",
     "hoer", "tyfus", "lelijk", "dikke", "afvallen", "wijf", "achterlijk", "oplichters tuig", "tuig",
     # el
     "ηλιθι", "μαλακ", "γαμω", "γαμησ", "βλακ", "ψοφ", "καθικ", "σκουπιδ", "πουτ", "κοπροσκυλ", "ανικαν",
@@ -245,13 +246,16 @@ ABUSE = [
     "connard", "connasse", "cretin", "abruti", "ta gueule", "ferme ta", "va te faire", "ordure", "encule",
     "salope", "batard", "debile", "bouffon", "minable", "moche", "grosse vache",
     # sv
-    "javla idiot", "javla", "efterbliv", "pajas", "dra at helvete", "fan ta", "dum i huvudet", "kuk$", "hora$", "fitta", "ful$", "feta$", "trycka i sig", "idioter",
+    "javla idiot", "javla", "efterbliv", "pajas", "dra at helvete", "fan ta", "dum i huvudet", "kuk$", "fitta", "ful$", "feta$", "trycka i sig", "idioter",
     "pucko", "mongo", "dumma",
 ]
 
 # Threats of violence are abuse and high severity at once.
 THREAT = [
     "kill you", "i will hurt", "i'll hurt", "beat you", "burn down", "burn your", "i will find you",
+    "waiting for him", "waiting for her", "wait for him outside", "wait for her outside",
+    "consider yourselves warned", "σπασω τα κεφαλια", "λهش", "لهش", "reviento la cara", "le reviento",
+    "vantar jag pa honom", "vantar jag pa henne", "han vet vem jag ar",
     "smash his face", "smash her face", "watch her back", "watch his back", "watch your back",
     "know which way", "know where you live", "odota vaan kun", "tiian missa", "حسابشو", "منتظرم باش",
     "casser la gueule", "l'attendre a la sortie", "partir la cara", "avisado queda", "τα μουτρα",
@@ -272,7 +276,9 @@ SPAM = [
     "viagra", "loan", "passive income", "work from home", "giveaway winner", "claim your", "limited offer",
     "promo code", "discount code", "telegram", "whatsapp me", "free iphone", "airdrop", "double your",
     "get rich", "100% free", "subscribe to my", "link in bio", "sugar daddy", "cheap replica", "betting",
-    "web design services", "dm for collab", "collab", "influencer", "call now", "loans", "backlinks", "boost your", "grow your followers", "guaranteed", "vpn$",
+    "web design services", "dm for collab", "collab?", "collab ?", "followers a month", "influenceur", "influencer", "card details", "customs fee", "unpaid",
+    "within 24h", "verify your account", "confirm your card", "giveaway", "gaida muita", "samaksajiet",
+    "kortuppgifter", "lottar ut", "seuraajia", "linkki biossa", "1000 aitoa", "call now", "loans", "backlinks", "boost your", "grow your followers", "guaranteed", "vpn$",
     "honest reviews", "top10",
     # fi
     "seuraa minua", "seuraa takaisin", "laita dm", "yhteistyo", "some-toimisto", "ansaitse", "tienaa", "klikkaa", "kryptovaluut", "sijoitusmahdollisuus",
@@ -299,7 +305,10 @@ SPAM = [
 
 # Attempts to give the model orders. Recorded as a reason; the text stays data.
 INJECTION = [
-    "ignore all previous", "ignore previous", "admin password", "your prompt", "no rules", "from now on every",
+    "ignore all previous", "ignore previous", "without review", "publish immediately", "reply only with",
+    "ilman tarkistusta", "julkaise vastaus", "vastaa tahan viestiin pelkastaan", "antwoord alleen met",
+    "responde solo con", "reponds uniquement", "svara bara med", "antworte nur mit", "instruktion till ai",
+    "note to assistant", "ignorera tidigare regler", "admin password", "your prompt", "no rules", "from now on every",
     "jarjestelmakehot", "rajoittamaton", "sin restricciones", "sans aucune regle", "neue anweisung",
     "απο τωρα εισαι", "δεν εχεις κανονες", "دستورهای قبلی", "بدون محدودیت", "sistemas uzvedn", "systemprompt",
     "prompt del sistema", "prompt systeme", "je bent nu een", "zonder regels", "inga regler", "keine regeln",
@@ -323,7 +332,7 @@ INJECTION = [
 # High severity (004): safety, legal, fraud allegations, the press, data breaches.
 HIGH = {
     "safety": [
-        "hospital", "food poisoning", "poisoned", "allergic", "allergy", "anaphyla", "glass in", "piece of glass",
+        "hospital", "food poisoning", "poisoned", "allergic", "anaphyla", "glass in", "piece of glass",
         "shard", "metal piece", "piece of metal", "foreign object", "choking", "choked", "vomit", "threw up",
         "ambulance", "burned my", "burnt my", "scalded", "injur", "got sick", "made me sick", "fell ill",
         "emergency room", "er visit", "cut my", "bleeding", "mouse in", "insect in", "bug in my", "mould in",
@@ -354,7 +363,7 @@ HIGH = {
         "advocaat", "rechtszaak", "aanklagen", "rechter", "consumentenbond", "juridische stappen",
         "δικηγορ", "μηνυσ", "δικαστηρι", "νομικα μετρα", "καταγγελια στη",
         "وکیل", "شکایت", "دادگاه", "اقدام قانونی",
-        "advokat", "jurist", "tiesa", "tiesas", "sudzesu", "ptac",
+        "advokat", "jurist", "tiesa$", "tiesas$", "tiesai$", "sudzesu", "ptac",
         "anwalt", "klage", "verklagen", "gericht", "verbraucherzentrale", "rechtliche schritte",
         "abogado", "demanda", "demandar", "denunciar", "tribunal", "oficina del consumidor", "acciones legales",
         "avocat", "proces$", "porter plainte", "tribunal", "repression des fraudes", "poursuites",
@@ -442,3 +451,9 @@ SUGGESTION_STARTS = [
     "pensez", "ouvrez", "ajoutez", "proposez", "vendez", "mettez", "faites",
     "oppna", "salj", "ta in", "lagg till", "gor", "infor", "ordna",
 ]
+
+# A negative word right after one of these is not a complaint ("null Bitterkeit",
+# "no problem", "ei huono").
+NEGATORS = ["no", "not", "never", "zero", "null", "nul", "ei", "eika", "geen", "niet", "kein", "keine",
+            "nicht", "sin", "sans", "pas", "ni", "inga", "inte", "utan", "nav", "bez", "δεν", "χωρις",
+            "بدون", "نه", "without"]
