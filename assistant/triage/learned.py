@@ -8,8 +8,9 @@ at first use (well under a second) on the labelled posts shipped in
 assistant/data/labelled/. Character n-grams carry across inflections and across
 the ten languages without a word list per language.
 
-Measured with `assistant eval eval/holdout.jsonl`: intent accuracy 70.0% with
-the rules alone, 78.6% with this fallback for undecided posts. A second model of
+Measured with `assistant eval eval/holdout.jsonl` when it was added: intent
+accuracy 70.0% with the rules of the day alone, 78.6% with this fallback for
+undecided posts. A second model of
 the same kind flags high severity the rules missed (see HIGH_THRESHOLD). Using it more
 widely (overriding a rule's "question" when it says "complaint") scored higher
 on the holdout but lower in 5-fold cross-validation on the training posts, so
