@@ -110,10 +110,11 @@ class Drafter:
                 # policy's own words (facts are written in its first language). With no such
                 # fact the model could only guess, and a wrong answer is worse than "we'll check".
                 fact = self.relevant_fact(mention)
-                if fact is None:
+                if fact is None and not instruction:  # a person asking to regenerate gets a try
                     return self._from_template(mention, triage, guard_triage, language, start, 0,
                                                "no fact in the policy answers this question: used the template")
-                start_with = f"{opener} {fact}".strip()
+                if fact is not None:
+                    start_with = f"{opener} {fact}".strip()
             problems: list[str] = []
             for attempt in range(self.settings.draft_attempts):
                 attempts += 1

@@ -209,3 +209,12 @@ def test_english_drafts_forbid_the_first_person_singular(drafter, fake):
     assert "I" in call["avoid"] and "my" in call["avoid"]
     # The first sentence of the policy's template, then the fact that answers the question.
     assert call["prefix"] == "Thanks for asking! " + drafter.policy.facts["shipping"]
+
+
+def test_regenerating_an_unanswerable_question_still_asks_the_model(drafter, fake):
+    fake.enqueue("Thanks for asking! We love dogs, and we'll check about the Kauppatori café for you.")
+    d = drafter.draft(make_mention("Is the Kauppatori café dog friendly?"), make_triage(Intent.QUESTION),
+                      instruction="warmer")
+    assert len(fake.prompts) == 1
+    assert "warmer" in str(fake.prompts[0]).lower()
+    assert d.fallback is False, d.fallback_reason
