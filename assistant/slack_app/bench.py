@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +29,7 @@ from ..settings import Settings
 from ..store import slack_sql as tables
 from . import blocks, create_app
 from .server import HttpServer, asgi_app
-from .testing import FakeSlack, SlackDriver, block_actions, view_submission
+from .testing import SlackDriver, block_actions, view_submission
 
 SECRET = "bench-signing-secret"
 QUESTIONS = ["Love your new espresso blend! Where can I buy it?", "Do you ship to Finland?",
@@ -36,13 +38,18 @@ QUESTIONS = ["Love your new espresso blend! Where can I buy it?", "Do you ship t
 
 def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay: float = 1.0,
                     policies_dir: str | Path = "policies") -> dict[str, Any]:
-    """p50 / p99 acknowledgement latency in milliseconds (and how many replies were posted)."""
-    slack = FakeSlack().start()
-    slack.members["CREVIEW"] = ["UBENCH"]
+    """p50 / p99 acknowledgement latency in milliseconds (and how many replies were posted).
+
+    Slack's side (the fake Web API) runs in its own process, as the real Slack is
+    elsewhere: in this process it would compete with the app for the interpreter lock."""
+    slack = subprocess.Popen([sys.executable, "-m", "assistant.slack_app.testing", "--member", "CREVIEW=UBENCH"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert slack.stdout is not None and slack.stdin is not None
+    api_url = slack.stdout.readline().strip()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(backend="fake", db_path=Path(tmp) / "bench.db", policies_dir=Path(policies_dir),
                             slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_app_token=None,
-                            slack_api_url=slack.api_url, review_channel="CREVIEW", approvers=["UBENCH"],
+                            slack_api_url=api_url, review_channel="CREVIEW", approvers=["UBENCH"],
                             outbox_file=Path(tmp) / "outbox.jsonl", sources_file=None)
         from ..store import Store
 
@@ -110,7 +117,8 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
             services.io.shutdown(wait=True)
             runtime.stop()
             store.close()
-            slack.stop()
+            slack.stdin.close()
+            slack.wait(10)
 
 
 if __name__ == "__main__":  # python -m assistant.slack_app.bench

@@ -348,3 +348,27 @@ class FakeSocketMode:
     def disconnect(self, reason: str = "refresh_requested") -> None:
         self._ws.send(json.dumps({"type": "disconnect", "reason": reason,
                                   "debug_info": {"host": "fake"}}))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run FakeSlack in its own process (the bench: so the app being measured does not
+    share its interpreter lock with Slack's side). Prints the API URL, then serves until
+    standard input closes. ``--member CHANNEL=U1,U2`` sets a channel's members."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m assistant.slack_app.testing")
+    parser.add_argument("--member", action="append", default=[], metavar="CHANNEL=U1,U2")
+    args = parser.parse_args(argv)
+    slack = FakeSlack()
+    for spec in args.member:
+        channel, _, users = spec.partition("=")
+        slack.members[channel] = [u for u in users.split(",") if u]
+    slack.start()
+    print(slack.api_url, flush=True)
+    sys.stdin.read()  # the parent closes our stdin to stop us
+    slack.stop()
+
+
+if __name__ == "__main__":
+    main()
