@@ -21,7 +21,10 @@ from .normalize import compile_terms, fold
 
 _URL = re.compile(r"https?://\S+|www\.\S+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*|"
                   r"(?<![@\w.-])[\w-]+\.(?:example\.)?(?:com|net|org|io|fi|nl|de|fr|es|se|lv|gr|ir|eu|ly|co|shop)\b", re.I)
-_HANDLE = re.compile(r"[@#][\w.@-]+", re.UNICODE)
+_HANDLE = re.compile(r"@[\w.@-]+", re.UNICODE)
+_HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
+_CAMEL = re.compile(r"(?<=[a-zäöåõ])(?=[A-ZÄÖÅ])")
+_SIGNOFFS = compile_terms(lx.SIGNOFFS)
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SENTENCES = re.compile(r"(?<=[.!?;。؟\n])\s+")
 
@@ -84,9 +87,14 @@ class Signals:
     emoji_only: bool = False
 
 
+def _hashtag_words(text: str) -> str:
+    """#KallioPaahtoMaistuuNytHapolta -> "Kallio Paahto Maistuu Nyt Hapolta": hashtags carry words."""
+    return _HASHTAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)).replace("_", " ") + " ", text)
+
+
 def _signals(text: str) -> Signals:
-    clean = _HANDLE.sub(" ", _URL.sub(" ", text))
-    folded = fold(clean)
+    clean = _hashtag_words(_HANDLE.sub(" ", _URL.sub(" ", text)))
+    folded = _SIGNOFFS.sub(" ", fold(clean))
     words = _WORDS.findall(folded)
     s = Signals(folded=folded, words=words)
     s.pos = _hits(_POS, folded)
@@ -106,9 +114,9 @@ def _signals(text: str) -> Signals:
     s.question_start = [m.group(0) for sentence in sentences
                         if not sentence.rstrip().endswith("!") and (m := _QSTART.match(sentence))]
     s.suggestion_start = [m.group(0) for sentence in sentences if (m := _SSTART.match(sentence))]
-    if s.neg and any(ch in text for ch in "👏👍"):
+    if s.neg and any(ch in text for ch in "👏👍😂"):
         s.sarcasm.append("applause for a problem")
-    elif "👏" in text and (_QUOTED.search(text) or "😂" in text):
+    elif any(ch in text for ch in "👏😂👌") and _QUOTED.search(text):
         s.sarcasm.append("applause for a claim in quotes")
     # Review-site stars: four or five filled stars praise, one or two complain.
     stars = text.count("★")
@@ -166,6 +174,14 @@ class Triager:
             return Intent.ABUSE, [*reasons, f"abuse: threat ({threat[0]!r})"], body
         if abuse:
             return Intent.ABUSE, [*reasons, f"abuse: insult ({', '.join(map(repr, abuse[:3]))})"], body
+        high = [(kind, found[0]) for kind, p in _HIGH.items() if (found := _hits(p, s.folded))]
+        if high:
+            # Safety, legal, fraud, press, breach: whatever the tone, a case to handle (004);
+            # checked before spam, so "my card was used at a casino" is fraud, not an advert.
+            kind, word = high[0]
+            if kind == "press" and (s.question or s.question_start) and not s.neg:
+                return Intent.QUESTION, [*reasons, f"question from the press ({word!r})"], body
+            return Intent.COMPLAINT, [*reasons, f"complaint: {kind} ({word!r})"], body
         spam = _hits(_SPAM, folded_body)
         links = [u for u in _URL.findall(body) if not self._own_link(u)]
         # A long, detailed post that happens to say "discount code" is a customer, not a spammer.
@@ -173,10 +189,6 @@ class Triager:
             return Intent.SPAM, [*reasons, f"spam: {', '.join(map(repr, spam[:3]))}"], body
         if links and len(s.words) <= 15 and not (s.neg or s.question):
             return Intent.SPAM, [*reasons, f"spam: a link ({links[0][:40]}) with little else"], body
-        high = [f"{kind} ({found[0]!r})" for kind, p in _HIGH.items() if (found := _hits(p, s.folded))]
-        if high:
-            # Safety, legal, fraud, press, breach: whatever the tone, a complaint to handle (004).
-            return Intent.COMPLAINT, [*reasons, f"complaint: {high[0]}"], body
 
         if s.emoji_only:
             if s.neg_emoji and s.neg_emoji >= s.pos_emoji:

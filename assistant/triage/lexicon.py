@@ -11,7 +11,8 @@ from __future__ import annotations
 
 # Small reactions (000/001): a heart, "nice", "yum".
 POSITIVE_EMOJI = set("❤♥😍🥰😊👍🙌👏🔥☕💛💕✨😋🤩💯🙏😀😃😄😁🥳🌟⭐💖💙🧡💚💜🤎🖤🤍👌😎🤗☺🫶💗💓🎉🍰🥐")
-NEGATIVE_EMOJI = set("😡🤬👎🤮🤢💩😠😤😞😢😭😒🙄😩😫💔☹🙁😖😣😕🤦")
+# 😭 is left out: in posts it now means "so good it hurts" as often as sadness.
+NEGATIVE_EMOJI = set("😡🤬👎🤮🤢💩😠😤😞😢😒🙄😩😫💔☹🙁😖😣😕🤦")
 
 POSITIVE = [
     # en
@@ -59,7 +60,7 @@ NEGATIVE = [
     "doesnt work", "error", "charged twice", "double charged", "unacceptable", "no reply", "no response",
     "ignored", "ignoring", "waited", "waiting", "delay", "lost$", "leak", "mold", "mould", "gross$", "meh$",
     "complain", "annoy", "frustrat", "useless", "joke$", "ridiculous", "not happy", "unhappy", "never again",
-    "cancel", "sour", "watery", "lukewarm", "dirty", "problem", "issue", "crash", "fail", "can't log",
+    "cancel", "sour$", "watery", "nope", "spelling mistake", "typo$", "lukewarm", "dirty", "problem", "issue", "crash", "fail", "can't log",
     "cannot log", "went up", "price hike", "hasn't arrived", "has not arrived", "haven't received",
     "not received", "not arrived", "where is my", "thanks for nothing", "another week", "yet again",
     "third time", "second time", "wasted", "ruin", "mess", "sucks", "sad$", "shame", "not ok", "not okay",
@@ -71,7 +72,8 @@ NEGATIVE = [
     "virhe", "ei toimi", "arsyttav", "odottanut", "odotin", "ei vastausta", "jaahtyn", "pahvin",
     "haalea", "kitkera", "ei kelpaa", "hukassa", "kadonn", "taas$", "jalleen", "kolmatta kertaa", "turha",
     "mita ihmetta", "tuhkakupi", "revennyt", "rikkinain", "kolina", "epatasai", "ei oo tullu", "ei ole kuulunut",
-    "takuu", "takuuseen", "eika mitaan kuulu", "toinen kerta", "ei enaa", "missa on mun", "ei yhtaan", "sijaan", "hyppays", "ei missaan mainittu", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
+    "takuu", "takuuseen", "eika mitaan kuulu", "toinen kerta", "ei enaa", "missa on mun", "ei yhtaan", "jouduin maksamaan", "tulli", "haljen", "kolise",
+    "kirjoitusvirhe", "sijaan", "hyppays", "ei missaan mainittu", "paksua", "ennen se", "paivystyk", "ei ollut", "ei tullut", "ei saapunut", "laimea", "nihkea", "likain", "ongelma",
     "en suosittele", "harmi", "valitet", "kehno",
     # nl
     "slecht", "teleurgesteld", "teleurstell", "kapot", "te laat", "nog steeds geen", "nog steeds niet", "zuchtte", "nul reactie", "geen cent", "stuk$", "krassen",
@@ -80,28 +82,28 @@ NEGATIVE = [
     "werkt niet", "fout", "beschadigd", "niet ontvangen", "niet aangekomen", "geen reactie", "geen antwoord",
     "waardeloos", "belachelijk", "smerig", "vies", "lauw", "zuur", "bitter", "weer$", "alweer", "wachten",
     "gewacht", "probleem", "jammer", "gortig", "te duur", "afgeschreven", "twee keer",
-    "gat in", "lag los", "wat nu", "niet meer", "waar is mijn", "geen enkele", "alleen nog", "in plaats van", "track & trace", "doet niks", "balen", "nooit meer", "zonder mijn",
+    "gat in", "lag los", "wat nu", "niet meer", "waar is mijn", "geen enkele", "alleen nog", "ik wil mijn geld", "tikfout", "in plaats van", "track & trace", "doet niks", "balen", "nooit meer", "zonder mijn",
     # el
     "απαραδεκτ", "χαλι", "απογοητ", "σπασμεν", "καθυστερ", "ακομα δεν", "ακομη δεν", "κλειστο", "δεν αλλαζει", "εγγυηση", "κρυο", "κρυος", "αγεν",
     "αργ", "λαθος", "λειπει", "επιστροφη χρηματων", "ακριβ", "απαισι", "δεν λειτουργ", "κακο", "κακη",
     "χειροτερ", "αηδια", "πικρ", "ξινο", "χαλασμεν", "δεν ηρθε", "δεν εχει ερθει", "δεν απαντ", "περιμεν",
-    "προβλημα", "κριμα", "ελειπε", "ανοιγμεν", "μιση παραγγελια", "κολλαει", "χρεωσατε", "σπασω", "πια$", "που ειναι η", "ουτε", "ραγισμεν", "καμια απαντηση", "τι γινεται με", "αντι για", "σε επεξεργασια", "ποτε ξανα", "παλι", "αδιαφορ",
+    "προβλημα", "κριμα", "ελειπε", "ανοιγμεν", "μιση παραγγελια", "κολλαει", "χρεωσατε", "σπασω", "πια$", "που ειναι η", "ουτε", "απορριπτ", "επιστρεψετε", "ραγισμεν", "καμια απαντηση", "τι γινεται με", "αντι για", "σε επεξεργασια", "ποτε ξανα", "παλι", "αδιαφορ",
     # fa
     "بد$", "افتضاح", "پاره", "روشن نمیشه", "کار نمیکنه", "گارانتی", "ضمانت", "ناامید", "شکسته", "دیر", "هنوز", "سرد", "بی ادب", "بی‌ادب", "کند", "اشتباه", "گران",
     "خراب", "کار نمی کند", "کار نمی‌کند", "نرسیده", "نرسید", "پاسخ نمی", "جواب نمی", "منتظر", "مشکل",
     "بدترین", "تلخ", "کهنه", "بازپرداخت", "پول را پس", "پولم را", "ناراضی", "متاسف", "دوباره", "باز هم",
-    "بی کیفیت", "دقت کنید", "به جای", "دیگه", "کجاست", "نتونست", "نمیتونم", "رفت بالا", "اطلاع ندادید", "پولم", "کم شده", "بالا بردید", "سوءاستفاده", "لو رفته", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
+    "بی کیفیت", "دقت کنید", "به جای", "دیگه", "کجاست", "نتونست", "نمیتونم", "خوب نبود", "خوبی نبود", "نبود", "رفت بالا", "اطلاع ندادید", "پولم", "کم شده", "بالا بردید", "سوءاستفاده", "لو رفته", "بی‌کیفیت", "کثیف", "آسیب دیده", "معیوب",
     # lv
     "slikt", "briesmig", "vilies", "vilusies", "vilsanas", "salauz", "kave$", "kavej", "skal", "saskid", "dedzinat", "noluz", "garantij", "auksts", "aukstu",
     "rupj", "len$", "leni", "nepareiz", "trukst", "darg", "nedarbojas", "kluda", "kludu", "bojat", "nav pienac",
     "nav sanem", "neatbild", "gaid", "problem", "naudu atpakal", "atmaks", "rugt", "netirs", "skandal",
-    "atkal", "nekad vairs", "bez mana", "zel$", "saplest", "izbir", "ka tas vispar", "vairs nav", "kur ir mans", "iespiedum", "neaizver", "tresaj reiz", "treso reizi", "nevis", "svesu",
+    "atkal", "nekad vairs", "bez mana", "zel$", "saplest", "izbir", "ka tas vispar", "vairs nav", "kur ir mans", "divreiz", "joprojam tiek", "iespiedum", "neaizver", "tresaj reiz", "treso reizi", "nevis", "svesu",
     # de
     "schlecht", "enttausch", "kaputt", "verspat", "immer noch nicht", "immer noch kein", "unbrauchbar", "gesprungen", "nicht vorhanden",
     "aufgesprungen", "garantie", "kalt$", "kalter", "unfreundlich", "langsam",
     "falsch", "fehlt", "erstatt", "geld zuruck", "teuer", "schrecklich", "eklig", "funktioniert nicht",
     "fehler", "unmoglich", "beschadigt", "nicht angekommen", "nicht erhalten", "keine antwort", "keine reaktion",
-    "warte", "gewartet", "gebrochen", "nervig", "abgebucht", "zweimal", "unverantwortlich", "nicht mehr", "wo ist mein", "kein einzig", "keine einzig", "klackert", "ungleichmassig", "defekt",
+    "warte", "gewartet", "gebrochen", "nervig", "abgebucht", "zweimal", "unverantwortlich", "nicht mehr", "wo ist mein", "ich mochte den betrag", "schreibfehler", "kein einzig", "keine einzig", "klackert", "ungleichmassig", "defekt",
     "reklamation", "sterne gegeben", "verschlossen",
     "statt$", "kennt die sendungsnummer", "kostet jetzt", "sauer", "bitter", "lauwarm", "schmutzig", "dreckig", "problem", "argerlich", "schade",
     "nie wieder", "schon wieder", "wieder$", "frech", "unverschamt", "ohne meine", "katastroph",
@@ -110,7 +112,7 @@ NEGATIVE = [
     "frio", "fria$", "grosero", "lento", "lenta$", "equivocad", "falta", "reembolso", "caro$", "cara$",
     "horrible", "asqueros", "no funciona", "error", "danad", "no ha llegado", "no llego", "sin respuesta",
     "nadie responde", "esperando", "espere", "problema", "amargo", "sucio", "sucia", "pesimo", "fatal$",
-    "nunca mas", "otra vez", "tibio", "tibia", "ampollas", "mal puesta", "nadie me ha", "ya no", "en vez de", "ni una", "ni un$", "vaya tela", "me mandasteis", "tengo que pagar", "sin avisar",
+    "nunca mas", "otra vez", "tibio", "tibia", "ampollas", "mal puesta", "nadie me ha", "ya no", "en vez de", "aduana", "devolvais", "quiero que me", "ni una", "ni un$", "vaya tela", "me mandasteis", "tengo que pagar", "sin avisar",
     "subio", "donde esta mi", "otra semana", "sin mi", "inaceptable", "verguenza",
     # fr
     "mauvais", "nul$", "nulle$", "decu", "decue", "decevant", "casse", "en retard", "toujours pas", "froid",
@@ -118,10 +120,10 @@ NEGATIVE = [
     "ne marche pas", "ne fonctionne pas", "inadmissible", "inacceptable", "abime", "endommag", "pas recu",
     "pas arrive", "aucune reponse", "pas de reponse", "attends", "attendu", "probleme", "amer",
     "tiede", "honteu", "site plante", "plante au", "impossible de", "fuit", "dommage", "ancienne adresse",
-    "au lieu de", "ou est mon", "aucun", "aucune", "ou est ma", "livre mais", "rien dans", "inconfortable", "plus une seule",
+    "au lieu de", "ou est mon", "remboursez", "faute$", "la relecture", "aucun", "aucune", "ou est ma", "livre mais", "rien dans", "inconfortable", "plus une seule",
     "garantie", "plastique", "jamais plus", "plus jamais", "encore une", "sans ma", "sans mon", "pire",
     # sv
-    "dalig", "besvik", "trasig", "forsen", "fortfarande inte", "fortfarande ingen", "halvtimme", "missade", "ingenstans", "tva ganger", "inte langre", "istallet for", "alls$", "inga$", "var ar min",
+    "dalig", "besvik", "trasig", "forsen", "fortfarande inte", "fortfarande ingen", "halvtimme", "missade", "ingenstans", "tva ganger", "inte langre", "istallet for", "helt otroligt", "jag vill ha pengarna", "stavfel", "alls$", "inga$", "var ar min",
     "slutat med", "kall$", "kallt", "otrevlig", "langsam",
     "fel$", "saknas", "aterbetal", "pengarna tillbaka", "dyr$", "dyrt", "hemsk", "acklig", "fungerar inte",
     "skadad", "inte kommit", "inte fatt", "inget svar", "inga svar", "vantar", "vantat", "problem", "besk",
@@ -140,6 +142,7 @@ SARCASM = [
     "چه عالی", "دستتون درد نکنه", "ممنون بابت هیچی",
     "lieliski, atkal", "paldies par neko", "super, atkal",
     "toll, wieder", "super, schon wieder", "na super", "genau so hab ich mir", "danke fur nichts", "na toll", "ganz toll", "klasse, wieder",
+    "me encanta que", "geweldig hoor", "super, dass", "quelle jolie", "bravo la",
     "genial, otra", "que bien, otra", "que maravilla pagar", "experiencia inolvidable", "gracias por nada", "perfecto, otra",
     "genial, encore", "merci pour rien", "bravo pour", "super, encore",
     "toppen, igen", "tack for inget", "snyggt jobbat", "perfekt, igen", "underbart, annu",
@@ -178,7 +181,7 @@ QUESTION_WORDS = [
 SUGGESTION = [
     # en
     "you should", "you could", "would be nice", "would be great", "would be cool", "would love it if",
-    "would love to see", "please add", "why not", "consider", "it would be", "how about", "i wish",
+    "would love to see", "please add", "why not", "consider", "it would be", "how about", "i wish you would", "i wish you had", "i wish there",
     "suggestion", "idea:", "could you add", "you guys should", "should add", "should offer",
     "should start", "should make", "should bring", "please bring", "please make", "please offer",
     "please consider", "feature request", "what if you", "maybe add", "it'd be", "would be awesome",
@@ -253,6 +256,8 @@ ABUSE = [
 # Threats of violence are abuse and high severity at once.
 THREAT = [
     "kill you", "i will hurt", "i'll hurt", "beat you", "burn down", "burn your", "i will find you",
+    "sla henne", "sla honom", "vet nar hon slutar", "vet nar han slutar", "منتشر می کنم", "منتشر میکنم",
+    "آدرس خانه", "your home address", "publish your address", "where your manager lives",
     "waiting for him", "waiting for her", "wait for him outside", "wait for her outside",
     "consider yourselves warned", "σπασω τα κεφαλια", "λهش", "لهش", "reviento la cara", "le reviento",
     "vantar jag pa honom", "vantar jag pa henne", "han vet vem jag ar",
@@ -276,7 +281,7 @@ SPAM = [
     "viagra", "loan", "passive income", "work from home", "giveaway winner", "claim your", "limited offer",
     "promo code", "discount code", "telegram", "whatsapp me", "free iphone", "airdrop", "double your",
     "get rich", "100% free", "subscribe to my", "link in bio", "sugar daddy", "cheap replica", "betting",
-    "web design services", "dm for collab", "collab?", "collab ?", "followers a month", "influenceur", "influencer", "card details", "customs fee", "unpaid",
+    "web design services", "follow4follow", "volg ons", "abonnes ?", "10k followers", "dm for collab", "collab?", "collab ?", "followers a month", "influenceur", "influencer", "card details", "customs fee", "unpaid",
     "within 24h", "verify your account", "confirm your card", "giveaway", "gaida muita", "samaksajiet",
     "kortuppgifter", "lottar ut", "seuraajia", "linkki biossa", "1000 aitoa", "call now", "loans", "backlinks", "boost your", "grow your followers", "guaranteed", "vpn$",
     "honest reviews", "top10",
@@ -284,7 +289,7 @@ SPAM = [
     "seuraa minua", "seuraa takaisin", "laita dm", "yhteistyo", "some-toimisto", "ansaitse", "tienaa", "klikkaa", "kryptovaluut", "sijoitusmahdollisuus",
     "ilmaiset seuraajat", "katso profiili",
     # nl
-    "volg mij", "volg terug", "verdien", "klik hier", "bekijk mijn profiel", "gratis volgers", "volgers",
+    "volg mij", "volg terug", "verdien geld", "verdienen", "klik hier", "bekijk mijn profiel", "gratis volgers", "volgers",
     "link in mijn bio", "gratis iphone", "koop nu", "klik op de link",
     # el
     "ακολουθηστε με", "δανεια", "καλεστε τωρα", "ακολουθησε με", "σε ακολουθω πισω", "κερδιστε", "κερδισε", "κανε κλικ", "κανετε κλικ", "δες το προφιλ", "κρυπτονομισμ",
@@ -293,7 +298,7 @@ SPAM = [
     # lv
     "seko man", "nopelni", "zvani tagad", "leti auto", "sekotaj", "spied seit", "klikski seit", "kriptovalut", "mans profils",
     # de
-    "folge mir", "folgt mir", "per dm", "agentur", "kooperation", "im sale", "gunstige", "verdiene", "klick hier", "geld verdienen", "gratis follower", "mein profil",
+    "folge mir", "folgt mir", "per dm", "agentur", "kooperation", "im sale", "verdiene", "klick hier", "geld verdienen", "gratis follower", "mein profil",
     "krypto",
     # es
     "sigueme", "gana dinero", "sorteo", "gana una", "ganar dinero", "haz clic", "visita mi perfil", "seguidores gratis", "criptomoned",
@@ -349,10 +354,10 @@ HIGH = {
         "vemu", "ātro palīdzību", "atro palidzibu", "saslim",
         "krankenhaus", "lebensmittelvergiftung", "brandblase", "allergisch", "glassplitter", "glasscherbe", "glas im",
         "metallstuck", "verletzt", "verbrannt", "verbruht", "erbrochen", "notaufnahme", "krankenwagen",
-        "hospital", "intoxicacion", "alergi", "trozo de cristal", "cristales en", "vidrio en", "trozo de metal", "herid", "quemad",
-        "vomit", "urgencias", "ambulancia", "me enferm", "me queme", "ampollas",
+        "hospital", "intoxicacion", "alergi", "trozo de cristal", "cristales en", "vidrio en", "trozo de metal", "herid",
+        "vomit", "urgencias", "ambulancia", "me enferm", "me queme", "quemadura", "me he quemado", "ampollas",
         "hopital", "intoxication", "allergi", "morceau de verre", "bout de verre", "eclat de verre", "verre dans",
-        "metal dans", "blesse", "morceau de plastique", "allergique", "brule", "vomi", "urgences", "malade apres",
+        "metal dans", "blesse", "morceau de plastique", "allergique", "me suis brule", "brulure", "vomi", "urgences", "malade apres",
         "sjukhus", "matforgiftning", "hard plast", "nagons mun", "allergisk", "glasbit", "glas i", "metallbit", "skadad", "brannskad",
         "brande mig", "krakts", "akuten", "ambulans", "blev sjuk",
     ],
@@ -365,7 +370,7 @@ HIGH = {
         "وکیل", "شکایت", "دادگاه", "اقدام قانونی",
         "advokat", "jurist", "tiesa$", "tiesas$", "tiesai$", "sudzesu", "ptac",
         "anwalt", "klage", "verklagen", "gericht", "verbraucherzentrale", "rechtliche schritte",
-        "abogado", "demanda", "demandar", "denunciar", "tribunal", "oficina del consumidor", "acciones legales",
+        "abogado", "demanda$", "demandar$", "demandare", "denunciar", "tribunal", "oficina del consumidor", "acciones legales",
         "avocat", "proces$", "porter plainte", "tribunal", "repression des fraudes", "poursuites",
         "advokat", "stamma er", "stammer er", "domstol", "konsumentverket", "arn$", "rattsliga",
     ],
@@ -455,5 +460,12 @@ SUGGESTION_STARTS = [
 # A negative word right after one of these is not a complaint ("null Bitterkeit",
 # "no problem", "ei huono").
 NEGATORS = ["no", "not", "never", "zero", "null", "nul", "ei", "eika", "geen", "niet", "kein", "keine",
-            "nicht", "sin", "sans", "pas", "ni", "inga", "inte", "utan", "nav", "bez", "δεν", "χωρις",
+            "nicht", "sin", "sans", "pas", "ni", "inga", "inte", "utan", "nav", "bez", "δεν", "χωρις", "moins",
+            "less",
             "بدون", "نه", "without"]
+
+# Letter formulas that are politeness, not praise ("Mit freundlichen Grüßen").
+SIGNOFFS = ["mit freundlichen grussen", "freundliche grusse", "beste grusse", "best regards", "kind regards",
+            "ystavallisin terveisin", "met vriendelijke groet", "cordialement", "med vanliga halsningar",
+            "vanliga halsningar", "un saludo", "saludos cordiales", "ar cienu", "με εκτιμηση", "با احترام",
+            "sehr geehrte damen und herren", "dear sir or madam"]
