@@ -16,6 +16,7 @@ from ..settings import Settings
 from . import Generation, embedded, register
 
 _LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}
+STOP = (".", "!", "?", "\n")
 _LOAD_LOCK = threading.Lock()
 
 
@@ -74,10 +75,11 @@ class TransformersBackend:
         else:
             inputs = tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
                                                    return_dict=True).to(self.device)
-        # A reply is one paragraph: stop at the first line break instead of letting a
-        # small model ramble on (it is also most of the time saved).
+        # The model adds one sentence to what we started: stop at its first sentence end or
+        # line break. A small model drifts further from the post with every sentence, and
+        # generating is most of a draft's time.
         kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": tokenizer.eos_token_id,
-                                  "repetition_penalty": 1.15, "stop_strings": ["\n"], "tokenizer": tokenizer}
+                                  "repetition_penalty": 1.15, "stop_strings": list(STOP), "tokenizer": tokenizer}
         if temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.9)
         else:

@@ -49,10 +49,10 @@ PHONE = re.compile(r"(?<!\w)\+?\d[\d ()-]{6,}\d")
 MONEY = re.compile(r"(?:[€$£]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:€|eur|euros?|usd|\$|£|kr|sek)\b)", re.I)
 PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
 CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])")
-NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?![\w])")
+NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?:st|nd|rd|th)?(?![\w])")
 DATE = re.compile(
     r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)? "
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)? "
     r"(?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 PROMPT_TRACES = re.compile(
     r"<<<|>>>|MESSAGE>>>|<\|im_(?:start|end)\|>|\bas an ai\b|language model|\bsystem prompt\b|"

@@ -43,6 +43,8 @@ def test_a_good_reply_passes_every_check(policy):
     ("We ship within the EU, write to orders@aurora-mail.example for help.", "orders@aurora-mail.example"),
     ("We ship within the EU and deliver to 37 countries.", "37"),
     ("We ship within the EU, call us on +358 40 123 4567.", "+358 40 123 4567"),
+    ("We ship within the EU, and everything restarts on March 8th.", "March 8th"),
+    ("We ship within the EU from the 3rd of next month.", "3rd"),
 ])
 def test_facts_not_in_the_policy_are_flagged(text, invented):
     problems = bad(text)
