@@ -104,7 +104,9 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
         latencies.append(time.perf_counter() - start)
         fallbacks += draft.fallback
         asked += draft.attempts > 0
-    # Raw generation speed, outside the guard loop.
+    # Raw generation speed, outside the guard loop (without the stop at a sentence end).
+    if hasattr(backend, "stop_at_sentence_end"):
+        backend.stop_at_sentence_end = False
     messages = [{"role": "user", "content": "Write two friendly sentences about coffee."}]
     for seed in range(3):
         gen = backend.generate(messages, max_new_tokens=64, temperature=0.7, seed=seed)

@@ -16,7 +16,7 @@ from ..settings import Settings
 from . import Generation, embedded, register
 
 _LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}
-STOP = (".", "!", "?", "\n")
+STOP = (".", "!", "?", "\n")  # where the model's one added sentence ends
 _LOAD_LOCK = threading.Lock()
 
 
@@ -29,6 +29,8 @@ class TransformersBackend:
         self.cache_dir = cache_dir or Path.home() / ".cache" / "community-assistant"
         self.model_name = model or embedded.NAME
         self._generate_lock = threading.Lock()  # one generation at a time per model
+        # Stop at the first sentence end (drafts); `assistant bench` turns it off to time raw speed.
+        self.stop_at_sentence_end = True
 
     def _resolve(self) -> str:
         if self.model_id:
@@ -79,7 +81,9 @@ class TransformersBackend:
         # line break. A small model drifts further from the post with every sentence, and
         # generating is most of a draft's time.
         kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": tokenizer.eos_token_id,
-                                  "repetition_penalty": 1.15, "stop_strings": list(STOP), "tokenizer": tokenizer}
+                                  "repetition_penalty": 1.15}
+        if self.stop_at_sentence_end:
+            kwargs["stopping_criteria"] = [_StopAfter(self._stop_ids(tokenizer), inputs["input_ids"].shape[1])]
         if temperature > 0:
             kwargs.update(do_sample=True, temperature=temperature, top_p=0.9)
         else:
@@ -96,11 +100,33 @@ class TransformersBackend:
         return Generation(text=text, tokens=int(new.shape[0]), seconds=time.perf_counter() - start)
 
     @staticmethod
+    @lru_cache(maxsize=8)
+    def _stop_ids(tokenizer: Any) -> frozenset[int]:
+        """Tokens whose text ends a sentence. (transformers' stop_strings does this too,
+        but its precomputation over the vocabulary cost ~280 MB of peak memory here.)"""
+        return frozenset(i for i in range(len(tokenizer))
+                         if any(ch in tokenizer.decode([i]) for ch in STOP))
+
+    @staticmethod
     @lru_cache(maxsize=32)
     def _token_ids(tokenizer: Any, words: tuple[str, ...]) -> list[list[int]]:
         # Each word alone and after a space: the tokenizer spells them differently.
         spellings = {v for w in words for v in (w, " " + w, w.capitalize(), " " + w.capitalize())}
         return [tokenizer(v, add_special_tokens=False).input_ids for v in sorted(spellings)]
+
+
+class _StopAfter:
+    """A stopping criterion: the newest token (after the prompt) ends a sentence."""
+
+    def __init__(self, stop_ids: frozenset[int], prompt_length: int) -> None:
+        self.stop_ids = stop_ids
+        self.prompt_length = prompt_length
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        done = input_ids.shape[1] > self.prompt_length and int(input_ids[0, -1]) in self.stop_ids
+        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
 
 
 @register("transformers")
