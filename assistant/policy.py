@@ -8,7 +8,6 @@ refused, so a typo in a running deployment changes nothing until it is fixed.
 from __future__ import annotations
 
 import logging
-import re
 import string
 import threading
 import time
@@ -138,30 +137,6 @@ class Policy(_Model):
             raise ValueError(f"use two-letter ISO 639-1 codes such as 'fi', not {', '.join(map(repr, bad))}")
         return value
 
-    @model_validator(mode="after")
-    def _playbooks_complete(self) -> Policy:
-        missing = [i.value for i in REPLY_INTENTS if i not in self.playbooks]
-        if missing:
-            raise ValueError(f"playbooks: add a playbook for {', '.join(missing)}")
-        allowed = self.template_variables()
-        for intent, book in self.playbooks.items():
-            if intent not in REPLY_INTENTS:
-                continue
-            lacking = [lang for lang in self.languages if lang not in book.templates]
-            if lacking:
-                raise ValueError(
-                    f"playbooks.{intent.value}.templates: add a template for {', '.join(lacking)} "
-                    "(every language in `languages` needs one)"
-                )
-            for lang, text in book.templates.items():
-                unknown = [n for n in _placeholders(text) if n not in allowed]
-                if unknown:
-                    raise ValueError(
-                        f"playbooks.{intent.value}.templates.{lang}: unknown variable "
-                        f"{{{unknown[0]}}}; use one of {', '.join(sorted(allowed))}"
-                    )
-        return self
-
     def template_variables(self) -> set[str]:
         return {"author", "brand", "sign_off", *self.facts}
 
@@ -171,8 +146,27 @@ class Policy(_Model):
     def facts_text(self) -> str:
         return "\n".join(self.facts.values())
 
-
-_NAMED_PATH = re.compile(r"^((?:playbooks|voice|facts|escalation|gestures)(?:\.[\w-]+)+): ")
+    def cross_field_problems(self) -> list[tuple[tuple[str, ...], str]]:
+        """Checks that span fields, each as (path, message): every one is reported, not
+        just the first, so `policy check` lists them all at once."""
+        problems: list[tuple[tuple[str, ...], str]] = []
+        missing = [i.value for i in REPLY_INTENTS if i not in self.playbooks]
+        if missing:
+            problems.append((("playbooks",), f"add a playbook for {', '.join(missing)}"))
+        allowed = self.template_variables()
+        for intent, book in self.playbooks.items():
+            if intent not in REPLY_INTENTS:
+                continue
+            where = ("playbooks", intent.value, "templates")
+            lacking = [lang for lang in self.languages if lang not in book.templates]
+            if lacking:
+                problems.append((where, f"add a template for {', '.join(lacking)} "
+                                        "(every language in `languages` needs one)"))
+            for lang, text in book.templates.items():
+                for name in [n for n in _placeholders(text) if n not in allowed]:
+                    problems.append(((*where, lang), f"unknown variable {{{name}}}; "
+                                                     f"use one of {', '.join(sorted(allowed))}"))
+        return problems
 
 
 def _placeholders(template: str) -> list[str]:
@@ -220,17 +214,14 @@ def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
         for err in exc.errors():
             loc = tuple(err["loc"])
             message = err["msg"].removeprefix("Value error, ")
-            # A check across fields (a missing template, an unknown {variable}) names its
-            # own path at the start of the message: use it for the line and the field.
-            named = _NAMED_PATH.match(message)
-            if named:
-                loc = (*loc, *named.group(1).split("."))
-                message = message[named.end():]
             field = ".".join(str(p) for p in loc) or "policy"
             if err["type"] == "extra_forbidden":
                 message = "unknown field (check the spelling)"
             problems.append(f"{path}:{_line_of(root, loc)}: {field}: {message}")
         return None, problems
+    cross = policy.cross_field_problems()
+    if cross:
+        return None, [f"{path}:{_line_of(root, loc)}: {'.'.join(loc)}: {message}" for loc, message in cross]
     policy.id = Path(path).stem
     policy.path = path
     return policy, []

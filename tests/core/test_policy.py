@@ -182,3 +182,16 @@ def test_a_running_engine_picks_up_an_edited_policy_without_a_restart(policies_d
     os.utime(f, (f.stat().st_atime, f.stat().st_mtime + 10))
     assert registry.get().voice.sign_off == "– The Aurora crew"  # broken file: last good stays
     assert "aurora-roasters" in registry.errors
+
+
+def test_policy_check_lists_every_cross_field_problem_at_once(tmp_path):
+    broken = GOOD.replace("You can also reach our team at {support_email}.",
+                          "You can also reach our team at {support_phone}.")
+    broken = "\n".join(line for line in broken.splitlines()
+                       if not line.startswith('      fi: "Hyvä idea, kiitos!')) + "\n"
+    f = tmp_path / "brand.yaml"
+    f.write_text(broken, encoding="utf-8")
+    code, lines = _policy_check(f)
+    assert code == 1
+    assert any("playbooks.question.templates.en: unknown variable {support_phone}" in line for line in lines), lines
+    assert any("playbooks.suggestion.templates: add a template for fi" in line for line in lines), lines
