@@ -71,11 +71,14 @@ class Engine:
     def ingest(self, mentions: Iterable[Mention], brand: str | None = None) -> list[str]:
         return self.store.add_mentions(mentions, brand)
 
+    def _stored(self, mention_id: str, brand: str | None) -> tuple[Mention, str | None]:
+        """A stored mention and the brand it was stored for (unless one is named)."""
+        mention = self.store.mention(mention_id)
+        return mention, brand or (self.store.get_mention(mention_id) or {}).get("brand")
+
     def process(self, mention_id: str, brand: str | None = None) -> Processed:
         """Triage and draft a stored mention (again, if asked twice: drafts are versioned)."""
-        mention = self.store.mention(mention_id)
-        row = self.store.get_mention(mention_id) or {}
-        brand = brand or row.get("brand")
+        mention, brand = self._stored(mention_id, brand)
         triage = self.store.triage(mention_id)
         if triage is None:
             triage = self.triage(mention, brand)
@@ -88,7 +91,7 @@ class Engine:
         return Processed(mention_id, mention, triage, draft, draft_id)
 
     def regenerate(self, mention_id: str, instruction: str | None = None, brand: str | None = None) -> Processed:
-        mention = self.store.mention(mention_id)
+        mention, brand = self._stored(mention_id, brand)
         triage = self.store.triage(mention_id) or self.triage(mention, brand)
         if triage.action is not Action.REPLY:
             # A person asked for a draft anyway (e.g. for an escalated complaint): give one.

@@ -218,3 +218,29 @@ def test_regenerating_an_unanswerable_question_still_asks_the_model(drafter, fak
     assert len(fake.prompts) == 1
     assert "warmer" in str(fake.prompts[0]).lower()
     assert d.fallback is False, d.fallback_reason
+
+
+def test_regenerate_uses_the_brand_the_mention_was_stored_for(policies_dir, settings, fake):
+    """With two brands, a regenerated draft follows the mention's own brand policy."""
+    from assistant.domain import Mention
+    from assistant.engine import Engine
+    from assistant.policy import PolicyRegistry
+    from assistant.store import Store
+
+    original = (policies_dir / "aurora-roasters.yaml").read_text(encoding="utf-8")
+    (policies_dir / "boreal-tea.yaml").write_text(
+        original.replace("name: Aurora Roasters", "name: Boreal Tea")
+        .replace("What a good idea, thank you! We'll share it with our team.",
+                 "Lovely idea, thank you! We'll brew on it with our team."), encoding="utf-8")
+    registry = PolicyRegistry(policies_dir)
+    registry.reload()
+    store = Store(settings.db_path)
+    engine = Engine(settings, store, registry, backend=fake)
+    m = Mention(source="mastodon", external_id="s1", text="You should sell matcha as well")
+    engine.ingest([m], brand="boreal-tea")
+    fake.enqueue("Nope.", "Nope.", "Nope.", "Nope.")  # every model try fails the guard
+    first = engine.process(m.key)
+    again = engine.regenerate(m.key, instruction="warmer")
+    assert first.draft.fallback and again.draft.fallback
+    assert again.draft.text.startswith("Lovely idea, thank you!"), again.draft.text
+    store.close()
