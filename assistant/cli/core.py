@@ -37,6 +37,14 @@ def _engine(brand: str | None = None, **overrides: Any):  # type: ignore[no-unty
     return build_engine(settings)
 
 
+def _policy(brand: str | None):  # type: ignore[no-untyped-def]
+    """The policy in force for BRAND (or the only / default brand)."""
+    from ..policy import PolicyRegistry
+
+    settings = load_settings(**({"brand": brand} if brand else {}))
+    return PolicyRegistry(settings.policies_dir).get(settings.brand)
+
+
 def _report_errors(errors: list[str], source: str) -> None:
     for err in errors:
         click.secho(f"{source}: {err} (skipped; fix the line and ingest again)", fg="yellow", err=True)
@@ -63,11 +71,9 @@ def ingest(file: str, brand: str | None, fmt: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per line")
 def triage(file: str, brand: str | None, as_json: bool) -> None:
     """Triage mentions from FILE (JSONL or CSV, - for stdin) without storing them."""
-    from ..policy import PolicyRegistry
     from ..triage import Triager
 
-    settings = load_settings(**({"brand": brand} if brand else {}))
-    policy = PolicyRegistry(settings.policies_dir).get(settings.brand)
+    policy = _policy(brand)
     parsed = parse_mentions(_read(file))
     _report_errors(parsed.errors, file)
     triager = Triager()
@@ -209,11 +215,9 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool) -> None:
     which is the honest figure.
     """
     from ..evaluation import TARGETS, evaluate, load_labelled
-    from ..policy import PolicyRegistry
     from ..triage.learned import LABELLED
 
-    settings = load_settings(**({"brand": brand} if brand else {}))
-    policy = PolicyRegistry(settings.policies_dir).get(settings.brand)
+    policy = _policy(brand)
     targets = [Path(p) for p in paths] or [*sorted(LABELLED.glob("*.jsonl")), HOLDOUT]
     for path in targets:
         if not path.is_file():
