@@ -52,14 +52,21 @@ class EvalReport:
         return all(f[k] >= v for k, v in TARGETS.items())
 
 
+REQUIRED = ("text", "language", "intent", "severity", "action")
+
+
 def load_labelled(path: str | Path) -> list[dict[str, Any]]:
     rows = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
-                rows.append(json.loads(line))
+                row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+            missing = [k for k in REQUIRED if not isinstance(row, dict) or k not in row]
+            if missing:
+                raise ValueError(f"{path}:{n}: missing {', '.join(missing)}")
+            rows.append(row)
     return rows
 
 

@@ -222,7 +222,12 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool) -> None:
     for path in targets:
         if not path.is_file():
             raise AssistantError(f"no labelled set at {path}", "give a JSONL file with text, language, intent, severity, action")
-        report = evaluate(load_labelled(path), policy)
+        try:
+            rows = load_labelled(path)
+        except ValueError as exc:
+            raise AssistantError(str(exc), "each line must be a JSON object with text, language, intent, "
+                                           "severity and action") from None
+        report = evaluate(rows, policy)
         f = report.figures()
         role = "held out: its texts were never read while tuning triage" if path.resolve() == HOLDOUT.resolve() else (
             "used to tune the rules and train the fallback" if path.resolve().parent == LABELLED else "")
