@@ -57,7 +57,7 @@ def bench_triage(policy: Any, texts: list[str], rounds: int = 20) -> float:
 def _reply_mentions(policy: Any, triager: Triager, languages: list[str], n: int) -> list[Mention]:
     """Distinct mentions, in languages the model writes, that triage says to answer:
     the bundled samples first, then the labelled posts, in file order."""
-    from .triage.learned import LABELLED
+    from .triage.classifier import LABELLED
 
     rows = [{"id": m.external_id, "text": m.text} for m in parse_mentions(SAMPLES.read_text(encoding="utf-8")).mentions]
     for path in sorted(LABELLED.glob("*.jsonl")):

@@ -1,4 +1,11 @@
-"""`assistant eval`: triage accuracy on a labelled set, per language and overall."""
+"""`assistant eval`: triage and fact lookup measured on labelled sets, per language.
+
+Triage figures per language: intent accuracy, action accuracy, high-severity
+recall (escalated), false escalations (escalated though a person would have
+replied, hidden or ignored), and posts hidden that were not abuse. Fact lookup:
+precision (a fact given is the right one) and recall (a question the policy
+answers gets its fact).
+"""
 
 from __future__ import annotations
 
@@ -8,54 +15,86 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .domain import Action, Intent, Severity
+from .domain import Action, Severity
 from .policy import Policy
 from .triage import Triager
 
-TARGETS = {"intent_overall": 0.90, "intent_per_language": 0.80, "abuse_spam_recall": 0.95,
-           "high_escalated": 1.0}
+TARGETS = {"intent_overall": 0.90, "intent_per_language": 0.85, "action": 0.95, "high_escalated": 1.0,
+           "false_escalations": 0.03, "hidden_not_abuse": 0.0}
+FACT_TARGETS = {"precision": 0.95, "recall": 0.85}
+# Lower is better for these.
+AT_MOST = {"false_escalations", "hidden_not_abuse"}
+
+
+@dataclass
+class Tally:
+    n: int = 0
+    intent: int = 0
+    action: int = 0
+    high: int = 0
+    high_escalated: int = 0
+    not_escalate: int = 0
+    false_escalations: int = 0
+    hidden_not_abuse: int = 0
+
+    def add(self, other: Tally) -> None:
+        for k in vars(self):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+
+def _ratio(ok: int, n: int) -> float:
+    return ok / n if n else 1.0
 
 
 @dataclass
 class EvalReport:
-    total: int = 0
-    intent_ok: int = 0
-    language_ok: int = 0
-    severity_ok: int = 0
-    action_ok: int = 0
-    per_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    per_language: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     recall: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    high_total: int = 0
-    high_escalated: int = 0
+    language_ok: int = 0
     misses: list[dict[str, Any]] = field(default_factory=list)
 
-    def ratio(self, ok: int, n: int) -> float:
-        return ok / n if n else 1.0
+    @property
+    def overall(self) -> Tally:
+        total = Tally()
+        for t in self.per_language.values():
+            total.add(t)
+        return total
+
+    @property
+    def total(self) -> int:
+        return self.overall.n
+
+    @staticmethod
+    def figures_of(t: Tally) -> dict[str, float]:
+        return {
+            "intent": _ratio(t.intent, t.n),
+            "action": _ratio(t.action, t.n),
+            "high_escalated": _ratio(t.high_escalated, t.high),
+            "false_escalations": t.false_escalations / t.not_escalate if t.not_escalate else 0.0,
+            "hidden_not_abuse": float(t.hidden_not_abuse),
+        }
 
     def figures(self) -> dict[str, float]:
-        abuse_spam = [self.recall[i.value] for i in (Intent.ABUSE, Intent.SPAM)]
-        ok = sum(r[0] for r in abuse_spam)
-        n = sum(r[1] for r in abuse_spam)
+        o = self.figures_of(self.overall)
         return {
-            "intent_overall": self.ratio(self.intent_ok, self.total),
-            "intent_per_language": min((self.ratio(*v) for v in self.per_language.values()), default=1.0),
-            "abuse_spam_recall": self.ratio(ok, n),
-            "high_escalated": self.ratio(self.high_escalated, self.high_total),
-            "language": self.ratio(self.language_ok, self.total),
-            "severity": self.ratio(self.severity_ok, self.total),
-            "action": self.ratio(self.action_ok, self.total),
+            "intent_overall": o["intent"],
+            "intent_per_language": min((self.figures_of(t)["intent"] for t in self.per_language.values()),
+                                       default=1.0),
+            "action": o["action"], "high_escalated": o["high_escalated"],
+            "false_escalations": o["false_escalations"], "hidden_not_abuse": o["hidden_not_abuse"],
+            "language": _ratio(self.language_ok, self.total),
         }
 
     def meets_targets(self) -> bool:
         f = self.figures()
-        return all(f[k] >= v for k, v in TARGETS.items())
+        return all(f[k] <= v if k in AT_MOST else f[k] >= v for k, v in TARGETS.items())
 
 
 REQUIRED = ("text", "language", "intent", "severity", "action")
 
 
-def load_labelled(path: str | Path) -> list[dict[str, Any]]:
+def load_labelled(path: str | Path, required: tuple[str, ...] = REQUIRED) -> list[dict[str, Any]]:
     rows = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
@@ -63,7 +102,7 @@ def load_labelled(path: str | Path) -> list[dict[str, Any]]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
-            missing = [k for k in REQUIRED if not isinstance(row, dict) or k not in row]
+            missing = [k for k in required if not isinstance(row, dict) or k not in row]
             if missing:
                 raise ValueError(f"{path}:{n}: missing {', '.join(missing)}")
             rows.append(row)
@@ -73,25 +112,62 @@ def load_labelled(path: str | Path) -> list[dict[str, Any]]:
 def evaluate(rows: list[dict[str, Any]], policy: Policy, triager: Triager | None = None) -> EvalReport:
     triager = triager or Triager()
     rep = EvalReport()
-    for row in rows:
-        got = triager.triage(row["text"], policy)
+    results = triager.triage_many([row["text"] for row in rows], policy)
+    for row, got in zip(rows, results, strict=True):
         lang = row["language"]
-        rep.total += 1
+        t = rep.per_language[lang]
+        t.n += 1
         hit = got.intent.value == row["intent"]
-        rep.intent_ok += hit
-        rep.per_language[lang][0] += hit
-        rep.per_language[lang][1] += 1
+        t.intent += hit
+        t.action += got.action.value == row["action"]
+        if row["severity"] == Severity.HIGH.value:
+            t.high += 1
+            t.high_escalated += got.action is Action.ESCALATE
+        if row["action"] != Action.ESCALATE.value:
+            t.not_escalate += 1
+            t.false_escalations += got.action is Action.ESCALATE
+        t.hidden_not_abuse += got.action is Action.HIDE and row["intent"] != "abuse"
         rep.language_ok += got.language == lang
-        rep.severity_ok += got.severity.value == row["severity"]
-        rep.action_ok += got.action.value == row["action"]
         rep.recall[row["intent"]][0] += hit
         rep.recall[row["intent"]][1] += 1
         rep.confusion[(row["intent"], got.intent.value)] += 1
-        if row["severity"] == Severity.HIGH.value:
-            rep.high_total += 1
-            rep.high_escalated += got.action is Action.ESCALATE
-        if not hit or got.language != lang or got.severity.value != row["severity"] or got.action.value != row["action"]:
-            rep.misses.append({"id": row.get("id"), "text": row["text"][:120], "want": [lang, row["intent"], row["severity"], row["action"]],
+        if not hit or got.action.value != row["action"] or got.severity.value != row["severity"]:
+            rep.misses.append({"id": row.get("id"), "text": row["text"][:120],
+                               "want": [lang, row["intent"], row["severity"], row["action"]],
                                "got": [got.language, got.intent.value, got.severity.value, got.action.value],
                                "reasons": got.reasons})
+    return rep
+
+
+@dataclass
+class FactReport:
+    per_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+    @staticmethod
+    def figures_of(correct: int, given: int, answerable: int) -> dict[str, float]:
+        return {"precision": _ratio(correct, given), "recall": _ratio(correct, answerable)}
+
+    def figures(self) -> dict[str, float]:
+        c, g, a = (sum(v[i] for v in self.per_language.values()) for i in range(3))
+        return self.figures_of(c, g, a)
+
+
+def evaluate_facts(rows: list[dict[str, Any]], policy: Policy) -> FactReport:
+    """Each row: text, language, fact (the key that answers it, or null)."""
+    from .drafting.facts import fact_index
+
+    index = fact_index(policy)
+    vectors = index.encoder.encode([r["text"] for r in rows], query=True)
+    rep = FactReport()
+    for row, vector in zip(rows, vectors, strict=True):
+        got = index.match_vector(vector)
+        want = row.get("fact")
+        tally = rep.per_language[row["language"]]  # correct, given, answerable
+        tally[0] += got.key is not None and got.key == want
+        tally[1] += got.key is not None
+        tally[2] += want is not None
+        if got.key != want:
+            rep.misses.append({"id": row.get("id"), "text": row["text"][:100], "want": want, "got": got.key,
+                               "why": got.reason})
     return rep

@@ -114,11 +114,22 @@ class Review(_Model):
     approvers: list[str] = Field(default_factory=list)
 
 
+# A fact is one string (the same in every language: an e-mail, a URL) or a mapping
+# language -> text, so a question is answered in the language it was asked in.
+FactValue = str | dict[str, str]
+
+
 class Policy(_Model):
     brand: Brand
     voice: Voice = Field(default_factory=Voice)
     languages: list[str] = Field(min_length=1)
-    facts: dict[str, str] = Field(default_factory=dict)
+    facts: dict[str, FactValue] = Field(default_factory=dict)
+    # How people ask for each fact, in any language: fact lookup matches a question to
+    # these by meaning (question to question is where the encoder is strong).
+    fact_questions: dict[str, list[str]] = Field(default_factory=dict)
+    # Questions near the facts that the facts do NOT answer, by topic: a question
+    # closest to one of these gets "we'll find out", never a neighbouring fact.
+    unanswered_questions: dict[str, list[str]] = Field(default_factory=dict)
     playbooks: dict[Intent, Playbook]
     escalation: list[EscalationRule] = Field(default_factory=list)
     gestures: list[Gesture] = Field(default_factory=list)
@@ -143,8 +154,55 @@ class Policy(_Model):
     def playbook(self, intent: Intent) -> Playbook | None:
         return self.playbooks.get(intent)
 
+    def fact(self, key: str, language: str | None = None) -> str:
+        """A fact in ``language``; missing that, in the brand's first language that has it."""
+        value = self.facts[key]
+        if isinstance(value, str):
+            return value
+        for lang in (language, *self.languages, *value):
+            if lang in value:
+                return value[lang]
+        return ""
+
+    def facts_in(self, language: str | None = None) -> dict[str, str]:
+        """Every fact in one language (for prompts and templates)."""
+        return {key: self.fact(key, language) for key in self.facts}
+
+    def all_fact_texts(self) -> list[str]:
+        """Every fact in every language: what the guard accepts as stated by the policy."""
+        return [t for v in self.facts.values() for t in ([v] if isinstance(v, str) else v.values())]
+
     def facts_text(self) -> str:
-        return "\n".join(self.facts.values())
+        return "\n".join(self.all_fact_texts())
+
+    def brand_domains(self) -> set[str]:
+        """Host names that are the brand's own (website, handles): links to them are not spam."""
+        from urllib.parse import urlparse
+
+        domains = set()
+        for value in [self.brand.website or "", *self.brand.handles.values(), *self.all_fact_texts()]:
+            for word in value.split():
+                host = urlparse(word if "//" in word else "//" + word.lstrip("@")).hostname or ""
+                host = host.split("@")[-1].removeprefix("www.")
+                if "." in host:
+                    domains.add(host.lower())
+        return domains
+
+    def warnings(self) -> list[tuple[tuple[str, ...], str]]:
+        """Gaps that do not stop the policy loading: a fact missing a language is
+        answered in the first language that has it."""
+        out: list[tuple[tuple[str, ...], str]] = []
+        for key, value in self.facts.items():
+            if isinstance(value, dict):
+                lacking = [lang for lang in self.languages if lang not in value]
+                if lacking:
+                    out.append((("facts", key), f"no text for {', '.join(lacking)}: "
+                                                f"answered in {self.languages[0] if self.languages[0] in value else next(iter(value))}"))
+        for key in self.facts:
+            if key not in self.fact_questions and key not in ("support_email", "website"):
+                out.append((("fact_questions",), f"no example questions for fact {key!r}: "
+                                                 "fact lookup matches it by its own text only"))
+        return out
 
     def cross_field_problems(self) -> list[tuple[tuple[str, ...], str]]:
         """Checks that span fields, each as (path, message): every one is reported, not
@@ -153,6 +211,16 @@ class Policy(_Model):
         missing = [i.value for i in REPLY_INTENTS if i not in self.playbooks]
         if missing:
             problems.append((("playbooks",), f"add a playbook for {', '.join(missing)}"))
+        for key in self.fact_questions:
+            if key not in self.facts:
+                problems.append((("fact_questions", key), f"no fact {key!r}; use one of {', '.join(self.facts)}"))
+        for key, value in self.facts.items():
+            if isinstance(value, dict):
+                if not value:
+                    problems.append((("facts", key), "give the text, or a mapping language -> text"))
+                for lang in value:
+                    if lang not in self.languages:
+                        problems.append((("facts", key, lang), f"{lang!r} is not in `languages`"))
         allowed = self.template_variables()
         for intent, book in self.playbooks.items():
             if intent not in REPLY_INTENTS:

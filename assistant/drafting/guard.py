@@ -83,7 +83,7 @@ def _facts_not_given(text: str, mention: Mention, policy: Policy) -> list[str]:
 def _gestures_not_allowed(text: str, intent: Intent, policy: Policy) -> list[str]:
     remaining = fold(text)
     # Facts may mention something free ("shipping is free over 49 EUR"): that is a fact, not an offer.
-    for fact in policy.facts.values():
+    for fact in policy.all_fact_texts():
         remaining = remaining.replace(fold(fact), " ")
     for gesture in policy.gestures:
         if intent in gesture.intents:
