@@ -287,14 +287,13 @@ def _eval_triage(path: Path, rows: list[dict[str, Any]], policy: Any, misses: bo
 
 
 def _eval_facts(path: Path, rows: list[dict[str, Any]], policy: Any, misses: bool) -> None:
-    from ..evaluation import FACT_TARGETS, FactReport, evaluate_facts
+    from ..evaluation import FACT_TARGETS, evaluate_facts
 
     report = evaluate_facts(rows, policy)
     role = _role(path)
     click.echo(f"\n{path}: {len(rows)} questions, fact lookup" + (f" ({role})" if role else ""))
     click.echo(f"  {'lang':5s} {'precision':>10s} {'recall':>8s}")
     for lang, (c, g, a) in sorted(report.per_language.items()):
-        f = FactReport.figures_of(c, g, a)
         click.echo(f"  {lang:5s} {f'{c}/{g}':>10s} {f'{c}/{a}':>8s}")
     figures = report.figures()
     for key, target in FACT_TARGETS.items():

@@ -13,18 +13,12 @@ from ..errors import BackendError
 from ..policy import Policy
 from ..settings import Settings
 from ..triage.language import UNDETERMINED
-from ..triage.normalize import fold
+from .facts import lookup_fact
 from .guard import SINGULAR_WORDS, check_draft, failed
 from .prompt import build_messages
 
 _QUOTES = "\"'“”«»„"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
-# Stems too common to tie a question to a fact.
-_COMMON_STEMS = {"your", "have", "what", "when", "with", "this", "that", "does", "will", "there", "from",
-                 "about", "would", "could", "they", "just", "like", "much", "many", "also", "here", "thank",
-                 "hello", "plea", "know", "auro", "roas", "want", "need", "some", "more", "cafe", "coff"}
-_NAME = re.compile(r"(?<=[^\W_]\s)[A-ZÄÖÅ][^\W\d_]{3,}", re.UNICODE)
 _LABEL = re.compile(r"^\s*(?:our reply|reply|answer|response)\s*:\s*", re.I)
 
 
@@ -66,7 +60,7 @@ class Drafter:
         book = self.policy.playbook(intent) or self.policy.playbooks[Intent.QUESTION]
         text = book.templates.get(language) or book.templates.get(self.policy.languages[0], "")
         values = {"author": mention.author, "brand": self.policy.brand.name,
-                  "sign_off": self.policy.voice.sign_off or "", **self.policy.facts}
+                  "sign_off": self.policy.voice.sign_off or "", **self.policy.facts_in(language)}
         return text.format_map(values)
 
     def opener(self, intent: Intent, language: str) -> str:
@@ -76,20 +70,11 @@ class Drafter:
         first = _SENTENCE_END.split(template.strip(), maxsplit=1)[0]
         return first if len(first) < 80 else ""
 
-    def relevant_fact(self, mention: Mention) -> str | None:
-        """The policy fact sharing the most words with the post (words compared by their
-        first four letters, so "pause" finds "paused" and "ship" finds "shipping")."""
-        # Names (capitalised inside a sentence: Kallio, Kauppatori) say where, not what is
-        # asked: "Is the Kauppatori café dog friendly?" must not be answered with addresses.
-        names = {fold(w)[:4] for w in _NAME.findall(mention.text)}
-        asked = {w[:4] for w in _WORD.findall(fold(mention.text))} - _COMMON_STEMS - names
-        best, key = None, (0, 0)
-        for fact in self.policy.facts.values():
-            shared = len(asked & {w[:4] for w in _WORD.findall(fold(fact))})
-            rank = (shared, -len(fact))  # on a tie, the shorter, more focused fact
-            if shared and rank > key:
-                best, key = fact, rank
-        return best
+    def answering_fact(self, mention: Mention, language: str) -> tuple[str | None, str]:
+        """The policy fact that answers the question, in ``language``, found by meaning
+        (see facts.py), and why; None when no fact answers it."""
+        match = lookup_fact(self.policy, mention.text)
+        return (self.policy.fact(match.key, language) if match.key else None), match.reason
 
     def draft(self, mention: Mention, triage: Triage, instruction: str | None = None) -> Draft:
         start = time.perf_counter()
@@ -98,23 +83,27 @@ class Drafter:
         guard_triage = triage if triage.language != UNDETERMINED else triage.model_copy(update={"language": language})
         reason: str | None = None
         attempts = 0
+        fact: str | None = None
+        why = ""
+        if triage.intent is Intent.QUESTION:
+            # Ground the answer in the fact that answers the question, in the author's
+            # language. With no such fact the model could only guess, and a wrong answer
+            # is worse than "we'll check".
+            fact, why = self.answering_fact(mention, language)
+            if fact is None and not instruction:  # a person asking to regenerate gets a try
+                return self._from_template(mention, triage, guard_triage, language, start, 0,
+                                           f"no fact in the policy answers this question ({why}): used the template")
         if language not in self.settings.model_languages:
             reason = f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES): used the {language} template"
+            if fact is not None:
+                composed = self._fact_reply(mention, triage, guard_triage, language, start, 0, fact,
+                                            f"{reason} with the policy's fact ({why})")
+                if composed is not None:
+                    return composed
         else:
             messages = build_messages(self.policy, mention, triage.intent, language, limit, instruction)
             opener = self.opener(triage.intent, language)
-            start_with = opener
-            fact: str | None = None
-            if triage.intent is Intent.QUESTION and language == self.policy.languages[0]:
-                # Ground the answer: start it with the fact that answers the question, in the
-                # policy's own words (facts are written in its first language). With no such
-                # fact the model could only guess, and a wrong answer is worse than "we'll check".
-                fact = self.relevant_fact(mention)
-                if fact is None and not instruction:  # a person asking to regenerate gets a try
-                    return self._from_template(mention, triage, guard_triage, language, start, 0,
-                                               "no fact in the policy answers this question: used the template")
-                if fact is not None:
-                    start_with = f"{opener} {fact}".strip()
+            start_with = f"{opener} {fact}".strip() if fact is not None else opener
             problems: list[str] = []
             for attempt in range(self.settings.draft_attempts):
                 attempts += 1
@@ -138,18 +127,26 @@ class Drafter:
                 problems = [f"{c.name}: {c.detail}" for c in bad]
             reason = f"model draft failed the guard after {attempts} tries ({'; '.join(problems[:3])})"
             if fact is not None:
-                # The answer is known: give it in the policy's words, between the
-                # template's first and last sentences.
-                sentences = _SENTENCE_END.split(self.template(triage.intent, language, mention).strip())
-                text = " ".join([start_with, sentences[-1]] if len(sentences) > 1 else [start_with])
-                checks = check_draft(text, mention, guard_triage, self.policy, language)
-                if not failed(checks):
-                    return Draft(text=text, language=language, guard=checks, fallback=True,
-                                 fallback_reason=f"{reason}: used the policy's fact and template",
-                                 backend=self.backend.name, model=self.backend.model_name,
-                                 seconds=time.perf_counter() - start, attempts=attempts)
+                composed = self._fact_reply(mention, triage, guard_triage, language, start, attempts, fact,
+                                            f"{reason}: used the policy's fact and template")
+                if composed is not None:
+                    return composed
             reason += ": used the template"
         return self._from_template(mention, triage, guard_triage, language, start, attempts, reason)
+
+    def _fact_reply(self, mention: Mention, triage: Triage, guard_triage: Triage, language: str, start: float,
+                    attempts: int, fact: str, reason: str) -> Draft | None:
+        """The answer in the policy's words: the template's first sentence, the fact, its last."""
+        sentences = _SENTENCE_END.split(self.template(triage.intent, language, mention).strip())
+        opener = self.opener(triage.intent, language)
+        text = " ".join(p for p in (opener, fact, sentences[-1] if len(sentences) > 1 else "") if p)
+        checks = check_draft(text, mention, guard_triage, self.policy, language)
+        if failed(checks):
+            return None
+        return Draft(text=text, language=language, guard=checks, fallback=True, fallback_reason=reason,
+                     backend=self.backend.name if attempts else "template",
+                     model=self.backend.model_name if attempts else f"{self.policy.id} policy",
+                     seconds=time.perf_counter() - start, attempts=attempts)
 
     def _from_template(self, mention: Mention, triage: Triage, guard_triage: Triage, language: str,
                        start: float, attempts: int, reason: str | None) -> Draft:

@@ -55,7 +55,7 @@ def build_messages(policy: Policy, mention: Mention, intent: Intent, language: s
         intent=intent.value,
         goal=book.goal if book else "Reply helpfully.",
         steps="\n".join(f"{n}. {s}" for n, s in enumerate(book.steps if book else [], 1)) or "1. Reply helpfully.",
-        facts="\n".join(f"- {v}" for v in policy.facts.values()) or "- (none)",
+        facts="\n".join(f"- {v}" for v in policy.facts_in(language).values()) or "- (none)",
         gestures=gesture_text,
         examples=examples or "(none)",
     )

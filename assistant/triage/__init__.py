@@ -72,7 +72,7 @@ class Triager:
         model = self.model() if wanted else None
         out: list[Triage] = []
         it = iter(range(len(wanted)))
-        for text, post in zip(texts, posts, strict=True):
+        for post in posts:
             if post is None:
                 out.append(Triage(language=UNDETERMINED, intent=Intent.SPAM, severity=Severity.LOW,
                                   action=Action.IGNORE, reasons=["empty text: nothing to answer"]))
@@ -159,12 +159,17 @@ class Triager:
                 return Action.ESCALATE, rule.team, [f"escalate to {rule.team}: rule {rule.name!r} ({why})"]
         if severity is Severity.HIGH:
             return Action.ESCALATE, None, ["escalate: high severity needs a person"]
+        insulted = vote is not None and vote.rule in ("insult", "threat")
+        if insulted and intent is not Intent.ABUSE and intent is not Intent.SPAM:
+            # A real complaint wrapped in insults: not hidden (a customer is owed an answer),
+            # not drafted blind either; a person decides how to answer (004).
+            return Action.ESCALATE, None, [f"escalate: {intent.value} with insults ({vote.reason}): "
+                                           "a person decides how to answer"]
         if intent is Intent.ABUSE:
             p_abuse = float(probs[INTENTS.index(Intent.ABUSE.value)])
             customer = float(sum(probs[INTENTS.index(i.value)] for i in
                                  (Intent.COMPLAINT, Intent.QUESTION, Intent.SUGGESTION, Intent.PRAISE)))
-            worded = vote is not None and vote.rule in ("insult", "threat")
-            if worded and p_abuse >= HIDE_CONFIDENCE and customer < 1 - HIDE_CONFIDENCE:
+            if insulted and p_abuse >= HIDE_CONFIDENCE and customer < 1 - HIDE_CONFIDENCE:
                 return Action.HIDE, None, [f"hide: abuse, certain (insult words, classifier {p_abuse:.0%}) (000/001)"]
             return Action.ESCALATE, None, [f"escalate: possible abuse (classifier {p_abuse:.0%}, customer content "
                                            f"{customer:.0%}): a person decides whether to hide it"]
