@@ -84,14 +84,18 @@ class EscalationRule(_Model):
     severity: list[Severity] = Field(default_factory=list)
     intents: list[Intent] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
+    # Posts this rule is for, in any language: a post that reads like them (by meaning,
+    # not by shared words) is escalated too, so "we run a small café and would like your
+    # beans in bigger bags" reaches Sales without saying "wholesale".
+    examples: list[str] = Field(default_factory=list)
     team: str
     channel: str | None = None
     source: str | None = None
 
     @model_validator(mode="after")
     def _has_trigger(self) -> EscalationRule:
-        if not (self.severity or self.keywords or self.intents):
-            raise ValueError("give at least one of severity, intents or keywords, or the rule never fires")
+        if not (self.severity or self.keywords or self.intents or self.examples):
+            raise ValueError("give at least one of severity, intents, keywords or examples, or the rule never fires")
         return self
 
 

@@ -304,6 +304,31 @@ def _eval_facts(path: Path, rows: list[dict[str, Any]], policy: Any, misses: boo
 
 
 @cli.command()
+@click.option("--cv", is_flag=True, help="also print 5-fold cross-validation figures on the labelled posts")
+def train(cv: bool) -> None:
+    """Retrain triage on the labelled posts in assistant/data/labelled/ and save the model.
+
+    Triage retrains by itself at first use when those files change; this does it now,
+    and writes the copy shipped with the code (assistant/data/triage-model-*.npz).
+    """
+    from ..triage.classifier import MeaningModel, build, cross_validate, labelled_rows, shipped_path
+    from ..understanding import get_encoder
+
+    encoder = get_encoder()
+    path = shipped_path(encoder.name)
+    known = MeaningModel.load(path) if path.exists() else None
+    rows = labelled_rows()
+    click.echo(f"training on {len(rows)} labelled posts with {encoder.name} ...")
+    model = build(encoder, rows, known=known)
+    model.save(path)
+    click.echo(f"saved {path}")
+    if cv:
+        f = cross_validate(model)
+        click.echo(f"5-fold cross-validation: intent {f['intent_accuracy']:.1%}, high severity caught "
+                   f"{f['high_recall']:.1%}, false alarms {f['high_false_alarm_rate']:.1%}")
+
+
+@cli.command()
 @click.option("--drafts", default=24, show_default=True, help="number of drafts to time")
 def bench(drafts: int) -> None:
     """Speed and memory figures: ingest, triage, model load, draft latency, tokens/s, peak memory."""

@@ -269,7 +269,7 @@ THREAT = [
     "jag vet var han bor", "kommer fa angra", "i know where", "tiedan missa", "weet waar",
     "bomb", "shoot", "stab", "tapan", "poltan", "vermoord", "steek", "σας σκοτωσ", "θα σας βρω",
     "میکشم", "می‌کشم", "آتش میزنم", "nogalinās", "nositis", "umbringen", "abfackeln", "te mato", "matar",
-    "quemar", "tuer", "bruler votre", "doda", "bränna ner", "slå ihjäl", "nosit",
+    "quemar", "tuer$", "vous tuer", "bruler votre", "doda", "bränna ner", "slå ihjäl", "nosit",
 ]
 
 # Spam: promotion, crypto, follow-for-follow (000/001: spam is ignored).

@@ -1,0 +1,87 @@
+"""The Encoder port: the fake (fast, deterministic), the cache, and the real e5 encoder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.errors import SettingsError
+from assistant.understanding import MAX_CHARS, CachedEncoder, Encoder, get_encoder
+from assistant.understanding.fake import FakeEncoder
+
+
+class CountingEncoder:
+    """Records what reaches the engine, to show what the cache spares it."""
+
+    name = "counting"
+    dim = 384
+
+    def __init__(self) -> None:
+        self.inner = FakeEncoder()
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts, *, query=True):
+        self.calls.append(list(texts))
+        return self.inner.encode(texts, query=query)
+
+
+def test_fake_is_deterministic_normalised_and_ranks_shared_words_higher():
+    enc = FakeEncoder()
+    a, b, c = enc.encode(["do you ship to Estonia", "do you ship to Latvia", "the barista was rude"])
+    assert np.allclose(enc.encode(["do you ship to Estonia"])[0], a)
+    assert np.isclose(np.linalg.norm(a), 1.0, atol=1e-5)
+    assert a @ b > a @ c
+
+
+def test_every_adapter_satisfies_the_port():
+    assert isinstance(FakeEncoder(), Encoder)
+    assert isinstance(CachedEncoder(FakeEncoder()), Encoder)
+
+
+def test_cache_embeds_each_text_once_and_batches_the_misses():
+    inner = CountingEncoder()
+    enc = CachedEncoder(inner, batch=2)
+    first = enc.encode(["a b", "c d", "e f", "a b"])
+    again = enc.encode(["c d", "a b"])
+    assert inner.calls == [["a b", "c d"], ["e f"]]  # duplicates and repeats never reach the engine
+    assert np.allclose(first[1], again[0]) and np.allclose(first[0], again[1])
+    enc.encode(["a b"], query=False)  # a passage is embedded apart from a query
+    assert inner.calls[-1] == ["a b"]
+
+
+def test_a_huge_post_reaches_the_engine_cut_to_max_chars():
+    inner = CountingEncoder()
+    CachedEncoder(inner).encode(["word " * 2_000_000])  # 10 MB
+    assert len(inner.calls[0][0]) == MAX_CHARS
+
+
+def test_cache_forgets_the_oldest_beyond_its_size():
+    inner = CountingEncoder()
+    enc = CachedEncoder(inner, size=2)
+    enc.encode(["one"])
+    enc.encode(["two"])
+    enc.encode(["three"])
+    enc.encode(["one"])
+    assert inner.calls[-1] == ["one"]
+
+
+def test_unknown_encoder_is_a_one_line_error_naming_the_choices():
+    with pytest.raises(SettingsError) as err:
+        get_encoder("word2vec")
+    assert "ASSISTANT_ENCODER" in str(err.value) and "e5" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.slow
+def test_real_encoder_puts_translations_together_and_topics_apart():
+    enc = get_encoder("e5")
+    questions = ["Do you ship to Estonia?", "Versturen jullie naar Estland?", "Liefert ihr auch nach Estland?",
+                 "آیا به استونی ارسال دارید؟", "Vai jūs sūtāt uz Igauniju?"]
+    complaints = ["The barista in Kallio was really rude to me.", "Die Barista in Kallio war sehr unhöflich zu mir."]
+    vectors = enc.encode(questions + complaints)
+    assert vectors.shape == (7, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    q, c = vectors[:5], vectors[5:]
+    # the same question in five languages is closer to itself than to a complaint,
+    # and the complaint's translation is closer to it than any of the questions
+    assert (q[1:] @ q[0]).min() > (c @ q[0]).max()
+    assert c[1] @ c[0] > (q @ c[0]).max()
