@@ -20,12 +20,19 @@ from assistant.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_FILE = ROOT / "policies" / "aurora-roasters.yaml"
+# A second brand in another trade and language mix: nothing brand-specific lives in the code.
+SECOND_POLICY_FILE = ROOT / "examples" / "policies" / "de-spaak.yaml"
 ASSISTANT = Path(sys.executable).parent / "assistant"
 
 
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy(POLICY_FILE)
+
+
+@pytest.fixture(scope="session")
+def second_policy() -> Policy:
+    return load_policy(SECOND_POLICY_FILE)
 
 
 @pytest.fixture

@@ -42,8 +42,8 @@ def test_bad_reply_is_retried_then_replaced_by_the_template(drafter, fake, polic
     assert "facts" in d.fallback_reason and "AURORA20" in d.fallback_reason
     # The policy knows the answer: the fallback gives it in the policy's own words.
     assert "used the policy's fact and template" in d.fallback_reason
-    assert d.text == ("Thanks for asking! " + policy.facts["shipping"]
-                      + f" You can also reach our team at {policy.facts['support_email']}.")
+    assert d.text == ("Thanks for asking! " + policy.fact("shipping", "en")
+                      + f" You can also reach our team at {policy.fact('support_email')}.")
     assert d.passed  # the grounded fallback itself passes the guard
 
 
@@ -51,18 +51,34 @@ def test_question_no_fact_answers_gets_the_template_without_the_model(drafter, f
     d = drafter.draft(make_mention("Is the Kauppatori café dog friendly?"), make_triage(Intent.QUESTION))
     assert fake.prompts == [], "the model would only guess"
     assert d.fallback is True and "no fact in the policy answers" in d.fallback_reason
-    expected = policy.playbooks[Intent.QUESTION].templates["en"].format(support_email=policy.facts["support_email"])
+    expected = policy.playbooks[Intent.QUESTION].templates["en"].format(support_email=policy.fact("support_email"))
     assert d.text == expected
 
 
-@pytest.mark.parametrize("question, fact", [
-    ("can I pause my subscription over christmas?", "subscription"),
-    ("What time does Kallio open on Sundays?", "opening_hours"),
-    ("Do you have oat milk?", "milk"),
-    ("Can I return an unopened grinder?", "returns"),
+@pytest.mark.parametrize("question, language, fact", [
+    ("can I pause my subscription over christmas?", "en", "subscription"),
+    ("What time does Kallio open on Sundays?", "en", "opening_hours"),
+    ("Do you have oat milk?", "en", "milk"),
+    ("Can I return an unopened grinder?", "en", "returns"),
+    # the same lookup in other languages, answered in the author's language
+    ("Hoe lang duurt het voordat mijn bestelling binnen is?", "nl", "shipping"),
+    ("Kann man das Kaffee-Abo auch pausieren?", "de", "subscription"),
+    ("Vai kafejnīcās ir auzu piens?", "lv", "milk"),
+    ("کافه‌هاتون کجا هستن؟", "fa", "cafes"),
 ])
-def test_a_question_finds_the_fact_that_answers_it(drafter, policy, question, fact):
-    assert drafter.relevant_fact(make_mention(question)) == policy.facts[fact]
+def test_a_question_finds_the_fact_that_answers_it(drafter, policy, question, language, fact):
+    text, why = drafter.answering_fact(make_mention(question), language)
+    assert text == policy.fact(fact, language), why
+
+
+@pytest.mark.parametrize("question", [
+    "Are your cinnamon buns gluten-free?",
+    "Are you open on Christmas Eve?",
+    "Sind in euren Kuchen Nüsse drin?",
+])
+def test_a_question_the_facts_do_not_answer_gets_no_neighbouring_fact(drafter, question):
+    text, why = drafter.answering_fact(make_mention(question), "en")
+    assert text is None, why
 
 
 def test_retry_succeeds_on_second_attempt(drafter, fake):
@@ -80,16 +96,24 @@ def test_backend_error_falls_back_with_reason(policy, settings):
     assert d.fallback is True and "backend error" in d.fallback_reason and d.text
 
 
-def test_finnish_mention_uses_the_finnish_template_without_the_model(drafter, fake, policy):
+def test_finnish_question_is_answered_with_the_finnish_fact_without_the_model(drafter, fake, policy):
     mention = make_mention("Toimitatteko Saksaan?", author="@matti")
     d = drafter.draft(mention, make_triage(Intent.QUESTION, language="fi"))
     assert fake.prompts == []
-    assert d.fallback is True and "fi" in d.fallback_reason
+    assert d.fallback is True and "fi" in d.fallback_reason and "shipping" in d.fallback_reason
     assert d.language == "fi"
     assert d.text.startswith("Kiitos kysymyksestä!")
-    assert policy.facts["support_email"] in d.text and "{" not in d.text
+    assert policy.fact("shipping", "fi") in d.text and "{" not in d.text
     assert d.backend == "template"
     assert d.passed
+
+
+def test_finnish_question_no_fact_answers_gets_the_finnish_template(drafter, fake, policy):
+    mention = make_mention("Onko teillä gluteenittomia pullia?", author="@matti")
+    d = drafter.draft(mention, make_triage(Intent.QUESTION, language="fi"))
+    assert fake.prompts == []
+    assert d.text.startswith("Kiitos kysymyksestä!") and policy.fact("support_email") in d.text
+    assert not any(policy.fact(k, "fi") in d.text for k in ("shipping", "cafes", "opening_hours"))
 
 
 def test_undetermined_language_answers_in_the_first_policy_language(drafter, fake):
@@ -132,7 +156,7 @@ def test_author_name_cannot_inject_either(policy):
 def test_prompt_carries_policy_facts_and_gestures(policy):
     msgs = build_messages(policy, make_mention("My bag was torn"), Intent.COMPLAINT, "en", 300)
     system = msgs[0]["content"]
-    assert policy.facts["support_email"] in system
+    assert policy.fact("support_email") in system
     assert "free shipping on your next order" in system
     assert "300" in system
     praise = build_messages(policy, make_mention("Love it"), Intent.PRAISE, "en", 300)[0]["content"]
@@ -208,7 +232,7 @@ def test_english_drafts_forbid_the_first_person_singular(drafter, fake):
     call = fake.calls[0]
     assert "I" in call["avoid"] and "my" in call["avoid"]
     # The first sentence of the policy's template, then the fact that answers the question.
-    assert call["prefix"] == "Thanks for asking! " + drafter.policy.facts["shipping"]
+    assert call["prefix"] == "Thanks for asking! " + drafter.policy.fact("shipping", "en")
 
 
 def test_regenerating_an_unanswerable_question_still_asks_the_model(drafter, fake):

@@ -56,10 +56,12 @@ def test_finnish_question_is_detected(triager, policy):
     assert t.language == "fi" and t.intent is Intent.QUESTION and t.action is Action.REPLY
 
 
-def test_post_with_no_keyword_goes_to_the_learned_classifier(triager, policy):
-    # No word of any lexicon: the rules cannot decide, so the reasons must say who did.
+def test_post_with_no_keyword_is_read_by_meaning(triager, policy):
+    # No word of any lexicon: the classifier decides, and the reasons say so and show
+    # the nearest labelled posts.
     t = triager.triage("Tilaus numero 4411 lähti eteenpäin vasta kolmen viikon päästä ja pussi tuli auki", policy)
-    assert any("learned classifier" in r for r in t.reasons), t.reasons
+    assert any("by meaning" in r for r in t.reasons), t.reasons
+    assert any(r.startswith("nearest labelled:") for r in t.reasons), t.reasons
     assert t.intent is Intent.COMPLAINT
 
 
@@ -81,3 +83,4 @@ def test_eval_command_reports_the_holdout_separately(run_cli):
     result = run_cli("eval", str(root / "eval" / "holdout.jsonl"))
     assert result.returncode == 0, result.stderr
     assert "held out" in result.stdout and "intent accuracy overall" in result.stdout
+    assert "false escalations" in result.stdout and "high esc." in result.stdout
