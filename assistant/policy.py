@@ -8,6 +8,7 @@ refused, so a typo in a running deployment changes nothing until it is fixed.
 from __future__ import annotations
 
 import logging
+import re
 import string
 import threading
 import time
@@ -22,6 +23,7 @@ from .errors import PolicyError
 
 log = logging.getLogger(__name__)
 
+_HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
 REPLY_INTENTS = (Intent.PRAISE, Intent.COMPLAINT, Intent.QUESTION, Intent.SUGGESTION, Intent.REACTION)
 DEFAULT_MAX_LENGTH = {"default": 500, "mastodon": 500, "bluesky": 300, "x": 280}
 
@@ -186,9 +188,12 @@ class Policy(_Model):
         domains = set()
         for value in [self.brand.website or "", *self.brand.handles.values(), *self.all_fact_texts()]:
             for word in value.split():
+                word = word.strip(".,;:!?()[]\"'")
+                if word.startswith("@") or ("//" not in word and "@" not in word and not word.startswith("www.")):
+                    continue  # a handle's server is shared; a sentence's last word ("day.") is no host
                 host = urlparse(word if "//" in word else "//" + word.lstrip("@")).hostname or ""
                 host = host.split("@")[-1].removeprefix("www.")
-                if "." in host:
+                if _HOST.fullmatch(host):
                     domains.add(host.lower())
         return domains
 

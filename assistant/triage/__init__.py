@@ -30,9 +30,11 @@ from ..understanding import Encoder, get_encoder
 from .classifier import INTENTS, MeaningModel, meaning_model
 from .language import UNDETERMINED, detect_language
 from .normalize import fold
-from .rules import Hit, Post, first_hits, read_post
-from .signals import HIGH, MEDIUM, THREAT, hits
+from .rules import Hit, Post, first_hits, own_link, read_post
+from .signals import HIGH, MEDIUM, SPAM, THREAT, URL, hits
 
+# Spam by meaning alone, with no link, advert words or orders to the model in it.
+SURE_SPAM = 0.9
 # How much a rule's vote counts against the classifier, in log-odds: the classifier
 # overrides a keyword only when it is e^3 (about 20) times surer of another intent.
 VOTE_WEIGHT = 3.0
@@ -44,7 +46,9 @@ HIGH_THRESHOLD = 0.4
 # Hide (rather than let a person decide) only when the post is this surely abuse.
 HIDE_CONFIDENCE = 0.6
 # A post this close to an escalation rule's examples (mean of the two closest) is
-# escalated by that rule.
+# escalated by that rule. On the labelled posts, with the shipped wholesale examples:
+# 0.88 caught 8 of 20 indirect wholesale enquiries with 7 false alarms in 1,726 posts;
+# 0.87 caught 11 with 31; 0.86 16 with 95.
 RULE_EXAMPLE_SIMILARITY = 0.88
 # The rules read at most this much of a post; a 10 MB post costs what a long review does.
 MAX_RULE_CHARS = 20_000
@@ -71,7 +75,7 @@ class Triager:
     def triage_many(self, texts: Sequence[str], policy: Policy | None = None) -> list[Triage]:
         """Triage several posts, embedding them in one batch."""
         posts = [read_post(t[:MAX_RULE_CHARS], policy) if t and t.strip() else None for t in texts]
-        wanted = [p.body for p in posts if p is not None]
+        wanted = [p.meaning for p in posts if p is not None]
         vectors = self.encoder.encode(wanted, query=True) if wanted else np.zeros((0, 1), np.float32)
         model = self.model() if wanted else None
         out: list[Triage] = []
@@ -95,7 +99,7 @@ class Triager:
             reasons.append(f"contains instructions to the model ({post.injected[0]!r}): treated as plain text")
         exact, vote = first_hits(post)
         probs = model.intent_probabilities(vector[None, :])[0]
-        intent, why = self._intent(exact, vote, probs)
+        intent, why = self._intent(exact, vote, probs, spam_evidence=_spam_evidence(post))
         reasons.extend(why)
         nearest = model.nearest(vector, k=2)
         if nearest and not exact:
@@ -103,7 +107,7 @@ class Triager:
                 f"{_quote(n.text)} ({n.intent}, {n.similarity:.2f})" for n in nearest))
         severity, sev_why = self._severity(post, intent, vector, model)
         reasons.extend(sev_why)
-        action, team, act_why = self._action(post, intent, severity, probs, vote, policy, vector)
+        action, team, act_why = self._action(post, intent, severity, model, vote, policy, vector)
         reasons.extend(act_why)
         if language not in languages and language != UNDETERMINED:
             reasons.append(f"{language} is not one of the brand's languages: the reply uses the first one")
@@ -111,12 +115,19 @@ class Triager:
                       reasons=reasons)
 
     @staticmethod
-    def _intent(exact: Hit | None, vote: Hit | None, probs: np.ndarray) -> tuple[Intent, list[str]]:
+    def _intent(exact: Hit | None, vote: Hit | None, probs: np.ndarray,
+                spam_evidence: bool = True) -> tuple[Intent, list[str]]:
         if exact is not None:
             return exact.intent, [f"{exact.reason} [rule {exact.rule}]"]
         logits = np.log(probs + 1e-9)
         if vote is not None:
             logits[INTENTS.index(vote.intent.value)] += VOTE_WEIGHT
+        if not spam_evidence and probs[INTENTS.index(Intent.SPAM.value)] < SURE_SPAM:
+            # Spam is ignored, so calling a post spam needs something a spammer leaves (a
+            # link, an advert's words, orders to the model): the classifier read praise
+            # for a bicycle shop's e-bikes as spam (79%), having seen bikes only in adverts.
+            # Only a classifier all but certain may decide it alone.
+            logits[INTENTS.index(Intent.SPAM.value)] = -np.inf
         chosen = Intent(INTENTS[int(np.argmax(logits))])
         top = np.argsort(-probs)[:2]
         scores = ", ".join(f"{INTENTS[i]} {probs[i]:.2f}" for i in top)
@@ -155,7 +166,7 @@ class Triager:
         order = np.argsort(-sims)[:2]
         return float(sims[order].mean()), examples[int(order[0])]
 
-    def _action(self, post: Post, intent: Intent, severity: Severity, probs: np.ndarray, vote: Hit | None,
+    def _action(self, post: Post, intent: Intent, severity: Severity, model: MeaningModel, vote: Hit | None,
                 policy: Policy | None, vector: np.ndarray) -> tuple[Action, str | None, list[str]]:
         rules = policy.escalation if policy else []
         folded = fold(post.body)
@@ -180,20 +191,27 @@ class Triager:
             return Action.ESCALATE, None, [f"escalate: {intent.value} with insults ({vote.reason}): "
                                            "a person decides how to answer"]
         if intent is Intent.ABUSE:
-            p_abuse = float(probs[INTENTS.index(Intent.ABUSE.value)])
-            customer = float(sum(probs[INTENTS.index(i.value)] for i in
-                                 (Intent.COMPLAINT, Intent.QUESTION, Intent.SUGGESTION, Intent.PRAISE)))
-            # Certain only when insult words and the classifier agree. The classifier
-            # alone is not enough: it read a complaint about a sighing barista as abuse
-            # with 99% (blind set), and a hidden customer is the worst mistake here.
-            if insulted and p_abuse >= HIDE_CONFIDENCE and customer < 1 - HIDE_CONFIDENCE:
-                return Action.HIDE, None, [f"hide: abuse, certain (insult words; classifier {p_abuse:.0%}, "
-                                           f"customer content {customer:.0%}) (000/001)"]
-            return Action.ESCALATE, None, [f"escalate: possible abuse (classifier {p_abuse:.0%}, customer content "
-                                           f"{customer:.0%}): a person decides whether to hide it"]
+            p_hide = float(model.hide_probability(vector[None, :])[0])
+            problem = hits(MEDIUM, post.signals.folded)
+            # Certain only when insult words, the classifier and the absence of any real
+            # problem agree: the classifier alone read a complaint about a sighing barista
+            # as abuse with 99% (blind set), and a hidden customer is the worst mistake here.
+            if insulted and p_hide >= HIDE_CONFIDENCE and not problem and not post.signals.question:
+                return Action.HIDE, None, [f"hide: abuse and nothing to answer (insult words; hide "
+                                           f"{p_hide:.0%}) (000/001)"]
+            cue = f", mentions {problem[0]!r}" if problem else ""
+            return Action.ESCALATE, None, [f"escalate: possible abuse (hide {p_hide:.0%}{cue}): a person "
+                                           "decides whether to hide or answer it"]
         if intent is Intent.SPAM:
             return Action.IGNORE, None, ["ignore: spam gets no reply (000/001)"]
         return Action.REPLY, None, []
+
+
+def _spam_evidence(post: Post) -> bool:
+    """Something a spammer leaves: a link to somewhere not the brand's, an advert's words,
+    orders to the model, or a handle to follow."""
+    foreign = any(not own_link(u, post.policy) for u in URL.findall(post.body))
+    return bool(post.injected or foreign or hits(SPAM, fold(post.body)) or "@" in post.body)
 
 
 def _quote(text: str, width: int = 50) -> str:

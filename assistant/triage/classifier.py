@@ -37,7 +37,7 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 LABELLED = DATA / "labelled"
 INTENTS = [i.value for i in Intent]
 # Bump when training changes, so cached models are rebuilt.
-TRAINING_VERSION = "2"
+TRAINING_VERSION = "3"
 
 
 def _cache_dir() -> Path:
@@ -111,11 +111,12 @@ class MeaningModel:
     L2_HIGH = 0.1
 
     def __init__(self, embeddings: np.ndarray, rows: list[dict[str, str]], mean: np.ndarray, scale: np.ndarray,
-                 w_intent: np.ndarray, w_high: np.ndarray, encoder_name: str, key: str) -> None:
+                 w_intent: np.ndarray, w_high: np.ndarray, w_hide: np.ndarray, encoder_name: str,
+                 key: str) -> None:
         self.embeddings = embeddings.astype(np.float32)
         self.rows = rows
         self.mean, self.scale = mean, scale
-        self.w_intent, self.w_high = w_intent, w_high
+        self.w_intent, self.w_high, self.w_hide = w_intent, w_high, w_hide
         self.encoder_name, self.key = encoder_name, key
         self.high_mask = np.array([r.get("severity") == "high" for r in rows])
 
@@ -133,7 +134,12 @@ class MeaningModel:
         high = np.array([1 if r.get("severity") == "high" else 0 for r in rows])
         w_intent = _softmax_regression(x, y, len(INTENTS), l2)
         w_high = _softmax_regression(x, high, 2, l2_high)
-        return cls(embeddings, rows, mean, scale, w_intent, w_high, encoder_name, digest(rows, encoder_name))
+        # Whether a person would hide the post: abuse with nothing a customer needs
+        # answered. Abuse wrapped around a real complaint is labelled "escalate".
+        hide = np.array([1 if r.get("action") == "hide" else 0 for r in rows])
+        w_hide = _softmax_regression(x, hide, 2, l2_high)
+        return cls(embeddings, rows, mean, scale, w_intent, w_high, w_hide, encoder_name,
+                   digest(rows, encoder_name))
 
     # -- inference -----------------------------------------------------------------------
 
@@ -147,6 +153,9 @@ class MeaningModel:
 
     def high_probability(self, vectors: np.ndarray) -> np.ndarray:
         return _softmax(self._x(vectors) @ self.w_high)[:, 1]
+
+    def hide_probability(self, vectors: np.ndarray) -> np.ndarray:
+        return _softmax(self._x(vectors) @ self.w_hide)[:, 1]
 
     def nearest(self, vector: np.ndarray, k: int = 3, high_only: bool = False) -> list[Nearest]:
         sims = self.embeddings @ vector
@@ -163,9 +172,9 @@ class MeaningModel:
         tmp = path.with_suffix(".tmp.npz")
         np.savez_compressed(
             tmp, embeddings=self.embeddings.astype(np.float16), mean=self.mean, scale=self.scale,
-            w_intent=self.w_intent, w_high=self.w_high,
+            w_intent=self.w_intent, w_high=self.w_high, w_hide=self.w_hide,
             meta=np.array(json.dumps({"encoder": self.encoder_name, "key": self.key})),
-            rows=np.array(json.dumps([{k: r.get(k, "") for k in ("text", "intent", "severity")}
+            rows=np.array(json.dumps([{k: r.get(k, "") for k in ("text", "intent", "severity", "action")}
                                       for r in self.rows], ensure_ascii=False)))
         tmp.replace(path)
 
@@ -175,7 +184,8 @@ class MeaningModel:
             meta = json.loads(str(f["meta"]))
             rows = json.loads(str(f["rows"]))
             return cls(f["embeddings"].astype(np.float32), rows, f["mean"], f["scale"], f["w_intent"],
-                       f["w_high"], meta["encoder"], meta["key"])
+                       f["w_high"], f["w_hide"] if "w_hide" in f else np.zeros_like(f["w_high"]),
+                       meta["encoder"], meta["key"])  # an older file: its key no longer matches
 
 
 def shipped_path(encoder_name: str) -> Path:

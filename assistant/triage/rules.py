@@ -52,6 +52,16 @@ class Post:
     policy: Policy | None
     injected: list[str]
 
+    @property
+    def meaning(self) -> str:
+        """What the classifier reads: the body without links to the brand's own sites,
+        which say nothing about intent (and look like spam to a model that learned
+        that a bare link is an advert)."""
+        if not self.policy:
+            return self.body
+        kept = URL.sub(lambda m: "" if own_link(m.group(0), self.policy) else m.group(0), self.body)
+        return kept if kept.strip() else self.body
+
 
 def read_post(text: str, policy: Policy | None) -> Post:
     injected = hits(INJECT, fold(text))
@@ -85,7 +95,7 @@ def emoji_only(post: Post) -> Hit | None:
     return Hit("emoji_only", Intent.REACTION, "reaction: emoji only", exact=True)
 
 
-def _own(url: str, policy: Policy | None) -> bool:
+def own_link(url: str, policy: Policy | None) -> bool:
     if not policy:
         return False
     host = url.lower().split("//")[-1].split("/")[0].removeprefix("www.")
@@ -95,7 +105,7 @@ def _own(url: str, policy: Policy | None) -> bool:
 def unknown_shop_link(post: Post) -> Hit | None:
     """A link to somewhere that is not the brand, with little else and no problem or question."""
     s = post.signals
-    links = [u for u in URL.findall(post.body) if not _own(u, post.policy)]
+    links = [u for u in URL.findall(post.body) if not own_link(u, post.policy)]
     if links and len(s.words) <= 15 and not (s.neg or s.question or s.question_start):
         return Hit("unknown_shop_link", Intent.SPAM, f"spam: a link ({links[0][:40]}) with little else", exact=True)
     return None
