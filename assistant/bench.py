@@ -44,14 +44,56 @@ def bench_ingest(n: int = 5000) -> float:
     return n / elapsed
 
 
-def bench_triage(policy: Any, texts: list[str], rounds: int = 20) -> float:
+def _fresh_texts(n: int) -> list[str]:
+    """Distinct labelled posts, none embedded yet in this process (a cached embedding
+    would flatter the figure)."""
+    from .triage.classifier import labelled_rows
+
+    seen: set[str] = set()
+    out = []
+    for row in reversed(labelled_rows()):
+        if row["text"] not in seen:
+            seen.add(row["text"])
+            out.append(row["text"])
+        if len(out) == n:
+            break
+    return out
+
+
+def bench_triage(policy: Any, n: int = 256, batch: int = 32) -> dict[str, float]:
+    """Triage throughput with the encoder: posts/s in batches (as ingest and pollers
+    call it) and one at a time (a slash command), on posts never embedded before."""
     triager = Triager()
-    triager.triage(texts[0], policy)  # load the language models once
     start = time.perf_counter()
-    for _ in range(rounds):
-        for text in texts:
-            triager.triage(text, policy)
-    return rounds * len(texts) / (time.perf_counter() - start)
+    triager.triage("warm up: load the encoder and the triage model", policy)
+    load = time.perf_counter() - start
+    texts = _fresh_texts(n + 32)
+    batched, single = texts[:n], texts[n:]
+    start = time.perf_counter()
+    for i in range(0, len(batched), batch):
+        triager.triage_many(batched[i:i + batch], policy)
+    per_s = len(batched) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for text in single:
+        triager.triage(text, policy)
+    single_s = (time.perf_counter() - start) / max(len(single), 1)
+    return {"triage_per_s": per_s, "triage_single_ms": single_s * 1000, "encoder_load_s": load}
+
+
+def cpu_description() -> dict[str, Any]:
+    import os
+    import platform
+
+    name = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": name, "cpu_threads": os.cpu_count() or 1,
+            "omp_num_threads": os.environ.get("OMP_NUM_THREADS", "all")}
 
 
 def _reply_mentions(policy: Any, triager: Triager, languages: list[str], n: int) -> list[Mention]:
@@ -78,14 +120,16 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
 
     policies = PolicyRegistry(settings.policies_dir)
     policy = policies.get(settings.brand)
-    samples = parse_mentions(SAMPLES.read_text(encoding="utf-8")).mentions
-    texts = [m.text for m in samples]
     out: dict[str, Any] = {}
 
     out["ingest_per_s"] = bench_ingest()
     echo(f"ingest            {out['ingest_per_s']:10.0f} mentions/s   (target >= 2000)")
-    out["triage_per_s"] = bench_triage(policy, texts)
-    echo(f"triage            {out['triage_per_s']:10.0f} mentions/s   (target >= 200)")
+    out.update(cpu_description())
+    echo(f"cpu               {out['cpu']} ({out['cpu_threads']} threads, OMP_NUM_THREADS {out['omp_num_threads']})")
+    out.update(bench_triage(policy))
+    echo(f"encoder load      {out['encoder_load_s']:10.2f} s            (multilingual-e5-small and the triage model)")
+    echo(f"triage, batched   {out['triage_per_s']:10.1f} posts/s      (target >= 30; encoder included, new posts)")
+    echo(f"triage, one post  {out['triage_single_ms']:10.0f} ms")
 
     backend = create_backend(settings)
     start = time.perf_counter()
@@ -123,7 +167,7 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
     echo(f"generation        {out['tokens_per_s']:10.1f} tokens/s")
     echo(f"template fallback {out['fallback_rate']:10.0%}              (drafts the guard refused)")
     out["peak_rss_mb"] = peak_rss_mb()
-    echo(f"peak memory       {out['peak_rss_mb']:10.0f} MB           (target <= 1200 MB with the model loaded)")
+    echo(f"peak memory       {out['peak_rss_mb']:10.0f} MB           (target <= 1000 MB with encoder and model loaded)")
 
     for label, module, func in (("slack ack", "assistant.slack_app.bench", "slack_ack_bench"),
                                 ("webhook ingest", "assistant.connectors.bench", "webhook_ingest_bench")):

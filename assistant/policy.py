@@ -304,6 +304,13 @@ def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
     return policy, []
 
 
+def policy_warnings(policy: Policy, text: str) -> list[str]:
+    """``Policy.warnings()`` as file:line: field: warning: message lines."""
+    root = yaml.compose(text)
+    return [f"{policy.path}:{_line_of(root, loc)}: {'.'.join(loc)}: warning: {message}"
+            for loc, message in policy.warnings()]
+
+
 def load_policy(path: str | Path) -> Policy:
     p = Path(path)
     try:

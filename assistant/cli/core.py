@@ -170,7 +170,7 @@ def policy() -> None:
 @click.argument("path", default="", required=False)
 def policy_check(path: str) -> None:
     """List every error in the policy files at PATH (a file or folder), as file:line: field: message."""
-    from ..policy import check_text, policy_files
+    from ..policy import check_text, policy_files, policy_warnings
 
     target = Path(path or load_settings().policies_dir)
     files = policy_files(target)
@@ -178,11 +178,14 @@ def policy_check(path: str) -> None:
         raise AssistantError(f"no policy files at {target}", "give a .yaml file or a folder of them")
     problems = 0
     for f in files:
-        _, errors = check_text(f.read_text(encoding="utf-8"), str(f))
+        policy, errors = check_text(f.read_text(encoding="utf-8"), str(f))
         for line in errors:
             click.echo(line)
         problems += len(errors)
-        if not errors:
+        if policy is not None:
+            # Gaps that do not stop it loading (a fact missing a language): worth knowing.
+            for line in policy_warnings(policy, f.read_text(encoding="utf-8")):
+                click.secho(line, fg="yellow")
             click.echo(f"{f}: ok")
     if problems:
         sys.exit(1)

@@ -195,3 +195,60 @@ def test_policy_check_lists_every_cross_field_problem_at_once(tmp_path):
     assert code == 1
     assert any("playbooks.question.templates.en: unknown variable {support_phone}" in line for line in lines), lines
     assert any("playbooks.suggestion.templates: add a template for fi" in line for line in lines), lines
+
+
+# -- facts in every language the brand answers in ----------------------------------------------
+
+
+def test_shipped_facts_are_in_all_ten_languages_with_example_questions(policy):
+    for key, value in policy.facts.items():
+        if isinstance(value, dict):
+            assert set(value) == set(policy.languages), key
+        assert key in policy.fact_questions, key
+    assert policy.fact("shipping", "fi") != policy.fact("shipping", "en")
+    assert policy.fact("support_email", "el") == "hello@auroraroasters.example"  # one string for every language
+
+
+def _with_shipping_only_in(languages: list[str]) -> str:
+    lines = GOOD.splitlines()
+    start = lines.index("  shipping:", next(i for i, line in enumerate(lines) if line.startswith("facts:")))
+    end = start + 1
+    while lines[end].startswith("    "):
+        end += 1
+    kept = [line for line in lines[start + 1:end] if line.strip().split(":")[0] in languages]
+    return "\n".join(lines[:start + 1] + kept + lines[end:])
+
+
+def test_a_fact_missing_a_language_is_a_warning_and_answers_in_the_first_language(tmp_path):
+    path = tmp_path / "brand.yaml"
+    path.write_text(_with_shipping_only_in(["en", "fi"]), encoding="utf-8")
+    code, lines = _policy_check(path)
+    assert code == 0, lines
+    warning = next(line for line in lines if "warning" in line)
+    assert re.match(rf"{re.escape(str(path))}:\d+: facts\.shipping: warning: no text for nl, el, fa, lv, de, es, fr, sv",
+                    warning), warning
+    p = load_policy(path)
+    assert p.fact("shipping", "de") == p.fact("shipping", "en")
+
+
+def test_a_fact_in_a_language_the_brand_does_not_answer_in_is_an_error(tmp_path):
+    path = tmp_path / "brand.yaml"
+    path.write_text(GOOD.replace("  shipping:\n", "  shipping:\n    it: Spediamo in tutta l'UE.\n", 1),
+                    encoding="utf-8")
+    code, lines = _policy_check(path)
+    assert code == 1 and any("facts.shipping.it: 'it' is not in `languages`" in line for line in lines), lines
+
+
+def test_example_questions_for_a_fact_that_does_not_exist_are_an_error(tmp_path):
+    path = tmp_path / "brand.yaml"
+    path.write_text(GOOD.replace("fact_questions:\n", "fact_questions:\n  parking:\n    - where can I park\n", 1),
+                    encoding="utf-8")
+    code, lines = _policy_check(path)
+    assert code == 1 and any("fact_questions.parking: no fact 'parking'" in line for line in lines), lines
+
+
+def test_the_second_example_brand_passes_policy_check():
+    from .conftest import SECOND_POLICY_FILE
+
+    code, lines = _policy_check(SECOND_POLICY_FILE)
+    assert code == 0 and lines[-1].endswith(": ok"), lines
