@@ -159,18 +159,41 @@ class Runtime:
 
     def _process_loop(self) -> None:
         while True:
-            mid = self._new.get()
-            if mid is None:
+            batch = [self._new.get()]
+            # Whatever else is waiting is embedded in one batch first (cheaper per post
+            # than one at a time); each mention is still processed, and fails, alone.
+            while batch[-1] is not None and len(batch) < 32 and not self._new.empty():
+                batch.append(self._new.get())
+            stop = batch[-1] is None
+            ids = [m for m in batch if m is not None]
+            if len(ids) > 1:
+                self._prepare(ids)
+            for mid in ids:
+                self._process_one(mid)
+            if stop:
                 return
+
+    def _prepare(self, ids: list[str]) -> None:
+        try:
+            by_brand: dict[str | None, list[str]] = {}
+            for mid in ids:
+                row = self.store.get_mention(mid) or {}
+                by_brand.setdefault(row.get("brand"), []).append(row.get("text") or "")
+            for brand, texts in by_brand.items():
+                self.engine.triager.prepare(texts, self.engine.policy(brand))
+        except Exception:
+            log.warning("could not embed new mentions ahead of triage", exc_info=True)
+
+    def _process_one(self, mid: str) -> None:
+        try:
+            self.process(mid)
+        except Exception as exc:
+            # The mention stays 'new' in the store; the next start picks it up again.
+            log.exception("processing %s failed", mid)
             try:
-                self.process(mid)
-            except Exception as exc:
-                # The mention stays 'new' in the store; the next start picks it up again.
-                log.exception("processing %s failed", mid)
-                try:
-                    self.store.log_event(mid, "process_failed", error=f"{type(exc).__name__}: {exc}")
-                except Exception:
-                    log.exception("could not record the failure")
+                self.store.log_event(mid, "process_failed", error=f"{type(exc).__name__}: {exc}")
+            except Exception:
+                log.exception("could not record the failure")
 
     # -- one round by hand ----------------------------------------------------------------------
 

