@@ -220,6 +220,20 @@ class Policy(_Model):
         missing = [i.value for i in REPLY_INTENTS if i not in self.playbooks]
         if missing:
             problems.append((("playbooks",), f"add a playbook for {', '.join(missing)}"))
+        lists: list[tuple[tuple[str, ...], list[str]]] = [(("fact_questions", k), v)
+                                                           for k, v in self.fact_questions.items()]
+        lists += [(("unanswered_questions", k), v) for k, v in self.unanswered_questions.items()]
+        lists += [(("escalation", str(i), "examples"), r.examples) for i, r in enumerate(self.escalation)]
+        for where, examples in lists:
+            if any(not e.strip() for e in examples):
+                problems.append((where, "an example is empty; write the question or post, or remove the line"))
+        for key, examples in self.fact_questions.items():
+            if not examples:
+                problems.append((("fact_questions", key), "no examples: give a few questions, or remove the key"))
+        for key, value in self.facts.items():
+            texts = [value] if isinstance(value, str) else list(value.values())
+            if any(not t.strip() for t in texts):
+                problems.append((("facts", key), "empty text: a matched question would get an empty answer"))
         for key in self.fact_questions:
             if key not in self.facts:
                 problems.append((("fact_questions", key), f"no fact {key!r}; use one of {', '.join(self.facts)}"))

