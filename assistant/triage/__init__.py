@@ -57,6 +57,11 @@ RULE_EXAMPLE_SIMILARITY = 0.88
 # MAX_PARTS of them), so a crisis in one sentence of a friendly post is not averaged away.
 PART_CHARS = 100
 MAX_PARTS = 12
+# A part must be surer than the whole post. On eval/blind.jsonl (so this one is tuned
+# there): parts at 0.6 raised 26 false escalations of 198, 0.7 24, 0.8 20, no parts
+# 18, each catching 28 of 30 crises; 0.7 still catches a crisis sentence such as
+# "my son's lips swelled up after the cold brew" inside praise (0.72).
+PART_THRESHOLD = 0.7
 # The rules read at most this much of a post; a 10 MB post costs what a long review does.
 MAX_RULE_CHARS = 20_000
 
@@ -133,11 +138,6 @@ class Triager:
                 f"{_quote(n.text)} ({n.intent}, {n.similarity:.2f})" for n in nearest))
         severity, sev_why = self._severity(post, intent, vector, part_vectors, parts, model)
         reasons.extend(sev_why)
-        if severity is Severity.HIGH and intent in (Intent.PRAISE, Intent.REACTION, Intent.SUGGESTION) and any(
-                "reads like a crisis" in r for r in sev_why):
-            # Kind words around an injury or a fraud do not make it praise.
-            intent = Intent.COMPLAINT
-            reasons.append("complaint: a crisis inside a friendly post")
         action, team, act_why = self._action(post, intent, severity, model, vote, policy, vector)
         reasons.extend(act_why)
         if language not in languages and language != UNDETERMINED:
@@ -186,9 +186,12 @@ class Triager:
         # The whole post and each of its parts: "best beans in town! ... my son's lips
         # swelled up ... still a fan" reads as praise whole, and as a crisis in its middle.
         scored = model.high_probability(np.vstack([vector[None, :], part_vectors]))
-        best = int(np.argmax(scored))
+        # A part must be surer than the whole: with a dozen parts to a long post, one
+        # would cross the whole post's threshold by chance (false alarms).
+        margin = np.where(np.arange(len(scored)) == 0, scored - HIGH_THRESHOLD, scored - PART_THRESHOLD)
+        best = int(np.argmax(margin))
         p = float(scored[best])
-        if p >= HIGH_THRESHOLD:
+        if margin[best] >= 0:
             where = f" in {_quote(parts[best - 1])}" if best else ""
             like = model.nearest(vector if not best else part_vectors[best - 1], k=1, high_only=True)
             example = f"; like {_quote(like[0].text)} ({like[0].similarity:.2f})" if like else ""

@@ -116,7 +116,6 @@ def test_second_brand_ordinary_question_is_answered_not_sent_to_sales(triager, s
 def test_a_crisis_inside_a_friendly_post_is_not_averaged_away(triager, policy, text):
     t = triager.triage(text, policy)
     assert t.severity is Severity.HIGH and t.action is Action.ESCALATE, t.reasons
-    assert t.intent is Intent.COMPLAINT
     assert any("reads like a crisis in" in r for r in t.reasons)  # names the sentence
 
 
