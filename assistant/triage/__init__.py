@@ -91,7 +91,7 @@ class Triager:
         spans: list[tuple[int, int]] = []  # where each post's whole text and parts lie in `wanted`
         for post in posts:
             if post is not None:
-                parts = [post.meaning, *parts_of(post.meaning)]
+                parts = _read_by_encoder(post)
                 spans.append((len(wanted), len(wanted) + len(parts)))
                 wanted.extend(parts)
         vectors = self.encoder.encode(wanted, query=True) if wanted else np.zeros((0, 1), np.float32)
@@ -111,11 +111,8 @@ class Triager:
 
     def prepare(self, texts: Sequence[str], policy: Policy | None = None) -> None:
         """Embed posts and their parts ahead of triage, in batches (embeddings are cached)."""
-        wanted = []
-        for t in texts:
-            if t and t.strip():
-                meaning = read_post(t[:MAX_RULE_CHARS], policy).meaning
-                wanted += [meaning, *parts_of(meaning)]
+        wanted = [text for t in texts if t and t.strip()
+                  for text in _read_by_encoder(read_post(t[:MAX_RULE_CHARS], policy))]
         if wanted:
             self.encoder.encode(wanted, query=True)
 
@@ -269,6 +266,11 @@ def _problem_cues(post: Post) -> list[str]:
     if s.question or s.question_start:
         cues.append("a question")
     return cues
+
+
+def _read_by_encoder(post: Post) -> list[str]:
+    """What the encoder embeds for a post: the whole of it, then its parts."""
+    return [post.meaning, *parts_of(post.meaning)]
 
 
 def parts_of(text: str, size: int = PART_CHARS, most: int = MAX_PARTS) -> list[str]:
