@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .domain import Action, Severity
+from .domain import Action, Intent, Severity
 from .policy import Policy
 from .triage import Triager
 
@@ -105,6 +105,12 @@ def load_labelled(path: str | Path, required: tuple[str, ...] = REQUIRED) -> lis
             missing = [k for k in required if not isinstance(row, dict) or k not in row]
             if missing:
                 raise ValueError(f"{path}:{n}: missing {', '.join(missing)}")
+            if not isinstance(row["text"], str):
+                raise ValueError(f"{path}:{n}: text must be a string")
+            for key, allowed in (("intent", Intent), ("severity", Severity), ("action", Action)):
+                if key in row and row[key] not in {v.value for v in allowed}:
+                    raise ValueError(f"{path}:{n}: {key} {row[key]!r} is not one of "
+                                     f"{', '.join(v.value for v in allowed)}")
             rows.append(row)
     return rows
 

@@ -235,6 +235,8 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
                                  "severity, action (triage) or text, language, fact (fact lookup)")
         try:
             rows = load_labelled(path, required=("text", "language"))
+            if not rows:
+                raise AssistantError(f"{path}: no labelled posts in it", "give one JSON object per line")
             if all("intent" not in r for r in rows):
                 _eval_facts(path, rows, policy, misses)
             else:

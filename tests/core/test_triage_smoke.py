@@ -84,3 +84,15 @@ def test_eval_command_reports_the_holdout_separately(run_cli):
     assert result.returncode == 0, result.stderr
     assert "held out" in result.stdout and "intent accuracy overall" in result.stdout
     assert "false escalations" in result.stdout and "high esc." in result.stdout
+
+
+def test_eval_refuses_an_empty_file_and_an_unknown_label(run_cli, tmp_path):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = run_cli("eval", str(empty))
+    assert result.returncode != 0 and "no labelled posts" in result.stderr
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "nice", "language": "en", "intent": "Praise", "severity": "low", "action": "reply"}\n',
+                   encoding="utf-8")
+    result = run_cli("eval", str(bad))
+    assert result.returncode != 0 and "bad.jsonl:1: intent 'Praise' is not one of" in result.stderr
