@@ -316,16 +316,31 @@ def train(cv: bool) -> None:
     Triage retrains by itself at first use when those files change; this does it now,
     and writes the copy shipped with the code (assistant/data/triage-model-*.npz).
     """
-    from ..triage.classifier import MeaningModel, build, cross_validate, labelled_rows, shipped_path
+    from ..triage.classifier import (
+        MeaningModel,
+        build,
+        cache_path,
+        cross_validate,
+        labelled_rows,
+        shipped_path,
+    )
     from ..understanding import get_encoder
 
     encoder = get_encoder()
     path = shipped_path(encoder.name)
-    known = MeaningModel.load(path) if path.exists() else None
+    try:
+        known = MeaningModel.load(path) if path.exists() else None
+    except (OSError, ValueError, KeyError):
+        known = None  # unreadable: every post is embedded again
     rows = labelled_rows()
     click.echo(f"training on {len(rows)} labelled posts with {encoder.name} ...")
     model = build(encoder, rows, known=known)
-    model.save(path)
+    try:
+        model.save(path)
+    except OSError as exc:  # an installed, read-only package: the cache serves as well
+        path = cache_path(encoder.name, model.key)
+        model.save(path)
+        click.echo(f"(could not write the shipped copy: {exc.strerror})")
     click.echo(f"saved {path}")
     if cv:
         f = cross_validate(model)

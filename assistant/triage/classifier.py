@@ -206,6 +206,10 @@ def shipped_path(encoder_name: str) -> Path:
     return DATA / f"triage-model-{encoder_name}.npz"
 
 
+def cache_path(encoder_name: str, key: str) -> Path:
+    return _cache_dir() / f"triage-model-{encoder_name}-{key}.npz"
+
+
 def build(encoder: Encoder, rows: list[dict[str, str]] | None = None,
           known: MeaningModel | None = None) -> MeaningModel:
     """Train on ``rows`` (the labelled files by default). Posts ``known`` already holds
@@ -256,7 +260,7 @@ def meaning_model(encoder: Encoder | None = None) -> MeaningModel:
             return _models[encoder.name]
         rows = labelled_rows()
         key = digest(rows, encoder.name)
-        for path in (shipped_path(encoder.name), _cache_dir() / f"triage-model-{encoder.name}-{key}.npz"):
+        for path in (shipped_path(encoder.name), cache_path(encoder.name, key)):
             if path.exists():
                 try:
                     model = MeaningModel.load(path)
@@ -270,7 +274,7 @@ def meaning_model(encoder: Encoder | None = None) -> MeaningModel:
         model = build(encoder, rows)
         if encoder.name != "fake":  # a fake model is quick to rebuild; keep the cache for real ones
             try:
-                model.save(_cache_dir() / f"triage-model-{encoder.name}-{key}.npz")
+                model.save(cache_path(encoder.name, key))
             except OSError as exc:
                 log.warning("could not cache the triage model: %s", exc)
         _models[encoder.name] = model

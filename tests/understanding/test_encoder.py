@@ -112,3 +112,12 @@ def test_a_bad_labelled_line_is_skipped_with_its_file_and_line(tmp_path, caplog)
     log = caplog.text
     assert "mine.jsonl:2: not JSON" in log and "mine.jsonl:3: needs a string `text`" in log
     assert "mine.jsonl:4: intent 'Praise'" in log and "latin1.jsonl: cannot read it as UTF-8" in log
+
+
+def test_an_emoji_flood_reaches_the_engine_cut_to_a_few_dozen():
+    from assistant.understanding.encoder import MAX_SYMBOLS
+
+    inner = CountingEncoder()
+    CachedEncoder(inner).encode(["so good " + "😀🎉🔥" * 700])
+    sent = inner.calls[0][0]
+    assert sent.startswith("so good ") and len(sent) == len("so good ") + MAX_SYMBOLS
