@@ -115,3 +115,16 @@ def test_first_hits_an_exact_rule_decides_over_an_earlier_vote(policy):
     exact, vote = first_hits(read_post("idiots https://crypto-giveaway.example/win", policy))
     assert exact is not None and exact.rule == "unknown_shop_link"
     assert vote is not None and vote.rule == "insult"
+
+
+def test_word_lists_are_data_one_file_per_language(policy):
+    import yaml
+
+    from assistant.triage import lexicon
+
+    files = {p.stem for p in lexicon.WORDS.glob("*.yaml")}
+    assert set(policy.languages) <= files and "any" in files
+    for lang in policy.languages:
+        data = yaml.safe_load((lexicon.WORDS / f"{lang}.yaml").read_text(encoding="utf-8"))
+        assert data["positive"] and data["negative"], lang
+        assert set(data["negative"]) <= set(lexicon.NEGATIVE)  # every language's words are merged
