@@ -80,14 +80,20 @@ def triage(file: str, brand: str | None, as_json: bool) -> None:
     parsed = parse_mentions(_read(file))
     _report_errors(parsed.errors, file)
     triager = Triager()
-    for m in parsed.mentions:
-        t = triager.triage(m.text, policy)
-        row = {"id": m.external_id, "language": t.language, "intent": t.intent.value,
-               "severity": t.severity.value, "action": t.action.value, "reasons": t.reasons}
-        if as_json:
-            click.echo(json.dumps(row, ensure_ascii=False))
-        else:
-            click.echo(f"{m.external_id}\t{t.language}\t{t.intent.value}\t{t.severity.value}\t{t.action.value}")
+    batch = 32  # embedded together, printed as each batch is done
+    for start in range(0, len(parsed.mentions), batch):
+        chunk = parsed.mentions[start:start + batch]
+        for m, t in zip(chunk, triager.triage_many([m.text for m in chunk], policy), strict=True):
+            _print_triage(m, t, as_json)
+
+
+def _print_triage(m: Mention, t: Any, as_json: bool) -> None:
+    row = {"id": m.external_id, "language": t.language, "intent": t.intent.value,
+           "severity": t.severity.value, "action": t.action.value, "reasons": t.reasons}
+    if as_json:
+        click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        click.echo(f"{m.external_id}\t{t.language}\t{t.intent.value}\t{t.severity.value}\t{t.action.value}")
 
 
 @cli.command()
