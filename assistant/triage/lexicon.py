@@ -1,6 +1,6 @@
 """Keyword lists for triage, as data: one file per language in ``words/`` (``en.yaml``,
-``fi.yaml``, ...) and ``words/any.yaml`` for the lists not yet split by language and
-the emoji. A brand that answers in another language adds a file; nothing here changes.
+``fi.yaml``, ...) and ``words/any.yaml`` for the emoji. A brand that answers in
+another language adds a file; nothing here changes.
 
 Entries are matched on text that is case-folded and stripped of accents, at the
 start of a word, so a stem ("pettyny") also matches its inflections

@@ -126,5 +126,5 @@ def test_word_lists_are_data_one_file_per_language(policy):
     assert set(policy.languages) <= files and "any" in files
     for lang in policy.languages:
         data = yaml.safe_load((lexicon.WORDS / f"{lang}.yaml").read_text(encoding="utf-8"))
-        assert data["positive"] and data["negative"], lang
+        assert data["positive"] and data["negative"] and data["high_safety"], lang
         assert set(data["negative"]) <= set(lexicon.NEGATIVE)  # every language's words are merged
