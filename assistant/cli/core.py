@@ -320,7 +320,8 @@ def train(cv: bool) -> None:
     """Retrain triage on the labelled posts in assistant/data/labelled/ and save the model.
 
     Triage retrains by itself at first use when those files change; this does it now,
-    and writes the copy shipped with the code (assistant/data/triage-model-*.npz).
+    and rewrites the copy shipped with the code (assistant/data/triage-model-*.npz)
+    for the default encoder, or the cached copy for another.
     """
     from ..triage.classifier import (
         MeaningModel,
@@ -341,6 +342,8 @@ def train(cv: bool) -> None:
     rows = labelled_rows()
     click.echo(f"training on {len(rows)} labelled posts with {encoder.name} ...")
     model = build(encoder, rows, known=known)
+    if not path.exists():  # only the default encoder's model ships with the code
+        path = cache_path(encoder.name, model.key)
     try:
         model.save(path)
     except OSError as exc:  # an installed, read-only package: the cache serves as well

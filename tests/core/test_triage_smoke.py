@@ -96,3 +96,16 @@ def test_eval_refuses_an_empty_file_and_an_unknown_label(run_cli, tmp_path):
                    encoding="utf-8")
     result = run_cli("eval", str(bad))
     assert result.returncode != 0 and "bad.jsonl:1: intent 'Praise' is not one of" in result.stderr
+
+
+def test_train_command_retrains_with_cross_validation_and_leaves_the_package_alone(run_cli, tmp_path):
+    import pathlib
+
+    shipped = pathlib.Path(__file__).resolve().parents[2] / "assistant" / "data"
+    before = sorted(p.name for p in shipped.glob("*.npz"))
+    result = run_cli("train", "--cv", env={"ASSISTANT_ENCODER": "fake",
+                                           "ASSISTANT_MODEL_CACHE_DIR": str(tmp_path / "cache")}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "5-fold cross-validation: intent" in result.stdout
+    assert list((tmp_path / "cache").glob("triage-model-fake-*.npz"))  # the model is kept in the cache
+    assert sorted(p.name for p in shipped.glob("*.npz")) == before
