@@ -7,11 +7,13 @@ refused, so a typo in a running deployment changes nothing until it is fixed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import string
 import threading
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -181,8 +183,10 @@ class Policy(_Model):
     def facts_text(self) -> str:
         return "\n".join(self.all_fact_texts())
 
-    def brand_domains(self) -> set[str]:
-        """Host names that are the brand's own (website, handles): links to them are not spam."""
+    @cached_property
+    def brand_domains(self) -> frozenset[str]:
+        """Host names that are the brand's own (its website, addresses in its facts): links
+        to them are not spam. Worked out once per loaded policy (asked for every link)."""
         from urllib.parse import urlparse
 
         domains = set()
@@ -195,20 +199,28 @@ class Policy(_Model):
                 host = host.split("@")[-1].removeprefix("www.")
                 if _HOST.fullmatch(host):
                     domains.add(host.lower())
-        return domains
+        return frozenset(domains)
+
+    @cached_property
+    def digest(self) -> str:
+        """A fingerprint of the policy's content: what was built from it (embedded example
+        questions) is rebuilt when an edit changes it."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
 
     def warnings(self) -> list[tuple[tuple[str, ...], str]]:
         """Gaps that do not stop the policy loading: a fact missing a language is
         answered in the first language that has it."""
         out: list[tuple[tuple[str, ...], str]] = []
         for key, value in self.facts.items():
-            if isinstance(value, dict):
-                lacking = [lang for lang in self.languages if lang not in value]
-                if lacking:
-                    out.append((("facts", key), f"no text for {', '.join(lacking)}: "
-                                                f"answered in {self.languages[0] if self.languages[0] in value else next(iter(value))}"))
+            if not isinstance(value, dict) or not value:
+                continue
+            lacking = [lang for lang in self.languages if lang not in value]
+            if lacking:
+                # the language fact() falls back to
+                used = next((lang for lang in self.languages if lang in value), next(iter(value)))
+                out.append((("facts", key), f"no text for {', '.join(lacking)}: answered in {used}"))
         for key in self.facts:
-            if key not in self.fact_questions and key not in ("support_email", "website"):
+            if key not in self.fact_questions:
                 out.append((("fact_questions",), f"no example questions for fact {key!r}: "
                                                  "fact lookup matches it by its own text only"))
         return out
@@ -230,20 +242,18 @@ class Policy(_Model):
         for key, examples in self.fact_questions.items():
             if not examples:
                 problems.append((("fact_questions", key), "no examples: give a few questions, or remove the key"))
-        for key, value in self.facts.items():
-            texts = [value] if isinstance(value, str) else list(value.values())
-            if any(not t.strip() for t in texts):
-                problems.append((("facts", key), "empty text: a matched question would get an empty answer"))
         for key in self.fact_questions:
             if key not in self.facts:
                 problems.append((("fact_questions", key), f"no fact {key!r}; use one of {', '.join(self.facts)}"))
         for key, value in self.facts.items():
-            if isinstance(value, dict):
-                if not value:
-                    problems.append((("facts", key), "give the text, or a mapping language -> text"))
-                for lang in value:
-                    if lang not in self.languages:
-                        problems.append((("facts", key, lang), f"{lang!r} is not in `languages`"))
+            texts = [value] if isinstance(value, str) else list(value.values())
+            if not texts:
+                problems.append((("facts", key), "give the text, or a mapping language -> text"))
+            elif any(not t.strip() for t in texts):
+                problems.append((("facts", key), "empty text: a matched question would get an empty answer"))
+            for lang in value if isinstance(value, dict) else []:
+                if lang not in self.languages:
+                    problems.append((("facts", key, lang), f"{lang!r} is not in `languages`"))
         allowed = self.template_variables()
         for intent, book in self.playbooks.items():
             if intent not in REPLY_INTENTS:

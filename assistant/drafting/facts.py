@@ -13,8 +13,6 @@ will find out.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from dataclasses import dataclass
 
@@ -114,16 +112,10 @@ _indexes: dict[tuple[str, str], FactIndex] = {}
 _lock = threading.Lock()
 
 
-def _policy_key(policy: Policy) -> str:
-    blob = json.dumps([policy.facts, policy.fact_questions, policy.unanswered_questions, policy.languages],
-                      sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
 def fact_index(policy: Policy, encoder: Encoder | None = None) -> FactIndex:
     """One index per policy version and encoder; an edited policy gets a new one."""
     encoder = encoder or get_encoder()
-    key = (encoder.name, _policy_key(policy))
+    key = (encoder.name, policy.digest)
     with _lock:
         if key not in _indexes:
             _indexes[key] = FactIndex(policy, encoder)

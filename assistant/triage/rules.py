@@ -99,7 +99,7 @@ def own_link(url: str, policy: Policy | None) -> bool:
     if not policy:
         return False
     host = url.lower().split("//")[-1].split("/")[0].removeprefix("www.")
-    return any(host == d or host.endswith("." + d) for d in policy.brand_domains())
+    return any(host == d or host.endswith("." + d) for d in policy.brand_domains)
 
 
 def unknown_shop_link(post: Post) -> Hit | None:

