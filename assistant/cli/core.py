@@ -255,9 +255,9 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
 def _role(path: Path) -> str:
     from ..triage.classifier import LABELLED
 
-    roles = {BLIND.resolve(): "blind: written before this triage was built, never trained or tuned on",
+    roles = {BLIND.resolve(): "written before this triage was built, never trained on; one threshold was chosen on it (eval/README.md)",
              HOLDOUT.resolve(): "held out: never trained on",
-             FACT_QUESTIONS.resolve(): "blind: written apart from the policy's example questions"}
+             FACT_QUESTIONS.resolve(): "written apart from the policy's example questions; the scoring was chosen on it (eval/README.md)"}
     if path.resolve().parent == LABELLED.resolve():
         return "training data: the classifier learned from these posts"
     return roles.get(path.resolve(), "")
