@@ -20,6 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .catalog import Catalog, CatalogEntry
 from .domain import Intent, Severity
 from .errors import PolicyError
 
@@ -138,6 +139,8 @@ class Policy(_Model):
     # Questions near the facts that the facts do NOT answer, by topic: a question
     # closest to one of these gets "we'll find out", never a neighbouring fact.
     unanswered_questions: dict[str, list[str]] = Field(default_factory=dict)
+    # The products, places, people and events posts name (see catalog.py).
+    catalog: list[CatalogEntry] = Field(default_factory=list)
     playbooks: dict[Intent, Playbook]
     escalation: list[EscalationRule] = Field(default_factory=list)
     gestures: list[Gesture] = Field(default_factory=list)
@@ -200,6 +203,10 @@ class Policy(_Model):
                 if _HOST.fullmatch(host):
                     domains.add(host.lower())
         return frozenset(domains)
+
+    @cached_property
+    def catalog_index(self) -> Catalog:
+        return Catalog(self.catalog)
 
     @cached_property
     def digest(self) -> str:

@@ -1,0 +1,135 @@
+"""The policy's catalog: the products, places, people and events posts name.
+
+A draft acknowledges what a post names ("our Kallio café", "Mika") from here, and
+the guard accepts these names as supported. Names are matched on case- and
+accent-folded text at word boundaries, in the post's language and in ``any``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+
+def fold(text: str) -> str:
+    # Imported late: the triage package imports the policy, which imports this module.
+    from .triage.normalize import fold as _fold
+
+    return _fold(text)
+
+Kind = Literal["product", "place", "person", "event"]
+ANY = "any"
+
+
+class CatalogEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    kind: Kind
+    # Names as people write them: one list for every language, or language -> list
+    # (with "any" for names that are the same everywhere).
+    names: list[str] | dict[str, list[str]]
+    # How a reply names it, per language; missing that, the name the post used.
+    say: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("names")
+    @classmethod
+    def _not_empty(cls, value: list[str] | dict[str, list[str]]) -> list[str] | dict[str, list[str]]:
+        names = value if isinstance(value, list) else [n for v in value.values() for n in v]
+        if not names or any(not n.strip() for n in names):
+            raise ValueError("give at least one name, and no empty names")
+        return value
+
+    def names_for(self, language: str | None) -> list[str]:
+        if isinstance(self.names, list):
+            return self.names
+        out = list(self.names.get(ANY, []))
+        if language and language in self.names:
+            out += self.names[language]
+        elif not language:
+            out += [n for lang, v in self.names.items() if lang != ANY for n in v]
+        return out
+
+    def all_names(self) -> list[str]:
+        return self.names_for(None)
+
+
+@dataclass(frozen=True)
+class Named:
+    """Something a post names: the catalog entry, the words the post used, and
+    how a reply in ``language`` should name it."""
+
+    entry_id: str
+    kind: Kind
+    matched: str
+    say: str
+
+
+def _stem(name: str) -> str:
+    # Inflected languages add endings (Kallion, Tamperella, korvapuusteista): a long
+    # name matches at a word start with any ending, less its last vowel.
+    if len(name) >= 6 and name[-1] in "aeiouyäö":
+        name = name[:-1]
+    return re.escape(name) + r"\w{0,8}"
+
+
+def _pattern(names: list[str], person: bool = False) -> re.Pattern[str] | None:
+    folded = sorted({fold(n) for n in names if fold(n)}, key=len, reverse=True)
+    if not folded:
+        return None
+    parts = [re.escape(n) if person else _stem(n) for n in folded]
+    return re.compile(r"(?<!\w)(" + "|".join(parts) + r")(?!\w)")
+
+
+class Catalog:
+    def __init__(self, entries: list[CatalogEntry]) -> None:
+        self.entries = entries
+
+    @cached_property
+    def _patterns(self) -> dict[tuple[str, str | None], re.Pattern[str] | None]:
+        return {}
+
+    def _pattern_for(self, entry: CatalogEntry, language: str | None) -> re.Pattern[str] | None:
+        key = (entry.id, language)
+        if key not in self._patterns:
+            # A post's language is sometimes misread: its own names, then every name.
+            self._patterns[key] = _pattern(entry.names_for(language) or entry.all_names(),
+                                           person=entry.kind == "person")
+        return self._patterns[key]
+
+    def find(self, text: str, language: str | None) -> list[Named]:
+        """What ``text`` names, in the order it names them (each entry once)."""
+        folded = fold(text)
+        found: list[tuple[int, Named]] = []
+        for entry in self.entries:
+            match = None
+            for lang in (language, None):
+                pattern = self._pattern_for(entry, lang)
+                match = pattern.search(folded) if pattern else None
+                if match:
+                    break
+            if not match:
+                continue
+            # The post's own spelling (fold keeps length for Latin text, not always).
+            original = _original_span(text, folded, match.start(), match.end()) or match.group(0)
+            if entry.kind == "person":  # a person is named as the catalog spells them
+                say = next((n for n in entry.all_names() if fold(n) == fold(match.group(0))), original)
+            else:
+                say = entry.say.get(language or "", "") or original
+            found.append((match.start(), Named(entry.id, entry.kind, original, say)))
+        return [n for _, n in sorted(found, key=lambda p: p[0])]
+
+    def supported_names(self) -> list[str]:
+        """Every name and every way a reply names something: text the guard accepts."""
+        return [n for e in self.entries for n in (*e.all_names(), *e.say.values())]
+
+
+def _original_span(text: str, folded: str, start: int, end: int) -> str | None:
+    if len(text) == len(folded):
+        return text[start:end]
+    return None
