@@ -76,10 +76,30 @@ class Example(_Model):
     reply: str
 
 
+PART_KINDS = ("opener", "acknowledge_person", "acknowledge_thing", "next_step", "closing", "unanswered")
+
+
+class Parts(_Model):
+    """What a reply is composed from, per language, several phrasings each (a draft
+    picks one, so replies do not all read alike). ``{name}`` in an acknowledgement is
+    what the post named (a catalog entry, or a person); every template variable works."""
+
+    opener: dict[str, list[str]] = Field(default_factory=dict)
+    acknowledge_person: dict[str, list[str]] = Field(default_factory=dict)
+    acknowledge_thing: dict[str, list[str]] = Field(default_factory=dict)
+    next_step: dict[str, list[str]] = Field(default_factory=dict)
+    closing: dict[str, list[str]] = Field(default_factory=dict)
+    unanswered: dict[str, list[str]] = Field(default_factory=dict, description="questions no fact answers")
+
+    def of(self, kind: str, language: str) -> list[str]:
+        return list(getattr(self, kind).get(language, []))
+
+
 class Playbook(_Model):
     goal: str
     steps: list[str] = Field(default_factory=list)
     examples: list[Example] = Field(default_factory=list)
+    parts: Parts = Field(default_factory=Parts)
     templates: dict[str, str] = Field(default_factory=dict)
     source: str | None = Field(None, description="the article this rule comes from")
 
@@ -274,6 +294,23 @@ class Policy(_Model):
                 for name in [n for n in _placeholders(text) if n not in allowed]:
                     problems.append(((*where, lang), f"unknown variable {{{name}}}; "
                                                      f"use one of {', '.join(sorted(allowed))}"))
+            for kind in PART_KINDS:
+                part_where = ("playbooks", intent.value, "parts", kind)
+                for lang, texts in getattr(book.parts, kind).items():
+                    if lang not in self.languages:
+                        problems.append(((*part_where, lang), f"{lang!r} is not in `languages`"))
+                    if not texts or any(not t.strip() for t in texts):
+                        problems.append(((*part_where, lang), "give at least one phrasing, and no empty ones"))
+                    for name in {n for t in texts for n in _placeholders(t)} - allowed - {"name"}:
+                        problems.append(((*part_where, lang), f"unknown variable {{{name}}}; "
+                                                              f"use one of {', '.join(sorted(allowed | {'name'}))}"))
+        for i, entry in enumerate(self.catalog):
+            for lang in entry.say:
+                if lang not in self.languages:
+                    problems.append((("catalog", str(i), "say", lang), f"{lang!r} is not in `languages`"))
+        ids = [e.id for e in self.catalog]
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append((("catalog",), f"two entries with id {dup!r}; ids must be unique"))
         return problems
 
 
