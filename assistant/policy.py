@@ -12,7 +12,7 @@ import logging
 import re
 import string
 import threading
-import time
+import weakref
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -323,33 +323,19 @@ def _placeholders(template: str) -> list[str]:
 
 def _line_of(node: yaml.Node | None, path: tuple[Any, ...]) -> int:
     """The 1-based line of the YAML node at ``path`` (or of its nearest parent)."""
-    line = node.start_mark.line + 1 if node is not None else 1
-    for key in path:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(key)), None)
-            if match is None:
-                # the key itself may be the problem (an unknown field): point at it
-                key_node = next((k for k, _ in node.value if k.value == str(key)), None)
-                return key_node.start_mark.line + 1 if key_node else line
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
+    from .policy_loading import line_of
+
+    return line_of(node, path)
 
 
 def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
     """Parse and validate a policy. Returns the policy, or None and one line per error."""
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [f"{path}:{line}: yaml: {problem}"]
+    from .policy_loading import parse_yaml
+
+    # size cap, nesting limit and duplicate keys first: one line each, never a traceback
+    root, data, yaml_problems = parse_yaml(text, path)
+    if yaml_problems:
+        return None, yaml_problems
     if not isinstance(data, dict):
         return None, [f"{path}:1: policy: expected a mapping with brand, languages, playbooks, ..."]
     try:
@@ -374,17 +360,21 @@ def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
 
 def policy_warnings(policy: Policy, text: str) -> list[str]:
     """``Policy.warnings()`` as file:line: field: warning: message lines."""
-    root = yaml.compose(text)
+    from .policy_loading import parse_yaml
+
+    root, _, _ = parse_yaml(text, policy.path or "")
     return [f"{policy.path}:{_line_of(root, loc)}: {'.'.join(loc)}: warning: {message}"
             for loc, message in policy.warnings()]
 
 
 def load_policy(path: str | Path) -> Policy:
+    """Read, parse and validate one policy file; PolicyError (one line per problem) if it is not usable."""
+    from .policy_loading import read_policy_file
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(str(p), [f"{p}:1: file: {exc.strerror}"]) from None
+    text, problems = read_policy_file(p)  # size cap and UTF-8 check before any parsing
+    if text is None:
+        raise PolicyError(str(p), problems)
     policy, problems = check_text(text, str(p))
     if policy is None:
         raise PolicyError(str(p), problems)
@@ -399,62 +389,137 @@ def policy_files(target: str | Path) -> list[Path]:
 
 
 class PolicyRegistry:
-    """The policies in force, one per brand, reloaded from a folder on demand."""
+    """The policies in force, one per brand, reloaded from a folder.
 
-    # How often get() looks at the files again: edits to the YAML take effect in a
-    # running `assistant serve` within this many seconds, with no restart.
+    ``get()`` never parses once the folder has been loaded: it hands back the last good
+    policy, and a background thread (started by the first ``get()`` or ``start()``) looks at
+    the files every ``CHECK_EVERY`` seconds. A reload parses changed files outside the lock
+    ``get()`` could wait on; a file that cannot be loaded keeps the last good version, logs
+    one line per change of the file, and stays in ``errors`` until it is fixed.
+    """
+
+    # How often the background check looks at the files again: edits to the YAML take
+    # effect in a running `assistant serve` within this many seconds, with no restart.
     CHECK_EVERY = 2.0
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self._policies: dict[str, Policy] = {}
-        self._mtimes: dict[Path, float] = {}
+        self._seen: dict[Path, tuple[int, int]] = {}  # file -> (mtime_ns, size) when last read
         self.errors: dict[str, list[str]] = {}  # brand id -> why its file was not (re)loaded
-        self._lock = threading.Lock()
-        self._checked = 0.0
+        self._lock = threading.Lock()  # held only to swap in what a reload parsed
+        self._reloading = threading.Lock()  # one reload at a time; get() never takes it
+        self._loaded = False
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
 
     def reload(self, force: bool = False) -> dict[str, list[str]]:
         """Load new or changed files. A broken file keeps the last good policy."""
         if not self.folder.is_dir():
             raise PolicyError(str(self.folder), [f"{self.folder}:1: folder: not found (set ASSISTANT_POLICIES_DIR)"])
-        with self._lock:
-            self._checked = time.monotonic()
-            for path in policy_files(self.folder):
-                mtime = path.stat().st_mtime
-                if not force and self._mtimes.get(path) == mtime:
-                    continue
-                self._mtimes[path] = mtime
+        with self._reloading:
+            files = policy_files(self.folder)
+            changed: list[tuple[Path, tuple[int, int]]] = []
+            for path in files:
                 try:
-                    policy = load_policy(path)
-                except PolicyError as exc:
-                    self.errors[path.stem] = exc.problems
-                    kept = "keeping the last good version" if path.stem in self._policies else "not loaded"
-                    log.warning("policy %s has errors, %s: %s", path, kept, exc.problems[0])
+                    st = path.stat()
+                except OSError:  # removed since the folder was listed
                     continue
-                if policy.id in self._policies:
-                    log.info("policy %s reloaded", path)
-                self._policies[policy.id] = policy
-                self.errors.pop(policy.id, None)
-            return dict(self.errors)
+                if force or self._seen.get(path) != (st.st_mtime_ns, st.st_size):
+                    changed.append((path, (st.st_mtime_ns, st.st_size)))
+            parsed: list[tuple[Path, tuple[int, int], Policy | None, list[str]]] = []
+            for path, signature in changed:
+                try:
+                    parsed.append((path, signature, load_policy(path), []))
+                except PolicyError as exc:
+                    parsed.append((path, signature, None, exc.problems))
+                except Exception as exc:  # a bug, not the file: still one line, and the last good stays
+                    log.debug("loading %s failed", path, exc_info=True)
+                    parsed.append((path, signature, None,
+                                   [f"{path}:1: policy: could not be loaded ({type(exc).__name__}: {exc}); "
+                                    "run `assistant policy check` on it"]))
+            with self._lock:
+                policies, errors = dict(self._policies), dict(self.errors)
+                for gone in [p for p in self._seen if p not in files]:
+                    del self._seen[gone]
+                    errors.pop(gone.stem, None)
+                for path, signature, policy, problems in parsed:
+                    self._seen[path] = signature
+                    if policy is None:
+                        problems = [" ".join(p.split()) for p in problems] or [f"{path}:1: policy: not loaded"]
+                        if errors.get(path.stem) != problems:  # one line per new error, not per poll or save
+                            kept = "keeping the last good version" if path.stem in policies else "not loaded"
+                            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+                            log.warning("policy %s has errors, %s: %s%s", path, kept, problems[0], more)
+                        errors[path.stem] = problems
+                        continue
+                    if policy.id in policies:
+                        log.info("policy %s reloaded", path)
+                    policies[policy.id] = policy
+                    errors.pop(policy.id, None)
+                # whole new dicts: a reader holds a consistent snapshot without any lock
+                self._policies, self.errors, self._loaded = policies, errors, True
+            return dict(errors)
+
+    def start(self) -> PolicyRegistry:
+        """Load the folder if it never was, and start the background check (once)."""
+        if not self._loaded:
+            self.reload()  # nothing to fall back on yet: the first load is the caller's
+        if self._watcher is None:
+            with self._lock:
+                if self._watcher is None:
+                    self._watcher = threading.Thread(target=_watch, args=(weakref.ref(self), self._stop),
+                                                     name=f"policies-{self.folder.name}", daemon=True)
+                    self._watcher.start()
+        return self
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the background check (and wait up to ``timeout`` seconds for a reload in progress)."""
+        self._stop.set()
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(timeout)
 
     def brands(self) -> list[str]:
         return sorted(self._policies)
 
     def get(self, brand: str | None = None) -> Policy:
-        if not self._policies or time.monotonic() - self._checked > self.CHECK_EVERY:
-            self.reload()
+        """The policy in force: the last good one, never parsed here once the folder is loaded."""
+        self.start()
+        policies = self._policies
         if brand is None:
-            if len(self._policies) == 1:
-                return next(iter(self._policies.values()))
-            if not self._policies:
+            if len(policies) == 1:
+                return next(iter(policies.values()))
+            if not policies:
                 why = "; ".join(p for probs in self.errors.values() for p in probs[:1])
                 raise PolicyError(str(self.folder), [why or f"{self.folder}:1: no policy files (*.yaml)"])
             raise PolicyError(
                 str(self.folder),
-                [f"several brands ({', '.join(self.brands())}): name one with --brand or ASSISTANT_BRAND"],
+                [f"several brands ({', '.join(sorted(policies))}): name one with --brand or ASSISTANT_BRAND"],
             )
-        if brand not in self._policies:
-            if brand in self.errors:
-                raise PolicyError(str(self.folder / f"{brand}.yaml"), self.errors[brand])
-            raise PolicyError(str(self.folder), [f"unknown brand {brand!r}; known: {', '.join(self.brands()) or 'none'}"])
-        return self._policies[brand]
+        if brand not in policies:
+            errors = self.errors
+            if brand in errors:
+                raise PolicyError(str(self.folder / f"{brand}.yaml"), errors[brand])
+            raise PolicyError(str(self.folder), [f"unknown brand {brand!r}; known: {', '.join(sorted(policies)) or 'none'}"])
+        return policies[brand]
+
+
+def _watch(ref: weakref.ref[PolicyRegistry], stop: threading.Event) -> None:
+    """The background check: reload every CHECK_EVERY seconds until the registry is closed or gone.
+    The first check runs at once. Only a weak reference is held while waiting."""
+    every, last_problem = 0.0, ""
+    while not stop.wait(every):
+        registry = ref()
+        if registry is None:
+            return
+        every = max(float(registry.CHECK_EVERY), 0.05)
+        try:
+            registry.reload()
+            last_problem = ""
+        except Exception as exc:  # the folder went away, say: say so once, keep the policies in force
+            if str(exc) != last_problem:
+                log.warning("policies not re-read, keeping those in force: %s", " ".join(str(exc).split()))
+                last_problem = str(exc)
+        finally:
+            del registry

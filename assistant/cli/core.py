@@ -173,26 +173,31 @@ def policy() -> None:
 
 
 @policy.command("check")
-@click.argument("path", default="", required=False)
-def policy_check(path: str) -> None:
-    """List every error in the policy files at PATH (a file or folder), as file:line: field: message."""
+@click.argument("paths", nargs=-1)
+def policy_check(paths: tuple[str, ...]) -> None:
+    """List every error in the policy files at PATHS (files or folders), as file:line: field: message."""
     from ..policy import check_text, policy_files, policy_warnings
+    from ..policy_loading import read_policy_file
 
-    target = Path(path or load_settings().policies_dir)
-    files = policy_files(target)
-    if not files or not all(f.exists() for f in files):
-        raise AssistantError(f"no policy files at {target}", "give a .yaml file or a folder of them")
+    targets = [Path(p) for p in paths] or [Path(load_settings().policies_dir)]
     problems = 0
-    for f in files:
-        policy, errors = check_text(f.read_text(encoding="utf-8"), str(f))
-        for line in errors:
-            click.echo(line)
-        problems += len(errors)
-        if policy is not None:
-            # Gaps that do not stop it loading (a fact missing a language): worth knowing.
-            for line in policy_warnings(policy, f.read_text(encoding="utf-8")):
-                click.secho(line, fg="yellow")
-            click.echo(f"{f}: ok")
+    for target in targets:
+        files = policy_files(target)
+        if not files or not all(f.exists() for f in files):
+            raise AssistantError(f"no policy files at {target}", "give a .yaml file or a folder of them")
+        for f in files:
+            # the same checks as a running process: size cap and UTF-8 first, then the YAML and the fields
+            text, errors = read_policy_file(f)
+            policy, more = check_text(text, str(f)) if text is not None else (None, [])
+            errors += more
+            for line in errors:
+                click.echo(line)
+            problems += len(errors)
+            if policy is not None and text is not None:
+                # Gaps that do not stop it loading (a fact missing a language): worth knowing.
+                for line in policy_warnings(policy, text):
+                    click.secho(line, fg="yellow")
+                click.echo(f"{f}: ok")
     if problems:
         sys.exit(1)
 
