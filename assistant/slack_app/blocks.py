@@ -455,9 +455,11 @@ def home_view(stats: dict[str, Any], policy_lines: list[str], policy_errors: dic
     ]
     if policy_errors:
         lines = [f"• {escape(brand)}: {escape(problems[0] if problems else 'error')}"
+                 + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
                  for brand, problems in policy_errors.items()]
-        text, _ = clip("⚠️ *Last reload failed* (the previous version stays in force):\n" + "\n".join(lines),
-                       SECTION_LIMIT, "list")
+        text, _ = clip("⚠️ *Last reload failed* (the previous version, if any, stays in force):\n" + "\n".join(lines)
+                       + "\nFix the file and save it: it is picked up within seconds. "
+                         "`assistant policy check` lists every error.", SECTION_LIMIT, "list")
         blocks.append({"type": "section", "block_id": "policy_errors", "text": md(text)})
     else:
         blocks.append({"type": "context", "block_id": "policy_ok", "elements": [md("Last reload: OK")]})

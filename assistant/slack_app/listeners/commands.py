@@ -69,13 +69,13 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
         view = blocks.home_view(s, [], {}, [])
         ack(text="Today's figures", blocks=view["blocks"][1:3])
     elif sub == "policy":
-        errors = dict(svc.engine.policies.errors)
         try:
-            svc.engine.policies.reload()
+            # no parsing here (Slack wants the ack within 3 s): the background check re-reads the files
+            svc.engine.policies.start()
             lines = policy_lines(svc)
         except Exception as exc:  # a broken folder: say what and how to fix it
             lines = [f"could not load policies: {exc}"]
-        view = blocks.home_view(tables.stats(svc.store), lines, errors, [])
+        view = blocks.home_view(tables.stats(svc.store), lines, dict(svc.engine.policies.errors), [])
         ack(text="Policy in force", blocks=[b for b in view["blocks"] if b.get("block_id", "").startswith("policy")])
     elif sub == "help":
         ack(text="Reply assistant help", blocks=blocks.notice_blocks(blocks.HELP))

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 def home(svc: Services) -> dict[str, Any]:
     registry = svc.engine.policies
     try:
-        registry.reload()
+        # no parsing here (a request thread): the registry's background check re-reads the files
+        registry.start()
         lines = policy_lines(svc)
     except Exception as exc:
         lines = [f"could not load policies: {exc}"]
