@@ -1,5 +1,7 @@
 """HTTP helpers shared by the connectors: map transport failures and status codes
-onto ``PostError`` so the outbox worker can decide: retry, check first, or stop."""
+onto ``PostError`` so the outbox worker can decide: retry, check first, or stop; and,
+for the servers (webhook intake, Slack's /slack/events), read a request body without
+ever holding more than a limit."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ import email.utils
 import time
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from .base import PostError
 
@@ -55,3 +59,35 @@ def transport_error(where: str, exc: Exception) -> PostError:
     sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
     kind = type(exc).__name__
     return PostError(f"{where}: {kind} {exc}".strip(), ambiguous=sent)
+
+
+# -- reading request bodies (the servers: webhook intake, Slack's /slack/events) ---------------
+
+
+class BodyTooLarge(Exception):
+    """A request body over the limit. Nothing past the limit was read."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"body over {limit} bytes")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, never reading more than ``limit`` bytes: a Content-Length over the
+    limit is refused before anything is read, and a chunked body is read piece by piece and
+    cut off as soon as it passes the limit. Raises BodyTooLarge."""
+    length = request.headers.get("content-length", "").strip()
+    if length.isdigit() and int(length) > limit:
+        raise BodyTooLarge(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise BodyTooLarge(limit)
+    return bytes(body)
+
+
+def too_large(message: str) -> JSONResponse:
+    """413, and the connection is closed after it, so the server stops reading the rest of
+    the body instead of draining it."""
+    return JSONResponse({"error": message}, status_code=413, headers={"Connection": "close"})

@@ -1,16 +1,44 @@
-"""Webhooks: mentions in, replies out, both signed with HMAC-SHA256.
+"""Webhooks: mentions in, replies out, both signed with HMAC-SHA256 over a timestamp and the body.
 
 In: ``POST /webhooks/{source}`` (mounted in ``assistant serve``) with a JSON body:
 one mention ``{"id": "...", "author": "...", "text": "...", "url": "...", "created_at": "..."}``,
-a list of them, or ``{"mentions": [...]}``. The header ``X-Assistant-Signature:
-sha256=<hex>`` is the HMAC-SHA256 of the raw body under the source's secret
-(``X-Hub-Signature-256`` is accepted too). Answers: 202 with counts; 401 for a
-missing or bad signature; 400 with the reason for a malformed body; 404 for an
-unknown source; 413 for a body over 1 MB. The same id sent twice is stored once.
+a list of them, or ``{"mentions": [...]}``, and two headers::
 
-Out: an approved reply for a webhook source is POSTed as JSON to the source's
-``reply_url``, signed the same way, with an ``Idempotency-Key`` header the receiver
-should use to drop repeats (the outbox retries timeouts, 5xx and 429).
+    X-Assistant-Timestamp: <unix time, seconds>
+    X-Assistant-Signature: v1=<hex HMAC-SHA256 of "v1:<timestamp>:<raw body>" under the source's secret>
+
+A sender in Python::
+
+    ts = str(int(time.time()))
+    mac = hmac.new(secret.encode(), f"v1:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    httpx.post(url, content=body, headers={"Content-Type": "application/json",
+                                           "X-Assistant-Timestamp": ts, "X-Assistant-Signature": f"v1={mac}"})
+
+or in a shell::
+
+    ts=$(date +%s)
+    sig=$(printf 'v1:%s:%s' "$ts" "$body" | openssl dgst -sha256 -hmac "$SECRET" -hex | sed 's/^.* //')
+    curl -X POST "$URL" -H "Content-Type: application/json" -H "X-Assistant-Timestamp: $ts" \
+         -H "X-Assistant-Signature: v1=$sig" --data "$body"
+
+A signature is valid for five minutes either side of the timestamp, so a captured delivery
+cannot be replayed later (and a repeat within the window is a duplicate: stored once). The
+old body-only form (``X-Assistant-Signature`` or ``X-Hub-Signature-256``: ``sha256=<hex HMAC
+of the body>``, no timestamp) is still accepted in this release, logged and answered as
+deprecated; it will be refused in the next one.
+
+Answers: 202 with counts; 401 for a missing, bad or expired signature, and for a source name
+that does not exist (the same answer as a bad signature, so names cannot be probed); 413 for
+a body over 1 MB, cut off as soon as it passes the limit (nothing more is read); 400 with the
+reason for a malformed body (only once the signature is good). The same id sent twice is stored
+once. Refusals before the sender is authenticated (401, 413) are logged and recorded in
+``events`` at most once a minute per source, the next record counting those left out.
+
+Out: an approved reply for a webhook source is POSTed as JSON to the source's ``reply_url``,
+signed the same way (``X-Assistant-Timestamp`` and ``X-Assistant-Signature: v1=...``; the
+deprecated body-only ``X-Hub-Signature-256: sha256=...`` too, for one release), with an
+``Idempotency-Key`` header the receiver should use to drop repeats (the outbox retries
+timeouts, 5xx and 429). A receiver checks it with ``check_signature(secret, body, headers)``.
 """
 
 from __future__ import annotations
@@ -19,7 +47,12 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Callable
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -31,24 +64,99 @@ from starlette.routing import Route
 
 from ..domain import Mention, stable_id, utcnow
 from ..errors import SettingsError
-from ._http import status_error, transport_error
+from ._http import BodyTooLarge, read_body, status_error, too_large, transport_error
 from .base import Capabilities, FetchResult, Posted, PostError, register
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Assistant-Signature"
+TIMESTAMP_HEADER = "X-Assistant-Timestamp"
+LEGACY_HEADER = "X-Hub-Signature-256"  # body-only, deprecated
 MAX_BODY = 1_000_000
 MAX_BATCH = 1000
+REPLAY_WINDOW = 300  # seconds either side of the signed timestamp (Slack's figure)
+REFUSALS_EVERY = 60.0  # at most one events row per source and status in this many seconds
+DEPRECATION_EVERY = 3600.0  # log a source's body-only signatures at most this often
+UNKNOWN_SOURCE = "(unknown)"  # the events row's source for names that are not configured
+_monotonic = time.monotonic  # the clock for REFUSALS_EVERY (tests move it)
+
+SIGNING_HINT = (f"send {TIMESTAMP_HEADER}: <unix time> and {SIGNATURE_HEADER}: v1=<hex HMAC-SHA256 of "
+                "'v1:<timestamp>:<raw body>' under the source's secret>")
+DEPRECATED = ("body-only signatures (sha256=, no timestamp) are deprecated and will be refused in the next "
+              f"release: {SIGNING_HINT}")
 
 
 def sign(secret: str, body: bytes) -> str:
+    """The deprecated body-only signature, ``sha256=<hex>``: it never expires, so a captured
+    delivery could be replayed. Use ``signed_headers``."""
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def sign_v1(secret: str, body: bytes, timestamp: int | str) -> str:
+    """``v1=<hex HMAC-SHA256 of "v1:<timestamp>:<body>">``."""
+    signed = b"v1:" + str(timestamp).encode() + b":" + body
+    return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    """The headers that sign ``body`` now (or at ``timestamp``)."""
+    ts = str(int(time.time()) if timestamp is None else int(timestamp))
+    return {TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign_v1(secret, body, ts)}
+
+
 def verify(secret: str, body: bytes, signature: str | None) -> bool:
+    """Whether ``signature`` is the deprecated body-only signature of ``body``."""
     if not signature:
         return False
-    return hmac.compare_digest(sign(secret, body), signature.strip())
+    return hmac.compare_digest(sign(secret, body).encode(), signature.strip().encode())
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What a request's headers claim, before the body is read."""
+
+    signature: str
+    timestamp: str | None  # None: the deprecated body-only form
+
+    @property
+    def legacy(self) -> bool:
+        return self.timestamp is None
+
+    def matches(self, secret: str, body: bytes) -> bool:
+        expected = sign(secret, body) if self.timestamp is None else sign_v1(secret, body, self.timestamp)
+        return hmac.compare_digest(expected.encode(), self.signature.encode())
+
+
+def _claim(headers: Mapping[str, str], now: float) -> _Claim | str:
+    """The signature the headers claim, or why they cannot be right (one line)."""
+    signature = (headers.get(SIGNATURE_HEADER) or headers.get(LEGACY_HEADER) or "").strip()
+    if not signature:
+        return f"missing signature: {SIGNING_HINT}"
+    if signature.startswith("sha256="):
+        return _Claim(signature, None)
+    if not signature.startswith("v1="):
+        return f"bad signature: {SIGNING_HINT}"
+    ts = (headers.get(TIMESTAMP_HEADER) or "").strip()
+    if not ts:
+        return f"missing {TIMESTAMP_HEADER}: {SIGNING_HINT}"
+    if not re.fullmatch(r"[0-9]{1,12}", ts):
+        return f"bad {TIMESTAMP_HEADER} {ts[:20]!r}: {SIGNING_HINT}"
+    age = now - int(ts)
+    if abs(age) > REPLAY_WINDOW:
+        when = f"{age:.0f} s old" if age > 0 else f"{-age:.0f} s in the future"
+        return (f"expired signature: its timestamp is {when}, and a signature is valid for 5 minutes "
+                "(sign each delivery when it is sent, and check the sender's clock)")
+    return _Claim(signature, ts)
+
+
+def check_signature(secret: str, body: bytes, headers: Mapping[str, str], now: float | None = None) -> str | None:
+    """None when ``headers`` (a case-insensitive mapping, or keys spelled as here) sign ``body``
+    under ``secret``: a v1 signature within five minutes of its timestamp, or the deprecated
+    body-only one. Otherwise the reason, one line."""
+    claim = _claim(headers, time.time() if now is None else now)
+    if isinstance(claim, str):
+        return claim
+    return None if claim.matches(secret, body) else f"bad signature: {SIGNING_HINT}"
 
 
 class WebhookMention(BaseModel):
@@ -71,6 +179,8 @@ def parse_body(source: str, body: bytes) -> list[Mention]:
     """The mentions in a webhook body. Raises ValueError with a one-line reason."""
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise ValueError("body is nested too deeply: send mentions as flat JSON objects") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"body is not JSON: {exc}") from None
     if isinstance(data, list):
@@ -100,10 +210,63 @@ Ingest = Callable[[str, list[Mention]], list[str]]
 Rejected = Callable[[str, str, int], None]
 
 
+class _Refusals:
+    """Refusals of senders not yet authenticated (401, 413): logged and passed on to
+    ``on_reject`` (a row in ``events``) at most once per source and status every
+    REFUSALS_EVERY seconds; the next one passed on says how many were left out. Names that
+    are not configured share one key, so a flood of made-up names writes no more."""
+
+    def __init__(self, on_reject: Rejected | None) -> None:
+        self.on_reject = on_reject
+        self.lock = threading.Lock()
+        self.last: dict[tuple[str, int], list[float]] = {}  # key -> [passed on at, left out since]
+
+    def __call__(self, source: str, reason: str, status: int) -> None:
+        now = _monotonic()
+        with self.lock:
+            seen = self.last.get((source, status))
+            if seen is not None and now - seen[0] < REFUSALS_EVERY:
+                seen[1] += 1
+                return
+            left_out = int(seen[1]) if seen else 0
+            self.last[(source, status)] = [now, 0]
+        if left_out:
+            reason += f" ({left_out} more refused since the previous entry)"
+        log.warning("webhook %s: %s %s", source, status, reason)
+        if self.on_reject is not None:
+            self.on_reject(source, reason, status)
+
+
 def intake_route(secret_for: SecretLookup, ingest: Ingest, on_reject: Rejected | None = None,
                  path: str = "/webhooks/{source}") -> Route:
+    refusals = _Refusals(on_reject)
+    # Names that are not configured are checked against a secret nobody has: the same work
+    # and the same answers as a bad signature, so an unknown name cannot be told apart.
+    decoy = secrets.token_hex(32)
+    warned: dict[str, float] = {}
+
     async def receive(request: Request) -> JSONResponse:
         source = request.path_params["source"]
+        secret = secret_for(source)
+
+        def refuse(status: int, reason: str) -> JSONResponse:
+            """Before the sender is authenticated: the answer never depends on the source."""
+            if secret is None:
+                refusals(UNKNOWN_SOURCE, f"no webhook source named {source[:80]!r} (answered {status}): {reason}",
+                         status)
+            else:
+                refusals(source, reason, status)
+            return too_large(reason) if status == 413 else JSONResponse({"error": reason}, status_code=status)
+
+        claim = _claim(request.headers, time.time())
+        if isinstance(claim, str):
+            return refuse(401, claim)  # nothing of the body is read
+        try:
+            body = await read_body(request, MAX_BODY)
+        except BodyTooLarge:
+            return refuse(413, f"body over {MAX_BODY} bytes: send fewer mentions per request")
+        if not claim.matches(secret if secret is not None else decoy, body):
+            return refuse(401, f"bad signature: {SIGNING_HINT}")
 
         def reject(status: int, reason: str) -> JSONResponse:
             log.warning("webhook %s: %s %s", source, status, reason)
@@ -111,28 +274,21 @@ def intake_route(secret_for: SecretLookup, ingest: Ingest, on_reject: Rejected |
                 on_reject(source, reason, status)
             return JSONResponse({"error": reason}, status_code=status)
 
-        secret = secret_for(source)
-        if secret is None:
-            return JSONResponse({"error": f"no webhook source named {source!r}"}, status_code=404)
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY:
-            return reject(413, f"body over {MAX_BODY} bytes: send fewer mentions per request")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            return reject(413, f"body over {MAX_BODY} bytes: send fewer mentions per request")
-        signature = request.headers.get(SIGNATURE_HEADER) or request.headers.get("X-Hub-Signature-256")
-        if not verify(secret, body, signature):
-            what = "missing" if not signature else "bad"
-            return reject(401, f"{what} signature: send {SIGNATURE_HEADER}: sha256=<HMAC-SHA256 of the raw"
-                               " body under the source's secret, hex>")
         try:
             mentions = parse_body(source, body)
         except ValueError as exc:
             return reject(400, str(exc))
         new = await run_in_threadpool(ingest, source, mentions)
         unique = len({m.external_id for m in mentions})
-        return JSONResponse({"received": len(mentions), "new": len(new), "duplicates": len(mentions) - len(new),
-                             "unique": unique, "ids": [m.key for m in mentions]}, status_code=202)
+        answer: dict[str, Any] = {"received": len(mentions), "new": len(new), "duplicates": len(mentions) - len(new),
+                                  "unique": unique, "ids": [m.key for m in mentions]}
+        if claim.legacy:
+            answer["warning"] = DEPRECATED
+            now = _monotonic()
+            if source not in warned or now - warned[source] >= DEPRECATION_EVERY:
+                warned[source] = now
+                log.warning("webhook %s: accepted a body-only signature; %s", source, DEPRECATED)
+        return JSONResponse(answer, status_code=202)
 
     return Route(path, receive, methods=["POST"])
 
@@ -169,7 +325,8 @@ class WebhookConnector:
             "text": text, "approved_at": utcnow().isoformat(timespec="seconds"),
         }, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json", "Idempotency-Key": idempotency_key,
-                   SIGNATURE_HEADER: sign(self.reply_secret, body)}
+                   **signed_headers(self.reply_secret, body),
+                   LEGACY_HEADER: sign(self.reply_secret, body)}  # for receivers not updated yet; goes next release
         where = f"webhook {self.reply_url}"
         try:
             resp = self._client.post(self.reply_url, content=body, headers=headers)

@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from assistant.connectors.runtime import Runtime
 from assistant.connectors.sources import parse_sources
-from assistant.connectors.webhook import SIGNATURE_HEADER, sign, verify
+from assistant.connectors.webhook import SIGNATURE_HEADER, check_signature, signed_headers
 
 from .conftest import approve
 from .servers import serve_asgi
@@ -31,11 +31,13 @@ class Receiver:
     def __init__(self) -> None:
         self.replies: dict[str, dict] = {}
         self.bad_signatures = 0
+        self.headers: list[dict[str, str]] = []
         self.lock = threading.Lock()
 
     async def endpoint(self, request: Request) -> JSONResponse:
         body = await request.body()
-        if not verify(SECRET, body, request.headers.get(SIGNATURE_HEADER)):
+        self.headers.append(dict(request.headers))
+        if check_signature(SECRET, body, request.headers) is not None:
             self.bad_signatures += 1
             return JSONResponse({"error": "bad signature"}, status_code=401)
         key = request.headers["Idempotency-Key"]
@@ -74,8 +76,7 @@ def post(url: str, payload: Any, secret: str = SECRET, client: httpx.Client | No
          raw: bytes | None = None) -> httpx.Response:
     body = raw if raw is not None else json.dumps(payload).encode()
     c = client or httpx.Client(trust_env=False)
-    return c.post(url, content=body, headers={SIGNATURE_HEADER: sign(secret, body),
-                                             "Content-Type": "application/json"})
+    return c.post(url, content=body, headers={**signed_headers(secret, body), "Content-Type": "application/json"})
 
 
 def test_signed_mention_is_stored_once_and_processed(intake, store, engine) -> None:
@@ -120,9 +121,10 @@ def test_malformed_body_is_400_with_reason(intake, store, raw, reason) -> None:
     assert events and events[-1]["reason"].startswith(reason) and events[-1]["status"] == 400
 
 
-def test_unknown_source_is_404(intake) -> None:
+def test_unknown_source_is_answered_like_a_bad_signature(intake) -> None:
     _, url = intake
-    assert post(f"{url}/webhooks/nope", {"text": "x"}).status_code == 404
+    r = post(f"{url}/webhooks/nope", {"text": "x"})
+    assert r.status_code == 401 and r.json()["error"].startswith("bad signature")
 
 
 def test_burst_with_duplicates_every_mention_stored_once(intake, store) -> None:
