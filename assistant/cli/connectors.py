@@ -93,7 +93,9 @@ def sources(path: str | None) -> None:
     target = path or load_settings().sources_file
     if target is None:
         raise SettingsError("no sources file given", "pass a path or set ASSISTANT_SOURCES_FILE")
-    problems = check_sources(target)
+    import os
+
+    problems = check_sources(target, env=os.environ)  # also: unknown options, unset _env variables
     if problems:
         for line in problems:
             click.secho(line, fg="red", err=True)

@@ -17,8 +17,11 @@ live in the file. Every problem is reported as one line: ``file: sources[1].poll
 
 from __future__ import annotations
 
+import difflib
 import importlib
+import inspect
 import os
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -118,6 +121,8 @@ def problems(exc: ValidationError) -> list[str]:
 def parse_sources(text: str, where: str = "sources.yaml") -> list[SourceConfig]:
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        raise SettingsError(f"{where}: nested too deeply", "run `assistant sources` to find the line") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -143,17 +148,84 @@ def load_sources(path: str | Path | None) -> list[SourceConfig]:
     p = Path(path)
     if not p.exists():
         raise SettingsError(f"sources file {p} not found", "set ASSISTANT_SOURCES_FILE to an existing YAML file")
-    return parse_sources(p.read_text(encoding="utf-8"), str(p))
-
-
-def check_sources(path: str | Path) -> list[str]:
-    """Every problem in a sources file, one line each (empty when it is fine)."""
-    p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-        SourcesFile.model_validate({"sources": data} if isinstance(data, list) else data or {})
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SettingsError(f"sources file {p} is not UTF-8", "save it as UTF-8; `assistant sources` shows the line") from None
+    return parse_sources(text, str(p))
+
+
+# Constructor parameters that are not options: the runtime passes them itself.
+_NOT_OPTIONS = {"source", "transport"}
+
+
+def connector_options(connector: str) -> list[str] | None:
+    """The options a connector takes (each may also be given as NAME_env), or None when its
+    factory does not say (then any option is let through)."""
+    ensure_registered()
+    factory = base._REGISTRY.get(connector)
+    if factory is None:
+        return None
+    try:
+        made = typing.get_type_hints(factory).get("return")
+        params = inspect.signature(made).parameters.values() if inspect.isclass(made) else None
+    except (NameError, TypeError, ValueError):
+        return None
+    if params is None or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return sorted(p.name for p in params if p.name not in _NOT_OPTIONS and p.kind is not inspect.Parameter.VAR_POSITIONAL)
+
+
+def option_problems(source: SourceConfig, env: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """(option, problem) for what `assistant fetch` would trip over: an option the connector does
+    not take, an ``_env`` option that names no variable, or (for an enabled source, when ``env``
+    is given) a variable that is not set."""
+    known = connector_options(source.connector)
+    out: list[tuple[str, str]] = []
+    for key, value in source.options.items():
+        name = key[:-4] if key.endswith("_env") else key
+        if known is not None and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}{'_env' if key.endswith('_env') else ''}?)" if close else ""
+            out.append((key, f"unknown option for the {source.connector} connector{hint}: it takes "
+                             f"{', '.join(known)} (any of them as NAME_env to read it from the environment)"))
+        elif key.endswith("_env"):
+            if not isinstance(value, str) or not value:
+                out.append((key, f"must name an environment variable: write e.g. {key}: MY_SECRET_VAR"))
+            elif env is not None and source.enabled and not env.get(value):
+                out.append((key, f"environment variable {value} is not set: export {value}=... "
+                                 "where `assistant fetch` and `assistant serve` run"))
+    return out
+
+
+def check_sources(path: str | Path, env: Mapping[str, str] | None = None) -> list[str]:
+    """Every problem in a sources file, one line each (empty when it is fine): ``file:line: where: what``.
+    With ``env`` (``assistant sources`` passes the environment) an enabled source's ``_env``
+    variables must be set there."""
+    from ..policy_loading import line_of, one_line, parse_yaml, read_policy_file
+
+    p = Path(path)
+    text, found = read_policy_file(p)  # size cap and UTF-8 check, one line each
+    if text is None:
+        return found
+    root, data, found = parse_yaml(text, str(p))  # nesting limit, duplicate keys
+    if found:
+        return found
+
+    def at(loc: tuple[Any, ...]) -> int:
+        if isinstance(root, yaml.SequenceNode) and loc[:1] == ("sources",):
+            loc = loc[1:]
+        return line_of(root, loc)
+
+    try:
+        sources = SourcesFile.model_validate({"sources": data} if isinstance(data, list) else data or {}).sources
     except ValidationError as exc:
-        return [f"{p}: {line}" for line in problems(exc)]
-    except (OSError, yaml.YAMLError) as exc:
-        return [f"{p}: {exc}"]
-    return []
+        return [f"{p}:{at(tuple(err['loc']))}: {line}" for err, line in zip(exc.errors(), problems(exc), strict=True)]
+    except (TypeError, ValueError) as exc:  # not a mapping at all
+        return [f"{p}:1: sources: {one_line(str(exc))}: expected a mapping with a `sources:` list"]
+    out = []
+    for i, source in enumerate(sources):
+        for key, problem in option_problems(source, env):
+            out.append(f"{p}:{at(('sources', i, 'options', key))}: sources[{i}].options.{key}: "
+                       f"source {source.name}: {problem}")
+    return out
