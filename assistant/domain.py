@@ -44,6 +44,14 @@ def stable_id(source: str, author: str, text: str, created_at: str | None) -> st
     return "h-" + digest[:16]
 
 
+def mention_key(source: str, external_id: str) -> str:
+    """The stored id of a mention: ``<source>:<external_id>``, with ``%`` and ``:`` in the
+    source written as ``%25`` and ``%3A`` so the first colon always ends the source
+    (source ``x:y`` with id ``1`` and source ``x`` with id ``y:1`` are two mentions).
+    Sources without either character keep the key they always had."""
+    return f"{source.replace('%', '%25').replace(':', '%3A')}:{external_id}"
+
+
 class Mention(BaseModel):
     """Something a member of the public wrote. ``text`` is untrusted."""
 
@@ -58,7 +66,7 @@ class Mention(BaseModel):
 
     @property
     def key(self) -> str:
-        return f"{self.source}:{self.external_id}"
+        return mention_key(self.source, self.external_id)
 
     @property
     def network_name(self) -> str:

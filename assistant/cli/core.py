@@ -12,7 +12,7 @@ from rich.console import Console
 
 from ..domain import Mention
 from ..errors import AssistantError
-from ..ingest import parse_mentions
+from ..ingest import decode_input, iter_mentions
 from ..settings import load_settings
 from . import cli
 
@@ -25,12 +25,15 @@ FACT_QUESTIONS = EVAL / "fact_questions.jsonl"
 
 
 def _read(path: str) -> str:
+    """The text of FILE or stdin; bytes that are not UTF-8 reach the parser marked, so
+    only the lines holding them are rejected (a binary file is one error)."""
     if path == "-":
-        return sys.stdin.read()
+        return decode_input(sys.stdin.buffer.read(), "stdin")
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise AssistantError(f"cannot read {path}: {exc.strerror}", "give a JSONL or CSV file, or - for stdin") from None
+    return decode_input(data, path)
 
 
 def _engine(brand: str | None = None, **overrides: Any):  # type: ignore[no-untyped-def]
@@ -48,9 +51,24 @@ def _policy(brand: str | None):  # type: ignore[no-untyped-def]
     return PolicyRegistry(settings.policies_dir).get(settings.brand)
 
 
-def _report_errors(errors: list[str], source: str) -> None:
-    for err in errors:
-        click.secho(f"{source}: {err} (skipped; fix the line and ingest again)", fg="yellow", err=True)
+def _report_error(err: str, source: str) -> None:
+    click.secho(f"{source}: {err} (skipped; fix the line and ingest again)", fg="yellow", err=True)
+
+
+def _check_brand(engine: Any, brand: str | None) -> None:
+    """Refuse mentions no policy can triage: they would wait for ever."""
+    from ..errors import PolicyError
+
+    try:
+        engine.policy()
+    except PolicyError as exc:
+        if brand is not None and brand in engine.policies.errors:
+            raise  # its file is broken: the error says to run `assistant policy check`
+        known = ", ".join(engine.policies.brands()) or "none"
+        add = f", or add {engine.settings.policies_dir}/{brand}.yaml" if brand else ""
+        raise AssistantError(f"no policy for brand {brand!r} in {engine.settings.policies_dir}" if brand
+                             else exc.message,
+                             f"nothing was stored; use --brand with one of: {known}{add}") from None
 
 
 @cli.command()
@@ -58,13 +76,29 @@ def _report_errors(errors: list[str], source: str) -> None:
 @click.option("--brand", help="brand id (file name in policies/) for these mentions")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="default: guessed from the content")
 def ingest(file: str, brand: str | None, fmt: str | None) -> None:
-    """Store mentions from a JSONL or CSV FILE (or - for stdin). Duplicates are skipped."""
-    parsed = parse_mentions(_read(file), fmt)
-    _report_errors(parsed.errors, file)
+    """Store mentions from a JSONL or CSV FILE (or - for stdin). Duplicates are skipped.
+
+    A bad line is reported by number and skipped; the rest are stored, in batches."""
+    text = _read(file)
     engine = _engine(brand)
-    new = engine.ingest(parsed.mentions, brand=brand)
-    click.echo(f"{len(new)} new, {len(parsed.mentions) - len(new)} already stored, {len(parsed.errors)} rejected")
-    if parsed.errors and not parsed.mentions:
+    _check_brand(engine, brand)
+    good = new = rejected = 0
+    batch: list[Mention] = []
+    for n, item in iter_mentions(text, fmt):
+        if isinstance(item, str):
+            rejected += 1
+            _report_error(f"line {n}: {item}", file)
+            continue
+        batch.append(item)
+        if len(batch) >= 1000:
+            good += len(batch)
+            new += len(engine.ingest(batch, brand=brand))
+            batch = []
+    if batch:
+        good += len(batch)
+        new += len(engine.ingest(batch, brand=brand))
+    click.echo(f"{new} new, {good - new} already stored, {rejected} rejected")
+    if rejected and not good:
         sys.exit(1)
 
 
@@ -77,12 +111,17 @@ def triage(file: str, brand: str | None, as_json: bool) -> None:
     from ..triage import Triager
 
     policy = _policy(brand)
-    parsed = parse_mentions(_read(file))
-    _report_errors(parsed.errors, file)
+    text = _read(file)
+    mentions: list[Mention] = []
+    for n, item in iter_mentions(text):
+        if isinstance(item, str):
+            _report_error(f"line {n}: {item}", file)
+        else:
+            mentions.append(item)
     triager = Triager()
     batch = 32  # embedded together, printed as each batch is done
-    for start in range(0, len(parsed.mentions), batch):
-        chunk = parsed.mentions[start:start + batch]
+    for start in range(0, len(mentions), batch):
+        chunk = mentions[start:start + batch]
         for m, t in zip(chunk, triager.triage_many([m.text for m in chunk], policy), strict=True):
             _print_triage(m, t, as_json)
 

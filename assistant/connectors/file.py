@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, field_validator
 
 from ..domain import Mention, stable_id, utcnow
 from .base import Capabilities, FetchResult, Posted, PostError, register
@@ -37,6 +37,13 @@ class InboxLine(BaseModel):
     url: str | None = None
     created_at: str | None = None
     in_reply_to: str | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("empty (a mention needs its words)")
+        return value
 
 
 def first_error(exc: ValidationError) -> str:

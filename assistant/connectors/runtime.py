@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..domain import Mention
-from ..errors import AssistantError, SettingsError
+from ..errors import AssistantError, PolicyError, SettingsError
 from ..outbox import OutboxWorker, reply_problems
 from ..polling import Poller, PollResult
 from ..store import connectors_sql as sql
@@ -187,6 +187,14 @@ class Runtime:
     def _process_one(self, mid: str) -> None:
         try:
             self.process(mid)
+        except PolicyError as exc:
+            # No policy for its brand (unknown, or its file never loaded): set it aside
+            # once, with one event, instead of failing again at every start.
+            log.warning("holding %s: no policy for its brand: %s", mid, exc)
+            try:
+                self.store.hold(mid, str(exc))
+            except Exception:
+                log.exception("could not hold %s", mid)
         except Exception as exc:
             # The mention stays 'new' in the store; the next start picks it up again.
             log.exception("processing %s failed", mid)
@@ -216,6 +224,7 @@ class Runtime:
             return
         self._stop.clear()
         if self.process_new:
+            self._release_held()
             for row in self.store.mentions_with_status("new"):
                 self._new.put(row["id"])
             t = threading.Thread(target=self._process_loop, name="process-mentions", daemon=True)
@@ -228,6 +237,22 @@ class Runtime:
         for name, poller in self.pollers.items():
             if self.sources[name].poll_every > 0:
                 self._threads.append(poller.start(self._stop))
+
+    def _release_held(self) -> None:
+        """Held mentions whose brand has a policy now go back to 'new'; the others stay
+        held, named in one log line."""
+        still: dict[str, int] = {}
+        for row in self.store.mentions_with_status("held"):
+            try:
+                self.engine.policy(row["brand"])
+            except AssistantError:
+                brand = str(row["brand"] or "(default)")
+                still[brand] = still.get(brand, 0) + 1
+                continue
+            self.store.release(row["id"])
+        if still:
+            log.warning("%d mentions held, no policy for their brand (%s): add the policy and restart",
+                        sum(still.values()), ", ".join(f"{b}: {n}" for b, n in sorted(still.items())))
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()

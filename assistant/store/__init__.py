@@ -9,7 +9,10 @@ thread's statements land inside another thread's transaction.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -31,6 +34,15 @@ from .migrations import core
 OPEN_STATUSES = ("new", "awaiting")
 APPROVABLE_STATUSES = (*OPEN_STATUSES, "failed")
 FINAL_STATUSES = ("approved", "posted", "rejected", "hidden", "ignored", "escalated", "failed")
+# "held": no policy for the mention's brand, so it cannot be triaged. It is set once
+# (one event), is not retried at every start, and goes back to "new" when the
+# brand's policy appears (Runtime.start).
+HELD = "held"
+
+# Mentions written per transaction: a long ingest never holds SQLite's write lock for
+# more than a fraction of a second, so other processes (Slack clicks, pollers, other
+# ingests) get their turn in between.
+BATCH = 1000
 
 
 class StaleDecision(StoreError):
@@ -56,6 +68,36 @@ def _now() -> str:
     return utcnow().isoformat(timespec="milliseconds")
 
 
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only: it holds authors, posts and
+    Slack ids. SQLite gives the -wal and -shm files the mode of the main file. An
+    existing file keeps the mode it has (its owner may have chosen it)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot create database {path}: {exc.strerror}", "check ASSISTANT_DB_PATH") from None
+    os.close(fd)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _fix_text(value: str) -> str:
+    # Pairs written as two code points join up; a lone half becomes U+FFFD.
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _repaired(m: Mention) -> tuple[Mention, list[str]]:
+    fields = [name for name in ("source", "external_id", "author", "text", "url", "created_at", "network",
+                                "in_reply_to")
+              if isinstance(value := getattr(m, name), str) and _SURROGATE.search(value)]
+    if not fields:
+        return m, []
+    return m.model_copy(update={name: _fix_text(getattr(m, name)) for name in fields}), fields
+
+
 class Store:
     def __init__(self, path: str | Path, extra_migrations: Iterable[Any] = ()) -> None:
         self.path = str(path)
@@ -63,15 +105,21 @@ class Store:
             # Each thread has its own connection, and each would see its own empty database.
             raise StoreError("the store needs a file, not :memory:", "set ASSISTANT_DB_PATH to a file path")
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(self.path))
         self._local = threading.local()
         self._all: list[Database] = []
         self._lock = threading.RLock()  # guards _all and the migrations
         db = self.db
         db.enable_wal()
+        sets = [core, *extra_migrations]
         with self._lock:
-            core.apply(db)
-            for migrations in extra_migrations:
-                migrations.apply(db)
+            if any(m.pending(db) for m in sets):
+                # One write transaction from the start: processes opening a new file at the
+                # same moment take turns instead of racing to create the same tables
+                # ("database is locked" or a duplicate migration record for the loser).
+                with self.transaction():
+                    for migrations in sets:
+                        migrations.apply(db)
 
     def _connect(self) -> Database:
         try:
@@ -138,12 +186,26 @@ class Store:
     def add_mentions(self, mentions: Iterable[Mention], brand: str | None = None) -> list[str]:
         """Store mentions; one already stored (same source and id) is left as it is.
 
-        Returns the ids that were new. The whole batch is one transaction.
+        Returns the ids that were new. Every ``BATCH`` mentions are one transaction, so
+        a long ingest lets other writers in between (and an interrupted one keeps the
+        batches already written; ingesting again skips them as duplicates).
+        A field holding a lone surrogate (which SQLite cannot store as UTF-8) is
+        repaired to U+FFFD, with an ``input_repaired`` event, rather than failing the
+        batch: pollers and webhooks have nobody to fix the post and send it again.
         """
+        new: list[str] = []
+        it = iter(mentions)
+        while chunk := list(itertools.islice(it, BATCH)):
+            new.extend(self._add_batch(chunk, brand))
+        return new
+
+    def _add_batch(self, mentions: list[Mention], brand: str | None) -> list[str]:
         now = _now()
         new: list[str] = []
+        repaired: list[tuple[str, list[str]]] = []
         with self.transaction() as db:
             for m in mentions:
+                m, fixed = _repaired(m)
                 cur = db.conn.execute(
                     "INSERT OR IGNORE INTO mentions (id, source, external_id, network, brand, author, text,"
                     " url, in_reply_to, created_at, ingested_at, status, updated_at)"
@@ -153,11 +215,16 @@ class Store:
                 )
                 if cur.rowcount:
                     new.append(m.key)
+                    if fixed:
+                        repaired.append((m.key, fixed))
             if new:
                 db["events"].insert_all(
                     {"at": now, "mention_id": mid, "kind": "ingested", "actor": "system", "detail": "{}"}
                     for mid in new
                 )
+            for mid, fields in repaired:
+                self._event(mid, "input_repaired", fields=fields,
+                            reason="a lone surrogate (half a character) was replaced by U+FFFD")
         return new
 
     def add_mention(self, mention: Mention, brand: str | None = None) -> bool:
@@ -176,6 +243,25 @@ class Store:
             text=row["text"], url=row["url"], created_at=row["created_at"], network=row["network"],
             in_reply_to=row["in_reply_to"],
         )
+
+    def hold(self, mention_id: str, reason: str) -> bool:
+        """Set a new mention aside that cannot be processed (no policy for its brand):
+        one ``held`` event, once; it is no longer picked up at every start."""
+        with self.transaction() as db:
+            cur = db.conn.execute("UPDATE mentions SET status = ?, updated_at = ? WHERE id = ? AND status = 'new'",
+                                  [HELD, _now(), mention_id])
+            if cur.rowcount:
+                self._event(mention_id, HELD, reason=reason)
+            return cur.rowcount == 1
+
+    def release(self, mention_id: str) -> bool:
+        """A held mention goes back to 'new' (its brand's policy is there now)."""
+        with self.transaction() as db:
+            cur = db.conn.execute("UPDATE mentions SET status = 'new', updated_at = ? WHERE id = ? AND status = ?",
+                                  [_now(), mention_id, HELD])
+            if cur.rowcount:
+                self._event(mention_id, "released")
+            return cur.rowcount == 1
 
     def mentions_with_status(self, *statuses: str) -> list[dict[str, Any]]:
         marks = ",".join("?" * len(statuses))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from ..domain import mention_key
+
 core = Migrations("assistant-core")
 
 
@@ -17,7 +19,7 @@ core = Migrations("assistant-core")
 def _m001(db: Database) -> None:
     db["mentions"].create(
         {
-            "id": str,  # "<source>:<external_id>": one row per mention, whatever the retries
+            "id": str,  # domain.mention_key: "<source>:<external_id>", one row per mention, whatever the retries
             "source": str,
             "external_id": str,
             "network": str,
@@ -28,7 +30,7 @@ def _m001(db: Database) -> None:
             "in_reply_to": str,
             "created_at": str,
             "ingested_at": str,
-            "status": str,  # new, awaiting, approved, posted, rejected, hidden, ignored, escalated, failed
+            "status": str,  # new, held, awaiting, approved, posted, rejected, hidden, ignored, escalated, failed
             "updated_at": str,
         },
         pk="id",
@@ -128,3 +130,30 @@ def _m002(db: Database) -> None:
     db["cursors"].create(
         {"source": str, "cursor": str, "updated_at": str}, pk="source", if_not_exists=True
     )
+
+
+@core(name="003_unambiguous_mention_keys")
+def _m003(db: Database) -> None:
+    """Ids were "<source>:<external_id>" as written, so source "x:y" with id "1" and
+    source "x" with id "y:1" shared one id and the second was dropped as a duplicate.
+    Ids are now domain.mention_key (":" and "%" in the source escaped); only rows whose
+    source holds one of those change, everywhere their id is used. A unique index on
+    (source, external_id) keeps one row per mention whatever the id looks like.
+    Outbox idempotency keys keep the old id inside them: they were sent to networks."""
+    rows = db.execute(
+        "SELECT id, source, external_id FROM mentions WHERE instr(source, ':') > 0 OR instr(source, '%') > 0"
+    ).fetchall()
+    moves = [(old, mention_key(source, external)) for old, source, external in rows
+             if mention_key(source, external) != old]
+    if moves:
+        # Children point at mentions.id: check the references once, at commit.
+        db.execute("PRAGMA defer_foreign_keys = ON")
+        tables = [t for t in db.table_names() if t != "mentions" and "mention_id" in db[t].columns_dict]
+        # Through temporary ids first, so no new id meets an old one not moved yet.
+        steps = [(old, f"\x00moving:{n}") for n, (old, _) in enumerate(moves)]
+        steps += [(f"\x00moving:{n}", new) for n, (_, new) in enumerate(moves)]
+        for old, new in steps:
+            db.execute("UPDATE mentions SET id = ? WHERE id = ?", [new, old])
+            for table in tables:
+                db.execute(f"UPDATE [{table}] SET mention_id = ? WHERE mention_id = ?", [new, old])
+    db["mentions"].create_index(["source", "external_id"], unique=True, if_not_exists=True)
