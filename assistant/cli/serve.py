@@ -42,10 +42,12 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
                                                  "or review.channel in the policy")
     store = Store(settings.db_path, extra_migrations=[tables.migrations])
     engine = Engine(settings, store, policies)
+    runtime = build_runtime(settings, engine)
+    # Slack first (auth.test: an unreachable ASSISTANT_SLACK_API_URL or a refused token is
+    # one line), then the slow part.
+    app = create_app(engine, runtime, settings, socket_mode=socket_mode)
     click.echo(f"loading the model ({settings.backend}) …", err=True)
     engine.backend.load()  # at start-up, not on the first click
-    runtime = build_runtime(settings, engine)
-    app = create_app(engine, runtime, settings, socket_mode=socket_mode)
     runtime.start()
     app.services.start()
     try:

@@ -6,13 +6,16 @@ at import time. ``server.serve_http`` / ``server.serve_socket_mode`` run it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from ..errors import SettingsError
 from .services import Services, make_client
@@ -25,6 +28,49 @@ if TYPE_CHECKING:
 __all__ = ["AssistantApp", "check_settings", "create_app"]
 
 APPS_PAGE = "https://api.slack.com/apps"
+API_URL_HINT = ("ASSISTANT_SLACK_API_URL (leave it unset for Slack itself; for GovSlack "
+                "https://slack-gov.com/api/)")
+
+
+def _one_line(value: object) -> str:
+    return " ".join(str(value).split())[:200]
+
+
+class _DropStartupNoise(logging.Filter):
+    NOISE = ("Failed to send a request to Slack API server",  # each retry; create_app says it once
+             "Failed to decode Slack API response",  # not Slack: create_app says so
+             "As you gave `client` as well, `token` will be unused")  # SLACK_BOT_TOKEN is the client's
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self.NOISE)
+
+
+@contextlib.contextmanager
+def _quiet_send_errors() -> Iterator[None]:
+    """While Bolt starts (auth.test): slack_sdk logs every failed attempt at ERROR, and Bolt
+    warns that the client's token wins over SLACK_BOT_TOKEN; create_app says what matters once."""
+    loggers = [logging.getLogger("slack_sdk.web.base_client"), logging.getLogger("assistant.slack.bolt")]
+    drop = _DropStartupNoise()
+    for logger in loggers:
+        logger.addFilter(drop)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(drop)
+
+
+def _auth_test_error(exc: BoltError, base_url: str) -> SettingsError:
+    """Bolt's auth.test failed with an answer: a refused token, or a server that is not Slack."""
+    cause = exc.__context__
+    response = getattr(cause, "response", None) if isinstance(cause, SlackApiError) else None
+    error = str((response.get("error") if response is not None else None) or "")
+    if response is not None and (error.startswith("Received a response in a non-JSON format")
+                                 or response.status_code >= 300):
+        return SettingsError(f"{base_url} does not answer like Slack's Web API (HTTP {response.status_code}: "
+                             f"{_one_line(error)[:120]})", f"check {API_URL_HINT}")
+    return SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({error or _one_line(exc)})",
+                         f"copy it again from OAuth & Permissions at {APPS_PAGE}, or reinstall the app")
 
 
 def check_settings(settings: Settings, socket_mode: bool | None = None, token: str | None = None) -> bool:
@@ -56,6 +102,9 @@ class AssistantApp(App):
 
     services: Services
     listener_pool: ThreadPoolExecutor  # runs listeners after the ack; shut it first on stop
+    # HTTP mode: the signing secret server.asgi_app checks before reading and parsing a body
+    # (None in Socket Mode, where requests come over the authenticated websocket).
+    http_signing_secret: str | None = None
 
 
 def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: WebClient | None = None,
@@ -66,18 +115,25 @@ def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: Web
     socket_mode = check_settings(settings, socket_mode, client.token)
     pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="assistant-bolt")
     try:
-        app = AssistantApp(
-            name="assistant",
-            client=client,
-            signing_secret=settings.slack_signing_secret or "",
-            request_verification_enabled=not socket_mode,
-            listener_executor=pool,
-            logger=logging.getLogger("assistant.slack.bolt"),
-        )
-    except BoltError as exc:
-        raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({exc})",
-                            f"copy it again from OAuth & Permissions at {APPS_PAGE}, or reinstall the app") from None
+        with _quiet_send_errors():  # one line below says it, instead of one per retry
+            app = AssistantApp(
+                name="assistant",
+                client=client,
+                signing_secret=settings.slack_signing_secret or "",
+                request_verification_enabled=not socket_mode,
+                listener_executor=pool,
+                logger=logging.getLogger("assistant.slack.bolt"),
+            )
+    except BoltError as exc:  # auth.test answered, with an error
+        pool.shutdown(wait=False)
+        raise _auth_test_error(exc, client.base_url) from None
+    except (OSError, SlackClientError) as exc:  # no answer: refused, unknown host, timeout, TLS
+        pool.shutdown(wait=False)
+        reason = getattr(exc, "reason", None) or exc
+        raise SettingsError(f"cannot reach Slack's Web API at {client.base_url} ({_one_line(reason)})",
+                            f"check {API_URL_HINT}, and this machine's network and proxy settings") from None
     app.listener_pool = pool
+    app.http_signing_secret = None if socket_mode else settings.slack_signing_secret
     app.services = Services(engine, runtime, settings, client)
     from .listeners import register_all
 

@@ -3,6 +3,10 @@ beside the runtime's own routes) or Socket Mode (a websocket Slack opens to us).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -14,19 +18,60 @@ from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_r
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from ..connectors._http import BodyTooLarge, read_body, too_large
+
+log = logging.getLogger("assistant.slack")
+
 EVENTS_PATH = "/slack/events"
+# Slack's largest requests are interactions carrying a whole card (50 blocks of 3,000
+# characters, URL-encoded): well under this. Nothing past it is ever read.
+MAX_BODY = 4_000_000
+SIGNATURE_WINDOW = 300  # seconds; Slack's own rule, as Bolt applies it
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+
+
+def _unauthorised() -> JSONResponse:
+    return JSONResponse({"error": "invalid request"}, status_code=401)  # what Bolt answers
 
 
 def asgi_app(app: App, routes: Sequence[Any] = ()) -> Starlette:
-    """Slack's requests go to Bolt (signature checked first, by Bolt's RequestVerification);
-    Bolt's dispatch blocks until the listener acks, so it runs on a worker thread."""
+    """Slack's requests go to Bolt; Bolt's dispatch blocks until the listener acks, so it runs
+    on a worker thread. Before that, with the app's signing secret (HTTP mode): a request
+    without fresh signature headers is refused before its body is read; a body is read no
+    further than MAX_BODY; a bad signature is refused before the body is parsed; and a body
+    that is not one Slack sends (not JSON, nested too deeply, not an object) is a 400.
+    Bolt checks the signature again (its RequestVerification)."""
+    secret: str | None = getattr(app, "http_signing_secret", None)
 
     async def events(request: Request) -> Response:
-        body = await request.body()
-        bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        timestamp = (request.headers.get("x-slack-request-timestamp") or "").strip()
+        signature = (request.headers.get("x-slack-signature") or "").strip()
+        if secret and not (_TIMESTAMP.fullmatch(timestamp) and _SIGNATURE.fullmatch(signature)
+                           and abs(time.time() - int(timestamp)) <= SIGNATURE_WINDOW):
+            return _unauthorised()
+        try:
+            body = await read_body(request, MAX_BODY)
+        except BodyTooLarge:
+            log.warning("refused a request to %s over %s bytes", EVENTS_PATH, MAX_BODY)
+            return too_large(f"body over {MAX_BODY} bytes")
+        if secret:
+            expected = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body,
+                                        hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, signature):
+                return _unauthorised()
+        try:
+            bolt_request = to_bolt_request(request, body)
+            if not isinstance(bolt_request.body, dict):
+                raise ValueError(f"a JSON {type(bolt_request.body).__name__} where an object belongs")
+        except RecursionError:
+            return _not_slack("nested too deeply")
+        except Exception as exc:  # a body Slack never sends: not UTF-8, not JSON, not an object
+            return _not_slack(f"{type(exc).__name__}: {exc}")
+        bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
 
     async def health(request: Request) -> Response:
@@ -34,6 +79,12 @@ def asgi_app(app: App, routes: Sequence[Any] = ()) -> Starlette:
 
     return Starlette(routes=[Route(EVENTS_PATH, events, methods=["POST"]),
                              Route("/healthz", health, methods=["GET"]), *routes])
+
+
+def _not_slack(why: str) -> JSONResponse:
+    why = " ".join(why.split())[:200]
+    log.warning("refused a request to %s that is not one Slack sends: %s", EVENTS_PATH, why)
+    return JSONResponse({"error": f"not a Slack request: {why}"}, status_code=400)
 
 
 class HttpServer:

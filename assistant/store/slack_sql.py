@@ -81,6 +81,12 @@ def card(store: Store, mention_id: str) -> dict[str, Any] | None:
     return {"channel": row[0], "ts": row[1]} if row else None
 
 
+def has_card(store: Store, mention_id: str) -> bool:
+    """Whether the app drew a card for the mention: in a channel, or ephemeral (/reply)."""
+    row = store.db.conn.execute("SELECT 1 FROM slack_cards WHERE mention_id = ?", [mention_id]).fetchone()
+    return row is not None
+
+
 def card_for_message(store: Store, channel: str, ts: str) -> str | None:
     row = store.db.conn.execute(
         "SELECT mention_id FROM slack_cards WHERE channel = ? AND ts = ?", [channel, ts]).fetchone()

@@ -1,7 +1,17 @@
-"""Buttons on the review card: approve, edit, regenerate, reject, escalate, hide, ignore, private."""
+"""Buttons on the review card: approve, edit, regenerate, reject, escalate, hide, ignore, private.
+
+A click acts only on the mention of the card it was made on: the button's value names the
+mention and the draft shown (``{"m": ..., "d": ...}``, see ``blocks.action_value``), and the
+message it came from must be that mention's stored card (an ephemeral /reply card, which has
+no stored message, must belong to a mention the app drew a card for). Approve needs the draft
+id and acts only if it is still the latest draft. A value that is not one of ours is answered
+with a private note and one log line, never a traceback.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
@@ -16,9 +26,72 @@ if TYPE_CHECKING:
 
     from ..services import Services
 
+log = logging.getLogger("assistant.slack")
+
 MODAL_ACTIONS = ("edit", "edit_failed", "regenerate", "reject", "escalate")
 DIRECT_ACTIONS = ("approve", "hide", "ignore", "private", "retry")
 REPLY_ACTIONS = ("approve", "edit", "edit_failed", "regenerate", "retry")  # not for a read-only source
+
+
+MAX_VALUE = 2000  # Slack's limit on a button value
+
+NOT_THIS_CARD = ("This button does not belong to this card's mention, so nothing was changed. "
+                 "Use the buttons on the mention's own review card.")
+NO_DRAFT_ID = ("This button does not say which draft it approves, so nothing was changed. "
+               "Read the draft on the current card and approve it there.")
+
+
+def parse_value(value: Any) -> tuple[str, int | None]:
+    """(mention id, draft id or None) from one of our button values. ValueError, one line,
+    for anything else: not JSON, nested too deeply, no mention id, no draft id key."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("no value")
+    if len(value) > MAX_VALUE:
+        raise ValueError(f"over {MAX_VALUE} characters")
+    try:
+        data = json.loads(value)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError:
+        raise ValueError("not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("m"), str) or not data["m"]:
+        raise ValueError("no mention id")
+    if "d" not in data:
+        raise ValueError("no draft id")
+    draft_id = data["d"]
+    if draft_id is not None and (isinstance(draft_id, bool) or not isinstance(draft_id, int)):
+        raise ValueError("the draft id is not a number")
+    return data["m"], draft_id
+
+
+def _on_its_card(svc: Services, mention_id: str, ref: dict[str, Any]) -> bool:
+    """Whether the message clicked is the review card of ``mention_id``."""
+    if ref.get("ephemeral"):  # a /reply card: only its requester sees it, and it has no stored ts
+        return tables.has_card(svc.store, mention_id)
+    channel, ts = ref.get("channel"), ref.get("ts")
+    if not (isinstance(channel, str) and isinstance(ts, str)):
+        return False
+    return tables.card_for_message(svc.store, channel, ts) == mention_id
+
+
+def read_click(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> tuple[str, int | None] | None:
+    """(mention id, draft id) of a click that may act; otherwise the person is told why
+    (privately), one line is logged, and None."""
+    ref = ref_from_action(body)
+    name = action.get("action_id")
+    try:
+        mention_id, draft_id = parse_value(action.get("value"))
+    except ValueError as exc:
+        log.warning("ignored a %s click by %s: its button value could not be read (%s)", name, ref.get("user"), exc)
+        svc.ephemeral(ref, f"This button's data could not be read ({exc}), so nothing was changed. "
+                           "Use the buttons on the mention's current review card.")
+        return None
+    if not _on_its_card(svc, mention_id, ref):
+        log.warning("ignored a %s click by %s on message %s in %s: its button names mention %r, whose card "
+                    "that is not", name, ref.get("user"), ref.get("ts"), ref.get("channel"), mention_id[:200])
+        svc.ephemeral(ref, NOT_THIS_CARD)
+        return None
+    return mention_id, draft_id
 
 
 def _allowed(svc: Services, mention_id: str, ref: dict[str, Any], action: str) -> bool:
@@ -39,12 +112,20 @@ def _allowed(svc: Services, mention_id: str, ref: dict[str, Any], action: str) -
 
 def on_direct(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
     """Approve / Hide / Ignore / Move to private: runs after ack(), on Bolt's listener thread."""
-    mention_id, draft_id = blocks.parse_value(action.get("value"))
+    read = read_click(svc, body, action)
+    if read is None:
+        return
+    mention_id, draft_id = read
     ref = ref_from_action(body)
     name = action["action_id"]
     if not _allowed(svc, mention_id, ref, name):
         return
     if name == "approve":
+        if draft_id is None:  # without it the draft-version check could not be made
+            log.warning("ignored an approve click by %s on %s: its button names no draft", ref.get("user"), mention_id)
+            svc.ephemeral(ref, NO_DRAFT_ID)
+            svc.in_background(svc.update_card, mention_id, ref)
+            return
         svc.approve(mention_id, draft_id, ref)
     elif name == "retry":
         svc.retry(mention_id, ref)
@@ -59,7 +140,10 @@ def on_direct(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> No
 
 def open_modal(svc: Services, body: dict[str, Any], action: dict[str, Any], client: Any = None) -> None:
     """Edit / Regenerate / Reject / Escalate open a modal (the trigger_id is valid for 3 s)."""
-    mention_id, draft_id = blocks.parse_value(action.get("value"))
+    read = read_click(svc, body, action)
+    if read is None:
+        return
+    mention_id = read[0]
     ref = ref_from_action(body)
     name = action["action_id"]
     if not _allowed(svc, mention_id, ref, name):
