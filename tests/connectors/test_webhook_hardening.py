@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -258,7 +259,8 @@ def _probe(url: str, source: str, kind: str) -> tuple[int, Any]:
         body = b"x" * (webhook.MAX_BODY + 10)
         headers = signed(body, secret="guess")
     r = httpx.post(f"{url}/webhooks/{source}", content=body, headers=headers, trust_env=False)
-    return r.status_code, r.json()
+    # an expired signature's age depends on the clock, not on the source
+    return r.status_code, re.sub(r"\d+ s old", "N s old", r.json()["error"])
 
 
 @pytest.mark.parametrize("kind", ["unsigned", "bad", "stale", "legacy-bad", "big"])
