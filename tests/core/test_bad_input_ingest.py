@@ -154,7 +154,7 @@ def test_a_binary_file_is_one_line_error_for_ingest_and_triage(run_cli, tmp_path
     f.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 20)
     for args in (["ingest", str(f)], ["triage", str(f)], ["ingest", "-"], ["triage", "-"]):
         result = subprocess.run([str(ASSISTANT), *args], input=f.read_bytes(), capture_output=True,
-                                env=_env(run_cli, tmp_path), cwd=tmp_path, timeout=120)
+                                env=_env(tmp_path), cwd=tmp_path, timeout=120)
         r = subprocess.CompletedProcess(result.args, result.returncode, result.stdout.decode(),
                                         result.stderr.decode())
         assert r.returncode == 1, (args, r.stderr)
@@ -163,7 +163,7 @@ def test_a_binary_file_is_one_line_error_for_ingest_and_triage(run_cli, tmp_path
     assert not (tmp_path / "cli.db").exists() or stored(tmp_path / "cli.db") == []
 
 
-def _env(run_cli, tmp_path: Path) -> dict[str, str]:
+def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
     env.update({"ASSISTANT_DB_PATH": str(tmp_path / "cli.db"), "ASSISTANT_POLICIES_DIR": str(tmp_path / "policies"),
                 "ASSISTANT_BACKEND": "fake", "HF_HUB_OFFLINE": "1"})
@@ -177,7 +177,7 @@ def test_an_invalid_utf8_line_is_rejected_and_the_rest_stored_from_a_file_or_std
     f = tmp_path / "m.jsonl"
     f.write_bytes(data)
     for args, db in ((["ingest", str(f)], "a.db"), (["ingest", "-"], "b.db")):
-        env = {**_env(run_cli, tmp_path), "ASSISTANT_DB_PATH": str(tmp_path / db)}
+        env = {**_env(tmp_path), "ASSISTANT_DB_PATH": str(tmp_path / db)}
         p = subprocess.run([str(ASSISTANT), *args], input=data, capture_output=True, env=env, cwd=tmp_path,
                            timeout=120)
         out, err = p.stdout.decode(), p.stderr.decode()
@@ -186,7 +186,7 @@ def test_an_invalid_utf8_line_is_rejected_and_the_rest_stored_from_a_file_or_std
         assert "line 2:" in err and "UTF-8" in err
         assert [m["external_id"] for m in stored(tmp_path / db)] == ["1", "3"]
     p = subprocess.run([str(ASSISTANT), "triage", "-", "--json"], input=data, capture_output=True,
-                       env=_env(run_cli, tmp_path), cwd=tmp_path, timeout=120)
+                       env=_env(tmp_path), cwd=tmp_path, timeout=120)
     assert "Traceback" not in p.stderr.decode() and "line 2:" in p.stderr.decode()
     assert [json.loads(x)["id"] for x in p.stdout.decode().splitlines()] == ["1", "3"]
 
@@ -308,7 +308,7 @@ def test_concurrent_ingests_from_several_processes_all_succeed(run_cli, tmp_path
         f.write_text(jsonl(*({"id": f"{p}-{i}", "text": f"post {i} of part {p}"} for i in range(3000))),
                      encoding="utf-8")
         files.append(f)
-    env = _env(run_cli, tmp_path)
+    env = _env(tmp_path)
     for f in files:
         procs.append(subprocess.Popen([str(ASSISTANT), "ingest", str(f)], env=env, cwd=tmp_path,
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
@@ -354,7 +354,9 @@ def test_the_key_migration_keeps_an_existing_database_working(tmp_path):
     other = Mention(source="x", external_id="y:1", text="new")
     assert store.add_mentions([other]) == [other.key]
     store.close()
-    assert core.pending(Store(path).db) == []
+    again = Store(path)
+    assert core.pending(again.db) == []
+    again.close()
 
 
 # -- 7. loose input -----------------------------------------------------------------------------------
