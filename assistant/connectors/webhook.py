@@ -249,18 +249,21 @@ def intake_route(secret_for: SecretLookup, ingest: Ingest, on_reject: Rejected |
         source = request.path_params["source"]
         secret = secret_for(source)
 
-        def refuse(status: int, reason: str) -> JSONResponse:
-            """Before the sender is authenticated: the answer never depends on the source."""
+        def refuse(status: int, reason: str, unread: bool = False) -> JSONResponse:
+            """Before the sender is authenticated: the answer never depends on the source.
+            ``unread``: the body was not read, so the connection is closed after the answer."""
             if secret is None:
                 refusals(UNKNOWN_SOURCE, f"no webhook source named {source[:80]!r} (answered {status}): {reason}",
                          status)
             else:
                 refusals(source, reason, status)
-            return too_large(reason) if status == 413 else JSONResponse({"error": reason}, status_code=status)
+            if status == 413:
+                return too_large(reason)
+            return JSONResponse({"error": reason}, status_code=status, headers={"Connection": "close"} if unread else None)
 
         claim = _claim(request.headers, time.time())
         if isinstance(claim, str):
-            return refuse(401, claim)  # nothing of the body is read
+            return refuse(401, claim, unread=True)  # nothing of the body is read
         try:
             body = await read_body(request, MAX_BODY)
         except BodyTooLarge:

@@ -34,8 +34,11 @@ _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 
 
-def _unauthorised() -> JSONResponse:
-    return JSONResponse({"error": "invalid request"}, status_code=401)  # what Bolt answers
+def _unauthorised(unread: bool = False) -> JSONResponse:
+    """What Bolt answers a bad signature. ``unread``: the body was not read, so the connection
+    is closed after the answer (instead of the server draining it)."""
+    return JSONResponse({"error": "invalid request"}, status_code=401,
+                        headers={"Connection": "close"} if unread else None)
 
 
 def asgi_app(app: App, routes: Sequence[Any] = ()) -> Starlette:
@@ -52,7 +55,7 @@ def asgi_app(app: App, routes: Sequence[Any] = ()) -> Starlette:
         signature = (request.headers.get("x-slack-signature") or "").strip()
         if secret and not (_TIMESTAMP.fullmatch(timestamp) and _SIGNATURE.fullmatch(signature)
                            and abs(time.time() - int(timestamp)) <= SIGNATURE_WINDOW):
-            return _unauthorised()
+            return _unauthorised(unread=True)
         try:
             body = await read_body(request, MAX_BODY)
         except BodyTooLarge:
