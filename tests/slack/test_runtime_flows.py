@@ -4,8 +4,6 @@ restarts, and the card loop beside the runtime's own processing."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import sqlite3
 import time
@@ -23,6 +21,7 @@ from slack_harness import (
     webhook_source,
 )
 
+from assistant.connectors.webhook import signed_headers
 from assistant.slack_app import blocks
 from assistant.store import slack_sql as tables
 
@@ -174,17 +173,13 @@ def test_restart_mid_post_with_the_real_runtime_writes_one_reply_line(make_harne
     assert len(after) == 1 and "Saved to outbox.jsonl" in text_of(after[0]["blocks"])  # updated once
 
 
-def _sign(body: bytes) -> str:
-    return "sha256=" + hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
-
-
 def test_the_card_loop_beside_the_real_runtime_drafts_each_mention_once(make_harness):
     # A slow model (2 s a call): the card loop runs every 50 ms while the runtime drafts.
     h = make_harness(sources=[webhook_source("zap", None)], delay=2.0, start=True)
     h.slack.members.setdefault("CREVIEW", []).append(APPROVER)
     body = json.dumps({"id": "w1", "author": "Ann", "text": QUESTION}).encode()
     r = httpx.post(h.server.url + "/webhooks/zap", content=body,
-                   headers={"Content-Type": "application/json", "X-Assistant-Signature": _sign(body)})
+                   headers={"Content-Type": "application/json", **signed_headers(HOOK_SECRET, body)})
     assert r.status_code == 202
     mention_id = "zap:w1"
     h.slack.wait_for("chat.postMessage", timeout=20)
