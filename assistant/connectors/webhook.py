@@ -128,15 +128,16 @@ class _Claim:
 
 
 def _claim(headers: Mapping[str, str], now: float) -> _Claim | str:
-    """The signature the headers claim, or why they cannot be right (one line)."""
-    signature = (headers.get(SIGNATURE_HEADER) or headers.get(LEGACY_HEADER) or "").strip()
+    """The signature the headers claim, or why they cannot be right (one line). ``headers``:
+    a case-insensitive mapping (Starlette's, httpx's) or one with lower-case keys."""
+    signature = (headers.get(SIGNATURE_HEADER.lower()) or headers.get(LEGACY_HEADER.lower()) or "").strip()
     if not signature:
         return f"missing signature: {SIGNING_HINT}"
     if signature.startswith("sha256="):
         return _Claim(signature, None)
     if not signature.startswith("v1="):
         return f"bad signature: {SIGNING_HINT}"
-    ts = (headers.get(TIMESTAMP_HEADER) or "").strip()
+    ts = (headers.get(TIMESTAMP_HEADER.lower()) or "").strip()
     if not ts:
         return f"missing {TIMESTAMP_HEADER}: {SIGNING_HINT}"
     if not re.fullmatch(r"[0-9]{1,12}", ts):
@@ -150,9 +151,11 @@ def _claim(headers: Mapping[str, str], now: float) -> _Claim | str:
 
 
 def check_signature(secret: str, body: bytes, headers: Mapping[str, str], now: float | None = None) -> str | None:
-    """None when ``headers`` (a case-insensitive mapping, or keys spelled as here) sign ``body``
-    under ``secret``: a v1 signature within five minutes of its timestamp, or the deprecated
+    """None when ``headers`` (any mapping of header names, in any case) sign ``body`` under
+    ``secret``: a v1 signature within five minutes of its timestamp, or the deprecated
     body-only one. Otherwise the reason, one line."""
+    if isinstance(headers, dict):
+        headers = {k.lower(): v for k, v in headers.items()}
     claim = _claim(headers, time.time() if now is None else now)
     if isinstance(claim, str):
         return claim
