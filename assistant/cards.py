@@ -37,8 +37,14 @@ def card(mention: Mention, triage: Triage, draft: Draft | None, title: str = "")
             marks.append("✓ " if check.passed else "✗ ", style="green" if check.passed else "red")
             marks.append(check.name + ("" if check.passed else f" ({check.detail})") + "  ")
         body.append(marks)
+        for part in draft.parts:
+            # Which words came from where: the policy, the catalog, the model, an approved reply.
+            short = part.text if len(part.text) <= 50 else part.text[:49] + "…"
+            body.append(Text(f"  {short!r} ← {part.source}", style="dim"))
+        for note in draft.notes[:3]:
+            body.append(Text(f"  note: {note}", style="yellow"))
         origin = (f"template fallback: {draft.fallback_reason}" if draft.fallback
-                  else f"written by {draft.backend} / {draft.model}")
+                  else f"{draft.origin} · {draft.backend} / {draft.model}")
         body.append(Text(f"{origin} · {draft.seconds:.1f}s", style="yellow" if draft.fallback else "dim"))
     elif triage.action is Action.ESCALATE:
         body.append(Text(f"No draft: goes to {triage.team or 'a person'} with the reasons above.", style="red"))

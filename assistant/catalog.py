@@ -15,7 +15,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
-
 def fold(text: str) -> str:
     # Imported late: the triage package imports the policy, which imports this module.
     from .triage.normalize import fold as _fold

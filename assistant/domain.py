@@ -88,6 +88,15 @@ class GuardCheck(BaseModel):
     detail: str = ""
 
 
+class DraftPart(BaseModel):
+    """One piece of a draft and where it came from, shown on the card."""
+
+    kind: str  # opener, acknowledge_person, acknowledge_thing, fact, unanswered, next_step, closing, model, approved
+    text: str
+    source: str  # "policy: facts.shipping.en", "model: SmolLM2-135M", "approved reply for @ana on 2026-11-02"
+    optional: bool = False  # may be left out to fit the network's length
+
+
 class Draft(BaseModel):
     text: str | None
     language: str
@@ -98,6 +107,11 @@ class Draft(BaseModel):
     model: str = ""
     seconds: float = 0.0
     attempts: int = 0
+    # How it was made: "model" (a composed reply with the model's sentence), "composed"
+    # (policy parts only), "approved" (an approved reply to a similar post), "template".
+    origin: str = "template"
+    parts: list[DraftPart] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)  # what was tried and dropped, for the card
 
     @property
     def passed(self) -> bool:

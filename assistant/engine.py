@@ -48,7 +48,12 @@ class Engine:
         return self.policies.get(brand or self.settings.brand)
 
     def drafter(self, brand: str | None = None) -> Drafter:
-        return Drafter(self.backend, self.policy(brand), self.settings)
+        from .drafting.memory import ReplyMemory
+
+        policy = self.policy(brand)
+        brand_id = policy.id or brand or self.settings.brand or ""
+        memory = ReplyMemory(self.store, brand_id, default_brand=brand_id == (self.settings.brand or policy.id))
+        return Drafter(self.backend, policy, self.settings, memory=memory)
 
     # -- single steps ---------------------------------------------------------------------
 
@@ -96,6 +101,8 @@ class Engine:
         if triage.action is not Action.REPLY:
             # A person asked for a draft anyway (e.g. for an escalated complaint): give one.
             triage = triage.model_copy(update={"action": Action.REPLY})
-        draft = self.drafter(brand).draft(mention, triage, instruction=instruction)
+        # Each Regenerate asks for the next variant: other phrasings, never the same text again.
+        variant = self.store.draft_count(mention_id)
+        draft = self.drafter(brand).draft(mention, triage, instruction=instruction, variant=variant)
         draft_id = self.store.add_draft(mention_id, draft, instruction=instruction)
         return Processed(mention_id, mention, triage, draft, draft_id)

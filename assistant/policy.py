@@ -199,6 +199,10 @@ class Policy(_Model):
         """Every fact in one language (for prompts and templates)."""
         return {key: self.fact(key, language) for key in self.facts}
 
+    def all_texts_of_fact(self, key: str) -> list[str]:
+        value = self.facts[key]
+        return [value] if isinstance(value, str) else list(value.values())
+
     def all_fact_texts(self) -> list[str]:
         """Every fact in every language: what the guard accepts as stated by the policy."""
         return [t for v in self.facts.values() for t in ([v] if isinstance(v, str) else v.values())]

@@ -22,6 +22,7 @@ EVAL = Path(__file__).resolve().parents[2] / "eval"
 HOLDOUT = EVAL / "holdout.jsonl"
 BLIND = EVAL / "blind.jsonl"
 FACT_QUESTIONS = EVAL / "fact_questions.jsonl"
+DRAFTS = EVAL / "drafts.jsonl"
 
 
 def _read(path: str) -> str:
@@ -264,7 +265,10 @@ def policy_show(brand: str | None) -> None:
 @click.option("--brand")
 @click.option("--misses", is_flag=True, help="list every post triage or fact lookup got wrong")
 @click.option("--training", is_flag=True, help="also score the training sets (assistant/data/labelled/)")
-def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: bool) -> None:
+@click.option("--drafts", is_flag=True, help="score drafts against their must/forbid notes (eval/drafts.jsonl)")
+@click.option("--learn", is_flag=True, help="with --drafts: approve half the reference replies, measure the rest")
+def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: bool, drafts: bool,
+             learn: bool) -> None:
     """Triage and fact lookup measured on labelled sets, per language, against the targets.
 
     With no PATHS: the blind set (eval/blind.jsonl, written before the current triage
@@ -275,6 +279,11 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
     from ..evaluation import load_labelled
     from ..triage.classifier import LABELLED
 
+    if drafts or learn:
+        from .drafts_eval import eval_drafts
+
+        eval_drafts([Path(p) for p in paths] or [DRAFTS], brand, misses, learn)
+        return
     policy = _policy(brand)
     targets = [Path(p) for p in paths] or [BLIND, HOLDOUT, FACT_QUESTIONS]
     if training and not paths:

@@ -1,21 +1,34 @@
-"""Drafter: ask the model, guard the answer, retry, and fall back to the
-policy's own template when the model cannot produce a safe reply."""
+"""Drafter: compose a reply from the policy's parts, let the model add the one
+warm, specific sentence the parts cannot write, guard every sentence, and keep
+the composed reply when the model's sentence fails.
+
+Order of preference, each guarded:
+1. an approved reply to a very similar post (the team already said it well);
+2. the composed reply with the model's sentence (languages the model writes);
+3. the composed reply on its own;
+4. the policy's bare template (a fallback: the card says why).
+A draft rejected for a similar post is never offered again.
+"""
 
 from __future__ import annotations
 
 import re
 import time
 import unicodedata
+from difflib import SequenceMatcher
 
 from ..backends import ModelBackend
-from ..domain import Draft, Intent, Mention, Triage
+from ..domain import Draft, DraftPart, GuardCheck, Intent, Mention, Triage
 from ..errors import BackendError
 from ..policy import Policy
 from ..settings import Settings
 from ..triage.language import UNDETERMINED
-from .facts import lookup_fact
+from .claims import question_sentences, special_days_not_covered
+from .compose import Composer, Composition, has_question, join_parts
+from .facts import THRESHOLD, lookup_fact
 from .guard import SINGULAR_WORDS, check_draft, failed
-from .prompt import build_messages
+from .memory import START_SIMILARITY, Remembered, ReplyMemory
+from .prompt import build_sentence_messages
 
 _QUOTES = "\"'“”«»„"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
@@ -46,10 +59,13 @@ def clean_output(text: str, max_emoji: int = 1) -> str:
 
 
 class Drafter:
-    def __init__(self, backend: ModelBackend, policy: Policy, settings: Settings) -> None:
+    def __init__(self, backend: ModelBackend | None, policy: Policy, settings: Settings,
+                 memory: ReplyMemory | None = None) -> None:
         self.backend = backend
         self.policy = policy
         self.settings = settings
+        self.memory = memory
+        self.composer = Composer(policy)
 
     def reply_language(self, triage: Triage) -> str:
         if triage.language in self.policy.languages:
@@ -59,100 +75,233 @@ class Drafter:
     def template(self, intent: Intent, language: str, mention: Mention) -> str:
         book = self.policy.playbook(intent) or self.policy.playbooks[Intent.QUESTION]
         text = book.templates.get(language) or book.templates.get(self.policy.languages[0], "")
-        values = {"author": mention.author, "brand": self.policy.brand.name,
-                  "sign_off": self.policy.voice.sign_off or "", **self.policy.facts_in(language)}
-        return text.format_map(values)
-
-    def opener(self, intent: Intent, language: str) -> str:
-        """The first sentence of the policy's template: the start of every model draft."""
-        book = self.policy.playbook(intent)
-        template = (book.templates.get(language, "") if book else "").split("{")[0]
-        first = _SENTENCE_END.split(template.strip(), maxsplit=1)[0]
-        return first if len(first) < 80 else ""
+        return text.format_map(self.composer.values(mention, language))
 
     def answering_fact(self, mention: Mention, language: str) -> tuple[str | None, str]:
         """The policy fact that answers the question, in ``language``, found by meaning
         (see facts.py), and why; None when no fact answers it."""
-        match = lookup_fact(self.policy, mention.text)
-        return (self.policy.fact(match.key, language) if match.key else None), match.reason
+        key, why = self._fact_key(mention)
+        return (self.policy.fact(key, language) if key else None), why
 
-    def draft(self, mention: Mention, triage: Triage, instruction: str | None = None) -> Draft:
+    def _fact_key(self, mention: Mention) -> tuple[str | None, str]:
+        """The fact that answers the post's question. A long post is asked sentence by
+        sentence too (its question is one sentence among others); a question nearest a
+        topic the facts do not answer, or naming a day the fact does not cover ("open
+        on Christmas Eve?"), gets none."""
+        whole = lookup_fact(self.policy, mention.text)
+        questions = [q for q in question_sentences(mention.text) if q.strip() != mention.text.strip()]
+        matches = [whole, *(lookup_fact(self.policy, q) for q in questions)]
+        if any(m.label.startswith("unanswered:") and m.score >= THRESHOLD for m in matches[1:]):
+            refusal = next(m for m in matches[1:] if m.label.startswith("unanswered:"))
+            return None, refusal.reason
+        found = [m for m in matches if m.key is not None]
+        if not found:
+            return None, whole.reason
+        best = max(found, key=lambda m: m.score)
+        assert best.key is not None
+        days = special_days_not_covered(mention.text, self.policy.all_texts_of_fact(best.key))
+        if days:
+            return None, f"asks about {', '.join(days)}, which fact {best.key} does not cover"
+        return best.key, best.reason
+
+    # -- the draft -----------------------------------------------------------------------
+
+    def draft(self, mention: Mention, triage: Triage, instruction: str | None = None, variant: int = 0) -> Draft:
+        """``variant``: 0 for the first draft; Regenerate asks for the next one."""
         start = time.perf_counter()
         language = self.reply_language(triage)
         limit = self.policy.voice.limit_for(mention.network_name)
         guard_triage = triage if triage.language != UNDETERMINED else triage.model_copy(update={"language": language})
-        reason: str | None = None
-        attempts = 0
-        fact: str | None = None
+        intent = triage.intent
+        notes: list[str] = []
+
+        def guard(text: str) -> list[GuardCheck]:
+            return check_draft(text, mention, guard_triage, self.policy, language)
+
+        def done(text: str, checks: list[GuardCheck], origin: str, parts: list[DraftPart], attempts: int = 0,
+                 reason: str | None = None) -> Draft:
+            model_used = origin == "model"
+            return Draft(text=text, language=language, guard=checks, fallback=origin == "template",
+                         fallback_reason=reason, origin=origin, parts=parts, notes=notes,
+                         backend=self.backend.name if (model_used or attempts) and self.backend else "policy",
+                         model=(self.backend.model_name if (model_used or attempts) and self.backend
+                                else f"{self.policy.id or self.policy.brand.name} policy"),
+                         seconds=time.perf_counter() - start, attempts=attempts)
+
+        rejected = self._rejected(mention, language)
+
+        # 1. The team already answered a post like this one.
+        approved = self._approved(mention, language, intent)
+        if approved and approved[0].similarity >= START_SIMILARITY and not instruction and not variant:
+            best = approved[0]
+            text = best.reply.replace(best.author, mention.author) if best.author and mention.author else best.reply
+            checks = guard(text)
+            if not failed(checks) and not self._was_rejected(text, rejected) and self._names_fit(best, mention,
+                                                                                                triage):
+                part = DraftPart(kind="approved", text=text,
+                                 source=f"approved reply for {best.author or 'a post'} on {best.day} "
+                                        f"(similarity {best.similarity:.2f})")
+                return done(text, checks, "approved", [part])
+            notes.append(f"the reply approved for {best.author or 'a similar post'} on {best.day} did not fit "
+                         "this post")
+
+        # 2-3. Compose from the policy; the fact that answers a question, in this language.
+        fact: tuple[str, str] | None = None
         why = ""
-        if triage.intent is Intent.QUESTION:
-            # Ground the answer in the fact that answers the question, in the author's
-            # language. With no such fact the model could only guess, and a wrong answer
-            # is worse than "we'll check".
-            fact, why = self.answering_fact(mention, language)
-            if fact is None and not instruction:  # a person asking to regenerate gets a try
-                return self._from_template(mention, triage, guard_triage, language, start, 0,
-                                           f"no fact in the policy answers this question ({why}): used the template")
-        if language not in self.settings.model_languages:
-            reason = f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES): used the {language} template"
-            if fact is not None:
-                composed = self._fact_reply(mention, triage, guard_triage, language, start, 0, fact,
-                                            f"{reason} with the policy's fact ({why})")
-                if composed is not None:
-                    return composed
-        else:
-            messages = build_messages(self.policy, mention, triage.intent, language, limit, instruction)
-            opener = self.opener(triage.intent, language)
-            start_with = f"{opener} {fact}".strip() if fact is not None else opener
-            problems: list[str] = []
-            for attempt in range(self.settings.draft_attempts):
-                attempts += 1
-                try:
-                    out = self.backend.generate(
-                        messages, max_new_tokens=self.settings.max_new_tokens,
-                        temperature=self.settings.temperature if attempt else min(self.settings.temperature, 0.3),
-                        seed=attempt, prefix=start_with or None,
-                        avoid=SINGULAR_WORDS if language == "en" else None,
-                    )
-                except BackendError as exc:
-                    problems = [f"backend error: {exc}"]
-                    break
-                text = clean_output(out.text, self.policy.voice.emoji.max)
-                checks = check_draft(text, mention, guard_triage, self.policy, language, opener=opener)
-                bad = failed(checks)
-                if not bad:
-                    return Draft(text=text, language=language, guard=checks, backend=self.backend.name,
-                                 model=self.backend.model_name, seconds=time.perf_counter() - start,
-                                 attempts=attempts)
-                problems = [f"{c.name}: {c.detail}" for c in bad]
-            reason = f"model draft failed the guard after {attempts} tries ({'; '.join(problems[:3])})"
-            if fact is not None:
-                composed = self._fact_reply(mention, triage, guard_triage, language, start, attempts, fact,
-                                            f"{reason}: used the policy's fact and template")
-                if composed is not None:
-                    return composed
-            reason += ": used the template"
-        return self._from_template(mention, triage, guard_triage, language, start, attempts, reason)
+        if intent is Intent.QUESTION or (intent in (Intent.PRAISE, Intent.COMPLAINT, Intent.SUGGESTION)
+                                         and has_question(mention.text)):
+            key, why = self._fact_key(mention)
+            if key is not None:
+                fact = (key, self.policy.fact(key, language))
+            elif intent is Intent.QUESTION:
+                notes.append(f"no fact in the policy answers this question ({why}): says we will find out")
+        named = self.policy.catalog_index.find(mention.text, triage.language)
+        composition = self._compose(mention, intent, language, fact, named, variant, limit, instruction, rejected,
+                                    notes)
+        if composition is None:
+            return self._from_template(mention, guard_triage, language, start, notes,
+                                       "every composed reply for this post was rejected before")
+        attempts = 0
+        if self.backend is not None and language in self.settings.model_languages and intent is not Intent.REACTION:
+            sentence, attempts = self._model_sentence(mention, intent, language, composition, approved, instruction,
+                                                      limit, guard, notes)
+            if sentence is not None:
+                parts = _insert(composition.parts, sentence)
+                text = join_parts(parts)
+                checks = guard(text)
+                if not failed(checks):
+                    return done(text, checks, "model", parts, attempts)
+                notes.append("the model's sentence did not pass with the reply: "
+                             + "; ".join(f"{c.name}: {c.detail}" for c in failed(checks))[:200])
+        elif language not in self.settings.model_languages:
+            notes.append(f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES): composed from the policy")
+        text = composition.text
+        checks = guard(text)
+        if not failed(checks):
+            return done(text, checks, "composed", composition.parts, attempts)
+        notes.append("the composed reply failed the guard: "
+                     + "; ".join(f"{c.name}: {c.detail}" for c in failed(checks))[:200])
+        return self._from_template(mention, guard_triage, language, start, notes,
+                                   "; ".join(notes[-1:]) + ": used the template", attempts)
 
-    def _fact_reply(self, mention: Mention, triage: Triage, guard_triage: Triage, language: str, start: float,
-                    attempts: int, fact: str, reason: str) -> Draft | None:
-        """The answer in the policy's words: the template's first sentence, the fact, its last."""
-        sentences = _SENTENCE_END.split(self.template(triage.intent, language, mention).strip())
-        opener = self.opener(triage.intent, language)
-        text = " ".join(p for p in (opener, fact, sentences[-1] if len(sentences) > 1 else "") if p)
+    # -- pieces --------------------------------------------------------------------------
+
+    def _compose(self, mention: Mention, intent: Intent, language: str, fact: tuple[str, str] | None,
+                 named: list, variant: int, limit: int, instruction: str | None,  # type: ignore[type-arg]
+                 rejected: list[Remembered], notes: list[str]) -> Composition | None:
+        shorter = bool(instruction) and "short" in (instruction or "").lower()
+        for v in range(variant, variant + 4):
+            composition = self.composer.compose(mention, intent, language, fact, named, v,
+                                                limit if not shorter else min(limit, 160))
+            hit = self._was_rejected(composition.text, rejected)
+            if hit is None:
+                return composition
+            notes.append(f"not offered again: the draft rejected for {hit.author or 'a similar post'} on {hit.day}"
+                         + (f" ({hit.reason})" if hit.reason else ""))
+        return None
+
+    def _model_sentence(self, mention: Mention, intent: Intent, language: str, composition: Composition,
+                        approved: list[Remembered], instruction: str | None, limit: int, guard,  # type: ignore[no-untyped-def]
+                        notes: list[str]) -> tuple[DraftPart | None, int]:
+        """The model's one sentence, guarded on its own; None when every try failed."""
+        assert self.backend is not None
+        examples = [a.reply for a in approved]
+        messages = build_sentence_messages(self.policy, mention, intent, language, composition.text, examples,
+                                           instruction)
+        room = limit - len(composition.text) - 1
+        problems: list[str] = []
+        attempts = 0
+        for attempt in range(self.settings.draft_attempts):
+            if room < 30:
+                problems = ["no room left within the network's length"]
+                break
+            attempts += 1
+            try:
+                out = self.backend.generate(
+                    messages, max_new_tokens=min(self.settings.max_new_tokens, 48),
+                    temperature=self.settings.temperature if attempt else min(self.settings.temperature, 0.3),
+                    seed=attempt, avoid=SINGULAR_WORDS if language == "en" else None)
+            except BackendError as exc:
+                problems = [f"backend error: {exc}"]
+                break
+            sentence = _one_sentence(clean_output(out.text, self.policy.voice.emoji.max))
+            if not sentence:
+                problems = ["the model wrote nothing usable"]
+                continue
+            if len(sentence) > room:
+                problems = [f"too long ({len(sentence)} characters, {room} left)"]
+                continue
+            if SequenceMatcher(None, sentence.lower(), composition.text.lower()).find_longest_match().size > 40:
+                problems = ["it repeats the reply"]
+                continue
+            bad = failed(guard(sentence))
+            bad = [c for c in bad if c.name not in ("we_voice",)] + [
+                c for c in bad if c.name == "we_voice" and "says" in c.detail]
+            specific = _about_the_post(sentence, mention)
+            if not bad and not specific:
+                problems = ["specific: says nothing about this post"]
+                continue
+            if not bad:
+                return DraftPart(kind="model", text=sentence, source=f"model: {self.backend.model_name}",
+                                 optional=True), attempts
+            problems = [f"{c.name}: {c.detail}" for c in bad]
+        notes.append(f"the model's sentence was dropped after {attempts} tries ({'; '.join(problems[:2])})")
+        return None, attempts
+
+    def _approved(self, mention: Mention, language: str, intent: Intent) -> list[Remembered]:
+        if self.memory is None:
+            return []
+        return self.memory.approved(mention.text, language, intent.value, exclude_mention=mention.key)
+
+    def _rejected(self, mention: Mention, language: str) -> list[Remembered]:
+        if self.memory is None:
+            return []
+        return self.memory.rejected(mention.text, language, exclude_mention=None)
+
+    @staticmethod
+    def _was_rejected(text: str, rejected: list[Remembered]) -> Remembered | None:
+        for r in rejected:
+            if SequenceMatcher(None, text.lower(), r.reply.lower()).ratio() >= 0.9:
+                return r
+        return None
+
+    def _names_fit(self, best: Remembered, mention: Mention, triage: Triage) -> bool:
+        """An approved reply that thanks Mika fits a post that names Mika, not one about Aino."""
+        index = self.policy.catalog_index
+        theirs = {n.entry_id + ":" + n.say for n in index.find(best.reply, triage.language)}
+        ours = {n.entry_id + ":" + n.say for n in index.find(mention.text, triage.language)}
+        return theirs <= ours
+
+    def _from_template(self, mention: Mention, guard_triage: Triage, language: str, start: float,
+                       notes: list[str], reason: str | None, attempts: int = 0) -> Draft:
+        text = self.template(guard_triage.intent, language, mention)
         checks = check_draft(text, mention, guard_triage, self.policy, language)
-        if failed(checks):
-            return None
+        part = DraftPart(kind="template", text=text, source=f"policy: playbooks.{guard_triage.intent.value}."
+                                                               f"templates.{language}")
         return Draft(text=text, language=language, guard=checks, fallback=True, fallback_reason=reason,
-                     backend=self.backend.name if attempts else "template",
-                     model=self.backend.model_name if attempts else f"{self.policy.id} policy",
+                     origin="template", parts=[part], notes=notes,
+                     backend=self.backend.name if attempts and self.backend else "template",
+                     model=self.backend.model_name if attempts and self.backend else f"{self.policy.id} policy",
                      seconds=time.perf_counter() - start, attempts=attempts)
 
-    def _from_template(self, mention: Mention, triage: Triage, guard_triage: Triage, language: str,
-                       start: float, attempts: int, reason: str | None) -> Draft:
-        text = self.template(triage.intent, language, mention)
-        checks = check_draft(text, mention, guard_triage, self.policy, language)
-        return Draft(text=text, language=language, guard=checks, fallback=True, fallback_reason=reason,
-                     backend=self.backend.name if attempts else "template",
-                     model=self.backend.model_name if attempts else f"{self.policy.id} policy",
-                     seconds=time.perf_counter() - start, attempts=attempts)
+
+def _insert(parts: list[DraftPart], sentence: DraftPart) -> list[DraftPart]:
+    """The model's sentence goes after the opener and acknowledgement, before the answer."""
+    out = list(parts)
+    at = 0
+    for i, p in enumerate(out):
+        if p.kind in ("opener", "acknowledge_person", "acknowledge_thing"):
+            at = i + 1
+    out.insert(at, sentence)
+    return out
+
+
+def _one_sentence(text: str) -> str:
+    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip()
+    return first if len(first) >= 12 else ""
+
+
+def _about_the_post(added: str, mention: Mention) -> bool:
+    from .guard import _about_the_post as shared
+
+    return bool(shared(added, mention))

@@ -11,6 +11,7 @@ from ..domain import GuardCheck, Intent, Mention, Triage
 from ..policy import Policy
 from ..triage.language import UNDETERMINED, detect_language
 from ..triage.normalize import compile_terms, fold
+from .claims import reveal, sentences, support_index, unsupported_sentences
 
 # "We" in each language the example brand answers in (000/001: speak as "we").
 WE_WORDS = compile_terms([
@@ -41,13 +42,27 @@ GESTURE_WORDS = compile_terms([
     "terugbetal", "cadeaubon", "εκπτωσ", "δωρεαν", "αποζημιω", "تخفیف", "رایگان", "بازپرداخت", "atlaid",
     "bezmaksas", "atmaks", "rabatt", "gutschein", "kostenlos", "erstatt", "descuento", "reembolso", "cupon",
     "remise", "rembourse", "bon d'achat", "offert", "rabatt", "gratis", "aterbetal", "presentkort",
+    "hyvit", "bjuder", "bjuda", "برمی گردان", "پس می دهیم", "پس میدهیم", "regal",
 ])
 
 URL = re.compile(r"https?://[^\s)>\]]+|www\.[^\s)>\]]+", re.I)
+# A bare host name: "evil-coffee.shop/win". Common top-level domains only, so "e.g." or
+# "9.5" are not hosts.
+DOMAIN = re.compile(r"(?<![\w@.-])[a-z0-9][\w-]*(?:\.[\w-]+)*\.(?:com|net|org|shop|store|online|site|info|biz|"
+                    r"xyz|io|co|app|link|click|top|win|example|fi|de|nl|fr|es|se|lv|gr|ir|eu|uk|us|ru|cn)"
+                    r"(?![\w-])(?:/[^\s)>\]]*)?", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 PHONE = re.compile(r"(?<!\w)\+?\d[\d ()-]{6,}\d")
-MONEY = re.compile(r"(?:[€$£]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:€|eur|euros?|usd|\$|£|kr|sek)\b)", re.I)
+MONEY = re.compile(r"(?:[€$£]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:€|eur|euros?|usd|\$|£|kr|sek|ευρω|ευρώ|یورو|"
+                   r"eiro|cents?|snt|senttiä)(?!\w))", re.I)
+# A number with its unit: "1 kg", "30 days", "24h" must be said as such by the policy or the post.
+QUANTITY = re.compile(r"\d+(?:[.,]\d+)?\s?(?:kg|g|gr|ml|l|h|hours?|days?|weeks?|months?|years?|päivä\w*|"
+                      r"viiko\w*|tage?n?|wochen?|dagen?|weken|jours?|semaines?|días|dias|semanas|dagar|veckor|"
+                      r"dien\w*|nedēļ\w*|ημέρ\w*|ημερ\w*|εβδομ\w*|روز|هفته)(?!\w)", re.I)
 PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
+# "use code FREECOFFEE": a code need not contain a digit when it is called one.
+NAMED_CODE = re.compile(r"\b(?:code|codes|koodi|koodilla|código|codigo|gutschein|kod|kods|κωδικ[οό]ς?|کد)\s*:?\s*"
+                        r"([A-Za-z0-9][A-Za-z0-9-]{3,})\b", re.I)
 CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])")
 NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?:st|nd|rd|th)?(?![\w])")
 DATE = re.compile(
@@ -66,30 +81,45 @@ def _emoji_count(text: str) -> int:
 
 
 def _facts_not_given(text: str, mention: Mention, policy: Policy) -> list[str]:
-    known = fold(policy.facts_text() + "\n" + mention.text + "\n" + (policy.brand.website or ""))
-    known_compact = known.replace(" ", "")
+    """Exact claims nothing backs. Links, e-mails, phone numbers and codes must be the
+    policy's own: copied from the post they may be a phishing link. Numbers, prices
+    and dates may also come from the post ("your 3 bags")."""
+    own = support_index(policy).folded
+    known = own + "\n" + fold(reveal(mention.text).text)
     found: list[str] = []
     # Any number too: "8 months", "3 times" are claims the policy has to back.
-    for pattern in (URL, EMAIL, PHONE, MONEY, PERCENT, CODE, DATE, NUMBER):
+    for pattern in (URL, EMAIL, DOMAIN, PHONE, CODE, NAMED_CODE, MONEY, PERCENT, QUANTITY, DATE, NUMBER):
+        # Prices and percentages too: a post that says "tell everyone it costs 1 euro"
+        # must not get that repeated.
+        where = own if pattern in (URL, EMAIL, DOMAIN, PHONE, CODE, NAMED_CODE, MONEY, PERCENT) else known
         for match in pattern.findall(text):
-            value = fold(match).rstrip(".,!")
+            value = fold(match).rstrip(".,!/")
             if any(value in fold(f) for f in found):
                 continue  # already reported as part of a longer match (a price, a date)
-            if value and value not in known and value.replace(" ", "") not in known_compact:
+            if value and value not in where and value.replace(" ", "") not in where.replace(" ", ""):
                 found.append(match)
     return list(dict.fromkeys(found))
 
 
 def _gestures_not_allowed(text: str, intent: Intent, policy: Policy) -> list[str]:
-    remaining = fold(text)
-    # Facts may mention something free ("shipping is free over 49 EUR"): that is a fact, not an offer.
-    for fact in policy.all_fact_texts():
-        remaining = remaining.replace(fold(fact), " ")
-    for gesture in policy.gestures:
-        if intent in gesture.intents:
-            for phrase in [gesture.offer, *gesture.keywords]:
-                remaining = remaining.replace(fold(phrase), " ")
-    return [m.group(0) for m in GESTURE_WORDS.finditer(remaining)]
+    allowed = [fold(p) for g in policy.gestures if intent in g.intents for p in (g.offer, *g.keywords)]
+    facts = [fold(f) for f in policy.all_fact_texts()]
+    found: list[str] = []
+    for sentence in sentences(text):
+        remaining = fold(sentence)
+        for phrase in allowed:
+            remaining = remaining.replace(phrase, " ")
+        stems = {w[:5] for w in _CONTENT_WORD.findall(remaining)}
+        for match in GESTURE_WORDS.finditer(remaining):
+            word = match.group(0)
+            # A fact may say something is free ("shipping is free over 49 EUR"): a sentence
+            # that restates such a fact (the word and two more of its words) offers nothing.
+            numbers = set(re.findall(r"\d+", remaining))
+            if any(word in f and len(stems & {w[:5] for w in _CONTENT_WORD.findall(f)}) >= 3
+                   and numbers & set(re.findall(r"\d+", f)) for f in facts):
+                continue
+            found.append(word)
+    return found
 
 
 def _about_the_post(added: str, mention: Mention) -> list[str]:
@@ -120,14 +150,25 @@ def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Poli
     folded = fold(text)
     speaks_we = bool(WE_WORDS.search(folded)) or (want == "fi" and bool(FI_WE_SUFFIX.search(folded)))
     singular = SINGULAR_I.findall(text) if want == "en" else []
+    # A reply made of the policy's own sentences speaks as the policy does ("Every café
+    # serves oat milk at no extra cost"); any other text must say "we", and none "I".
+    if not speaks_we and text.strip():
+        index = support_index(policy)
+        speaks_we = all(index.is_policy_sentence(s) for s in sentences(text))
     add("we_voice", speaks_we and not singular,
         "speaks as we" if speaks_we and not singular else
         (f"says {singular[0]!r}: speak as we" if singular else "does not speak as we / our community"))
     forbidden = [p for p in policy.voice.forbidden_phrases if fold(p) in folded]
     add("forbidden_phrases", not forbidden, f"uses {forbidden[0]!r}" if forbidden else "")
-    unknown = _facts_not_given(text, mention, policy)
+    revealed = reveal(text)
+    add("disguises", not revealed.disguises,
+        f"contains {', '.join(revealed.disguises[:3])}: write it plainly" if revealed.disguises else "")
+    unknown = _facts_not_given(revealed.text, mention, policy)
     add("facts", not unknown, f"states {', '.join(unknown[:3])}, not in the policy's facts" if unknown else "")
-    gestures = _gestures_not_allowed(text, triage.intent, policy)
+    claims = unsupported_sentences(text, mention, policy, want) if text.strip() else []
+    add("claims", not claims,
+        "; ".join(f"{c.sentence[:80]!r} {c.why}" for c in claims[:2]) if claims else "every sentence is backed")
+    gestures = _gestures_not_allowed(revealed.text, triage.intent, policy)
     add("gestures", not gestures, f"offers {gestures[0]!r}, not an allowed gesture" if gestures else "")
     emoji = _emoji_count(text)
     add("emoji", emoji <= policy.voice.emoji.max, f"{emoji} emoji, at most {policy.voice.emoji.max}")

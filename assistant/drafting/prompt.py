@@ -67,3 +67,33 @@ def build_messages(policy: Policy, mention: Mention, intent: Intent, language: s
         text=sanitize(mention.text), instruction=extra,
     )
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+# Sentences like the one the model adds, per intent, when no approved reply is close.
+SENTENCE_EXAMPLES = {
+    Intent.PRAISE: ["Your first morning at the café with the cinnamon buns sounds lovely.",
+                    "We love that the flat white was the highlight of your week."],
+    Intent.COMPLAINT: ["Waiting all week for your beans is not the start to the morning you wanted.",
+                       "A cold cup after a long queue is frustrating, we get it."],
+    Intent.QUESTION: ["A trip to Helsinki with friends sounds lovely."],
+    Intent.SUGGESTION: ["A smaller bag for trying new beans sounds like a lovely idea."],
+}
+
+
+def build_sentence_messages(policy: Policy, mention: Mention, intent: Intent, language: str, reply: str,
+                            examples: list[str], instruction: str | None = None) -> list[dict[str, str]]:
+    """Ask for the one warm, specific sentence the policy's parts cannot write."""
+    shown = examples or SENTENCE_EXAMPLES.get(intent, [])
+    system = _template("draft_sentence_system.txt").format(
+        brand=policy.brand.name, language_name=LANGUAGE_NAMES.get(language, language),
+        emoji_max=min(policy.voice.emoji.max, 1),
+        examples="\n".join(f'- "{sanitize(e, 300)}"' for e in shown[:3]) or "(none)",
+    )
+    extra = ""
+    if instruction:
+        extra = "Note from our team: " + INSTRUCTIONS.get(instruction.strip().lower(), sanitize(instruction, 300)) + "\n"
+    user = _template("draft_sentence_user.txt").format(
+        author=sanitize(mention.author or "someone", 80), network=mention.network_name,
+        text=sanitize(mention.text), reply=sanitize(reply, 600), instruction=extra,
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]

@@ -197,15 +197,20 @@ def _triage_blocks(t: Triage) -> list[Block]:
     return blocks
 
 
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _draft_blocks(data: CardData) -> list[Block]:
     d = data.draft
     if d is None or d.text is None:
         return []
-    label = "Template reply" if d.fallback else "Draft"
+    label = {"template": "Template reply", "composed": "Draft from the policy", "approved": "Draft from an approved reply",
+             "model": "Draft"}.get(d.origin, "Draft")
     if data.read_only:
         label = "Suggested reply (this source is read-only: copy it and answer on the original post)"
     if d.fallback and d.fallback_reason:
-        label += f" (the model's draft was not used: {escape(d.fallback_reason)})"
+        label += f" ({escape(d.fallback_reason)})"
     count = f" · {len(d.text)}/{data.limit} characters" if data.limit else f" · {len(d.text)} characters"
     over = f" · *too long by {len(d.text) - data.limit}: use Edit*" if data.limit and len(d.text) > data.limit else ""
     text, _ = clip(d.text, SECTION_LIMIT - 10, "draft")
@@ -218,6 +223,12 @@ def _draft_blocks(data: CardData) -> list[Block]:
                           for c in d.guard)
         marks, _ = clip(marks, SECTION_LIMIT, "list")
         blocks.append({"type": "context", "block_id": "guard", "elements": [md(marks)]})
+    if d.parts:
+        # Where each part came from: the policy's words, the catalog, the model, an approved reply.
+        lines = [f"• _{escape(_short(p.text))}_ ← {escape(p.source)}" for p in d.parts]
+        lines += [f"• {escape(n)}" for n in d.notes[:3]]
+        sources, _ = clip("\n".join(lines), SECTION_LIMIT, "list")
+        blocks.append({"type": "context", "block_id": "parts", "elements": [md(sources)]})
     model = f"{escape(d.backend or '?')} · {escape(d.model or '?')} · {d.seconds:.1f} s"
     if d.attempts:
         model += f" · {d.attempts} attempt{'s' if d.attempts != 1 else ''}"

@@ -73,6 +73,9 @@ class Services:
         self.engine = engine
         self.store = engine.store
         self.runtime = runtime
+        # mention id -> an edited text that was answered with overridable warnings: the
+        # same text submitted again is accepted.
+        self.warned_edits: dict[str, str] = {}
         self.settings = settings
         self.client = client
         tables.apply(self.store)

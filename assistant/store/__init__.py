@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..domain import Draft, GuardCheck, Mention, Triage, utcnow
+from ..domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
 from ..errors import StoreError
 from .migrations import core
 
@@ -317,10 +317,16 @@ class Store:
             "fallback": draft.fallback, "fallback_reason": draft.fallback_reason,
             "backend": draft.backend, "model": draft.model, "seconds": round(draft.seconds, 3),
             "attempts": draft.attempts, "instruction": instruction, "created_at": _now(),
+            "origin": draft.origin, "parts": json.dumps([p.model_dump() for p in draft.parts]),
+            "notes": json.dumps(draft.notes),
         })
         draft_id = int(table.last_pk)  # type: ignore[arg-type]
         self._event(mention_id, "drafted", version=version, fallback=draft.fallback)
         return draft_id
+
+    def draft_count(self, mention_id: str) -> int:
+        """How many drafts a mention has had: Regenerate asks for the next variant."""
+        return int(self.db.execute("SELECT COUNT(*) FROM drafts WHERE mention_id = ?", [mention_id]).fetchone()[0])
 
     def latest_draft(self, mention_id: str) -> tuple[int, Draft] | None:
         rows = list(self.db.query(
@@ -334,6 +340,9 @@ class Store:
             guard=[GuardCheck(**c) for c in json.loads(r["guard"] or "[]")],
             fallback=bool(r["fallback"]), fallback_reason=r["fallback_reason"], backend=r["backend"] or "",
             model=r["model"] or "", seconds=r["seconds"] or 0.0, attempts=r["attempts"] or 0,
+            origin=r.get("origin") or ("template" if r["fallback"] else "model"),
+            parts=[DraftPart(**p) for p in json.loads(r.get("parts") or "[]")],
+            notes=json.loads(r.get("notes") or "[]"),
         )
 
     # -- decisions and the outbox -----------------------------------------------------------

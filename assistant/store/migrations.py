@@ -157,3 +157,12 @@ def _m003(db: Database) -> None:
             for table in tables:
                 db.execute(f"UPDATE [{table}] SET mention_id = ? WHERE mention_id = ?", [new, old])
     db["mentions"].create_index(["source", "external_id"], unique=True, if_not_exists=True)
+
+
+@core(name="004_draft_parts")
+def _m004(db: Database) -> None:
+    # How a draft was made, for the card: origin (model, composed, approved, template),
+    # its parts with where each came from, and what was tried and dropped.
+    for column in ("origin", "parts", "notes"):
+        if column not in db["drafts"].columns_dict:
+            db["drafts"].add_column(column, str)

@@ -98,7 +98,9 @@ def test_openai_backend_drafts_through_the_drafter(server, policy, tmp_path):
     backend = create_backend(settings)
     assert backend.name == "openai" and backend.model_name == "qwen-test"
     d = Drafter(backend, policy, settings).draft(make_mention("Do you ship to Germany?"), make_triage())
-    assert d.text == server.reply and not d.fallback and d.backend == "openai" and d.model == "qwen-test"
+    # The server writes the one warm sentence; the policy's parts carry the answer.
+    assert d.backend == "openai" and d.model == "qwen-test" and not d.fallback
+    assert d.origin in ("model", "composed") and "We ship within the EU" in d.text
 
 
 def test_openai_without_model_says_so(tmp_path):

@@ -62,8 +62,9 @@ def test_policy_check_unknown_field_points_at_its_line(tmp_path):
 
 
 def test_policy_check_unknown_template_variable(tmp_path):
-    broken = GOOD.replace("You can also reach our team at {support_email}.",
-                          "You can also reach our team at {support_phone}.")
+    # The template's sentence (the last place it appears, after the playbook's parts).
+    head, sep, tail = GOOD.rpartition("You can also reach our team at {support_email}.")
+    broken = head + "You can also reach our team at {support_phone}." + tail
     assert broken != GOOD
     f = tmp_path / "brand.yaml"
     f.write_text(broken, encoding="utf-8")
@@ -194,8 +195,9 @@ def test_a_running_engine_picks_up_an_edited_policy_without_a_restart(policies_d
 
 
 def test_policy_check_lists_every_cross_field_problem_at_once(tmp_path):
-    broken = GOOD.replace("You can also reach our team at {support_email}.",
-                          "You can also reach our team at {support_phone}.")
+    # The template's sentence (the last place it appears, after the playbook's parts).
+    head, sep, tail = GOOD.rpartition("You can also reach our team at {support_email}.")
+    broken = head + "You can also reach our team at {support_phone}." + tail
     broken = "\n".join(line for line in broken.splitlines()
                        if not line.startswith('      fi: "Hyvä idea, kiitos!')) + "\n"
     f = tmp_path / "brand.yaml"

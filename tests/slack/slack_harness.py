@@ -27,7 +27,8 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 REVIEW = "CREVIEW"
 QUESTION = "Love your new espresso blend! Do you ship it to Germany?"
 APPROVER, APPROVER2, OUTSIDER = "UAPPROVER1", "UAPPROVER2", "UOUTSIDER"
-MODEL_REPLY = "Thank you for writing to us! We're glad you like the new espresso blend."
+# The model's one sentence; the policy's parts carry the answer around it.
+MODEL_REPLY = "We're glad you like the new espresso blend."
 
 
 class RecordingRuntime:

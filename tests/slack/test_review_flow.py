@@ -38,7 +38,7 @@ def test_card_shows_mention_triage_draft_guard_and_buttons(h):
     text = text_of(post["blocks"])
     assert QUESTION in text and "Ann" in text and "Mastodon" in text
     assert "question" in text and "low" in text
-    assert "Thank you for writing to us" in text
+    assert "glad you like the new espresso blend" in text
     assert "✅ length" in text and "fake" in text
     assert action_ids(post["blocks"]) == ["approve", "edit", "regenerate", "reject", "escalate", "private", "hide"]
     hide = next(e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "hide")
@@ -55,7 +55,7 @@ def test_approve_posts_once_and_updates_the_card_in_place(h):
     final = h.last_card_update(mention_id)
     assert final["channel"] == REVIEW and final["ts"] == card["ts"]
     text = text_of(final["blocks"])
-    assert "Approved" in text and f"<@{APPROVER}>" in text and "Thank you for writing to us" in text
+    assert "Approved" in text and f"<@{APPROVER}>" in text and "glad you like the new espresso blend" in text
     assert "https://mastodon.example/@aurora/" in text
     assert action_ids(final["blocks"]) == []
     assert h.store.get_mention(mention_id)["status"] == "posted"
@@ -120,8 +120,8 @@ def test_edited_text_is_what_gets_approved_and_recorded(h):
     h.click("edit", mention_id)
     view = h.slack.wait_for("views.open")[0]["view"]
     assert view["callback_id"] == "edit_submit"
-    assert view["blocks"][0]["element"]["initial_value"].startswith("Thank you for writing to us")
-    edited = "Thanks Ann! Our community can find the new blend in our shop. – Team Aurora"
+    assert "glad you like the new espresso blend" in view["blocks"][0]["element"]["initial_value"]
+    edited = "Thanks Ann! Our community loves the new blend too. – Team Aurora"
     r = h.submit("edit_submit", {"reply": {"text": {"type": "plain_text_input", "value": edited}}},
                  view["private_metadata"])
     assert r.status_code == 200 and r.text == ""

@@ -25,7 +25,7 @@ from assistant.connectors.webhook import signed_headers
 from assistant.slack_app import blocks
 from assistant.store import slack_sql as tables
 
-SHORT = "Thanks Ann! Find our new espresso blend in our shop."
+SHORT = "Thanks Ann! Our community loves the new espresso blend too."
 
 
 def _edit_values(text: str) -> dict:

@@ -48,10 +48,23 @@ def validate_reply(svc: Services, mention_id: str, text: str) -> str | None:
     mention = svc.store.mention(mention_id)
     triage = svc.ensure_triage(mention_id)
     failed = [c for c in svc.engine.check(text, mention, triage, row.get("brand")) if not c.passed]
+    # A sentence the policy does not back is a warning a person may override: the same
+    # text submitted again is accepted (they know something the policy does not say).
+    warnings = [c for c in failed if c.name in OVERRIDABLE]
+    if warnings and len(warnings) == len(failed) and svc.warned_edits.get(mention_id) == text:
+        return None
     if failed:
         line = "; ".join(f"{c.name}: {c.detail}" if c.detail else c.name for c in failed)
+        if len(warnings) == len(failed):
+            svc.warned_edits[mention_id] = text
+            line = "Check: " + line[:200] + " (submit again to use it anyway)"
         return line if len(line) <= 280 else line[:277] + "…"
     return None
+
+
+# Guard checks a person's edit may override by submitting it again; the others (links,
+# codes, prices the policy lacks, disguised text, length) always block.
+OVERRIDABLE = {"claims", "we_voice", "specific", "language", "gestures", "not_a_copy", "emoji"}
 
 
 def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:

@@ -1,0 +1,147 @@
+"""What the team decided before: approved replies (as edited) and rejected drafts.
+
+Every decision is already in the store (``decisions`` with the mention it was
+for and its triage). This module reads them back by meaning: the posts' vectors
+are embedded once and kept in ``reply_vectors``. For a new post it finds
+
+- the closest approved replies of the same brand, language and intent: the
+  model's examples and, when close enough, the draft's starting point;
+- rejected drafts for similar posts: that text is not offered again.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from ..store import Store
+from ..understanding import Encoder, get_encoder
+
+migrations = Migrations("assistant-memory")
+
+# A post this close to one a reply was approved for starts from that reply (the
+# card says so); below it the reply is only an example for the model.
+START_SIMILARITY = 0.93
+EXAMPLE_SIMILARITY = 0.85
+# A rejected draft is not offered again for a post at least this close.
+REJECTED_SIMILARITY = 0.90
+
+
+@migrations(name="001_reply_vectors")
+def _m001(db: Database) -> None:
+    db["reply_vectors"].create(
+        # The vector of the post a decision was about, per encoder (a new encoder re-embeds).
+        {"decision_id": int, "encoder": str, "vector": bytes},
+        pk=("decision_id", "encoder"),
+        if_not_exists=True,
+    )
+
+
+@dataclass(frozen=True)
+class Remembered:
+    decision_id: int
+    mention_id: str
+    author: str
+    post: str
+    reply: str  # the approved text, or the rejected draft's text
+    decided_at: str
+    actor: str
+    reason: str | None
+    similarity: float
+
+    @property
+    def day(self) -> str:
+        return (self.decided_at or "")[:10]
+
+
+_applied: set[int] = set()
+_lock = threading.Lock()
+
+
+class ReplyMemory:
+    def __init__(self, store: Store, brand: str, default_brand: bool = True,
+                 encoder: Encoder | None = None) -> None:
+        self.store = store
+        self.brand = brand
+        # Mentions stored without a brand belong to the default brand.
+        self.default_brand = default_brand
+        self._encoder = encoder
+        with _lock:
+            if id(store) not in _applied:
+                with store._lock:
+                    migrations.apply(store.db)
+                _applied.add(id(store))
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = get_encoder()
+        return self._encoder
+
+    def _rows(self, actions: tuple[str, ...], language: str, intent: str | None) -> list[dict[str, Any]]:
+        brand_sql = "(m.brand = ? OR m.brand IS NULL OR m.brand = '')" if self.default_brand else "m.brand = ?"
+        sql = f"""
+            SELECT d.id AS decision_id, d.mention_id, d.action, d.actor, d.reason, d.created_at,
+                   COALESCE(d.text, dr.text) AS reply, m.author, m.text AS post
+            FROM decisions d
+            JOIN mentions m ON m.id = d.mention_id
+            JOIN triage t ON t.mention_id = d.mention_id
+            -- a rejection names no draft: it was the latest one before the decision
+            LEFT JOIN drafts dr ON dr.id = COALESCE(d.draft_id, (
+                SELECT x.id FROM drafts x WHERE x.mention_id = d.mention_id AND x.created_at <= d.created_at
+                ORDER BY x.version DESC LIMIT 1))
+            WHERE d.action IN ({", ".join("?" for _ in actions)}) AND {brand_sql} AND t.language = ?
+              {"AND t.intent = ?" if intent else ""}
+            ORDER BY d.id DESC LIMIT 2000"""
+        params: list[Any] = [*actions, self.brand, language, *([intent] if intent else [])]
+        return [r for r in self.store.db.query(sql, params) if (r["reply"] or "").strip()]
+
+    def _vectors(self, rows: list[dict[str, Any]]) -> np.ndarray:
+        name = self.encoder.name
+        ids = [r["decision_id"] for r in rows]
+        known: dict[int, np.ndarray] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            for r in self.store.db.query(
+                f"SELECT decision_id, vector FROM reply_vectors WHERE encoder = ? AND decision_id IN "
+                f"({', '.join('?' for _ in part)})", [name, *part]):
+                known[r["decision_id"]] = np.frombuffer(r["vector"], dtype=np.float32)
+        missing = [r for r in rows if r["decision_id"] not in known]
+        if missing:
+            fresh = self.encoder.encode([r["post"] for r in missing]).astype(np.float32)
+            with self.store.transaction() as db:
+                db["reply_vectors"].insert_all(
+                    [{"decision_id": r["decision_id"], "encoder": name, "vector": v.tobytes()}
+                     for r, v in zip(missing, fresh, strict=True)], replace=True)
+            for r, v in zip(missing, fresh, strict=True):
+                known[r["decision_id"]] = v
+        if not rows:
+            return np.zeros((0, self.encoder.dim), np.float32)
+        return np.stack([known[i] for i in ids])
+
+    def _nearest(self, actions: tuple[str, ...], post: str, language: str, intent: str | None,
+                 minimum: float, limit: int, exclude_mention: str | None) -> list[Remembered]:
+        rows = [r for r in self._rows(actions, language, intent) if r["mention_id"] != exclude_mention]
+        if not rows:
+            return []
+        sims = self._vectors(rows) @ self.encoder.encode([post])[0]
+        order = np.argsort(-sims)[:limit]
+        return [Remembered(int(rows[i]["decision_id"]), rows[i]["mention_id"], rows[i]["author"] or "",
+                           rows[i]["post"], rows[i]["reply"], rows[i]["created_at"] or "", rows[i]["actor"] or "",
+                           rows[i]["reason"], float(sims[i]))
+                for i in order if sims[i] >= minimum]
+
+    def approved(self, post: str, language: str, intent: str, limit: int = 2,
+                 exclude_mention: str | None = None) -> list[Remembered]:
+        """The closest approved replies (as sent, edits included), closest first."""
+        return self._nearest(("approve", "edit"), post, language, intent, EXAMPLE_SIMILARITY, limit,
+                             exclude_mention)
+
+    def rejected(self, post: str, language: str, exclude_mention: str | None = None) -> list[Remembered]:
+        """Drafts rejected for posts like this one, with the reason given."""
+        return self._nearest(("reject",), post, language, None, REJECTED_SIMILARITY, 5, exclude_mention)
