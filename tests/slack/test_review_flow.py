@@ -39,6 +39,8 @@ def test_card_shows_mention_triage_draft_guard_and_buttons(h):
     assert QUESTION in text and "Ann" in text and "Mastodon" in text
     assert "question" in text and "low" in text
     assert "glad you like the new espresso blend" in text
+    # Where each part came from: the policy's fact, the model's sentence.
+    assert "← policy: facts.shipping.en" in text and "← model: fake" in text
     assert "✅ length" in text and "fake" in text
     assert action_ids(post["blocks"]) == ["approve", "edit", "regenerate", "reject", "escalate", "private", "hide"]
     hide = next(e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "hide")
