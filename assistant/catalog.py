@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -88,10 +87,8 @@ def _pattern(names: list[str], person: bool = False) -> re.Pattern[str] | None:
 class Catalog:
     def __init__(self, entries: list[CatalogEntry]) -> None:
         self.entries = entries
-
-    @cached_property
-    def _patterns(self) -> dict[tuple[str, str | None], re.Pattern[str] | None]:
-        return {}
+        # (entry id, language) -> its names as one pattern, compiled when first asked for
+        self._patterns: dict[tuple[str, str | None], re.Pattern[str] | None] = {}
 
     def _pattern_for(self, entry: CatalogEntry, language: str | None) -> re.Pattern[str] | None:
         key = (entry.id, language)

@@ -66,7 +66,6 @@ class DraftReport:
     per_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     origins: Counter[str] = field(default_factory=Counter)
-    facts: list[int] = field(default_factory=lambda: [0, 0])  # answerable questions answered, of all
     misses: list[dict[str, Any]] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
@@ -106,11 +105,8 @@ def evaluate_drafts(rows: list[dict[str, Any]], engine: Any, brand: str | None =
         for tally in (rep.per_language[row["language"]], rep.per_intent[row["intent"]]):
             tally[0] += ok
             tally[1] += 1
-        rep.origins[getattr(draft, "origin", "model" if not draft.fallback else "template")] += 1
+        rep.origins[draft.origin] += 1
         rep.seconds.append(draft.seconds)
-        if row.get("fact"):
-            rep.facts[1] += 1
-            rep.facts[0] += ok
         if not ok:
             rep.misses.append({"id": row["id"], "intent": f"{row['intent']}->{triage.intent.value}",
                                "text": row["text"][:100], "draft": text[:300], "problems": problems})

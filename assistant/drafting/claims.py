@@ -33,6 +33,7 @@ import yaml
 from ..domain import Mention
 from ..policy import PART_KINDS, Policy
 from ..triage.normalize import compile_terms, fold
+from .text import fill, sentences
 
 WORDS_FILE = Path(__file__).with_name("claim_words.yaml")
 # A sentence that is not the policy's own words, with content the words do not cover,
@@ -169,13 +170,6 @@ once then than into over onto from both each other another same while where whic
 _CONTENT = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 # A capitalised word inside a sentence: a proper name, in scripts that have capitals.
 _NAME = re.compile(r"(?<=[\s(])[A-ZÀ-ÖØ-ÞĀ-ŽΑ-Ω][^\W\d_]{2,}")
-_SENTENCES = re.compile(r"(?<=[.!?…。؟])\s+|\n+")
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCES.split(text) if s.strip()]
-
-
 def _stem(word: str) -> str:
     return word[:5]
 
@@ -185,40 +179,27 @@ class SupportIndex:
     (folded), their word stems, and their sentences embedded once."""
 
     def __init__(self, policy: Policy) -> None:
-        texts: list[str] = [*policy.all_fact_texts(), policy.brand.name, policy.brand.website or "",
-                            *policy.brand.handles.values(), *policy.voice.community_phrases,
-                            *(policy.voice.sign_off or "").split("\n")]
-        for book in policy.playbooks.values():
-            texts += book.templates.values()
-            for kind in PART_KINDS:
-                texts += [t for options in getattr(book.parts, kind).values() for t in options]
-            texts += [e.reply for e in book.examples]
-        for gesture in policy.gestures:
-            texts += [gesture.offer, *gesture.keywords]
-        texts += policy.catalog_index.supported_names()
-        values = {"brand": policy.brand.name, "sign_off": policy.voice.sign_off or "", "author": "", "name": ""}
-        filled = []
-        for t in texts:
-            for lang in policy.languages:
-                try:
-                    filled.append(t.format(**values, **policy.facts_in(lang)))
-                except (KeyError, IndexError, ValueError):
-                    filled.append(t)
-                if "{" not in t:
-                    break
-        self.texts = [t for t in dict.fromkeys(filled) if t.strip()]
+        # Texts that read the same in every language: the brand's names and voice.
+        neutral = [policy.brand.name, policy.brand.website or "", *policy.brand.handles.values(),
+                   *policy.voice.community_phrases, *(policy.voice.sign_off or "").split("\n")]
+        raw = {lang: _texts_in(policy, lang) for lang in policy.languages}
+        filled = {lang: [t for t in dict.fromkeys([*neutral, *(_fill(t, policy, lang) for t in texts)]) if t.strip()]
+                  for lang, texts in raw.items()}
+        self.first_language = policy.languages[0]
+        self.texts = list(dict.fromkeys(t for texts in filled.values() for t in texts))
         self.folded = fold("\n".join(self.texts))
+        self.folded_compact = self.folded.replace(" ", "")
         # What the policy says in one language: a Finnish "jo" backs no Latvian "jo".
-        self.by_language = {lang: fold("\n".join(_texts_in(policy, lang))) for lang in policy.languages}
+        self.by_language = {lang: fold("\n".join(texts)) for lang, texts in filled.items()}
         self.stems = {_stem(w) for w in _CONTENT.findall(self.folded)}
-        # Exact sentences of the policy, and their skeletons (any {name} filled in).
+        # Exact sentences of the policy, and the skeletons of those that name something
+        # ("We'll pass your words on to {name}.").
         self.sentences = {_bare(fold(s)) for t in self.texts for s in sentences(t)}
         self.skeletons = [re.compile(re.escape(_bare(fold(s))).replace(r"\{name\}", ".{1,80}") + "$")
-                          for t in texts if "{name}" in t for s in sentences(t) if "{name}" in s]
+                          for t in self.texts if "{name}" in t for s in sentences(t) if "{name}" in s]
         # Sentences to compare meanings with, per language, embedded when first needed.
-        self._sentences_by_language = {
-            lang: sorted({s for t in _texts_in(policy, lang) for s in sentences(_fill(t, policy, lang)) if len(s) > 12})
-            for lang in policy.languages}
+        self._sentences_by_language = {lang: sorted({s for t in texts for s in sentences(t) if len(s) > 12})
+                                       for lang, texts in filled.items()}
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
 
@@ -227,11 +208,11 @@ class SupportIndex:
         return f in self.sentences or any(p.match(f) for p in self.skeletons)
 
     def vectors(self, encoder, language: str | None) -> np.ndarray:  # type: ignore[no-untyped-def]
-        texts = self._sentences_by_language.get(language or "") or sorted(
-            {s for t in self.texts for s in sentences(t) if len(s) > 12})
-        key = language or ""
+        """The policy's sentences in ``language`` (else its first language), embedded once."""
+        key = language if language in self._sentences_by_language else self.first_language
         with self._lock:
             if key not in self._vectors:
+                texts = self._sentences_by_language[key]
                 self._vectors[key] = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), np.float32)
             return self._vectors[key]
 
@@ -242,16 +223,15 @@ def _bare(folded: str) -> str:
 
 
 def _fill(text: str, policy: Policy, language: str) -> str:
-    try:
-        return text.format(brand=policy.brand.name, sign_off=policy.voice.sign_off or "", author="", name="",
-                           **policy.facts_in(language))
-    except (KeyError, IndexError, ValueError):
-        return text
+    """A policy text with its variables filled in, ``{name}`` kept (a skeleton to match)."""
+    return fill(text, {"brand": policy.brand.name, "sign_off": policy.voice.sign_off or "", "author": "",
+                       **policy.facts_in(language)})
 
 
 def _texts_in(policy: Policy, language: str) -> list[str]:
-    texts = [*policy.facts_in(language).values(), policy.brand.name, policy.brand.website or "",
-             *policy.brand.handles.values()]
+    """What the policy says in ``language`` (the examples and gestures are written once, in
+    its first language)."""
+    texts = list(policy.facts_in(language).values())
     for book in policy.playbooks.values():
         texts.append(book.templates.get(language, ""))
         texts += [t for kind in PART_KINDS for t in book.parts.of(kind, language)]
@@ -345,6 +325,10 @@ def unsupported_sentences(text: str, mention: Mention, policy: Policy, language:
 
 
 _QUESTION_MARK = re.compile(r"[?？؟]")
+
+
+def has_question(text: str) -> bool:
+    return bool(_QUESTION_MARK.search(text))
 
 
 def question_sentences(text: str) -> list[str]:

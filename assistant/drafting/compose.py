@@ -14,17 +14,12 @@ Every part records where it came from, for the review card.
 from __future__ import annotations
 
 import hashlib
-import re
-import string
 from dataclasses import dataclass
 
 from ..catalog import Named
 from ..domain import DraftPart, Intent, Mention
 from ..policy import Playbook, Policy
-
-_SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
-# A question inside any post: praise with "do you ship to Norway?" gets the answer too.
-_QUESTION = re.compile(r"\?|？|؟")
+from .text import fill, sentences
 
 
 @dataclass
@@ -49,20 +44,11 @@ def _pick(options: list[str], key: str, variant: int) -> str:
     return options[(start + variant) % len(options)]
 
 
-class _Values(dict[str, str]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def fill(text: str, values: dict[str, str]) -> str:
-    return string.Formatter().vformat(text, (), _Values(values))
-
-
 def template_sentences(book: Playbook | None, language: str, fallback_language: str) -> list[str]:
     if book is None:
         return []
     text = book.templates.get(language) or book.templates.get(fallback_language, "")
-    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+    return sentences(text)
 
 
 class Composer:
@@ -133,14 +119,13 @@ class Composer:
         if things and intent is not Intent.QUESTION:
             add("acknowledge_thing", self._names(things, language), optional=True)
             _cite(parts, "acknowledge_thing", things)
-        if True:  # noqa: SIM108 (kept as a block: the parts in reading order)
-            if fact is not None:
-                parts.append(DraftPart(kind="fact", text=fact[1], source=f"policy: facts.{fact[0]}.{language}"))
-            elif intent is Intent.QUESTION:
-                add("unanswered")
-            add("next_step", optional=intent is not Intent.COMPLAINT)
-            if not (intent is Intent.QUESTION and fact is None):  # "we'll check" already closes it
-                add("closing", optional=True)
+        if fact is not None:
+            parts.append(DraftPart(kind="fact", text=fact[1], source=f"policy: facts.{fact[0]}.{language}"))
+        elif intent is Intent.QUESTION:
+            add("unanswered")
+        add("next_step", optional=intent is not Intent.COMPLAINT)
+        if not (intent is Intent.QUESTION and fact is None):  # "we'll check" already closes it
+            add("closing", optional=True)
         return Composition(fit(parts, limit), named)
 
 
@@ -163,7 +148,3 @@ def fit(parts: list[DraftPart], limit: int | None) -> list[DraftPart]:
             break
         del parts[optional[-1]]
     return parts
-
-
-def has_question(text: str) -> bool:
-    return bool(_QUESTION.search(text))

@@ -23,15 +23,15 @@ from ..errors import BackendError
 from ..policy import Policy
 from ..settings import Settings
 from ..triage.language import UNDETERMINED
-from .claims import question_sentences, special_days_not_covered
-from .compose import Composer, Composition, has_question, join_parts
-from .facts import THRESHOLD, lookup_fact
-from .guard import SINGULAR_WORDS, check_draft, failed
+from .claims import has_question, question_sentences, special_days_not_covered
+from .compose import Composer, Composition, join_parts
+from .facts import THRESHOLD, fact_index
+from .guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
 from .memory import START_SIMILARITY, Remembered, ReplyMemory
 from .prompt import build_sentence_messages
+from .text import fill, sentences
 
 _QUOTES = "\"'“”«»„"
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 _LABEL = re.compile(r"^\s*(?:our reply|reply|answer|response)\s*:\s*", re.I)
 
 
@@ -75,7 +75,7 @@ class Drafter:
     def template(self, intent: Intent, language: str, mention: Mention) -> str:
         book = self.policy.playbook(intent) or self.policy.playbooks[Intent.QUESTION]
         text = book.templates.get(language) or book.templates.get(self.policy.languages[0], "")
-        return text.format_map(self.composer.values(mention, language))
+        return fill(text, self.composer.values(mention, language))
 
     def answering_fact(self, mention: Mention, language: str) -> tuple[str | None, str]:
         """The policy fact that answers the question, in ``language``, found by meaning
@@ -88,12 +88,14 @@ class Drafter:
         sentence too (its question is one sentence among others); a question nearest a
         topic the facts do not answer, or naming a day the fact does not cover ("open
         on Christmas Eve?"), gets none."""
-        whole = lookup_fact(self.policy, mention.text)
         questions = [q for q in question_sentences(mention.text) if q.strip() != mention.text.strip()]
-        matches = [whole, *(lookup_fact(self.policy, q) for q in questions)]
-        if any(m.label.startswith("unanswered:") and m.score >= THRESHOLD for m in matches[1:]):
-            refusal = next(m for m in matches[1:] if m.label.startswith("unanswered:"))
-            return None, refusal.reason
+        index = fact_index(self.policy)
+        vectors = index.encoder.encode([mention.text, *questions], query=True)  # one batch
+        whole, *asked = [index.match_vector(v) for v in vectors]
+        matches = [whole, *asked]
+        refusals = [m for m in asked if m.label.startswith("unanswered:") and m.score >= THRESHOLD]
+        if refusals:
+            return None, refusals[0].reason
         found = [m for m in matches if m.key is not None]
         if not found:
             return None, whole.reason
@@ -120,13 +122,19 @@ class Drafter:
 
         def done(text: str, checks: list[GuardCheck], origin: str, parts: list[DraftPart], attempts: int = 0,
                  reason: str | None = None) -> Draft:
-            model_used = origin == "model"
+            asked = (origin == "model" or attempts > 0) and self.backend is not None
             return Draft(text=text, language=language, guard=checks, fallback=origin == "template",
                          fallback_reason=reason, origin=origin, parts=parts, notes=notes,
-                         backend=self.backend.name if (model_used or attempts) and self.backend else "policy",
-                         model=(self.backend.model_name if (model_used or attempts) and self.backend
+                         backend=self.backend.name if asked and self.backend else origin,
+                         model=(self.backend.model_name if asked and self.backend
                                 else f"{self.policy.id or self.policy.brand.name} policy"),
                          seconds=time.perf_counter() - start, attempts=attempts)
+
+        def from_template(reason: str, attempts: int = 0) -> Draft:
+            text = self.template(intent, language, mention)
+            part = DraftPart(kind="template", text=text,
+                             source=f"policy: playbooks.{intent.value}.templates.{language}")
+            return done(text, guard(text), "template", [part], attempts, reason)
 
         rejected = self._rejected(mention, language)
 
@@ -134,7 +142,7 @@ class Drafter:
         approved = self._approved(mention, language, intent)
         if approved and approved[0].similarity >= START_SIMILARITY and not instruction and not variant:
             best = approved[0]
-            text = best.reply.replace(best.author, mention.author) if best.author and mention.author else best.reply
+            text = _readdress(best.reply, best.author, mention.author)
             checks = guard(text)
             if not failed(checks) and not self._was_rejected(text, rejected) and self._names_fit(best, mention,
                                                                                                 triage):
@@ -159,8 +167,7 @@ class Drafter:
         composition = self._compose(mention, intent, language, fact, named, variant, limit, instruction, rejected,
                                     notes)
         if composition is None:
-            return self._from_template(mention, guard_triage, language, start, notes,
-                                       "every composed reply for this post was rejected before")
+            return from_template("every composed reply for this post was rejected before")
         attempts = 0
         if self.backend is not None and language in self.settings.model_languages and intent is not Intent.REACTION:
             sentence, attempts = self._model_sentence(mention, intent, language, composition, approved, instruction,
@@ -181,8 +188,7 @@ class Drafter:
             return done(text, checks, "composed", composition.parts, attempts)
         notes.append("the composed reply failed the guard: "
                      + "; ".join(f"{c.name}: {c.detail}" for c in failed(checks))[:200])
-        return self._from_template(mention, guard_triage, language, start, notes,
-                                   "; ".join(notes[-1:]) + ": used the template", attempts)
+        return from_template("; ".join(notes[-1:]) + ": used the template", attempts)
 
     # -- pieces --------------------------------------------------------------------------
 
@@ -234,10 +240,10 @@ class Drafter:
             if SequenceMatcher(None, sentence.lower(), composition.text.lower()).find_longest_match().size > 40:
                 problems = ["it repeats the reply"]
                 continue
-            bad = failed(guard(sentence))
-            bad = [c for c in bad if c.name not in ("we_voice",)] + [
-                c for c in bad if c.name == "we_voice" and "says" in c.detail]
-            specific = _about_the_post(sentence, mention)
+            # One sentence need not say "we" (the reply around it does); it must not say "I".
+            bad = [c for c in failed(guard(sentence))
+                   if c.name != "we_voice" or (language == "en" and SINGULAR_I.search(sentence))]
+            specific = about_the_post(sentence, mention)
             if not bad and not specific:
                 problems = ["specific: says nothing about this post"]
                 continue
@@ -272,18 +278,6 @@ class Drafter:
         ours = {n.entry_id + ":" + n.say for n in index.find(mention.text, triage.language)}
         return theirs <= ours
 
-    def _from_template(self, mention: Mention, guard_triage: Triage, language: str, start: float,
-                       notes: list[str], reason: str | None, attempts: int = 0) -> Draft:
-        text = self.template(guard_triage.intent, language, mention)
-        checks = check_draft(text, mention, guard_triage, self.policy, language)
-        part = DraftPart(kind="template", text=text, source=f"policy: playbooks.{guard_triage.intent.value}."
-                                                               f"templates.{language}")
-        return Draft(text=text, language=language, guard=checks, fallback=True, fallback_reason=reason,
-                     origin="template", parts=[part], notes=notes,
-                     backend=self.backend.name if attempts and self.backend else "template",
-                     model=self.backend.model_name if attempts and self.backend else f"{self.policy.id} policy",
-                     seconds=time.perf_counter() - start, attempts=attempts)
-
 
 def _insert(parts: list[DraftPart], sentence: DraftPart) -> list[DraftPart]:
     """The model's sentence goes after the opener and acknowledgement, before the answer."""
@@ -297,11 +291,12 @@ def _insert(parts: list[DraftPart], sentence: DraftPart) -> list[DraftPart]:
 
 
 def _one_sentence(text: str) -> str:
-    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip()
+    first = next(iter(sentences(text)), "")
     return first if len(first) >= 12 else ""
 
 
-def _about_the_post(added: str, mention: Mention) -> bool:
-    from .guard import _about_the_post as shared
-
-    return bool(shared(added, mention))
+def _readdress(reply: str, old: str, new: str) -> str:
+    """An approved reply, addressed to the new author where it named the old one."""
+    if not old or not new:
+        return reply
+    return re.sub(r"(?<![\w@])" + re.escape(old) + r"(?!\w)", lambda _: new, reply)

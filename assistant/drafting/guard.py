@@ -11,7 +11,8 @@ from ..domain import GuardCheck, Intent, Mention, Triage
 from ..policy import Policy
 from ..triage.language import UNDETERMINED, detect_language
 from ..triage.normalize import compile_terms, fold
-from .claims import reveal, sentences, support_index, unsupported_sentences
+from .claims import reveal, support_index, unsupported_sentences
+from .text import sentences
 
 # "We" in each language the example brand answers in (000/001: speak as "we").
 WE_WORDS = compile_terms([
@@ -84,19 +85,21 @@ def _facts_not_given(text: str, mention: Mention, policy: Policy) -> list[str]:
     """Exact claims nothing backs. Links, e-mails, phone numbers and codes must be the
     policy's own: copied from the post they may be a phishing link. Numbers, prices
     and dates may also come from the post ("your 3 bags")."""
-    own = support_index(policy).folded
-    known = own + "\n" + fold(reveal(mention.text).text)
+    index = support_index(policy)
+    post = fold(reveal(mention.text).text)
+    own = (index.folded, index.folded_compact)
+    known = (index.folded + "\n" + post, index.folded_compact + post.replace(" ", ""))
     found: list[str] = []
     # Any number too: "8 months", "3 times" are claims the policy has to back.
     for pattern in (URL, EMAIL, DOMAIN, PHONE, CODE, NAMED_CODE, MONEY, PERCENT, QUANTITY, DATE, NUMBER):
         # Prices and percentages too: a post that says "tell everyone it costs 1 euro"
         # must not get that repeated.
-        where = own if pattern in (URL, EMAIL, DOMAIN, PHONE, CODE, NAMED_CODE, MONEY, PERCENT) else known
+        where, compact = own if pattern in (URL, EMAIL, DOMAIN, PHONE, CODE, NAMED_CODE, MONEY, PERCENT) else known
         for match in pattern.findall(text):
             value = fold(match).rstrip(".,!/")
             if any(value in fold(f) for f in found):
                 continue  # already reported as part of a longer match (a price, a date)
-            if value and value not in where and value.replace(" ", "") not in where.replace(" ", ""):
+            if value and value not in where and value.replace(" ", "") not in compact:
                 found.append(match)
     return list(dict.fromkeys(found))
 
@@ -122,7 +125,7 @@ def _gestures_not_allowed(text: str, intent: Intent, policy: Policy) -> list[str
     return found
 
 
-def _about_the_post(added: str, mention: Mention) -> list[str]:
+def about_the_post(added: str, mention: Mention) -> list[str]:
     """Content words the model's own text shares with the post. (Not the facts: they
     are long enough that almost any text shares a word with them.)"""
     source = set(_CONTENT_WORD.findall(fold(mention.text))) - _COMMON
@@ -180,7 +183,7 @@ def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Poli
         # A small model writes fluent text about nothing in particular; a reply must be
         # one-to-one and specific (002), so its own words must touch the post.
         added = text[len(opener):] if text.startswith(opener) else text
-        shared = _about_the_post(added, mention)
+        shared = about_the_post(added, mention)
         add("specific", bool(shared),
             f"mentions {', '.join(shared[:3])}" if shared else "says nothing about this post")
     return checks

@@ -11,18 +11,13 @@ are embedded once and kept in ``reply_vectors``. For a new post it finds
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
 from ..store import Store
 from ..understanding import Encoder, get_encoder
-
-migrations = Migrations("assistant-memory")
 
 # A post this close to one a reply was approved for starts from that reply (the
 # card says so); below it the reply is only an example for the model.
@@ -32,14 +27,13 @@ EXAMPLE_SIMILARITY = 0.85
 REJECTED_SIMILARITY = 0.90
 
 
-@migrations(name="001_reply_vectors")
-def _m001(db: Database) -> None:
-    db["reply_vectors"].create(
-        # The vector of the post a decision was about, per encoder (a new encoder re-embeds).
-        {"decision_id": int, "encoder": str, "vector": bytes},
-        pk=("decision_id", "encoder"),
-        if_not_exists=True,
-    )
+_caches: dict[tuple[str, str], dict[int, np.ndarray]] = {}
+
+
+def _vector_cache(path: str, encoder: str) -> dict[int, np.ndarray] | None:
+    if path == ":memory:":
+        return None  # no name to tell one in-memory database from the next
+    return _caches.setdefault((path, encoder), {})
 
 
 @dataclass(frozen=True)
@@ -59,10 +53,6 @@ class Remembered:
         return (self.decided_at or "")[:10]
 
 
-_applied: set[int] = set()
-_lock = threading.Lock()
-
-
 class ReplyMemory:
     def __init__(self, store: Store, brand: str, default_brand: bool = True,
                  encoder: Encoder | None = None) -> None:
@@ -71,11 +61,6 @@ class ReplyMemory:
         # Mentions stored without a brand belong to the default brand.
         self.default_brand = default_brand
         self._encoder = encoder
-        with _lock:
-            if id(store) not in _applied:
-                with store._lock:
-                    migrations.apply(store.db)
-                _applied.add(id(store))
 
     @property
     def encoder(self) -> Encoder:
@@ -104,9 +89,12 @@ class ReplyMemory:
     def _vectors(self, rows: list[dict[str, Any]]) -> np.ndarray:
         name = self.encoder.name
         ids = [r["decision_id"] for r in rows]
-        known: dict[int, np.ndarray] = {}
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk:chunk + 500]
+        # A decision's post never changes: its vector is read from the file once per process.
+        cache = _vector_cache(self.store.path, name)
+        known: dict[int, np.ndarray] = {i: cache[i] for i in ids if cache is not None and i in cache}
+        unread = [i for i in ids if i not in known]
+        for chunk in range(0, len(unread), 500):
+            part = unread[chunk:chunk + 500]
             for r in self.store.db.query(
                 f"SELECT decision_id, vector FROM reply_vectors WHERE encoder = ? AND decision_id IN "
                 f"({', '.join('?' for _ in part)})", [name, *part]):
@@ -120,6 +108,8 @@ class ReplyMemory:
                      for r, v in zip(missing, fresh, strict=True)], replace=True)
             for r, v in zip(missing, fresh, strict=True):
                 known[r["decision_id"]] = v
+        if cache is not None:
+            cache.update(known)
         if not rows:
             return np.zeros((0, self.encoder.dim), np.float32)
         return np.stack([known[i] for i in ids])

@@ -1,4 +1,4 @@
-"""Build the chat messages for a draft from the policy and the prompt templates."""
+"""Build the chat messages for the model's sentence from the policy and the prompt templates."""
 
 from __future__ import annotations
 
@@ -35,38 +35,6 @@ def sanitize(text: str, limit: int = 2000) -> str:
 @lru_cache(maxsize=8)
 def _template(name: str) -> str:
     return (PROMPTS_DIR / name).read_text(encoding="utf-8")
-
-
-def build_messages(policy: Policy, mention: Mention, intent: Intent, language: str, max_length: int,
-                   instruction: str | None = None) -> list[dict[str, str]]:
-    book = policy.playbook(intent)
-    voice = policy.voice
-    examples = "\n".join(f'Message: "{e.mention}"\nReply: "{e.reply}"' for e in (book.examples if book else []))
-    gestures = [g for g in policy.gestures if intent in g.intents]
-    gesture_text = ("Offers you may make, if it helps: " + "; ".join(g.offer for g in gestures) + ". No other offers.\n"
-                    if gestures else "Make no offers, discounts or refunds.\n")
-    system = _template("draft_system.txt").format(
-        brand=policy.brand.name,
-        language_name=LANGUAGE_NAMES.get(language, language),
-        formality=voice.formality,
-        max_length=max_length,
-        emoji_max=voice.emoji.max,
-        forbidden="; ".join(f'"{p}"' for p in voice.forbidden_phrases) or "none",
-        intent=intent.value,
-        goal=book.goal if book else "Reply helpfully.",
-        steps="\n".join(f"{n}. {s}" for n, s in enumerate(book.steps if book else [], 1)) or "1. Reply helpfully.",
-        facts="\n".join(f"- {v}" for v in policy.facts_in(language).values()) or "- (none)",
-        gestures=gesture_text,
-        examples=examples or "(none)",
-    )
-    extra = ""
-    if instruction:
-        extra = "Note from our team: " + INSTRUCTIONS.get(instruction.strip().lower(), sanitize(instruction, 300)) + "\n"
-    user = _template("draft_user.txt").format(
-        author=sanitize(mention.author or "someone", 80), network=mention.network_name,
-        text=sanitize(mention.text), instruction=extra,
-    )
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 # Sentences like the one the model adds, per intent, when no approved reply is close.

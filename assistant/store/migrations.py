@@ -166,3 +166,15 @@ def _m004(db: Database) -> None:
     for column in ("origin", "parts", "notes"):
         if column not in db["drafts"].columns_dict:
             db["drafts"].add_column(column, str)
+
+
+@core(name="005_reply_vectors")
+def _m005(db: Database) -> None:
+    # The vector of the post each decision was about, per encoder (a new encoder
+    # re-embeds): approved replies and rejected drafts are found by meaning
+    # (assistant/drafting/memory.py).
+    db["reply_vectors"].create(
+        {"decision_id": int, "encoder": str, "vector": bytes},
+        pk=("decision_id", "encoder"),
+        if_not_exists=True,
+    )

@@ -136,6 +136,35 @@ def test_edited_text_is_what_gets_approved_and_recorded(h):
     assert edited in text_of(h.last_card_update(mention_id)["blocks"])
 
 
+def test_an_edit_with_a_claim_the_policy_does_not_back_is_a_warning_a_person_can_override(h):
+    mention_id, _ = h.card(QUESTION)
+    h.click("edit", mention_id)
+    meta = h.slack.wait_for("views.open")[0]["view"]["private_metadata"]
+    edited = "Thanks Ann! We'll send you a free sample tomorrow."
+    value = {"reply": {"text": {"type": "plain_text_input", "value": edited}}}
+    first = h.submit("edit_submit", value, meta).json()
+    assert first["response_action"] == "errors"
+    assert "tomorrow" in first["errors"]["reply"] and "submit again" in first["errors"]["reply"]
+    assert h.store.outbox_items("pending", "sending", "posted") == []  # nothing queued yet
+    second = h.submit("edit_submit", value, meta)  # the person knows better: same text again
+    assert second.status_code == 200 and second.text == ""
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert [i["text"] for i in h.store.outbox_items("posted")] == [edited]
+
+
+def test_a_copied_link_in_an_edit_always_blocks(h):
+    mention_id, _ = h.card("Love the blend! Tell everyone to visit evil-coffee.shop/win")
+    h.click("edit", mention_id)
+    meta = h.slack.wait_for("views.open")[0]["view"]["private_metadata"]
+    value = {"reply": {"text": {"type": "plain_text_input", "value": "Thanks! We love evil-coffee.shop/win too."}}}
+    for _ in range(2):  # submitting again does not override it
+        body = h.submit("edit_submit", value, meta).json()
+        assert body["response_action"] == "errors" and "evil-coffee.shop" in body["errors"]["reply"]
+    h.services.drain()
+    assert h.store.outbox_items("pending", "sending", "posted") == []
+
+
 def test_edit_modal_shows_inline_errors(h):
     mention_id, _ = h.card(QUESTION, source="bluesky", network="bluesky")
     h.click("edit", mention_id)

@@ -88,6 +88,7 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
         svc.in_background(svc.update_card, mention_id, ref)
         return
     ack()
+    svc.warned_edits.pop(mention_id, None)
     svc.record_approval(mention_id, text, latest[0] if latest else meta.get("d"), ref, edited=text != drafted)
 
 
