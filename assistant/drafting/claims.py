@@ -296,7 +296,8 @@ def unsupported_sentences(text: str, mention: Mention, policy: Policy, language:
                    if fold(w) not in post_words and not backed(fold(w), corpus)]
         if claims:
             out.append(Unsupported(sentence, f"says {', '.join(repr(c) for c in claims[:3])}, "
-                                             "which nothing in the policy backs"))
+                                             "which nothing in the policy backs (leave it out, or add it "
+                                             "to the policy)"))
             continue
         loose = [w for w in _CONTENT.findall(folded)
                  if w not in _COURTESY and _stem(w) not in index.stems and _stem(w) not in post_stems]
@@ -320,7 +321,8 @@ def unsupported_sentences(text: str, mention: Mention, policy: Policy, language:
                         float((theirs @ v).max()) if len(theirs) and not promise else 0.0])
             if best < similarity:
                 out.append(Unsupported(sentence, f"says {', '.join(repr(w) for w in loose[:3])}: not in the "
-                                                 f"policy or the post (closest meaning {best:.2f})"))
+                                                 f"policy or the post (closest meaning {best:.2f}; leave it "
+                                                 "out, or add it to the policy)"))
     return out
 
 
