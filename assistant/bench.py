@@ -140,6 +140,7 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
     drafter = Drafter(backend, policy, settings)
     triager = Triager()
     latencies, tokens, gen_seconds, fallbacks, asked = [], 0, 0.0, 0, 0
+    origins: dict[str, int] = {}
     pool = _reply_mentions(policy, triager, settings.model_languages, drafts)
     for mention in pool:
         triage = triager.triage(mention.text, policy)
@@ -148,6 +149,7 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
         latencies.append(time.perf_counter() - start)
         fallbacks += draft.fallback
         asked += draft.attempts > 0
+        origins[draft.origin] = origins.get(draft.origin, 0) + 1
     # Raw generation speed, outside the guard loop (without the stop at a sentence end).
     if hasattr(backend, "stop_at_sentence_end"):
         backend.stop_at_sentence_end = False
@@ -161,11 +163,14 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
     out["tokens_per_s"] = tokens / gen_seconds if gen_seconds else 0.0
     out["fallback_rate"] = fallbacks / len(latencies)
     out["model_asked"] = asked
+    out["draft_origins"] = origins
     echo(f"draft latency p50 {out['draft_p50_s']:10.2f} s            (target <= 3 s, {len(latencies)} mentions to answer,"
          f" the model asked for {asked})")
     echo(f"draft latency p95 {out['draft_p95_s']:10.2f} s            (target <= 6 s)")
     echo(f"generation        {out['tokens_per_s']:10.1f} tokens/s")
-    echo(f"template fallback {out['fallback_rate']:10.0%}              (drafts the guard refused)")
+    echo(f"template fallback {out['fallback_rate']:10.0%}              (the composed reply failed the guard)")
+    echo("made by           " + ", ".join(f"{k} {v}" for k, v in sorted(origins.items()))
+         + "  (model: the model's sentence kept)")
     out["peak_rss_mb"] = peak_rss_mb()
     echo(f"peak memory       {out['peak_rss_mb']:10.0f} MB           (target <= 1000 MB with encoder and model loaded)")
 

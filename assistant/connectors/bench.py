@@ -25,7 +25,7 @@ from ..domain import Mention
 from ..settings import Settings
 from ..store import Store, connectors_sql
 from .sources import SourceConfig
-from .webhook import SIGNATURE_HEADER, sign
+from .webhook import signed_headers
 
 
 class _IngestOnly:
@@ -97,7 +97,7 @@ def webhook_ingest_bench(mentions: int = 2000, clients: int = 20, duplicate_shar
                     client = local.client = httpx.Client(trust_env=False, timeout=30)
                     with lock:
                         pool_clients.append(client)
-                headers = {SIGNATURE_HEADER: sign(secret, body), "Content-Type": "application/json"}
+                headers = {**signed_headers(secret, body), "Content-Type": "application/json"}
                 for attempt in range(3):  # an at-least-once sender retries a dropped connection
                     try:
                         r = client.post(url, content=body, headers=headers)

@@ -224,7 +224,8 @@ class Drafter:
             attempts += 1
             try:
                 out = self.backend.generate(
-                    messages, max_new_tokens=min(self.settings.max_new_tokens, 48),
+                    # One sentence of at most 20 words: ~30 tokens; more is time spent on text we cut.
+                    messages, max_new_tokens=min(self.settings.max_new_tokens, 36),
                     temperature=self.settings.temperature if attempt else min(self.settings.temperature, 0.3),
                     seed=attempt, avoid=SINGULAR_WORDS if language == "en" else None)
             except BackendError as exc:
