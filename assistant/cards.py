@@ -44,6 +44,7 @@ def card(mention: Mention, triage: Triage, draft: Draft | None, title: str = "")
         for note in draft.notes[:3]:
             body.append(Text(f"  note: {note}", style="yellow"))
         origin = (f"template fallback: {draft.fallback_reason}" if draft.fallback
+                  else f"{draft.origin} · {draft.model}" if draft.backend == draft.origin
                   else f"{draft.origin} · {draft.backend} / {draft.model}")
         body.append(Text(f"{origin} · {draft.seconds:.1f}s", style="yellow" if draft.fallback else "dim"))
     elif triage.action is Action.ESCALATE:
