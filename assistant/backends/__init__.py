@@ -15,6 +15,9 @@ class Generation:
     text: str
     tokens: int  # new tokens generated (approximate for remote backends)
     seconds: float
+    # Where the time went, for the benchmark (0 where a backend cannot tell):
+    prompt_tokens: int = 0  # tokens the model read (after any reused cached prefix)
+    prefill_seconds: float = 0.0  # reading the prompt, up to the first new token
 
 
 @runtime_checkable
@@ -48,7 +51,7 @@ def register(name: str) -> Callable[[BackendFactory], BackendFactory]:
 
 def create_backend(settings: Settings) -> ModelBackend:
     # Importing the modules registers them; torch is imported only when a model loads.
-    from . import fake, openai_compat, transformers_backend  # noqa: F401
+    from . import fake, llamacpp_backend, openai_compat, transformers_backend  # noqa: F401
 
     if settings.backend not in _REGISTRY:
         raise BackendError(f"unknown backend {settings.backend!r}",
