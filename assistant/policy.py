@@ -76,7 +76,8 @@ class Example(_Model):
     reply: str
 
 
-PART_KINDS = ("opener", "acknowledge_person", "acknowledge_thing", "next_step", "closing", "unanswered")
+PART_KINDS = ("opener", "acknowledge_person", "acknowledge_thing", "next_step", "closing", "unanswered",
+              "returning_fan")
 
 
 class Parts(_Model):
@@ -90,6 +91,9 @@ class Parts(_Model):
     next_step: dict[str, list[str]] = Field(default_factory=dict)
     closing: dict[str, list[str]] = Field(default_factory=dict)
     unanswered: dict[str, list[str]] = Field(default_factory=dict, description="questions no fact answers")
+    # Said to a super-fan's kind post, after the opener (article 003: recognise the
+    # passionate few); see superfans.py and the `superfans` section.
+    returning_fan: dict[str, list[str]] = Field(default_factory=dict, description="thanks a returning fan")
 
     def of(self, kind: str, language: str) -> list[str]:
         return list(getattr(self, kind).get(language, []))
@@ -141,6 +145,19 @@ class Moderation(_Model):
 class Review(_Model):
     channel: str | None = None
     approvers: list[str] = Field(default_factory=list)
+    # The time within which a mention should be answered (article 001: the engagement
+    # window is from about 30 seconds to a few days); reports show the share within it.
+    response_target_minutes: int = Field(60, ge=1, le=60 * 24 * 14)
+
+
+class SuperFans(_Model):
+    """Authors with ``min_posts`` kind posts (praise, small reactions) within
+    ``period_days`` are super-fans: marked on the card, listed in App Home, thanked as
+    returning fans (articles 003 and 002: spot the small group of passionate supporters)."""
+
+    min_posts: int = Field(3, ge=2, le=1000)
+    period_days: int = Field(60, ge=1, le=3650)
+    source: str | None = None
 
 
 # A fact is one string (the same in every language: an e-mail, a URL) or a mapping
@@ -166,6 +183,7 @@ class Policy(_Model):
     gestures: list[Gesture] = Field(default_factory=list)
     moderation: Moderation = Field(default_factory=Moderation)
     review: Review = Field(default_factory=Review)
+    superfans: SuperFans = Field(default_factory=SuperFans)
 
     # Filled in by the loader, not by the YAML.
     id: str = Field("", exclude=True)
