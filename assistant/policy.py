@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .catalog import Catalog, CatalogEntry
 from .domain import Intent, Severity
 from .errors import PolicyError
+from .policy_crisis import Crisis
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,8 @@ class Policy(_Model):
     moderation: Moderation = Field(default_factory=Moderation)
     review: Review = Field(default_factory=Review)
     superfans: SuperFans = Field(default_factory=SuperFans)
+    # When negative posts about one thing are a spike, and the one statement that answers it.
+    crisis: Crisis = Field(default_factory=Crisis)
 
     # Filled in by the loader, not by the YAML.
     id: str = Field("", exclude=True)
@@ -333,6 +336,7 @@ class Policy(_Model):
         ids = [e.id for e in self.catalog]
         for dup in sorted({i for i in ids if ids.count(i) > 1}):
             problems.append((("catalog",), f"two entries with id {dup!r}; ids must be unique"))
+        problems += self.crisis.problems(self.languages, allowed)
         return problems
 
 

@@ -240,6 +240,8 @@ def _texts_in(policy: Policy, language: str) -> list[str]:
     if language == policy.languages[0]:
         texts += [t for g in policy.gestures for t in (g.offer, *g.keywords)]
     texts += [n for e in policy.catalog for n in (*e.names_for(language), e.say.get(language, ""))]
+    # The crisis playbook and its status page are the policy's words too (a spike's statement).
+    texts += [t for lang, t in policy.crisis.texts() if lang == language] + [policy.crisis.status_page or ""]
     return texts
 
 
