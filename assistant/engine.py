@@ -49,11 +49,12 @@ class Engine:
 
     def drafter(self, brand: str | None = None) -> Drafter:
         from .drafting.memory import ReplyMemory
+        from .superfans import fan_lookup
 
         policy = self.policy(brand)
         brand_id = policy.id or brand or self.settings.brand or ""
         memory = ReplyMemory(self.store, brand_id, default_brand=brand_id == (self.settings.brand or policy.id))
-        return Drafter(self.backend, policy, self.settings, memory=memory)
+        return Drafter(self.backend, policy, self.settings, memory=memory, fans=fan_lookup(self.store, policy))
 
     # -- single steps ---------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ def cli() -> None:
 def _register() -> None:
     # Each module adds its commands to `cli` when imported.
     from . import core  # noqa: F401
-    for optional in ("serve", "connectors"):
+    for optional in ("serve", "connectors", "reports"):
         try:
             __import__(f"{__name__}.{optional}")
         except ModuleNotFoundError as exc:

@@ -89,8 +89,10 @@ class Composer:
         return f"{names[0]} {AND.get(language, '&')} {names[1]}"
 
     def compose(self, mention: Mention, intent: Intent, language: str, fact: tuple[str, str] | None,
-                named: list[Named], variant: int = 0, limit: int | None = None) -> Composition:
-        """``fact``: (fact key, its text in ``language``) answering the post, or None."""
+                named: list[Named], variant: int = 0, limit: int | None = None,
+                returning_fan: bool = False) -> Composition:
+        """``fact``: (fact key, its text in ``language``) answering the post, or None.
+        ``returning_fan``: the author is a super-fan (superfans.py): thanked as one."""
         values = self.values(mention, language)
         key = mention.key + mention.text[:200]
         parts: list[DraftPart] = []
@@ -105,6 +107,9 @@ class Composer:
                                    optional=optional))
 
         add("opener")
+        if returning_fan and intent in (Intent.PRAISE, Intent.REACTION):
+            own = self.options(intent, "returning_fan", language)[0]
+            add("returning_fan", optional=True, borrow=None if own else Intent.PRAISE)
         people = [n for n in named if n.kind == "person"][:2]
         things = [n for n in named if n.kind != "person"][:2]
         if intent is Intent.REACTION:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from difflib import SequenceMatcher
 
 from ..backends import ModelBackend
@@ -22,6 +23,7 @@ from ..domain import Draft, DraftPart, GuardCheck, Intent, Mention, Triage
 from ..errors import BackendError
 from ..policy import Policy
 from ..settings import Settings
+from ..superfans import FanStatus
 from ..triage.language import UNDETERMINED
 from .claims import has_question, question_sentences, special_days_not_covered
 from .compose import Composer, Composition, join_parts
@@ -60,11 +62,13 @@ def clean_output(text: str, max_emoji: int = 1) -> str:
 
 class Drafter:
     def __init__(self, backend: ModelBackend | None, policy: Policy, settings: Settings,
-                 memory: ReplyMemory | None = None) -> None:
+                 memory: ReplyMemory | None = None,
+                 fans: Callable[[Mention, Intent], FanStatus | None] | None = None) -> None:
         self.backend = backend
         self.policy = policy
         self.settings = settings
         self.memory = memory
+        self.fans = fans  # superfans.fan_lookup: a returning super-fan is thanked as one
         self.composer = Composer(policy)
 
     def reply_language(self, triage: Triage) -> str:
@@ -164,8 +168,11 @@ class Drafter:
             elif intent is Intent.QUESTION:
                 notes.append(f"no fact in the policy answers this question ({why}): says we will find out")
         named = self.policy.catalog_index.find(mention.text, triage.language)
+        fan = self.fans(mention, intent) if self.fans is not None else None
+        if fan is not None:
+            notes.append(f"returning fan: {fan.line}")
         composition = self._compose(mention, intent, language, fact, named, variant, limit, instruction, rejected,
-                                    notes)
+                                    notes, returning_fan=fan is not None)
         if composition is None:
             return from_template("every composed reply for this post was rejected before")
         attempts = 0
@@ -194,11 +201,12 @@ class Drafter:
 
     def _compose(self, mention: Mention, intent: Intent, language: str, fact: tuple[str, str] | None,
                  named: list, variant: int, limit: int, instruction: str | None,  # type: ignore[type-arg]
-                 rejected: list[Remembered], notes: list[str]) -> Composition | None:
+                 rejected: list[Remembered], notes: list[str], returning_fan: bool = False) -> Composition | None:
         shorter = bool(instruction) and "short" in (instruction or "").lower()
         for v in range(variant, variant + 4):
             composition = self.composer.compose(mention, intent, language, fact, named, v,
-                                                limit if not shorter else min(limit, 160))
+                                                limit if not shorter else min(limit, 160),
+                                                returning_fan=returning_fan)
             hit = self._was_rejected(composition.text, rejected)
             if hit is None:
                 return composition

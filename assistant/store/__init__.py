@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from ..domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
 from ..errors import StoreError
+from .log_sql import migrations as log_views
 from .migrations import core
 
 # Statuses a mention can be in. "awaiting" means a person has not decided yet;
@@ -111,7 +112,8 @@ class Store:
         self._lock = threading.RLock()  # guards _all and the migrations
         db = self.db
         db.enable_wal()
-        sets = [core, *extra_migrations]
+        # The interaction log views read only the core tables: every store has them.
+        sets = [core, log_views, *extra_migrations]
         with self._lock:
             if any(m.pending(db) for m in sets):
                 # One write transaction from the start: processes opening a new file at the

@@ -1,0 +1,53 @@
+"""Reports with charts: `assistant report` (one self-contained HTML file) and one
+summary image with the headline numbers (for `/assistant report` in Slack).
+
+    data.py    the figures, read once from the interaction_log view
+    charts.py  matplotlib charts as inline SVG or PNG
+    html.py    the HTML page, escaped, with no request allowed
+    spikes.py  spikes_between: the spikes table, [] where there is none
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..domain import utcnow
+from ..policy import Policy
+from ..store import Store
+from .data import ReportData, collect
+from .spikes import spikes_between
+
+__all__ = ["ReportData", "collect", "render_html", "render_png", "spikes_between", "write_report"]
+
+
+def render_html(store: Store, since: datetime, until: datetime | None = None,
+                policy: Policy | None = None) -> tuple[str, dict[str, Any]]:
+    """The report's HTML and its headline numbers."""
+    from .html import render
+
+    data = collect(store, since, until, policy)
+    return render(data, utcnow().strftime("%Y-%m-%d %H:%M UTC")), data.headline
+
+
+def write_report(store: Store, since: datetime, path: Path, until: datetime | None = None,
+                 policy: Policy | None = None) -> dict[str, Any]:
+    """Write the report to ``path`` (through a temporary file: a half-written report
+    never replaces a good one); returns the headline numbers."""
+    html, headline = render_html(store, since, until, policy)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
+    return headline
+
+
+def render_png(store: Store, since: datetime, until: datetime | None = None,
+               policy: Policy | None = None) -> tuple[bytes, dict[str, Any]]:
+    """One summary chart as PNG bytes, and the headline numbers (mentions, answered,
+    median_response_s, within_target_share, approved_unchanged, edited, rejected,
+    spikes, ...): what `/assistant report` posts to Slack."""
+    from . import charts
+
+    data = collect(store, since, until, policy)
+    return charts.png(charts.summary_figure(data)), data.headline
