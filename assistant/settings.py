@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     temperature: float = Field(0.7, ge=0.0, le=2.0)
     draft_attempts: int = Field(2, ge=1, le=10, description="model tries before the template is used")
     device: str = Field("cpu", description="torch device for the transformers backend: cpu, cuda, mps")
+    dtype: Literal["auto", "int8", "bfloat16", "float32"] = Field(
+        "auto", description="number format of the transformers model on a CPU; auto times each once and keeps "
+        "the fastest")
     threads: int = Field(0, ge=0, le=256, description="CPU threads for generation; 0 picks one per physical core, "
                          "leaving one core for the web server on a machine with two or more")
     openai_base_url: str = "http://127.0.0.1:8000/v1"
@@ -54,6 +57,8 @@ class Settings(BaseSettings):
     review_channel: str | None = None
     intake_channel: str | None = None
     approvers: list[str] = Field(default_factory=list, description="Slack user or user-group IDs allowed to approve")
+    escalation_channel_approvers: bool = Field(
+        True, description="members of the policy's escalation channels may act on cards too")
 
     # Connectors
     sources_file: Path | None = Field(None, description="YAML file listing the sources to poll")
