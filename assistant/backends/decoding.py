@@ -71,7 +71,7 @@ def _new_cache(model: Any) -> Any:
 
 
 @lru_cache(maxsize=8)
-def _cache_argument(model_class: type) -> str:
+def _cache_argument(model_class: Any) -> str:
     # transformers 5.2x renamed forward()'s `past_key_values` to `cache`.
     return "cache" if "cache" in inspect.signature(model_class.forward).parameters else "past_key_values"
 
@@ -81,7 +81,7 @@ def _forward(model: Any, ids: Sequence[int], cache: Any, start: int) -> torch.Te
     holds exactly the ``start`` tokens before them, so the model numbers them itself)."""
     assert cache.get_seq_length() == start
     input_ids = torch.tensor([list(ids)], dtype=torch.long)
-    out = model(input_ids=input_ids, use_cache=True, logits_to_keep=1, **{_cache_argument(type(model)): cache})
+    out = model(input_ids=input_ids, use_cache=True, logits_to_keep=1, **{_cache_argument(model.__class__): cache})
     return out.logits[0, -1].float()
 
 

@@ -109,7 +109,7 @@ def _load_plain(source: str, dtype: str) -> Any:
     return model.eval()
 
 
-def _stop_ids(tokenizer: Any) -> list[int]:
+def stop_ids(tokenizer: Any) -> list[int]:
     """Tokens whose text ends a sentence. (transformers' stop_strings does this too, but its
     precomputation over the vocabulary cost ~280 MB of peak memory here.)"""
     texts = tokenizer.batch_decode([[i] for i in range(len(tokenizer))])
@@ -162,7 +162,7 @@ def prepare(source: str, cache_root: Path, forced: str | None = None,
         raise RuntimeError("no number format ran on this CPU")
     choice = min(timings, key=lambda k: timings[k]["draft_estimate_s"])
     record = {**wanted, "choice": choice, "timings": timings, "kept": sorted(timings),
-              "stop_ids": _stop_ids(tokenizer), "measured_at": time.strftime("%Y-%m-%d %H:%M:%S")}
+              "stop_ids": stop_ids(tokenizer), "measured_at": time.strftime("%Y-%m-%d %H:%M:%S")}
     partial_record = folder / "prepared.json.partial"
     partial_record.write_text(json.dumps(record, indent=1))
     partial_record.replace(record_path)

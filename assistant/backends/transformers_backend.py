@@ -100,8 +100,9 @@ class TransformersBackend:
                 stop_ids = frozenset(record["stop_ids"])
             else:  # a GPU: its own format, no measuring
                 dtype = "auto"
-                model = AutoModelForCausalLM.from_pretrained(source, dtype="auto").to(self.device).eval()
-                stop_ids = frozenset(torch_prepare._stop_ids(tokenizer))
+                model = AutoModelForCausalLM.from_pretrained(source, dtype="auto")
+                model = model.to(self.device).eval()  # type: ignore[arg-type]
+                stop_ids = frozenset(torch_prepare.stop_ids(tokenizer))
         except OSError as exc:
             raise BackendError(
                 f"cannot load model {source!r}: {str(exc).splitlines()[0]}",
