@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from rapidfuzz.distance import Levenshtein
-
 from .domain import utcnow
 from .errors import AssistantError
 from .store import Store
+from .store.log_sql import edit_ratio
+
+__all__ = ["COLUMNS", "FORMATS", "edit_ratio", "iso", "parse_since", "refresh_edits", "rows", "write"]
 
 FORMATS = ("csv", "jsonl")
 
@@ -28,7 +29,7 @@ FORMATS = ("csv", "jsonl")
 COLUMNS = (
     "id", "network", "source", "brand", "url", "author", "post", "received_at", "ingested_at",
     "language", "intent", "severity", "recommended_action", "team", "triage_reasons",
-    "drafts", "first_draft", "first_draft_origin", "final_draft",
+    "drafts", "drafts_rejected", "first_draft", "first_draft_origin", "final_draft",
     "decision", "decided_by", "decided_at", "decision_reason", "escalated_to",
     "approved_text", "posted_text", "edit_ratio", "edit_label",
     "seconds_to_decision", "posted_at", "seconds_to_post",
@@ -62,16 +63,11 @@ def iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
-def edit_ratio(draft: str, posted: str) -> float:
-    """How much of the draft a person changed: Levenshtein distance over the longer
-    text's length, 0 (unchanged) to 1 (nothing kept)."""
-    return round(float(Levenshtein.normalized_distance(draft, posted)), 3)
-
-
 def refresh_edits(store: Store) -> int:
-    """Compute the edit distance of every approval that has none yet (the view reads
-    them from ``reply_edits``). Returns how many were added; a database that cannot
-    be written (read-only copy) is left as it is: the view then says 'edited'."""
+    """Compute the edit distance of every approval that has none yet: approvals made
+    before the store recorded them, or that named no draft. Returns how many were
+    added; a database that cannot be written (a read-only copy) is left as it is: the
+    view then says 'edited'."""
     rows = store.db.execute(
         """SELECT dec.id, df.id, dec.text, df.text FROM decisions dec
            JOIN drafts df ON df.id = COALESCE(dec.draft_id,

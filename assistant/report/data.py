@@ -24,7 +24,7 @@ INTENTS = ("praise", "complaint", "question", "suggestion", "reaction", "abuse",
 OUTCOMES = ("approved unchanged", "light edit", "rewritten", "rejected")
 
 _COLUMNS = ("id", "network", "language", "intent", "received_at", "decision", "edit_label",
-            "seconds_to_decision", "seconds_to_post", "posted_at", "drafts", "post")
+            "seconds_to_decision", "seconds_to_post", "posted_at", "drafts", "drafts_rejected", "post")
 
 
 @dataclass
@@ -77,10 +77,10 @@ def collect(store: Store, since: datetime, until: datetime | None = None, policy
     decided = [float(r["seconds_to_decision"]) for r in rows if r["seconds_to_decision"] is not None]
     outcomes: Counter[str] = Counter()
     for r in rows:
-        label, decision = r["edit_label"], r["decision"]
-        if decision == "reject" and r["drafts"]:
-            outcomes["rejected"] += 1
-        elif label == "unchanged":
+        # Every rejected draft counts, also where a later draft was approved.
+        outcomes["rejected"] += r["drafts_rejected"] or 0
+        label = r["edit_label"]
+        if label == "unchanged":
             outcomes["approved unchanged"] += 1
         elif label in ("light edit", "rewritten"):
             outcomes[label] += 1

@@ -27,6 +27,7 @@ from sqlite_utils import Database
 from ..domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
 from ..errors import StoreError
 from .log_sql import migrations as log_views
+from .log_sql import record_edit
 from .migrations import core
 
 # Statuses a mention can be in. "awaiting" means a person has not decided yet;
@@ -385,6 +386,7 @@ class Store:
                               "actor": actor, "text": text, "edited": edited, "draft_id": draft_id,
                               "created_at": now})
             decision_id = int(decisions.last_pk)  # type: ignore[arg-type]
+            record_edit(db, decision_id, draft_id, text, now)  # for the interaction log
             # A new key per approval: a corrected text is a new post, never deduplicated
             # against the one that failed.
             key = f"assistant-{mention_id}-{decision_id}"

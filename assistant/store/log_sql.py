@@ -11,10 +11,10 @@ Views, applied with the core tables whenever a store opens:
 - ``daily_volume``: mentions per day, network, language and intent;
 - ``kind_posts``: triaged praise and small reactions per author (super-fans).
 
-SQLite has no edit distance, so ``reply_edits`` keeps one per approval, computed
-in Python by ``refresh_edits`` (``assistant log`` and ``assistant report`` call
-it first). An approval whose text equals its draft needs no row: the view knows
-it is unchanged.
+SQLite has no edit distance, so ``reply_edits`` keeps one per approval: the store
+writes it with the approval (``record_edit``), and ``interaction_log.refresh_edits``
+fills in approvals made before this existed. An approval whose text equals its
+draft needs no row: the view knows it is unchanged.
 
 Times: a post's own ``created_at`` when SQLite can read it (``julianday``), else
 when we ingested it; every time in the views is ISO 8601 UTC ("...Z").
@@ -22,6 +22,7 @@ when we ingested it; every time in the views is ISO 8601 UTC ("...Z").
 
 from __future__ import annotations
 
+from rapidfuzz.distance import Levenshtein
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -52,6 +53,8 @@ SELECT
   t.team AS team,
   t.reasons AS triage_reasons,
   (SELECT COUNT(*) FROM drafts WHERE mention_id = m.id) AS drafts,
+  -- drafts a person rejected (a mention may get a new draft after a rejection)
+  (SELECT COUNT(*) FROM decisions WHERE mention_id = m.id AND action = 'reject') AS drafts_rejected,
   d1.text AS first_draft,
   COALESCE(d1.origin, CASE WHEN d1.fallback THEN 'template' WHEN d1.id IS NOT NULL THEN 'model' END)
     AS first_draft_origin,
@@ -140,7 +143,37 @@ def _m001(db: Database) -> None:
     db["decisions"].create_index(["mention_id"], if_not_exists=True)
     db.execute("CREATE INDEX IF NOT EXISTS idx_mentions_author_handle"
                " ON mentions (network, lower(ltrim(trim(author), '@')))")
-    for name, sql in (("interaction_log", INTERACTION_LOG), ("response_times", RESPONSE_TIMES),
-                      ("daily_volume", DAILY_VOLUME), ("kind_posts", KIND_POSTS)):
+    _create_views(db)
+
+
+@migrations(name="002_views_count_rejected_drafts")
+def _m002(db: Database) -> None:
+    _create_views(db)
+
+
+# A change to a view above needs a new migration calling this, so databases that
+# already have the views get the new ones.
+def _create_views(db: Database) -> None:
+    views = (("interaction_log", INTERACTION_LOG), ("response_times", RESPONSE_TIMES),
+             ("daily_volume", DAILY_VOLUME), ("kind_posts", KIND_POSTS))
+    for name, _ in reversed(views):  # dependants first
         db.execute(f"DROP VIEW IF EXISTS {name}")
+    for _, sql in views:
         db.execute(sql)
+
+
+def edit_ratio(draft: str, posted: str) -> float:
+    """How much of the draft a person changed: Levenshtein distance over the longer
+    text's length, 0 (unchanged) to 1 (nothing kept)."""
+    return round(float(Levenshtein.normalized_distance(draft, posted)), 3)
+
+
+def record_edit(db: Database, decision_id: int, draft_id: int | None, text: str, now: str) -> None:
+    """Keep how much an approval changed its draft (called inside the approval's transaction)."""
+    if draft_id is None:
+        return  # no draft named: refresh_edits compares with the mention's latest draft
+    row = db.execute("SELECT text FROM drafts WHERE id = ?", [draft_id]).fetchone()
+    if row is None or row[0] == text:
+        return
+    db.execute("INSERT OR REPLACE INTO reply_edits (decision_id, draft_id, ratio, computed_at) VALUES (?, ?, ?, ?)",
+               [decision_id, draft_id, edit_ratio(row[0] or "", text), now])
