@@ -1,0 +1,369 @@
+"""Spike detection, one tick at a time: ``detect(store, policy, encoder, now)``.
+
+Each tick embeds only the negative posts (triage intent complaint or abuse) it has not
+seen, adds them to groups by meaning (grouping.py), and compares each group's posts in
+the window with its usual rate over the baseline days. A group past the policy's
+thresholds is a spike; a spike grows as posts join its group and is calm when its rate
+falls back. Nothing here reads the clock: ``now`` is passed in, so a replay gives the
+same spikes every time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from ..policy import Policy
+from ..store import Store
+from ..understanding import Encoder
+from .grouping import Group, Grouper, unit
+from .spike import Representative, Spike
+from .tables import ensure
+from .words import distinctive_words, named_topic
+
+NEGATIVE = ("complaint", "abuse")
+# Before this many vectors have left the window, the centre is the mean of all of them.
+MIN_CENTER = 20
+REPRESENTATIVES = 3
+BACKGROUND = 400  # other negative posts the common words are compared with
+
+
+def stamp(at: datetime) -> str:
+    """Times as stored here: UTC, to the second, so they sort as text."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _post_time(created_at: str | None, ingested_at: str | None) -> str | None:
+    for value in (created_at, ingested_at):
+        if value:
+            try:
+                at = datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            return stamp(at if at.tzinfo else at.replace(tzinfo=UTC))
+    return None
+
+
+@dataclass
+class Member:
+    mention_id: str
+    language: str
+    network: str
+    intent: str
+    abusive: bool  # triaged as abuse: hide rather than answer (000/001)
+    at: str
+    author: str
+    text: str  # untrusted
+
+
+def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime) -> list[Spike]:
+    """One tick: the spikes raised, grown or calmed at ``now``."""
+    ensure(store)
+    crisis = policy.crisis
+    window = timedelta(minutes=crisis.window_minutes)
+    now_s, window_s = stamp(now), stamp(now - window)
+    base_s = stamp(now - window - timedelta(days=crisis.baseline_days))
+    _embed_new(store, encoder, now_s, base_s)
+    centers = _centers(store, encoder.name, encoder.dim, window_s)
+    grouper = _group_new(store, encoder.name, centers, crisis.similarity, base_s, encoder.dim)
+    return _spikes(store, policy, encoder.name, grouper, centers, now_s, window_s, base_s)
+
+
+# -- embedding and grouping -----------------------------------------------------------------
+
+
+def _embed_new(store: Store, encoder: Encoder, now_s: str, base_s: str) -> None:
+    rows = store.db.execute(
+        "SELECT m.id, m.text, m.created_at, m.ingested_at, t.language FROM triage t"
+        " JOIN mentions m ON m.id = t.mention_id"
+        " WHERE t.intent IN (?, ?) AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
+        "  WHERE v.mention_id = m.id AND v.encoder = ?)", [*NEGATIVE, encoder.name]).fetchall()
+    fresh: list[tuple[str, str, str, str]] = []
+    old: list[tuple[str, str, str]] = []
+    for mention_id, text, created_at, ingested_at, language in rows:
+        at = _post_time(created_at, ingested_at)
+        if at is None or at > now_s:
+            continue  # not posted yet (a replay), or no time to place it
+        if at > base_s:
+            fresh.append((mention_id, text, at, language or ""))
+        else:
+            old.append((mention_id, at, language or ""))
+    if not fresh and not old:
+        return
+    fresh.sort(key=lambda r: (r[2], r[0]))
+    vectors = encoder.encode([r[1] for r in fresh], query=True) if fresh else []
+    with store.transaction() as db:
+        db["storm_vectors"].insert_all(
+            [{"mention_id": mid, "encoder": encoder.name, "at": at, "language": lang,
+              "vector": np.asarray(v, np.float32).tobytes(), "group_id": None, "centered": 0}
+             for (mid, _, at, lang), v in zip(fresh, vectors, strict=True)]
+            # Older than the baseline: recorded (never looked at again), never grouped.
+            + [{"mention_id": mid, "encoder": encoder.name, "at": at, "language": lang, "vector": None,
+                "group_id": None, "centered": 1} for mid, at, lang in old])
+
+
+ALL = "*"  # the centre of every language together
+
+
+def _centers(store: Store, encoder: str, dim: int, window_s: str) -> dict[str, np.ndarray]:
+    """What negative posts share, per language (and ``ALL``): the mean of the vectors that
+    have left the window, kept as running sums. A spike's posts are left out, so a storm
+    does not become what everything shares. While there are few, all vectors count."""
+    db = store.db
+    sums = {lang: (np.frombuffer(total, np.float32).copy(), size) for lang, total, size in db.execute(
+        "SELECT language, total, size FROM storm_center WHERE encoder = ?", [encoder]).fetchall()}
+    leaving = db.execute(
+        "SELECT v.mention_id, v.language, v.vector, EXISTS (SELECT 1 FROM spike_members s"
+        " WHERE s.mention_id = v.mention_id) FROM storm_vectors v WHERE v.encoder = ? AND v.centered = 0"
+        " AND v.at <= ? AND v.vector IS NOT NULL", [encoder, window_s]).fetchall()
+    if leaving:
+        for _, lang, blob, in_spike in leaving:
+            if in_spike:
+                continue
+            v = np.frombuffer(blob, np.float32)
+            for key in (lang or "", ALL):
+                total, size = sums.get(key, (np.zeros(dim, np.float32), 0))
+                sums[key] = (total + v, size + 1)
+        with store.transaction() as tx:
+            tx["storm_center"].upsert_all(
+                [{"encoder": encoder, "language": k, "total": t.astype(np.float32).tobytes(), "size": n}
+                 for k, (t, n) in sums.items()], pk=("encoder", "language"))
+            tx.conn.executemany("UPDATE storm_vectors SET centered = 1 WHERE mention_id = ? AND encoder = ?",
+                                [(mid, encoder) for mid, *_ in leaving])
+    centers = {k: np.asarray(t / n, np.float32) for k, (t, n) in sums.items() if n >= MIN_CENTER}
+    if ALL not in centers:
+        every = [np.frombuffer(v, np.float32) for (v,) in db.execute(
+            "SELECT vector FROM storm_vectors WHERE encoder = ? AND vector IS NOT NULL", [encoder]).fetchall()]
+        centers[ALL] = np.asarray(np.mean(every, axis=0), np.float32) if every else np.zeros(dim, np.float32)
+    return centers
+
+
+def adjusted(vector: np.ndarray, language: str, centers: dict[str, np.ndarray]) -> np.ndarray:
+    """A post's vector less what posts in its language share (or all posts, for a
+    language with few posts yet): what it is about, not how it is written."""
+    return np.asarray(vector - centers.get(language, centers[ALL]), np.float32)
+
+
+def _group_new(store: Store, encoder: str, centers: dict[str, np.ndarray], similarity: float, base_s: str,
+               dim: int) -> Grouper:
+    db = store.db
+    pending = db.execute("SELECT mention_id, at, language, vector FROM storm_vectors WHERE encoder = ?"
+                         " AND group_id IS NULL AND vector IS NOT NULL ORDER BY at, mention_id", [encoder]).fetchall()
+    groups = [Group(r[0], np.frombuffer(r[1], np.float32).copy(), r[2], r[3], r[4]) for r in db.execute(
+        "SELECT id, total, size, first_at, last_at FROM storm_groups WHERE encoder = ? AND merged_into IS NULL"
+        " AND last_at > ?", [encoder, base_s]).fetchall()]
+    next_id = (db.execute("SELECT MAX(id) FROM storm_groups").fetchone()[0] or 0) + 1
+    # Group totals are sums of adjusted vectors: the grouper itself takes nothing out.
+    grouper = Grouper(groups, np.zeros(dim, np.float32), similarity, next_id)
+    if not pending:
+        return grouper
+    joined = [(mid, grouper.add(adjusted(np.frombuffer(v, np.float32), lang or "", centers), at))
+              for mid, at, lang, v in pending]
+    with store.transaction() as tx:
+        moves: dict[int, int] = {}
+        for g in grouper.groups.values():
+            if not g.changed:
+                continue
+            tx["storm_groups"].upsert({"id": g.id, "encoder": encoder, "total": g.total.astype(np.float32).tobytes(),
+                                       "size": g.size, "first_at": g.first_at, "last_at": g.last_at,
+                                       "merged_into": g.merged_into}, pk="id")
+            if g.merged_into is not None:
+                moves[g.id] = g.merged_into
+        for gone in moves:  # follow chains of merges to the group that survived
+            keep = _follow(gone, moves)
+            tx.conn.execute("UPDATE storm_vectors SET group_id = ? WHERE group_id = ? AND encoder = ?",
+                            [keep, gone, encoder])
+            _merge_spikes(tx, encoder, gone, keep)
+        tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
+                            [(_follow(gid, moves), mid, encoder) for mid, gid in joined])
+    return grouper
+
+
+def _merge_spikes(tx: Any, encoder: str, gone: int, keep: int) -> None:
+    """Two groups became one: a spike on the absorbed group moves to the survivor; if the
+    survivor has one too, the younger spike's posts join the older and it is closed."""
+    tx.conn.execute("UPDATE spikes SET group_id = ? WHERE group_id = ? AND encoder = ?", [keep, gone, encoder])
+    active = [r[0] for r in tx.conn.execute("SELECT id FROM spikes WHERE group_id = ? AND encoder = ?"
+                                            " AND status = 'active' ORDER BY id", [keep, encoder]).fetchall()]
+    for younger in active[1:]:
+        tx.conn.execute("INSERT OR IGNORE INTO spike_members (spike_id, mention_id, joined_at)"
+                        " SELECT ?, mention_id, joined_at FROM spike_members WHERE spike_id = ?", [active[0], younger])
+        tx.conn.execute("UPDATE spikes SET status = 'merged', calmed_at = updated_at WHERE id = ?", [younger])
+
+
+def _follow(gid: int, moves: dict[int, int]) -> int:
+    while gid in moves:
+        gid = moves[gid]
+    return gid
+
+
+# -- spikes ---------------------------------------------------------------------------------
+
+
+def _spikes(store: Store, policy: Policy, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray], now_s: str,
+            window_s: str, base_s: str) -> list[Spike]:
+    crisis = policy.crisis
+    db = store.db
+    in_window = dict(db.execute("SELECT group_id, COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ?"
+                                " AND at <= ? AND group_id IS NOT NULL GROUP BY group_id",
+                                [encoder, window_s, now_s]).fetchall())
+    active = {r["group_id"]: r for r in db.query("SELECT * FROM spikes WHERE encoder = ? AND status = 'active'",
+                                                  [encoder])}
+    first = db.execute("SELECT MIN(at) FROM storm_vectors WHERE encoder = ?", [encoder]).fetchone()[0] or window_s
+    # Hours of history the usual rates come from (at least one: a first tick has none).
+    span = max(1.0, (_dt(window_s) - max(_dt(base_s), _dt(first))).total_seconds() / 3600)
+    windows = span * 60 / crisis.window_minutes  # how many windows of history that is
+    negative_before = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?",
+                                 [encoder, base_s, window_s]).fetchone()[0]
+    negative_now = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?",
+                              [encoder, window_s, now_s]).fetchone()[0]
+    rates = {"span": span, "negative_usual_per_hour": negative_before / span, "negative_in_window": negative_now}
+    out: list[Spike] = []
+    for gid in sorted(set(in_window) | set(active)):
+        count = in_window.get(gid, 0)
+        usual = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE group_id = ? AND encoder = ? AND at > ?"
+                           " AND at <= ?", [gid, encoder, base_s, window_s]).fetchone()[0] / windows
+        growth = count / max(usual, 1.0)
+        spike = active.get(gid)
+        if spike is None:
+            if count >= crisis.min_posts and growth >= crisis.growth:
+                out.append(_open(store, policy, encoder, gid, grouper, centers, now_s, window_s, base_s, count,
+                                 usual, growth, rates))
+            continue
+        out.extend(_follow_up(store, policy, encoder, spike, grouper, centers, now_s, window_s, base_s, count,
+                              usual, growth, rates))
+    return out
+
+
+def _open(store: Store, policy: Policy, encoder: str, gid: int, grouper: Grouper, centers: dict[str, np.ndarray], now_s: str,
+          window_s: str, base_s: str, count: int, usual: float, growth: float, rates: dict[str, float]) -> Spike:
+    with store.transaction() as tx:
+        table = tx["spikes"]
+        table.insert({"group_id": gid, "encoder": encoder, "status": "active", "opened_at": now_s,
+                             "updated_at": now_s, "calmed_at": None, "peak": count, "summary": "{}"})
+        spike_id = int(table.last_pk)  # type: ignore[arg-type]
+        _join(tx, spike_id, gid, encoder, window_s, now_s)
+        store._event(None, "spike_opened", spike_id=spike_id, posts=count)
+    row = dict(store.db["spikes"].get(spike_id))
+    return _summarise(store, policy, encoder, row, grouper, centers, now_s, window_s, base_s, count, usual, growth,
+                      rates, "new")
+
+
+def _follow_up(store: Store, policy: Policy, encoder: str, row: dict[str, Any], grouper: Grouper, centers: dict[str, np.ndarray],
+               now_s: str, window_s: str, base_s: str, count: int, usual: float, growth: float,
+               rates: dict[str, float]) -> list[Spike]:
+    gid, spike_id = row["group_id"], row["id"]
+    with store.transaction() as tx:
+        # Posts that arrive late (a poller catching up) still join, if posted near the spike.
+        since = stamp(_dt(row["opened_at"]) - timedelta(minutes=policy.crisis.window_minutes))
+        joined = _join(tx, spike_id, gid, encoder, since, now_s)
+        calm = count <= policy.crisis.calm_posts
+        tx.conn.execute("UPDATE spikes SET peak = MAX(peak, ?), updated_at = ?, status = ?, calmed_at = ? WHERE id = ?",
+                        [count, now_s if joined or calm else row["updated_at"], "calm" if calm else "active",
+                         now_s if calm else None, spike_id])
+        if calm:
+            store._event(None, "spike_calm", spike_id=spike_id, posts=count)
+    if not joined and not calm:
+        return []
+    fresh = dict(store.db["spikes"].get(spike_id))
+    return [_summarise(store, policy, encoder, fresh, grouper, centers, now_s, window_s, base_s, count, usual,
+                       growth, rates, "calm" if calm else "updated")]
+
+
+def _join(tx: Any, spike_id: int, gid: int, encoder: str, since: str, now_s: str) -> int:
+    """Add the group's posts since ``since`` (the window before the spike opened, then the
+    spike's opening) to the spike's members. Returns how many joined."""
+    cur = tx.conn.execute(
+        "INSERT OR IGNORE INTO spike_members (spike_id, mention_id, joined_at)"
+        " SELECT ?, mention_id, ? FROM storm_vectors WHERE group_id = ? AND encoder = ? AND at > ? AND at <= ?",
+        [spike_id, now_s, gid, encoder, since, now_s])
+    return int(cur.rowcount)
+
+
+def _summarise(store: Store, policy: Policy, encoder: str, row: dict[str, Any], grouper: Grouper,
+               centers: dict[str, np.ndarray], now_s: str, window_s: str, base_s: str, count: int, usual: float,
+               growth: float, rates: dict[str, float], change: str) -> Spike:
+    people = members(store, row["id"])
+    vectors = dict(store.db.execute(
+        "SELECT v.mention_id, v.vector FROM spike_members s JOIN storm_vectors v ON v.mention_id = s.mention_id"
+        " AND v.encoder = ? WHERE s.spike_id = ?", [encoder, row["id"]]).fetchall())
+    group = grouper.groups.get(row["group_id"])
+    ids = [p.mention_id for p in people if p.mention_id in vectors]
+    reps: list[Representative] = []
+    if ids and group is not None:
+        by_id = {p.mention_id: p for p in people}
+        mine = np.stack([adjusted(np.frombuffer(vectors[i], np.float32), by_id[i].language, centers) for i in ids])
+        sims = unit(mine) @ group.centre(np.zeros_like(mine[0]))
+        for i in np.argsort(-sims)[:REPRESENTATIVES]:
+            p = by_id[ids[int(i)]]
+            reps.append(Representative(p.mention_id, p.text, p.language))
+    background = [t for (t,) in store.db.execute(
+        "SELECT m.text FROM storm_vectors v JOIN mentions m ON m.id = v.mention_id WHERE v.encoder = ?"
+        " AND v.at > ? AND v.at <= ? AND (v.group_id IS NULL OR v.group_id != ?) ORDER BY v.at DESC LIMIT ?",
+        [encoder, base_s, now_s, row["group_id"], BACKGROUND]).fetchall()]
+    texts = [p.text for p in people]
+    spike = Spike(
+        id=row["id"], group_id=row["group_id"], status=row["status"], opened_at=row["opened_at"],
+        updated_at=row["updated_at"], calmed_at=row["calmed_at"], change=change,
+        window_minutes=policy.crisis.window_minutes, posts_in_window=count, members=len(people),
+        peak=max(row["peak"] or 0, count), usual_per_hour=usual * 60 / policy.crisis.window_minutes,
+        growth=growth, negative_in_window=int(rates["negative_in_window"]),
+        negative_usual_per_hour=rates["negative_usual_per_hour"], baseline_hours=rates["span"],
+        languages=dict(Counter(p.language for p in people)), networks=dict(Counter(p.network for p in people)),
+        first_at=min((p.at for p in people), default=""), last_at=max((p.at for p in people), default=""),
+        abusive=sum(p.abusive for p in people), common_words=distinctive_words(texts, background),
+        topic_entry=named_topic(texts, policy, [p.language for p in people]), representative=reps)
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE spikes SET summary = ? WHERE id = ?", [spike.summary_json(), row["id"]])
+    return spike
+
+
+def _dt(at: str) -> datetime:
+    return datetime.fromisoformat(at).replace(tzinfo=UTC)
+
+
+# -- what the Slack step and the demo read ---------------------------------------------------
+
+
+def members(store: Store, spike_id: int) -> list[Member]:
+    """The posts of a spike, oldest first, with what a card needs for each."""
+    ensure(store)
+    rows = store.db.query(
+        "SELECT m.id, m.network, m.author, m.text, t.language, t.intent, t.action, v.at"
+        " FROM spike_members s JOIN mentions m ON m.id = s.mention_id"
+        " LEFT JOIN triage t ON t.mention_id = m.id"
+        " LEFT JOIN spikes k ON k.id = s.spike_id"
+        " LEFT JOIN storm_vectors v ON v.mention_id = m.id AND v.encoder = k.encoder"
+        " WHERE s.spike_id = ? ORDER BY v.at, m.id", [spike_id])
+    return [Member(r["id"], r["language"] or "", r["network"] or "", r["intent"] or "",
+                   r["intent"] == "abuse" or r["action"] == "hide", r["at"] or "", r["author"] or "", r["text"])
+            for r in rows]
+
+
+def spike_for_mention(store: Store, mention_id: str) -> int | None:
+    """The spike a post belongs to (the latest, if several), or None."""
+    ensure(store)
+    row = store.db.execute("SELECT spike_id FROM spike_members WHERE mention_id = ? ORDER BY spike_id DESC LIMIT 1",
+                           [mention_id]).fetchone()
+    return int(row[0]) if row else None
+
+
+def get_spike(store: Store, spike_id: int) -> Spike | None:
+    """A spike as last summarised."""
+    ensure(store)
+    rows = list(store.db.query("SELECT * FROM spikes WHERE id = ?", [spike_id]))
+    return Spike.from_row(rows[0]) if rows else None
+
+
+def spikes(store: Store, status: str | None = None) -> list[Spike]:
+    """Every spike (or those in ``status``), newest first."""
+    ensure(store)
+    where, args = ("WHERE status = ?", [status]) if status else ("", [])
+    return [Spike.from_row(r) for r in store.db.query(f"SELECT * FROM spikes {where} ORDER BY id DESC", args)]
+
+
+__all__ = ["Member", "detect", "get_spike", "members", "spike_for_mention", "spikes", "stamp"]
