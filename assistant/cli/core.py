@@ -194,7 +194,8 @@ def queue(ctx: click.Context, failed: bool, as_json: bool) -> None:
 @click.option("--file", "path", type=click.Path(exists=True, dir_okay=False), help="mentions to use (default: bundled samples)")
 @click.option("--interactive", is_flag=True, help="approve, edit or reject each draft")
 @click.option("--limit", type=int, default=0, help="only the first N mentions")
-def demo(path: str | None, interactive: bool, limit: int) -> None:
+@click.option("--storm", is_flag=True, help="replay a normal day and a storm: the spike alert and the statement")
+def demo(path: str | None, interactive: bool, limit: int, storm: bool = False) -> None:
     """Ingest sample mentions, triage and draft each, and show them as review cards."""
     from ..demo import DEMO_DB, run_demo
     from ..services import build_engine
@@ -204,6 +205,11 @@ def demo(path: str | None, interactive: bool, limit: int) -> None:
         # Sample mentions stay out of the real database, where `assistant serve`
         # would otherwise post cards for them.
         settings = settings.model_copy(update={"db_path": Path(DEMO_DB)})
+    if storm:
+        from ..demo import run_storm
+
+        run_storm(build_engine(settings))
+        return
     run_demo(build_engine(settings), Path(path) if path else SAMPLES, interactive=interactive, limit=limit)
 
 
@@ -267,8 +273,10 @@ def policy_show(brand: str | None) -> None:
 @click.option("--training", is_flag=True, help="also score the training sets (assistant/data/labelled/)")
 @click.option("--drafts", is_flag=True, help="score drafts against their must/forbid notes (eval/drafts.jsonl)")
 @click.option("--learn", is_flag=True, help="with --drafts: approve half the reference replies, measure the rest")
+@click.option("--storms", is_flag=True, help="spike detection on a generated week with one storm (replay figures)")
+@click.option("--days", type=float, default=7.0, show_default=True, help="with --storms: days to replay")
 def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: bool, drafts: bool,
-             learn: bool) -> None:
+             learn: bool, storms: bool = False, days: float = 7.0) -> None:
     """Triage and fact lookup measured on labelled sets, per language, against the targets.
 
     With no PATHS: the blind set (eval/blind.jsonl, written before the current triage
@@ -279,6 +287,13 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
     from ..evaluation import load_labelled
     from ..triage.classifier import LABELLED
 
+    if storms:
+        from ..storms.evaluate import eval_storms
+        from ..understanding import get_encoder
+
+        for line in eval_storms(_policy(brand), get_encoder(), days=days):
+            click.echo(line)
+        return
     if drafts or learn:
         from .drafts_eval import eval_drafts
 

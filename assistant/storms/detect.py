@@ -30,6 +30,7 @@ NEGATIVE = ("complaint", "abuse")
 MIN_CENTER = 20
 REPRESENTATIVES = 3
 BACKGROUND = 400  # other negative posts the common words are compared with
+PRIOR_POSTS = 300  # labelled negative posts whose mean centres posts before there is history
 
 
 def stamp(at: datetime) -> str:
@@ -68,7 +69,7 @@ def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime) -> lis
     now_s, window_s = stamp(now), stamp(now - window)
     base_s = stamp(now - window - timedelta(days=crisis.baseline_days))
     _embed_new(store, encoder, now_s, base_s)
-    centers = _centers(store, encoder.name, encoder.dim, window_s)
+    centers = _centers(store, encoder, window_s)
     grouper = _group_new(store, encoder.name, centers, crisis.similarity, base_s, encoder.dim)
     return _spikes(store, policy, encoder.name, grouper, centers, now_s, window_s, base_s)
 
@@ -95,7 +96,7 @@ def _embed_new(store: Store, encoder: Encoder, now_s: str, base_s: str) -> None:
     if not fresh and not old:
         return
     fresh.sort(key=lambda r: (r[2], r[0]))
-    vectors = encoder.encode([r[1] for r in fresh], query=True) if fresh else []
+    vectors = encoder.encode([r[1] for r in fresh], query=True) if fresh else np.zeros((0, encoder.dim))
     with store.transaction() as db:
         db["storm_vectors"].insert_all(
             [{"mention_id": mid, "encoder": encoder.name, "at": at, "language": lang,
@@ -109,11 +110,11 @@ def _embed_new(store: Store, encoder: Encoder, now_s: str, base_s: str) -> None:
 ALL = "*"  # the centre of every language together
 
 
-def _centers(store: Store, encoder: str, dim: int, window_s: str) -> dict[str, np.ndarray]:
+def _centers(store: Store, model: Encoder, window_s: str) -> dict[str, np.ndarray]:
     """What negative posts share, per language (and ``ALL``): the mean of the vectors that
     have left the window, kept as running sums. A spike's posts are left out, so a storm
     does not become what everything shares. While there are few, all vectors count."""
-    db = store.db
+    db, encoder, dim = store.db, model.name, model.dim
     sums = {lang: (np.frombuffer(total, np.float32).copy(), size) for lang, total, size in db.execute(
         "SELECT language, total, size FROM storm_center WHERE encoder = ?", [encoder]).fetchall()}
     leaving = db.execute(
@@ -136,10 +137,25 @@ def _centers(store: Store, encoder: str, dim: int, window_s: str) -> dict[str, n
                                 [(mid, encoder) for mid, *_ in leaving])
     centers = {k: np.asarray(t / n, np.float32) for k, (t, n) in sums.items() if n >= MIN_CENTER}
     if ALL not in centers:
-        every = [np.frombuffer(v, np.float32) for (v,) in db.execute(
-            "SELECT vector FROM storm_vectors WHERE encoder = ? AND vector IS NOT NULL", [encoder]).fetchall()]
-        centers[ALL] = np.asarray(np.mean(every, axis=0), np.float32) if every else np.zeros(dim, np.float32)
+        # A new install has no history: what the labelled complaints share stands in (the
+        # posts of the window itself would be their own centre, and a storm would vanish).
+        centers[ALL] = prior_center(model)
     return centers
+
+
+_PRIOR: dict[str, np.ndarray] = {}
+def prior_center(encoder: Encoder) -> np.ndarray:
+    """The mean vector of the labelled complaints and abuse shipped with triage (once per
+    encoder and process)."""
+    if encoder.name not in _PRIOR:
+        from ..evaluation import load_labelled
+        from ..triage.classifier import LABELLED
+
+        texts = [r["text"] for path in sorted(LABELLED.glob("*.jsonl")) for r in load_labelled(path)
+                 if r.get("intent") in NEGATIVE][:PRIOR_POSTS]
+        vectors = encoder.encode(texts, query=True) if texts else np.zeros((1, encoder.dim), np.float32)
+        _PRIOR[encoder.name] = np.asarray(np.mean(vectors, axis=0), np.float32)
+    return _PRIOR[encoder.name]
 
 
 def adjusted(vector: np.ndarray, language: str, centers: dict[str, np.ndarray]) -> np.ndarray:

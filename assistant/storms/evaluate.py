@@ -4,7 +4,7 @@ for: when the alert fires, alerts on normal days, and how well the storm is grou
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -112,7 +112,7 @@ def run_replay(replay: Replay, policy: Policy, encoder: Encoder, db_path: Path,
 def _score(store: Store, replay: Replay, figures: Figures) -> None:
     storm_ids = {p.mention.key for p in replay.posts if p.storm}
     negative = {p.mention.key: p for p in replay.posts if p.intent in (Intent.COMPLAINT, Intent.ABUSE)}
-    best: tuple[int, Spike | None, Sequence[str]] = (0, None, [])
+    best: tuple[int, Spike | None, list[str]] = (0, None, [])
     for spike in figures.alerts:
         ids = [m.mention_id for m in members(store, spike.id)]
         hits = sum(i in storm_ids for i in ids)
@@ -120,13 +120,44 @@ def _score(store: Store, replay: Replay, figures: Figures) -> None:
             figures.false_alerts += 1
         elif hits > best[0]:
             best = (hits, spike, ids)
-    hits, spike, ids = best
-    if spike is None or replay.storm_start is None:
+    hits, storm_spike, ids = best
+    if storm_spike is None or replay.storm_start is None:
         return
-    opened = datetime.fromisoformat(spike.opened_at).replace(tzinfo=replay.storm_start.tzinfo)
+    opened = datetime.fromisoformat(storm_spike.opened_at).replace(tzinfo=replay.storm_start.tzinfo)
     figures.fired_after_minutes = (opened - replay.storm_start).total_seconds() / 60
     figures.storm_in_group = hits
     figures.others_in_group = len(ids) - hits
     last = max(p.at for p in replay.posts if p.storm)
     figures.other_negative_in_storm_hours = sum(1 for k, p in negative.items()
                                                 if k not in storm_ids and replay.storm_start <= p.at <= last)
+
+
+def cpu_name() -> str:
+    """The processor's model name, for figures that depend on it."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
+def eval_storms(policy: Policy, encoder: Encoder, days: float = 7.0, storm_at_hours: float | None = None,
+                seed: int = 7) -> list[str]:
+    """`assistant eval --storms`: the replay's figures, as lines to print."""
+    import os
+    import tempfile
+
+    from .replay import generate
+
+    storm_at = storm_at_hours if storm_at_hours is not None else max(1.0, days * 24 - 10)
+    replay = generate(days=days, storm_at_hours=storm_at, seed=seed)
+    with tempfile.TemporaryDirectory() as folder:
+        figures = run_replay(replay, policy, encoder, Path(folder) / "replay.db")
+    lines = [f"storm replay: {days:g} days at about 50 posts an hour, seed {seed}, storm at hour {storm_at:g}"]
+    lines += figures.lines()
+    lines.append(f"encoder {encoder.name}; CPU {cpu_name()} ({os.cpu_count()} cores)")
+    return lines

@@ -86,4 +86,4 @@ def topic_label(policy: Policy, entry_id: str | None, words: Sequence[str], lang
         entry = next((e for e in policy.catalog if e.id == entry_id), None)
         if entry is not None:
             return entry.say.get(language) or entry.say.get(policy.languages[0]) or entry.all_names()[0]
-    return ", ".join(words[:3])
+    return "“" + " / ".join(words[:3]) + "”" if words else "one topic"

@@ -1,0 +1,26 @@
+"""Fixtures for the spike tests: the shipped policy, a real SQLite file with the storm tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.policy import Policy, load_policy
+from assistant.store import Store
+from assistant.storms.tables import migrations
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy(ROOT / "policies" / "aurora-roasters.yaml")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(tmp_path / "storms.db", extra_migrations=[migrations])
+    yield s
+    s.close()
