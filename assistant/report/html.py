@@ -71,7 +71,7 @@ def _spikes_table(spikes: list[dict[str, Any]]) -> str:
             s["started_at"] or "", s["ended_at"] or "", "" if s["posts"] is None else s["posts"],
             s["summary"] or "", s["status"] or "")) + "</tr>"
         for s in spikes)
-    return ("<table id=\"spikes\"><thead><tr><th>started</th><th>ended</th><th>posts</th><th>about</th>"
+    return ("<table id=\"spikes\"><thead><tr><th>started</th><th>calmed</th><th>posts</th><th>about</th>"
             f"<th>status</th></tr></thead><tbody>{rows}</tbody></table>")
 
 

@@ -3,20 +3,22 @@
 (spike detection never ran, or an older version) has no spikes, not an error.
 
 The table's columns are read by name, so this keeps working as it grows: a time
-(``started_at``, ``detected_at``, ``created_at`` or ``at``), and where present an end,
-a size, a summary and a status.
+(``opened_at``, ``started_at``, ...), and where present an end (``calmed_at``), a
+size (its rows in ``spike_members``, else ``peak`` or a count column), a summary (a
+JSON object as spike detection writes it, or text) and a status.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from ..store import Store
 
-_START = ("started_at", "detected_at", "created_at", "first_at", "at")
-_END = ("ended_at", "calmed_at", "resolved_at", "last_at", "updated_at")
-_SIZE = ("posts", "count", "size", "mentions", "n_posts")
+_START = ("opened_at", "started_at", "detected_at", "created_at", "first_at", "at")
+_END = ("calmed_at", "ended_at", "resolved_at")
+_SIZE = ("posts", "members", "count", "size", "mentions", "peak")
 _SUMMARY = ("summary", "label", "title", "topic", "words", "common_words", "about")
 
 
@@ -45,14 +47,43 @@ def spikes_between(store: Store, since: datetime, until: datetime) -> list[dict[
     rows = store.db.query(
         f"SELECT * FROM spikes WHERE julianday([{start}]) >= julianday(?) AND julianday([{start}]) < julianday(?)"
         f" ORDER BY julianday([{start}])", [_iso(since), _iso(until)])
+    members = "spike_members" in store.db.table_names() and "id" in columns
     out = []
     for row in rows:
+        posts = row.get(size) if size else None
+        if members:
+            posts = store.db.execute("SELECT COUNT(*) FROM spike_members WHERE spike_id = ?",
+                                     [row["id"]]).fetchone()[0] or posts
         out.append({
             "started_at": row.get(start),
             "ended_at": row.get(end) if end else None,
-            "posts": row.get(size) if size else None,
-            "summary": row.get(summary) if summary else None,
+            "posts": posts,
+            "summary": describe(row.get(summary)) if summary else None,
             "status": row.get("status"),
             "row": row,
         })
     return out
+
+
+def describe(summary: Any) -> str | None:
+    """One line about a spike from its summary: spike detection writes a JSON object
+    (the catalog entry most posts name, common words, languages, networks); any
+    other text is shown as it is. Public words in it are escaped where shown."""
+    if not isinstance(summary, str) or not summary.strip():
+        return None
+    try:
+        data = json.loads(summary)
+    except ValueError:
+        return summary
+    if not isinstance(data, dict):
+        return summary
+    parts = []
+    if data.get("topic_entry"):
+        parts.append(f"about {data['topic_entry']}")
+    if data.get("common_words"):
+        parts.append("words: " + ", ".join(str(w) for w in data["common_words"][:8]))
+    for key in ("languages", "networks"):
+        if isinstance(data.get(key), dict) and data[key]:
+            top = sorted(data[key].items(), key=lambda kv: -kv[1])[:4]
+            parts.append(f"{key}: " + ", ".join(f"{k} {v}" for k, v in top))
+    return "; ".join(parts) or None

@@ -4,6 +4,7 @@ is there and "no spikes" when it is not."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -98,6 +99,29 @@ def test_spikes_between_reads_the_table_when_there_is_one(store):
     found = spikes_between(store, day, day + timedelta(days=1))
     assert [(s["summary"], s["posts"], s["status"]) for s in found] == [("late deliveries in Riga", 57, "open")]
     assert len(spikes_between(store, day, day + timedelta(days=3))) == 2
+
+
+def test_spikes_as_spike_detection_writes_them(store):
+    """The layout assistant/storms writes: opened_at, calmed_at, peak, a JSON summary,
+    and the posts in spike_members."""
+    from datetime import UTC, datetime
+
+    store.db["spikes"].create({"id": int, "group_id": int, "encoder": str, "status": str, "opened_at": str,
+                               "updated_at": str, "calmed_at": str, "peak": int, "summary": str}, pk="id")
+    store.db["spike_members"].create({"spike_id": int, "mention_id": str, "joined_at": str},
+                                     pk=("spike_id", "mention_id"))
+    summary = {"topic_entry": "kallio-cafe", "common_words": ["mould", "beans", EVIL],
+               "languages": {"fi": 30, "en": 12, "sv": 2}, "networks": {"mastodon": 40, "bluesky": 4}}
+    store.db["spikes"].insert({"id": 1, "group_id": 3, "encoder": "e5", "status": "calm",
+                               "opened_at": "2026-11-10T08:00:00.000+00:00", "updated_at": "2026-11-10T10:00:00Z",
+                               "calmed_at": "2026-11-10T10:00:00.000+00:00", "peak": 40,
+                               "summary": json.dumps(summary)})
+    store.db["spike_members"].insert_all({"spike_id": 1, "mention_id": f"m:{i}", "joined_at": "x"} for i in range(44))
+    day = datetime(2026, 11, 10, tzinfo=UTC)
+    [spike] = spikes_between(store, day, day + timedelta(days=1))
+    assert (spike["posts"], spike["status"], spike["ended_at"]) == (44, "calm", "2026-11-10T10:00:00.000+00:00")
+    assert spike["summary"] == (f"about kallio-cafe; words: mould, beans, {EVIL}; languages: fi 30, en 12, sv 2; "
+                                "networks: mastodon 40, bluesky 4")
 
 
 def test_summary_png_for_slack(history: History, store, policy):
