@@ -20,6 +20,7 @@ from typing import Any
 
 from ..domain import mention_key, utcnow
 from ..store import Store
+from ..store.log_sql import edit_ratio
 
 NETWORKS = {"mastodon": 40, "bluesky": 30, "feeds": 10, "webhook": 10, "slack": 10}
 LANGUAGES = {"en": 45, "fi": 15, "nl": 10, "de": 8, "el": 4, "fa": 3, "lv": 3, "es": 5, "fr": 4, "sv": 3}
@@ -111,6 +112,9 @@ def _history(rng: random.Random, start: datetime, hours: int, per_hour: int,
                          else f"Hi {author}, we hear you and we are on it today.")
                 yield "decisions", {**base, "action": "approve" if reply == draft else "edit", "text": reply,
                                     "edited": reply != draft, "draft_id": draft_id}
+                if reply != draft:  # what the store records with an edited approval
+                    yield "reply_edits", {"decision_id": decision_id, "draft_id": draft_id,
+                                          "ratio": edit_ratio(draft, reply), "computed_at": _iso(decided)}
                 outbox_id += 1
                 failed = rng.random() < 0.02
                 posted = decided + timedelta(seconds=rng.uniform(1, 20))
@@ -141,7 +145,7 @@ def make_database(path: str | Path, days: int = 30, per_hour: int = 50, seed: in
     store = Store(path)
     try:
         tables: dict[str, list[dict[str, Any]]] = {t: [] for t in ("mentions", "triage", "drafts", "decisions",
-                                                                     "outbox")}
+                                                                     "reply_edits", "outbox")}
         statuses: dict[str, str] = {}
         for table, row in _history(rng, start, hours, per_hour, now):
             if table == "status":
