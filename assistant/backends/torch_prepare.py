@@ -66,10 +66,6 @@ class _Bf16Embedding(torch.nn.Module):
         return torch.nn.functional.embedding(ids, self.weight).float()
 
 
-def _is_bf16(model: Any) -> bool:
-    return bool(next(model.parameters()).dtype == torch.bfloat16)
-
-
 def quantize_int8(model: Any) -> Any:
     """Dynamic int8 quantization of the linear layers of a float32 model, in place."""
     with warnings.catch_warnings():
@@ -116,6 +112,11 @@ def stop_ids(tokenizer: Any) -> list[int]:
     return [i for i, text in enumerate(texts) if any(ch in text for ch in STOP_CHARACTERS)]
 
 
+def forget(source: str, cache_root: Path) -> None:
+    """Drop the record, so the next prepare() measures again (a kept file that no longer loads)."""
+    (prepared_dir(cache_root, source) / "prepared.json").unlink(missing_ok=True)
+
+
 def prepare(source: str, cache_root: Path, forced: str | None = None,
             echo: Any = None) -> dict[str, Any]:
     """Measure the formats on this CPU (once), keep the fastest; return the record."""
@@ -139,16 +140,17 @@ def prepare(source: str, cache_root: Path, forced: str | None = None,
     timings: dict[str, dict[str, float]] = {}
     # One model in memory at a time; int8 is made from the float32 one, in place.
     model: Any = None
-    for name in [forced] if forced else list(FORMATS):
+    last = ""
+    for name in [forced] if forced else list(FORMATS):  # float32 comes right before int8
         try:
             if name == "int8":
-                model = quantize_int8(model if model is not None and not _is_bf16(model)
+                model = quantize_int8(model if model is not None and last == "float32"
                                       else _load_plain(source, "float32"))
             else:
                 model = None
                 model = _load_plain(source, name)
             timings[name] = _time_format(model, len(tokenizer))
-        except RuntimeError as exc:  # a format this CPU or build lacks
+        except (RuntimeError, AttributeError, NotImplementedError) as exc:  # a format this CPU or build lacks
             say(f"  {name}: not usable here ({str(exc).splitlines()[0][:120]})")
             continue
         say(f"  {name:9s} prompt {PROMPT_TOKENS / timings[name]['prefill_s']:7.0f} tokens/s,"
@@ -157,6 +159,7 @@ def prepare(source: str, cache_root: Path, forced: str | None = None,
             partial = folder / "model-int8.pt.partial"
             torch.save(model, partial)
             partial.replace(folder / "model-int8.pt")  # atomic: a crash never leaves half a file
+        last = name
     del model
     if not timings:
         raise RuntimeError("no number format ran on this CPU")
@@ -176,6 +179,8 @@ def load_prepared(source: str, cache_root: Path, dtype: str) -> Any:
         path = prepared_dir(cache_root, source) / "model-int8.pt"
         # Our own file, written by prepare() under the user's cache folder; it holds the
         # packed int8 weights, which only a full unpickling restores.
-        model = torch.load(path, weights_only=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's notes on its quantized tensor types
+            model = torch.load(path, weights_only=False)
         return model.eval()
     return _load_plain(source, dtype)

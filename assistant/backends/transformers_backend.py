@@ -93,10 +93,17 @@ class TransformersBackend:
             tokenizer = AutoTokenizer.from_pretrained(source)
             if self.device == "cpu":
                 torch.set_num_threads(self.threads or default_threads())
-                record = torch_prepare.prepare(source, self.cache_dir,
-                                               forced=None if self.dtype == "auto" else self.dtype)
+                forced = None if self.dtype == "auto" else self.dtype
+                record = torch_prepare.prepare(source, self.cache_dir, forced=forced)
                 dtype = record["choice"] if self.dtype == "auto" else self.dtype
-                model = torch_prepare.load_prepared(source, self.cache_dir, dtype)
+                try:
+                    model = torch_prepare.load_prepared(source, self.cache_dir, dtype)
+                except (OSError, RuntimeError, EOFError, AttributeError, ImportError):
+                    # A kept file that no longer loads (cut short, another torch): measure again.
+                    torch_prepare.forget(source, self.cache_dir)
+                    record = torch_prepare.prepare(source, self.cache_dir, forced=forced)
+                    dtype = record["choice"] if self.dtype == "auto" else self.dtype
+                    model = torch_prepare.load_prepared(source, self.cache_dir, dtype)
                 stop_ids = frozenset(record["stop_ids"])
             else:  # a GPU: its own format, no measuring
                 dtype = "auto"

@@ -426,9 +426,14 @@ def train(cv: bool) -> None:
 
 
 @cli.command()
-@click.option("--drafts", default=24, show_default=True, help="number of drafts to time")
-def bench(drafts: int) -> None:
-    """Speed and memory figures: ingest, triage, model load, draft latency, tokens/s, peak memory."""
+@click.option("--drafts", default=24, show_default=True, help="number of drafts to time, per backend")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object (the figures go to stderr as they come)")
+def bench(drafts: int, as_json: bool) -> None:
+    """Speed and memory: ingest, triage, both model backends side by side, Slack, webhooks."""
+    import json
+
     from ..bench import run
 
-    run(load_settings(), click.echo, drafts=drafts)
+    out = run(load_settings(), (lambda line: click.echo(line, err=True)) if as_json else click.echo, drafts=drafts)
+    if as_json:
+        click.echo(json.dumps(out, default=str))
