@@ -20,6 +20,8 @@ Three layers, cheapest first:
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import threading
 import unicodedata
@@ -208,13 +210,42 @@ class SupportIndex:
         return f in self.sentences or any(p.match(f) for p in self.skeletons)
 
     def vectors(self, encoder, language: str | None) -> np.ndarray:  # type: ignore[no-untyped-def]
-        """The policy's sentences in ``language`` (else its first language), embedded once."""
+        """The policy's sentences in ``language`` (else its first language), embedded once
+        and kept on disk: a few hundred sentences take seconds to embed, and the first draft
+        in each language of every start would wait for them."""
         key = language if language in self._sentences_by_language else self.first_language
         with self._lock:
             if key not in self._vectors:
                 texts = self._sentences_by_language[key]
-                self._vectors[key] = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), np.float32)
+                self._vectors[key] = _kept_vectors(encoder, texts)
             return self._vectors[key]
+
+
+def _vectors_file(encoder_name: str, texts: list[str]) -> Path:
+    root = Path(os.environ.get("ASSISTANT_MODEL_CACHE_DIR") or Path.home() / ".cache" / "community-assistant")
+    digest = hashlib.sha256("\x1e".join([encoder_name, *texts]).encode()).hexdigest()[:24]
+    return root / "policy-vectors" / f"{digest}.npy"
+
+
+def _kept_vectors(encoder, texts: list[str]) -> np.ndarray:  # type: ignore[no-untyped-def]
+    if not texts:
+        return np.zeros((0, encoder.dim), np.float32)
+    path = _vectors_file(getattr(encoder, "name", type(encoder).__name__), texts)
+    try:
+        kept = np.load(path, allow_pickle=False)
+        if kept.shape == (len(texts), encoder.dim):
+            return kept
+    except (OSError, ValueError):
+        pass  # not kept yet, or unreadable: embed again
+    vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + f".{os.getpid()}.partial.npy")
+        np.save(partial, vectors)
+        partial.replace(path)  # atomic: another process never reads half a file
+    except OSError:
+        pass  # a read-only home: embed again next time
+    return vectors
 
 
 def _bare(folded: str) -> str:
