@@ -13,9 +13,13 @@ from ..errors import AssistantError
 @dataclass
 class Capabilities:
     reply: bool = True
-    hide: bool = False
+    hide: bool = False  # has ``hide(mention, reason)``: hides or reports a post on the network
     search: bool = False
     max_length: int = 500
+    private: bool = False  # has ``send_private(mention, text, key)``: a private message to the author
+    # What "hide" does on this network, or why it cannot, in words a person reads on the card.
+    hide_means: str = "this network has no way for us to hide a post"
+    private_means: str = "this network has no private messages we can send"
 
 
 @dataclass
@@ -56,6 +60,22 @@ class Connector(Protocol):
     def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
         """After an ambiguous failure: the reply if it landed, else None."""
         ...
+
+
+@runtime_checkable
+class Moderates(Protocol):
+    """A connector whose ``capabilities().hide`` is True."""
+
+    def hide(self, mention: Mention, reason: str | None) -> str:
+        """Hide or report ``mention``; returns what happened, in one line (\"reported to …\")."""
+        ...
+
+
+@runtime_checkable
+class MessagesPrivately(Protocol):
+    """A connector whose ``capabilities().private`` is True."""
+
+    def send_private(self, mention: Mention, text: str, idempotency_key: str) -> Posted: ...
 
 
 ConnectorFactory = Callable[..., Connector]

@@ -1,7 +1,7 @@
 """What `assistant serve` runs beside the Slack app: source pollers, webhook
 intake routes and the outbox worker.
 
-CONTRACT (used by the Slack app; the connectors work fills it in):
+The contract is ``assistant.orchestration.protocol.Runtime`` (a typed Protocol); in short:
   build_runtime(settings, engine) -> Runtime
   Runtime.routes       extra Starlette routes mounted in the same server (webhook intake)
   Runtime.start()      start pollers and the outbox worker (background threads)
@@ -9,7 +9,7 @@ CONTRACT (used by the Slack app; the connectors work fills it in):
   Runtime.deliver(outbox_id) -> dict   try to post one approved reply now; returns the outbox row
   Runtime.on_outcome   callbacks called with the outbox row after it is posted or fails for good
 
-Additions (optional for callers):
+and:
   Runtime.on_processed   callbacks called with each new mention's Processed (triage + draft), e.g. to post a card
   Runtime.connector_name(mention_id) -> str   what to pass as Store.approve(connector=...)
   Runtime.check_reply(mention_id, text) -> (errors, warnings)   length limit / read-only / reply window
@@ -17,10 +17,12 @@ Additions (optional for callers):
   Runtime.retry(outbox_id, actor) -> bool   put a failed reply back in the queue
   Runtime.capabilities(mention_id) -> Capabilities   what the connector replying to it can do (read-only?)
   Runtime.is_local(connector_name) -> bool   True for the local outbox file (LOCAL): nothing is posted anywhere
+  Runtime.hide(mention_id, reason) / send_private(mention_id, text) -> NetworkAction   where the network can
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import queue
 import threading
@@ -29,10 +31,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain import Mention
 from ..errors import AssistantError, PolicyError, SettingsError
+from ..orchestration.protocol import NetworkAction
 from ..outbox import OutboxWorker, reply_problems
 from ..polling import Poller, PollResult
 from ..store import connectors_sql as sql
-from .base import Capabilities, Connector
+from .base import Capabilities, Connector, MessagesPrivately, Moderates
 from .file import FileConnector
 from .sources import SourceConfig, ensure_registered, load_sources
 from .webhook import intake_route
@@ -112,6 +115,33 @@ class Runtime:
         """What the connector that answers this mention can do (``reply=False``: a read-only source)."""
         mention = self.store.mention(mention_id)
         return self.connector_for(self.connector_name(mention_id), mention).capabilities()
+
+    def hide(self, mention_id: str, reason: str | None) -> NetworkAction:
+        mention = self.store.mention(mention_id)
+        connector = self.connector_for(self.connector_name(mention_id), mention)
+        caps = connector.capabilities()
+        network = mention.network_name.capitalize()
+        if not caps.hide or not isinstance(connector, Moderates):
+            return NetworkAction(False, f"recorded, not hidden on {network}: {caps.hide_means}")
+        try:
+            return NetworkAction(True, connector.hide(mention, reason))
+        except AssistantError as exc:
+            return NetworkAction(False, f"recorded, not hidden on {network}: {exc}")
+
+    def send_private(self, mention_id: str, text: str) -> NetworkAction:
+        mention = self.store.mention(mention_id)
+        connector = self.connector_for(self.connector_name(mention_id), mention)
+        caps = connector.capabilities()
+        network = mention.network_name.capitalize()
+        if not caps.private or not isinstance(connector, MessagesPrivately):
+            return NetworkAction(False, f"not sent on {network}: {caps.private_means}")
+        # the same text to the same mention is one message, however often it is asked for
+        key = f"assistant-private-{mention_id}-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
+        try:
+            posted = connector.send_private(mention, text, key)
+        except AssistantError as exc:
+            return NetworkAction(False, f"not sent on {network}: {exc}")
+        return NetworkAction(True, f"sent as a private message on {network}", posted.url)
 
     def check_reply(self, mention_id: str, text: str) -> tuple[list[str], list[str]]:
         mention = self.store.mention(mention_id)

@@ -72,7 +72,9 @@ def clip(text: str, limit: int, what: str = "text") -> tuple[str, int]:
     """Cut at ``limit`` characters with a visible note; returns (text, characters left out)."""
     if len(text) <= limit:
         return text, 0
-    note = f" … [{{}} more characters of this {what}: open Edit to see all of it]"
+    where = {"post": "open the original to read all of it", "reply": "open Edit to see all of it"}.get(
+        what, "the rest is left out")
+    note = f" … [{{}} more characters of this {what}: {where}]"
     keep = limit - len(note) - 6
     left = len(text) - keep
     return text[:keep] + note.format(left), left
@@ -153,87 +155,140 @@ class CardData:
     working: bool = False  # True while the model works: no buttons yet
     read_only: bool = False  # the source takes no replies (a feed): no Approve/Edit, open the original instead
     local_outbox: str | None = None  # the reply goes to this local file (no connector posts to the source)
+    owner: dict[str, Any] | None = None  # the current assignment of an escalated mention
+    network_action: dict[str, Any] | None = None  # what the network did with a hide: {"done", "detail"}
+    thread_link: str | None = None  # a permalink to the card (escalation notices)
     extra: list[Block] = field(default_factory=list)
 
 
 OUTCOME = {
     "approve": "✅ Approved", "edit": "✅ Approved with edits", "reject": "🚫 Rejected",
-    "hide": "🙈 Hidden", "ignore": "🔕 Ignored", "escalate": "📣 Escalated",
+    "no_reply": "🚫 No reply needed", "hide": "🙈 Hidden", "ignore": "🔕 Ignored", "escalate": "📣 Escalated",
 }
 
 
-def _mention_blocks(data: CardData, now: datetime) -> list[Block]:
+def _epoch(iso: str | None) -> int | None:
+    if not iso:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int((dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp())
+
+
+def ago(iso: str | None) -> str:
+    """A time Slack shows relative to now in each reader's client ("5 minutes ago"), so a card's
+    waiting time keeps itself up to date without being redrawn."""
+    ts = _epoch(iso)
+    if ts is None:
+        return "at an unknown time"
+    fallback = datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{ts}^{{ago}}|{fallback}>"
+
+
+def _mention_blocks(data: CardData) -> list[Block]:
     m = data.mention
     url = safe_url(m.get("url"))
-    link = f" · <{url}|open>" if url else ""
+    link = f" · <{url}|open the post>" if url else ""
     created = m.get("created_at") or m.get("ingested_at")
-    waited = ""
-    if created and m.get("status") in OPEN_STATUSES:
-        try:
-            start = datetime.fromisoformat(str(created).replace("Z", "+00:00"))
-            start = start if start.tzinfo else start.replace(tzinfo=UTC)
-            waited = f" · waiting {duration((now - start).total_seconds())}"
-        except ValueError:
-            pass
+    when = f"⏳ waiting since {ago(created)}" if m.get("status") in OPEN_STATUSES else f"posted {ago(created)}"
     header = (f"*{escape(network_label(m.get('network')))}* · *{escape(m.get('author') or 'unknown author')}*"
-              f" · {_date(created)}{waited}{link}")
-    text, _ = clip(m.get("text") or "", SECTION_LIMIT - 10, "mention")
+              f" · {when}{link}")
+    text, _ = clip(m.get("text") or "", SECTION_LIMIT - 10, "post")
     return [
-        {"type": "section", "block_id": "mention_head", "text": md(header)},
-        # plain_text: whatever the mention says is shown as written and never rendered.
-        {"type": "section", "block_id": "mention_text", "text": plain(text, emoji=False)},
+        {"type": "context", "block_id": "mention_head", "elements": [md(header)]},
+        # A quote of rich_text "text" elements: shown as written, never parsed as markup or links,
+        # and set apart from the reply below.
+        {"type": "rich_text", "block_id": "mention_text", "elements": [
+            {"type": "rich_text_quote", "elements": [{"type": "text", "text": text or " "}]}]},
     ]
-
-
-def _triage_blocks(t: Triage) -> list[Block]:
-    line = (f"*Language* {escape(t.language)} · *Intent* {escape(t.intent.value)} · "
-            f"*Severity* {escape(t.severity.value)} · *Recommended* {escape(t.action.value)}")
-    if t.team:
-        line += f" → {escape(t.team)}"
-    blocks: list[Block] = [{"type": "context", "block_id": "triage", "elements": [md(line)]}]
-    if t.reasons:
-        reasons, _ = clip("\n".join(f"• {r}" for r in t.reasons), SECTION_LIMIT, "list")
-        blocks.append({"type": "context", "block_id": "reasons", "elements": [md(escape(reasons))]})
-    return blocks
 
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def draft_label(d: Draft, read_only: bool = False) -> str:
+    if read_only:
+        return "Suggested reply (this source is read-only: copy it and answer on the original post)"
+    return {"template": "Proposed reply (the policy's template)", "composed": "Proposed reply",
+            "approved": "Proposed reply (from an approved reply)", "model": "Proposed reply"}.get(d.origin,
+                                                                                                 "Proposed reply")
+
+
 def _draft_blocks(data: CardData) -> list[Block]:
+    """The proposed reply in its own section; what went wrong with it inline, the rest in Details."""
     d = data.draft
     if d is None or d.text is None:
         return []
-    label = {"template": "Template reply", "composed": "Draft from the policy", "approved": "Draft from an approved reply",
-             "model": "Draft"}.get(d.origin, "Draft")
-    if data.read_only:
-        label = "Suggested reply (this source is read-only: copy it and answer on the original post)"
-    if d.fallback and d.fallback_reason:
-        label += f" ({escape(d.fallback_reason)})"
-    count = f" · {len(d.text)}/{data.limit} characters" if data.limit else f" · {len(d.text)} characters"
-    over = f" · *too long by {len(d.text) - data.limit}: use Edit*" if data.limit and len(d.text) > data.limit else ""
-    text, _ = clip(d.text, SECTION_LIMIT - 10, "draft")
+    count = f" · {len(d.text)}/{data.limit}" if data.limit else ""
+    text, _ = clip(d.text, SECTION_LIMIT - 10, "reply")
     blocks: list[Block] = [
-        {"type": "section", "block_id": "draft_head", "text": md(f"*{label}*{count}{over}")},
+        {"type": "section", "block_id": "draft_head", "text": md(f"*{draft_label(d, data.read_only)}*{count}")},
         {"type": "section", "block_id": "draft", "text": plain(text)},
     ]
-    if d.guard:
-        marks = "  ".join(("✅ " if c.passed else "❌ ") + escape(c.name + (f": {c.detail}" if c.detail and not c.passed else ""))
-                          for c in d.guard)
-        marks, _ = clip(marks, SECTION_LIMIT, "list")
-        blocks.append({"type": "context", "block_id": "guard", "elements": [md(marks)]})
-    if d.parts:
-        # Where each part came from: the policy's words, the catalog, the model, an approved reply.
-        lines = [f"• _{escape(_short(p.text))}_ ← {escape(p.source)}" for p in d.parts]
-        lines += [f"• {escape(n)}" for n in d.notes[:3]]
-        sources, _ = clip("\n".join(lines), SECTION_LIMIT, "list")
-        blocks.append({"type": "context", "block_id": "parts", "elements": [md(sources)]})
-    model = f"{escape(d.backend or '?')} · {escape(d.model or '?')} · {d.seconds:.1f} s"
-    if d.attempts:
-        model += f" · {d.attempts} attempt{'s' if d.attempts != 1 else ''}"
-    blocks.append({"type": "context", "block_id": "model", "elements": [md(model)]})
+    problems = []
+    if data.limit and len(d.text) > data.limit:
+        problems.append(f"too long by {len(d.text) - data.limit} characters: use Edit")
+    problems += [f"{c.name}: {c.detail}" if c.detail else c.name for c in d.guard if not c.passed]
+    if d.fallback and d.fallback_reason:
+        problems.append(f"the model's text was not used ({d.fallback_reason})")
+    if problems:
+        line, _ = clip("⚠️ " + " · ".join(problems), SECTION_LIMIT, "list")
+        blocks.append({"type": "context", "block_id": "problems", "elements": [md(escape(line))]})
     return blocks
+
+
+def details_blocks(data: CardData) -> list[Block]:
+    """Triage reasons, guard checks, where each part came from and the model: the Details modal."""
+    blocks: list[Block] = []
+    t = data.triage
+    if t is not None:
+        line = (f"*Language* {escape(t.language)} · *Intent* {escape(t.intent.value)} · "
+                f"*Severity* {escape(t.severity.value)} · *Recommended* {escape(t.action.value)}")
+        if t.team:
+            line += f" → {escape(t.team)}"
+        blocks.append({"type": "section", "block_id": "triage", "text": md(line)})
+        if t.reasons:
+            reasons, _ = clip("\n".join(f"• {r}" for r in t.reasons), SECTION_LIMIT, "list")
+            blocks.append({"type": "section", "block_id": "reasons", "text": md("*Why*\n" + escape(reasons))})
+    d = data.draft
+    if d is not None and d.text is not None:
+        if d.guard:
+            marks = "\n".join(("✅ " if c.passed else "❌ ") + escape(c.name + (f": {c.detail}" if c.detail else ""))
+                              for c in d.guard)
+            marks, _ = clip(marks, SECTION_LIMIT - 20, "list")
+            blocks.append({"type": "section", "block_id": "guard", "text": md("*Checks*\n" + marks)})
+        if d.parts or d.notes:
+            lines = [f"• _{escape(_short(p.text))}_ ← {escape(p.source)}" for p in d.parts]
+            lines += [f"• {escape(n)}" for n in d.notes[:3]]
+            sources, _ = clip("\n".join(lines), SECTION_LIMIT - 40, "list")
+            blocks.append({"type": "section", "block_id": "parts", "text": md("*Where each part came from*\n" + sources)})
+        model = f"{escape(d.backend or '?')} · {escape(d.model or '?')} · {d.seconds:.1f} s"
+        if d.attempts:
+            model += f" · {d.attempts} attempt{'s' if d.attempts != 1 else ''}"
+        if d.fallback and d.fallback_reason:
+            model += f" · template because {escape(d.fallback_reason)}"
+        blocks.append({"type": "context", "block_id": "model", "elements": [md(model)]})
+    return blocks or notice_blocks("Nothing more to show yet.")
+
+
+def _overflow(v_for: Any, items: list[tuple[str, str]]) -> dict[str, Any]:
+    """The overflow menu ("⋯"): each option's value names the action and the draft shown;
+    the mention is the card's own (found from the message, see listeners.actions)."""
+    return {"type": "overflow", "action_id": "more",
+            "options": [{"text": plain(label), "value": v_for(action)} for action, label in items[:5]]}
+
+
+def option_value(action: str, draft_id: int | None) -> str:
+    return json.dumps({"a": action, "d": draft_id}, separators=(",", ":"))
+
+
+def card_block_id(mention_id: str) -> str:
+    """The actions block's id carries the mention id (an ephemeral /reply card has no stored message)."""
+    bid = "card|" + mention_id
+    return bid if len(bid) <= 255 else "card"
 
 
 def _buttons(data: CardData) -> list[Block]:
@@ -241,54 +296,80 @@ def _buttons(data: CardData) -> list[Block]:
     v = action_value(mid, did)
     t = data.triage
     has_draft = data.draft is not None and data.draft.text is not None
-    hide_confirm = {
-        "title": plain("Hide this comment?"),
-        "text": md("It will be recorded as hidden and get no reply. Hide only abuse and spam."),
-        "confirm": plain("Hide"), "deny": plain("Cancel"), "style": "danger",
-    }
-    first: list[dict[str, Any]] = []
-    second: list[dict[str, Any]] = []
+    details = button("Details", "details", v)
+
+    def opt(action: str) -> str:
+        return option_value(action, did)
+
+    elements: list[dict[str, Any]]
     if data.read_only:
         # Nothing can be posted to this source: answer on the original post, or decide here.
         url = safe_url(data.mention.get("url"))
+        elements = []
         if url:
-            first.append({"type": "button", "text": plain("Open the original"), "action_id": "open_original",
-                          "url": url, "value": v})
-        first += [button("Hide", "hide", v, "danger", hide_confirm), button("Ignore", "ignore", v),
-                  button("Escalate / assign", "escalate", v)]
+            elements.append({"type": "button", "text": plain("Open the original"), "action_id": "open_original",
+                             "url": url, "value": v})
+        elements += [button("Hide", "hide", v), button("Ignore", "ignore", v),
+                     button("Escalate / assign", "escalate", v), details]
     elif has_draft:
         approve = "Approve and save" if data.local_outbox else "Approve and post"
-        first = [button(approve, "approve", v, "primary"), button("Edit", "edit", v),
-                 button("Regenerate", "regenerate", v), button("Reject", "reject", v)]
-        second = [button("Escalate / assign", "escalate", v), button("Move to private message", "private", v),
-                  button("Hide", "hide", v, "danger", hide_confirm)]
+        elements = [button(approve, "approve", v, "primary"), button("Edit", "edit", v),
+                    button("Regenerate", "regenerate", v), details,
+                    _overflow(opt, [("reject", "Reject this draft"), ("no_reply", "No reply needed"),
+                                    ("escalate", "Escalate / assign"), ("private", "Move to private message"),
+                                    ("hide", "Hide")])]
     elif t is not None and t.action in (Action.HIDE, Action.IGNORE):
-        first = [button("Hide", "hide", v, "danger", hide_confirm), button("Ignore", "ignore", v),
-                 button("Draft a reply anyway", "regenerate", v)]
+        elements = [button("Hide", "hide", v), button("Ignore", "ignore", v),
+                    button("Draft a reply anyway", "regenerate", v), details]
     else:  # escalation (high severity) or no draft yet
-        first = [button("Escalate / assign", "escalate", v, "primary"),
-                 button("Draft a reply anyway", "regenerate", v), button("Reject", "reject", v),
-                 button("Hide", "hide", v, "danger", hide_confirm)]
-    blocks: list[Block] = [{"type": "actions", "block_id": "actions", "elements": first}]
-    if second:
-        blocks.append({"type": "actions", "block_id": "actions2", "elements": second})
-    return blocks
+        elements = [button("Escalate / assign", "escalate", v, "primary"),
+                    button("Draft a reply anyway", "regenerate", v), details,
+                    _overflow(opt, [("no_reply", "No reply needed"), ("hide", "Hide")])]
+    return [{"type": "actions", "block_id": card_block_id(mid), "elements": elements}]
+
+
+def readable_error(error: str | None) -> str:
+    """An outbox error as a person reads it: no URLs, a JSON body reduced to its message."""
+    text = error or "unknown error"
+    match = re.search(r"\{.*\}", text, re.S)
+    if match:
+        try:
+            body = json.loads(match.group(0))
+        except ValueError:
+            body = None
+        message = next((str(body[k]) for k in ("error_description", "error", "message", "detail")
+                        if isinstance(body, dict) and body.get(k)), None) if isinstance(body, dict) else None
+        text = text.replace(match.group(0), message or "").strip()
+    text = re.sub(r"\s*https?://\S+", "", text)
+    text = re.sub(r"\s*\((fix|check|run)[^)]*\)\s*$", "", text)  # the admin's fix goes to the log, not the card
+    text = " ".join(text.replace(" :", ":").split()).strip(" :")
+    text = text[:1].upper() + text[1:]
+    return _short(text, 300) or "Unknown error"
 
 
 def _outcome_blocks(data: CardData) -> list[Block]:
     d, o, status = data.decision, data.outbox, data.mention.get("status")
+    failed = o is not None and o["status"] == "failed"
     if d is None:
         return [{"type": "section", "block_id": "outcome", "text": md(f"*Status:* {escape(status)}")}]
-    line = f"*{OUTCOME.get(d['action'], escape(d['action']))}* by {who(d['actor'])} · {_date(d['created_at'])}"
+    head = OUTCOME.get(d["action"], escape(d["action"]))
+    if failed:
+        head = "⚠️ Not posted" if not data.local_outbox else "⚠️ Not saved"
+    line = f"*{head}* · approved by {who(d['actor'])} {ago(d['created_at'])}" if failed else \
+        f"*{head}* by {who(d['actor'])} {ago(d['created_at'])}"
     if d.get("reason"):
         line += f"\n*Reason:* {reason_text(d['action'], d['reason'])}"
     blocks: list[Block] = [{"type": "section", "block_id": "outcome", "text": md(line)}]
+    if d["action"] == "hide" and data.network_action:
+        mark = "🙈" if data.network_action.get("done") else "ℹ️"
+        blocks.append({"type": "context", "block_id": "network_action",
+                       "elements": [md(f"{mark} {escape(str(data.network_action.get('detail')))}")]})
     local = data.local_outbox
     if d["action"] in ("approve", "edit") and d.get("text"):
         text, _ = clip(d["text"], SECTION_LIMIT - 10, "reply")
-        head = ("*Reply text* (copy it to answer by hand):" if local
-                else "*Text that failed:*" if o is not None and o["status"] == "failed" else "*Text sent:*")
-        blocks.append({"type": "context", "block_id": "sent_head", "elements": [md(head)]})
+        head_text = ("*Reply text* (copy it to answer by hand):" if local
+                     else "*Reply that was not posted:*" if failed else "*Reply sent:*")
+        blocks.append({"type": "section", "block_id": "sent_head", "text": md(head_text)})
         blocks.append({"type": "section", "block_id": "sent", "text": plain(text)})
     if o is not None:
         if o["status"] == "posted" and local:
@@ -299,13 +380,14 @@ def _outcome_blocks(data: CardData) -> list[Block]:
             url = safe_url(o.get("posted_url"))
             where = f"<{url}|view the reply>" if url else f"id {escape(o.get('posted_id'))}"
             state = f"📬 Posted · {where}"
-        elif o["status"] == "failed":
-            verb = f"Saving to {escape(local)}" if local else "Posting"
-            state = (f"⚠️ {verb} failed: {escape(o.get('last_error'))}. Nothing was posted: edit the reply and "
-                     "approve it again, retry it as it is, or post it by hand.")
+        elif failed:
+            state = (f"*Why:* {escape(readable_error(o.get('last_error')))}\nNothing was posted: retry it as it "
+                     "is, edit it and approve again, or post it by hand.")
+            blocks.append({"type": "section", "block_id": "delivery", "text": md(state)})
+            return blocks
         elif o.get("last_error"):
             verb = f"Saving to {escape(local)}" if local else "Posting"
-            state = f"⏳ {verb}, will retry: {escape(o.get('last_error'))}"
+            state = f"⏳ {verb}, will retry: {escape(readable_error(o.get('last_error')))}"
         else:
             state = f"⏳ Saving to {escape(local)} …" if local else "⏳ Posting …"
         blocks.append({"type": "context", "block_id": "delivery", "elements": [md(state)]})
@@ -322,30 +404,52 @@ def reason_text(action: str, reason: str) -> str:
 
 
 def _failed_buttons(data: CardData) -> list[Block]:
-    """A reply that failed for good can be corrected (a new approval) or tried again as it is."""
+    """A reply that failed for good can be tried again as it is, or corrected (a new approval)."""
     v = action_value(data.mention_id, data.draft_id)
     return [{"type": "actions", "block_id": "failed_actions", "elements": [
-        button("Edit and approve again", "edit_failed", v, "primary"),
-        button("Retry as is", "retry", v),
+        button("Retry", "retry", v, "primary"),
+        button("Edit and approve again", "edit_failed", v),
+        button("Details", "details", v),
     ]}]
 
 
+def _open_state_blocks(data: CardData) -> list[Block]:
+    """What happened to an open mention so far: its owner, a rejected draft."""
+    blocks: list[Block] = []
+    o = data.owner
+    if o:
+        target = " and ".join(filter(None, [o.get("assignee") and who(o["assignee"]),
+                                            o.get("team") and f"*{escape(o['team'])}*"]))
+        note = f": {escape(o['note'])}" if o.get("note") else ""
+        blocks.append({"type": "section", "block_id": "owner", "text": md(
+            f"📣 *Owner:* {target} · escalated by {who(o.get('actor'))} {ago(o.get('created_at'))}{note}")})
+    d = data.decision
+    if d and d.get("action") == "reject":
+        reason = f": {reason_text('reject', d['reason'])}" if d.get("reason") else ""
+        blocks.append({"type": "context", "block_id": "rejected", "elements": [md(
+            f"🚫 A draft was rejected by {who(d['actor'])} {ago(d['created_at'])}{reason}. "
+            "Regenerate or Edit to write another.")]})
+    return blocks
+
+
 def review_card(data: CardData, now: datetime | None = None) -> tuple[str, list[Block]]:
-    """The review card for a mention: (notification text, blocks)."""
-    now = now or datetime.now(UTC)
+    """The review card for a mention: (notification text, blocks). The post and the proposed
+    reply come first and look different (a quote, then the reply); the triage reasons, the
+    guard checks and the model are behind Details unless something failed."""
     m = data.mention
     author = escape(m.get("author") or "someone")
     fallback = f"{network_label(m.get('network'))} mention from {author}"
-    blocks = _mention_blocks(data, now)
-    if data.triage is not None:
-        blocks += _triage_blocks(data.triage)
+    blocks = _mention_blocks(data)
     open_ = m.get("status") in OPEN_STATUSES
+    if open_:
+        blocks += _open_state_blocks(data)
     if open_ or data.decision is None or data.decision.get("action") not in ("approve", "edit"):
         blocks += _draft_blocks(data)
     if data.triage is not None and data.triage.action is Action.ESCALATE and open_ and data.draft is None:
         team = f" to *{escape(data.triage.team)}*" if data.triage.team else ""
+        why = f" ({escape(_short(data.triage.reasons[0], 120))})" if data.triage.reasons else ""
         blocks.append({"type": "section", "block_id": "no_draft",
-                       "text": md(f"No draft: this needs a person{team} first (high severity).")})
+                       "text": md(f"No draft: this needs a person{team} first (high severity){why}.")})
     elif (data.triage is not None and data.triage.action in (Action.HIDE, Action.IGNORE) and open_
           and data.draft is None):
         blocks.append({"type": "section", "block_id": "no_draft",
@@ -354,7 +458,7 @@ def review_card(data: CardData, now: datetime | None = None) -> tuple[str, list[
     f = data.follow_up
     if f and not f.get("resolved_at"):
         blocks.append({"type": "section", "block_id": "follow_up", "text": md(
-            f"🔁 *Moved to a private message* by {who(f['actor'])} · {_date(f['created_at'])}. "
+            f"🔁 *Moved to a private message* by {who(f['actor'])} {ago(f['created_at'])}. "
             "When it is resolved, update the public thread: approve a short public reply here.")})
     if data.notice:
         blocks.append({"type": "context", "block_id": "notice", "elements": [md(data.notice)]})
@@ -373,19 +477,74 @@ def review_card(data: CardData, now: datetime | None = None) -> tuple[str, list[
 # -- modals ----------------------------------------------------------------------------------
 
 
+def _post_context(post: str | None) -> list[Block]:
+    """The post being answered, at the top of a form (as written: rich_text text is never markup)."""
+    if not post:
+        return []
+    text, _ = clip(post, SECTION_LIMIT - 10, "post")
+    return [{"type": "rich_text", "block_id": "post", "elements": [
+        {"type": "rich_text_quote", "elements": [{"type": "text", "text": text}]}]}]
+
+
 def edit_modal(mention_id: str, draft_id: int | None, text: str, network: str | None, limit: int | None,
-               metadata: dict[str, Any], title: str = "Edit and post") -> dict[str, Any]:
+               metadata: dict[str, Any], title: str = "Edit the reply", submit: str = "Approve and post",
+               post: str | None = None) -> dict[str, Any]:
+    """``submit`` says what the card's Approve button says ("Approve and post" / "Approve and save")."""
     hint = f"{network_label(network)} allows {limit} characters." if limit else "Edit the reply."
     return {
         "type": "modal", "callback_id": "edit_submit",
         "private_metadata": json.dumps({"m": mention_id, "d": draft_id, **metadata}),
-        "title": plain(title[:24]), "submit": plain("Approve and post"), "close": plain("Cancel"),
+        "title": plain(title[:24]), "submit": plain(submit[:24]), "close": plain("Cancel"),
         "blocks": [
+            *_post_context(post),
             {"type": "input", "block_id": "reply", "label": plain("Reply"), "hint": plain(hint),
              "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
                          "initial_value": text[:INPUT_LIMIT], "max_length": INPUT_LIMIT}},
         ],
     }
+
+
+def private_modal(mention_id: str, text: str, means: str, can_send: bool, metadata: dict[str, Any],
+                  post: str | None = None) -> dict[str, Any]:
+    """Move to private message: the message to send (where the network can), and what happens."""
+    how = (f"The message is sent {escape(means)}." if can_send else
+           f"Not sent from here: {escape(means)}. Send it yourself; the card records the move.")
+    return {
+        "type": "modal", "callback_id": "private_submit",
+        "private_metadata": json.dumps({"m": mention_id, **metadata}),
+        "title": plain("Move to private"), "submit": plain("Send" if can_send else "Record"),
+        "close": plain("Cancel"),
+        "blocks": [
+            *_post_context(post),
+            {"type": "section", "block_id": "how", "text": md(how + " The card then reminds everyone "
+                                                               "that the public thread needs an update.")},
+            {"type": "input", "block_id": "reason", "optional": not can_send, "label": plain("Private message"),
+             "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
+                         "initial_value": text[:1000], "max_length": 1000}},
+        ],
+    }
+
+
+def hide_modal(mention_id: str, means: str, can_hide: bool, metadata: dict[str, Any],
+               post: str | None = None) -> dict[str, Any]:
+    what = (f"On this network it will be {escape(means)}." if can_hide
+            else f"It will be recorded as hidden here, not hidden on the network: {escape(means)}.")
+    return {
+        "type": "modal", "callback_id": "hide_submit",
+        "private_metadata": json.dumps({"m": mention_id, **metadata}),
+        "title": plain("Hide this comment?"), "submit": plain("Hide"), "close": plain("Cancel"),
+        "blocks": [
+            *_post_context(post),
+            {"type": "section", "block_id": "what", "text": md(what + " It gets no reply. Hide only abuse and spam.")},
+            {"type": "input", "block_id": "reason", "optional": True, "label": plain("Reason (sent with a report)"),
+             "element": {"type": "plain_text_input", "action_id": "text", "multiline": True, "max_length": 500}},
+        ],
+    }
+
+
+def details_modal(data: CardData) -> dict[str, Any]:
+    return {"type": "modal", "title": plain("Details"), "close": plain("Close"),
+            "blocks": (_post_context(data.mention.get("text")) + details_blocks(data))[:100]}
 
 
 def regenerate_modal(mention_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
@@ -491,8 +650,9 @@ def queue_blocks(rows: list[dict[str, Any]], links: dict[str, str], total: int) 
         text = text[:80] + ("…" if len(text) > 80 else "")
         link = links.get(r["id"])
         card = f" · <{link}|card>" if link else ""
+        since = ago(r.get("created_at") or r.get("ingested_at"))
         lines.append(f"• *{escape(network_label(r.get('network')))}* {escape(r.get('author') or '?')}: "
-                     f"{escape(text)} ({escape(r.get('intent') or 'not triaged')}){card}")
+                     f"{escape(text)} ({escape(r.get('intent') or 'not triaged')}) · waiting since {since}{card}")
     more = f"\n…and {total - len(rows)} more" if total > len(rows) else ""
     text, _ = clip(f"*{total} waiting*, oldest first:\n" + "\n".join(lines) + more, SECTION_LIMIT, "list")
     return notice_blocks(text)
@@ -500,8 +660,8 @@ def queue_blocks(rows: list[dict[str, Any]], links: dict[str, str], total: int) 
 
 HELP = (
     "*Reply assistant*\n"
-    "• `/reply <text or link>`: triage and draft a reply on the spot\n"
-    "• `/assistant queue`: what waits for a reply, oldest first\n"
+    "• `/reply &lt;text or link&gt;`: triage and draft a reply on the spot\n"
+    "• `/assistant queue`: what waits for a reply, oldest first, with how long\n"
     "• `/assistant stats`: today's figures\n"
     "• `/assistant policy`: the tone policy in force\n"
     "• Message shortcut *Draft a reply*: on any message (RSS, Zapier, a colleague's paste)\n"

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,16 +27,19 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
+from .. import review
 from ..domain import Action, Mention, Triage
 from ..errors import AssistantError
+from ..review import core as review_core
 from ..store import OPEN_STATUSES, StaleDecision
 from ..store import slack_sql as tables
 from . import blocks
 from .blocks import CardData, review_card, who
+from .directory import Directory
 
 if TYPE_CHECKING:
-    from ..connectors.runtime import Runtime
     from ..engine import Engine
+    from ..orchestration.protocol import Runtime
     from ..policy import Policy
     from ..settings import Settings
 
@@ -69,32 +71,46 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
 
 
 class Services:
+    """What the listeners share. The decisions themselves are the review core's
+    (``assistant.review``); this class asks who may make them (Slack people), runs the
+    slow parts off the request thread and keeps each card and its thread up to date."""
+
     def __init__(self, engine: Engine, runtime: Runtime, settings: Settings, client: WebClient) -> None:
         self.engine = engine
         self.store = engine.store
         self.runtime = runtime
+        self.review = review.Review(engine, runtime)
         # mention id -> an edited text that was answered with overridable warnings: the
         # same text submitted again is accepted.
         self.warned_edits: dict[str, str] = {}
         self.settings = settings
         self.client = client
+        self.directory = Directory(client)
         tables.apply(self.store)
+        review.assignments.apply(self.store)
         self.model = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-model")
         self.io = ThreadPoolExecutor(max_workers=8, thread_name_prefix="assistant-slack")
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
         self._card_locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
-        self._cache: dict[str, tuple[float, set[str]]] = {}
-        self._cache_lock = threading.Lock()
-        self.cache_seconds = 60.0
+        self._bad_channels: set[str] = set()  # said once in the log, not at every round
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
         runtime.on_outcome.append(self._on_outcome)
         # The runtime triages and drafts what its pollers and webhooks bring in, then tells us.
-        on_processed = getattr(runtime, "on_processed", None)
-        if on_processed is not None:
-            on_processed.append(lambda processed: self.in_background(self.card_ready, processed.mention_id))
+        runtime.on_processed.append(self._processed)
+
+    def _processed(self, processed: Any) -> None:
+        self.in_background(self.card_ready, processed.mention_id)
+
+    @property
+    def cache_seconds(self) -> float:
+        return self.directory.cache_seconds
+
+    @cache_seconds.setter
+    def cache_seconds(self, value: float) -> None:
+        self.directory.cache_seconds = value
 
     # -- background work --------------------------------------------------------------------
 
@@ -172,8 +188,10 @@ class Services:
             return None
 
     def review_channel(self, brand: str | None = None) -> str | None:
+        """ASSISTANT_REVIEW_CHANNEL when it is set, else the policy's review.channel: the
+        environment of one deployment beats the policy file it shares with others."""
         policy = self.policy(brand)
-        return (policy.review.channel if policy else None) or self.settings.review_channel
+        return self.settings.review_channel or (policy.review.channel if policy else None)
 
     def channel_for(self, brand: str | None, triage: Triage | None) -> str | None:
         """Escalations go to their rule's channel when it names one; the rest to the review channel."""
@@ -188,78 +206,50 @@ class Services:
                 return rule.channel
         return None
 
+    def escalation_channels(self, brand: str | None) -> list[str]:
+        policy = self.policy(brand)
+        return list(dict.fromkeys(r.channel for r in (policy.escalation if policy else []) if r.channel))
+
     def approvers(self, brand: str | None = None) -> list[str]:
         policy = self.policy(brand)
         return [*self.settings.approvers, *(policy.review.approvers if policy else [])]
 
-    def _cached(self, key: str, fetch: Callable[[], set[str]]) -> set[str]:
-        now = time.monotonic()
-        with self._cache_lock:
-            hit = self._cache.get(key)
-            if hit and now - hit[0] < self.cache_seconds:
-                return hit[1]
-        value = fetch()
-        with self._cache_lock:
-            self._cache[key] = (now, value)
-        return value
-
-    def _channel_members(self, channel: str) -> set[str]:
-        members: set[str] = set()
-        cursor = None
-        while True:
-            resp = self.client.conversations_members(channel=channel, cursor=cursor, limit=1000)
-            members.update(resp.get("members") or [])
-            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return members
-
     def channel_id(self, channel: str) -> str:
         """A channel id for a configured channel, which may be a name such as ``#aurora-replies``."""
-        if re.fullmatch(r"[CGD][A-Z0-9]{2,}", channel):
-            return channel
-        name = channel.lstrip("#")
+        return self.directory.channel_id(channel)
 
-        def fetch() -> set[str]:
-            found: set[str] = set()
-            cursor = None
-            while True:
-                resp = self.client.conversations_list(types="public_channel,private_channel",
-                                                      exclude_archived=True, limit=1000, cursor=cursor)
-                found.update(f"{c['name']}={c['id']}" for c in resp.get("channels") or [])
-                cursor = (resp.get("response_metadata") or {}).get("next_cursor")
-                if not cursor:
-                    return found
-        for pair in self._cached("channels", fetch):
-            key, _, value = pair.partition("=")
-            if key == name:
-                return value
-        raise AssistantError(f"no channel named {channel} that the app can see",
-                             "invite the app to it, or set the channel id (C...) instead of its name")
-
-    def _group_members(self, group: str) -> set[str]:
-        return set(self.client.usergroups_users_list(usergroup=group).get("users") or [])
-
-    def is_approver(self, user: str, brand: str | None = None) -> bool:
+    def is_approver(self, user: str, brand: str | None = None, mention_id: str | None = None) -> bool:
         """Approvers are the Slack user ids and user groups (S...) in settings or the policy;
-        when none are named, the members of the review channel. Fails closed."""
-        ids = self.approvers(brand)
+        when none are named, the members of the review channel. The person an escalated
+        mention is assigned to may act on it, and (ASSISTANT_ESCALATION_CHANNEL_APPROVERS, on by
+        default) so may the members of the policy's escalation channels. Fails closed."""
         try:
-            if ids:
-                if user in ids:
+            if mention_id is not None:
+                owner = review.owner(self.store, mention_id)
+                if owner and owner.get("assignee") == user:
                     return True
-                return any(user in self._cached(f"group:{g}", partial(self._group_members, g))
-                           for g in ids if g.startswith("S"))
+            if self.settings.escalation_channel_approvers and self._in_escalation_channel(user, brand):
+                return True
+            ids = self.approvers(brand)
+            if ids:
+                return user in ids or any(self.directory.in_group(user, g) for g in ids if g.startswith("S"))
             channel = self.review_channel(brand)
-            if not channel:
-                return False
-            cid = self.channel_id(channel)
-            return user in self._cached(f"channel:{cid}", partial(self._channel_members, cid))
+            return bool(channel) and self.directory.is_member(user, str(channel))
         except SlackApiError as exc:
             log.error("cannot check approvers: %s", exc.response.get("error"))
             return False
         except AssistantError as exc:
             log.error("cannot check approvers: %s", exc)
             return False
+
+    def _in_escalation_channel(self, user: str, brand: str | None) -> bool:
+        for channel in self.escalation_channels(brand):
+            try:
+                if self.directory.is_member(user, channel):
+                    return True
+            except (SlackApiError, AssistantError) as exc:  # not invited there: the other rules still apply
+                log.warning("cannot read the members of %s: %s", channel, exc)
+        return False
 
     def refusal(self, brand: str | None = None) -> str:
         if self.approvers(brand):
@@ -269,6 +259,19 @@ class Services:
         where = (f"<#{channel}>" if channel and re.fullmatch(r"[CG][A-Z0-9]+", channel)
                  else blocks.escape(channel) if channel else "the review channel")
         return f"Only members of {where} can do that, so nothing was changed. Join it first."
+
+    def check_channels(self) -> list[str]:
+        """At start: one line per configured channel the app cannot find or post to."""
+        problems = []
+        brands: list[str | None] = [*self.engine.policies.brands()] or [None]
+        for channel in dict.fromkeys(c for b in brands for c in [self.review_channel(b)] if c):
+            try:
+                self.directory.channel_id(channel)
+            except AssistantError as exc:
+                problems.append(f"review channel {channel}: {exc}")
+            except SlackApiError as exc:
+                problems.append(f"review channel {channel}: Slack answered {exc.response.get('error')}")
+        return problems
 
     # -- talking to people ------------------------------------------------------------------
 
@@ -305,25 +308,27 @@ class Services:
             follow_up=tables.follow_up(self.store, mention_id), notice=notice, working=working,
             read_only=not self.can_reply(mention_id),
             local_outbox=self.local_outbox(outbox["connector"] if outbox else self.connector_name(mention_id)),
+            owner=review.owner(self.store, mention_id),
+            network_action=review_core.hide_result(self.store, mention_id),
         )
 
     def can_reply(self, mention_id: str) -> bool:
         """False for a read-only source (a feed): nothing can be posted to it from here."""
-        capabilities = getattr(self.runtime, "capabilities", None)
-        if capabilities is None:
-            return True
         try:
-            return bool(capabilities(mention_id).reply)
+            return bool(self.runtime.capabilities(mention_id).reply)
         except AssistantError:  # its source was removed from the sources file: the outbox will say so
             return True
 
     def local_outbox(self, connector: str | None) -> str | None:
         """The local outbox file's name when replies through ``connector`` only go there
         (the runtime's LOCAL connector: no network is posted to), else None."""
-        is_local = getattr(self.runtime, "is_local", None)
-        if is_local is None or not is_local(connector):
+        if not self.runtime.is_local(connector):
             return None
         return Path(self.settings.outbox_file).name
+
+    def approve_label(self, mention_id: str) -> str:
+        """What the card's Approve button says; the Edit form's submit button says the same."""
+        return "Approve and save" if self.local_outbox(self.connector_name(mention_id)) else "Approve and post"
 
     def update_card(self, mention_id: str, ref: Ref | None = None, notice: str | None = None,
                     working: bool = False) -> None:
@@ -396,8 +401,22 @@ class Services:
             needs_draft = self.needs_draft(mention_id)
             notice = "✍️ Drafting a reply …" if needs_draft else None
             text, blocks = review_card(self.card_data(mention_id, notice, working=needs_draft))
-            resp = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks,
-                                                unfurl_links=False, unfurl_media=False)
+            try:
+                resp = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks,
+                                                    unfurl_links=False, unfurl_media=False)
+            except SlackApiError as exc:
+                error = str(exc.response.get("error"))
+                if error not in ("channel_not_found", "not_in_channel", "is_archived"):
+                    raise
+                # One clear line per channel, not a traceback every round: the card waits
+                # (unclaimed) until the channel is fixed and the app restarted or invited.
+                if channel not in self._bad_channels:
+                    self._bad_channels.add(channel)
+                    log.error("cannot post review cards to %s: Slack answers %s. Set ASSISTANT_REVIEW_CHANNEL "
+                              "(or review.channel in the policy) to a channel id (C...) the app is in, and "
+                              "invite the app with /invite", channel, error)
+                tables.release_card(self.store, mention_id)
+                return
             tables.save_card(self.store, mention_id, resp["channel"], resp["ts"])
         except BaseException:
             tables.release_card(self.store, mention_id)
@@ -415,15 +434,20 @@ class Services:
                 self.complete(mention_id)
         except Exception as exc:
             log.exception("drafting %s failed", mention_id)
-            notice = f"⚠️ Drafting failed: {exc}"
+            notice = f"⚠️ Drafting failed: {blocks.escape(str(exc))}"
         self.update_card(mention_id, ref, notice=notice)
+        latest = self.store.latest_draft(mention_id)
+        if regenerate and notice is None and latest is not None and latest[1].text:
+            asked = f" ({blocks.escape(instruction)})" if instruction else ""
+            self.thread_note(mention_id, f"✍️ New draft{asked} for {who((ref or {}).get('user'))}:",
+                             quote=latest[1].text)
 
     def regenerate(self, mention_id: str, instruction: str | None, ref: Ref, label: str) -> None:
         self.update_card(mention_id, ref, notice=f"✍️ Regenerating ({label}) for {who(ref.get('user'))} …",
                          working=True)
         self.with_model(self._draft, mention_id, ref, instruction, True)
 
-    # -- decisions --------------------------------------------------------------------------
+    # -- decisions: the review core decides, these tell people and redraw ---------------------
 
     def still_open(self, mention_id: str, ref: Ref, allowed: tuple[str, ...] = OPEN_STATUSES) -> bool:
         """False (and the person is told, and the card redrawn) when the mention was handled already.
@@ -445,67 +469,53 @@ class Services:
         self.ephemeral(ref, f"This mention was already {exc.status}{by}; nothing was changed.")
         self.in_background(self.update_card, exc.mention_id, ref)
 
-    def approve(self, mention_id: str, draft_id: int | None, ref: Ref) -> None:
-        """Approve the draft shown on the card, exactly once, then post it off the request thread."""
-        latest = self.store.latest_draft(mention_id)
-        if latest is None or latest[1].text is None:
-            self.ephemeral(ref, "There is no draft to approve yet; use Regenerate or Edit.")
-            return
-        did, draft = latest
-        if draft_id is not None and did != draft_id:
-            self.ephemeral(ref, "The draft changed since this card was drawn; read the new one and approve again.")
+    def refused(self, exc: review.Refused, mention_id: str, ref: Ref) -> None:
+        self.ephemeral(ref, exc.message + (f" ({exc.fix})" if exc.fix else ""))
+        if exc.stale:
             self.in_background(self.update_card, mention_id, ref)
-            return
-        if not draft.passed:
-            failed = ", ".join(c.name for c in draft.guard if not c.passed)
-            self.ephemeral(ref, f"This draft failed its checks ({failed}); use Edit to fix it before posting.")
-            return
-        problems = self.reply_problems(mention_id, draft.text or "")
-        if problems:
-            self.ephemeral(ref, f"Not posted: {problems[0]}. Use Edit to fix it.")
-            return
-        self.record_approval(mention_id, draft.text or "", did, ref, edited=False)
 
-    def record_approval(self, mention_id: str, text: str, draft_id: int | None, ref: Ref,
-                        edited: bool) -> bool:
+    def act(self, mention_id: str, ref: Ref, decide: Callable[[], Any]) -> Any:
+        """Run a review-core decision; a refused or stale one is told to the person (privately)
+        and returns None."""
         try:
-            approval = self.store.approve(mention_id, actor=ref["user"], text=text,
-                                          connector=self.connector_name(mention_id), draft_id=draft_id,
-                                          edited=edited)
+            return decide()
         except StaleDecision as exc:
             self.stale(exc, ref)
+        except review.Refused as exc:
+            self.refused(exc, mention_id, ref)
+        return None
+
+    def approve(self, mention_id: str, draft_id: int | None, ref: Ref) -> None:
+        """Approve the draft shown on the card, exactly once, then post it off the request thread."""
+        approval = self.act(mention_id, ref, lambda: review.approve(self.review, mention_id, ref["user"], draft_id))
+        if approval is not None:
+            self.thread_note(mention_id, f"✅ Approved by {who(ref['user'])}.")
+            self.in_background(self._after_approval, mention_id, approval.outbox_id, ref)
+
+    def approve_text(self, mention_id: str, text: str, ref: Ref, accept_warnings: bool) -> bool:
+        approval = self.act(mention_id, ref, lambda: review.approve_text(
+            self.review, mention_id, ref["user"], text, accept_warnings))
+        if approval is None:
             return False
-        tables.resolve_follow_up(self.store, mention_id, ref["user"])
+        edited = (tables.last_decision(self.store, mention_id) or {}).get("action") == "edit"
+        self.thread_note(mention_id, f"✏️ Approved with edits by {who(ref['user'])}:" if edited
+                         else f"✅ Approved by {who(ref['user'])}.", quote=text if edited else None)
         self.in_background(self._after_approval, mention_id, approval.outbox_id, ref)
         return True
 
     def retry(self, mention_id: str, ref: Ref) -> None:
         """Put a reply that failed for good back in the outbox as it is, and try it now."""
-        item = tables.outbox_for(self.store, mention_id)
-        retry = getattr(self.runtime, "retry", None)
-        if item is None or retry is None or not retry(item["id"], ref["user"]):
-            self.ephemeral(ref, "There is no failed reply to retry here; nothing was changed.")
-            self.in_background(self.update_card, mention_id, ref)
-            return
-        self.in_background(self._after_approval, mention_id, item["id"], ref)
+        outbox_id = self.act(mention_id, ref, lambda: review.retry(self.review, mention_id, ref["user"]))
+        if outbox_id is not None:
+            self.thread_note(mention_id, f"🔁 {who(ref['user'])} asked to try posting again.")
+            self.in_background(self._after_approval, mention_id, outbox_id, ref)
 
     def connector_name(self, mention_id: str) -> str:
         """What the runtime posts this reply through (its configured source, or its local outbox)."""
-        name = getattr(self.runtime, "connector_name", None)
-        if name is not None:
-            return str(name(mention_id))
-        return (self.store.get_mention(mention_id) or {}).get("source") or "manual"
+        return self.runtime.connector_name(mention_id)
 
     def reply_problems(self, mention_id: str, text: str) -> list[str]:
-        """What the connector says about a reply (length, read-only network, reply window)."""
-        check = getattr(self.runtime, "check_reply", None)
-        if check is None:
-            return []
-        try:
-            errors, _warnings = check(mention_id, text)
-        except AssistantError as exc:
-            return [str(exc)]
-        return list(errors)
+        return review_core.reply_problems(self.review, mention_id, text)
 
     def _after_approval(self, mention_id: str, outbox_id: int, ref: Ref) -> None:
         try:
@@ -517,23 +527,150 @@ class Services:
             self.runtime.deliver(outbox_id)
         except Exception as exc:
             log.exception("delivering outbox item %s failed", outbox_id)
-            notice = f"⚠️ Posting did not finish ({exc}); the outbox keeps it and tries again."
+            notice = (f"⚠️ Posting did not finish ({blocks.escape(blocks.readable_error(str(exc)))}); "
+                      "the outbox keeps it and tries again.")
         self.update_card(mention_id, ref, notice=notice)
 
     def _on_outcome(self, row: dict[str, Any]) -> None:
-        """The outbox worker posted (or gave up on) a reply: redraw its card."""
+        """The outbox worker posted (or gave up on) a reply: redraw its card, note it in the thread."""
         mention_id = row.get("mention_id")
         if mention_id and tables.card(self.store, mention_id):
             self.in_background(self.update_card, mention_id)
+            if row.get("status") == "posted":
+                url = blocks.safe_url(row.get("posted_url"))
+                local = self.local_outbox(row.get("connector"))
+                self.thread_note(mention_id, f"💾 Saved to {blocks.escape(local)}." if local else
+                                 "📬 Posted" + (f": <{url}|view the reply>" if url else "."))
+            elif row.get("status") == "failed":
+                self.thread_note(mention_id, "⚠️ Not posted: "
+                                 + blocks.escape(blocks.readable_error(row.get("last_error"))))
 
     def decide(self, mention_id: str, action: str, ref: Ref, reason: str | None = None) -> bool:
+        """Ignore (and any other plain closing decision)."""
         try:
             self.store.decide(mention_id, action, ref["user"], reason)
         except StaleDecision as exc:
             self.stale(exc, ref)
             return False
+        self.thread_note(mention_id, f"{blocks.OUTCOME.get(action, action)} by {who(ref['user'])}"
+                         + (f": {blocks.escape(reason)}" if reason else "."))
         self.in_background(self.update_card, mention_id, ref)
         return True
+
+    def reject_draft(self, mention_id: str, draft_id: int | None, reason: str | None, ref: Ref) -> bool:
+        done = self.act(mention_id, ref, lambda: review.reject_draft(self.review, mention_id, ref["user"],
+                                                                     draft_id, reason))
+        if done is None:
+            return False
+        self.thread_note(mention_id, f"🚫 Draft rejected by {who(ref['user'])}"
+                         + (f": {blocks.escape(reason)}" if reason else "."))
+        self.in_background(self.update_card, mention_id, ref)
+        return True
+
+    def no_reply(self, mention_id: str, reason: str | None, ref: Ref) -> bool:
+        done = self.act(mention_id, ref, lambda: review.no_reply(self.review, mention_id, ref["user"], reason))
+        if done is None:
+            return False
+        self.thread_note(mention_id, f"🚫 No reply needed, said {who(ref['user'])}"
+                         + (f": {blocks.escape(reason)}" if reason else "."))
+        self.in_background(self.update_card, mention_id, ref)
+        return True
+
+    def hide(self, mention_id: str, reason: str | None, ref: Ref) -> None:
+        outcome = self.act(mention_id, ref, lambda: review.hide(self.review, mention_id, ref["user"], reason))
+        if outcome is None:
+            return
+        self.thread_note(mention_id, f"🙈 Hidden by {who(ref['user'])}: {blocks.escape(outcome.detail)}.")
+        self.in_background(self.update_card, mention_id, ref)
+
+    def move_to_private(self, mention_id: str, text: str | None, ref: Ref) -> None:
+        outcome = self.act(mention_id, ref, lambda: review.move_to_private(self.review, mention_id, ref["user"],
+                                                                           text))
+        if self.store.get_mention(mention_id) is None:
+            return
+        sent = f" ({blocks.escape(outcome.detail)})" if outcome is not None else ""
+        self.ephemeral(ref, f"Recorded: the conversation moves to a private message{sent}. The card stays open "
+                            "until someone approves a public update for the thread.")
+        self.thread_note(mention_id, f"🔁 Moved to a private message by {who(ref['user'])}{sent}.")
+        self.in_background(self.update_card, mention_id, ref)
+
+    def escalate(self, mention_id: str, person: str | None, team: str | None, note: str | None,
+                 ref: Ref) -> bool:
+        done = self.act(mention_id, ref, lambda: review.escalate(self.review, mention_id, ref["user"],
+                                                                 person, team, note))
+        if done is None:
+            return False
+        self.in_background(self.update_card, mention_id, ref)
+        self.in_background(self._notify_escalation, mention_id, person, team, note, ref)
+        return True
+
+    def permalink(self, mention_id: str) -> str | None:
+        card = tables.card(self.store, mention_id)
+        if not card:
+            return None
+        try:
+            return str(self.client.chat_getPermalink(channel=card["channel"], message_ts=card["ts"])["permalink"])
+        except SlackApiError as exc:
+            log.warning("no permalink for the card of %s: %s", mention_id, exc.response.get("error"))
+            return None
+
+    def _notify_escalation(self, mention_id: str, person: str | None, team: str | None, note: str | None,
+                           ref: Ref) -> None:
+        """Ping the assignee (a direct message) and the team's channel, with a link to the card,
+        where the buttons are. No copy goes to the channel the card already lives in."""
+        row = self.store.get_mention(mention_id) or {}
+        link = self.permalink(mention_id)
+        target = " and ".join(filter(None, [person and who(person), team and blocks.escape(team)]))
+        network = blocks.escape(blocks.network_label(row.get("network")))
+        author = blocks.escape(row.get("author") or "someone")
+        intro = (f"📣 {who(ref['user'])} assigned you a {network} mention from {author}"
+                 + (f": {blocks.escape(note)}" if note else "."))
+        open_card = f"<{link}|Open the review card>" if link else "Open the review card in the review channel"
+        text, _ = blocks.clip(row.get("text") or "", 500, "post")
+        quote = [{"type": "rich_text", "block_id": "post", "elements": [
+            {"type": "rich_text_quote", "elements": [{"type": "text", "text": text or " "}]}]}]
+        card = tables.card(self.store, mention_id)
+        self.thread_note(mention_id, f"📣 Escalated by {who(ref['user'])} to {target}"
+                         + (f": {blocks.escape(note)}" if note else "."))
+        targets: list[tuple[str, str]] = []
+        if person:
+            targets.append((person, intro))
+        if team:
+            channel = self.team_channel(self.brand_of(mention_id), team)
+            if channel and not self.directory.same_channel(channel, card["channel"] if card else ref.get("channel")):
+                targets.append((channel, f"📣 {who(ref['user'])} escalated a {network} mention from {author} "
+                                         f"to {blocks.escape(team)}" + (f": {blocks.escape(note)}" if note else ".")))
+        for channel, line in targets:
+            try:
+                self.client.chat_postMessage(channel=channel, text=line, unfurl_links=False, blocks=[
+                    {"type": "section", "text": blocks.md(f"{line}\n{open_card}: reply, approve or close it there.")},
+                    *quote])
+            except SlackApiError as exc:
+                log.error("could not notify %s: %s", channel, exc.response.get("error"))
+                self.ephemeral(ref, f"Escalated, but {channel} could not be told ({exc.response.get('error')}).")
+
+    # -- the card's thread: its history ----------------------------------------------------
+
+    def thread_note(self, mention_id: str, text: str, quote: str | None = None) -> None:
+        """One line of the mention's history in its card's thread (drafts, edits, decisions,
+        the posting result), where people can also discuss it. Off the request thread."""
+        card = tables.card(self.store, mention_id)
+        if not card:
+            return
+
+        def post() -> None:
+            extra = []
+            if quote:
+                body, _ = blocks.clip(quote, 2900, "text")
+                extra = [{"type": "rich_text", "elements": [
+                    {"type": "rich_text_quote", "elements": [{"type": "text", "text": body}]}]}]
+            try:
+                self.client.chat_postMessage(channel=card["channel"], thread_ts=card["ts"], text=text,
+                                             blocks=[{"type": "section", "text": blocks.md(text)}, *extra],
+                                             unfurl_links=False, unfurl_media=False)
+            except SlackApiError as exc:
+                log.warning("could not add to the thread of %s: %s", mention_id, exc.response.get("error"))
+        self.in_background(post)
 
     # -- new mentions from Slack ------------------------------------------------------------
 
@@ -544,8 +681,14 @@ class Services:
     def reply_card(self, mention_id: str, response_url: str) -> None:
         """For /reply: triage and draft now, then replace the ephemeral placeholder with the card."""
         ref = {"response_url": response_url}
-        if tables.card(self.store, mention_id) is None:
-            tables.claim_card(self.store, mention_id, kind="ephemeral")  # not re-posted in the channel
+        if tables.card(self.store, mention_id) is not None:
+            # A stored mention with its card in a channel: point there (that card has the buttons).
+            link = self.permalink(mention_id)
+            where = f"<{link}|its review card>" if link else "its review card in the review channel"
+            WebhookClient(response_url).send(text=f"This mention already has a review card: open {where}.",
+                                             replace_original=True)
+            return
+        tables.claim_card(self.store, mention_id, kind="ephemeral")  # not re-posted in the channel
         try:
             self.complete(mention_id)
             self.update_card(mention_id, ref)

@@ -41,6 +41,7 @@ class FakeSlack:
         self.channels: dict[str, str] = {}  # name -> id, for conversations.list and posting by name
         self.usergroups: dict[str, list[str]] = {}
         self.users: dict[str, dict[str, Any]] = {}
+        self.violations: list[str] = []  # Block Kit limits broken by a payload (see block_kit_problems)
         self.ws_url: str | None = None
         self.delay = 0.0
         self._ts = itertools.count(1)
@@ -150,7 +151,15 @@ class FakeSlack:
             return status, {"ok": False, "error": error or ("ratelimited" if status == 429 else "fatal_error")}, extra
         return 200, self._answer(method, params), {}
 
+    def _check_limits(self, method: str, p: dict[str, Any]) -> None:
+        """Record every Block Kit limit a payload breaks (``violations``): Slack would refuse it."""
+        found = block_kit_problems(method, p)
+        if found:
+            with self.lock:
+                self.violations.extend(f"{method}: {v}" for v in found)
+
     def _answer(self, method: str, p: dict[str, Any]) -> Any:
+        self._check_limits(method, p)
         if method == "response_url":
             return {"ok": True}
         if method == "auth.test":
@@ -186,6 +195,69 @@ class FakeSlack:
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": f"https://fake.slack.com/archives/{p.get('channel')}/p{p.get('message_ts')}"}
         return {"ok": True}
+
+
+# -- Block Kit limits -----------------------------------------------------------------------------
+
+# Slack's documented limits for the parts the app uses (characters unless said otherwise).
+TEXT_LIMITS = {"section": 3000, "header": 150, "button": 75, "option": 75, "context_element": 3000}
+
+
+def block_kit_problems(method: str, p: dict[str, Any]) -> list[str]:
+    """The Block Kit limits a chat/views payload breaks (an empty list when Slack would take it)."""
+    problems: list[str] = []
+    blocks: Any = p.get("blocks")
+    view = p.get("view") if isinstance(p.get("view"), dict) else None
+    max_blocks = 50
+    if view is not None:
+        blocks = view.get("blocks")
+        max_blocks = 100
+        for key, limit in (("title", 24), ("submit", 24), ("close", 24)):
+            if isinstance(view.get(key), dict) and len(view[key]["text"]) > limit:
+                problems.append(f"view {key} over {limit}")
+        if len(view.get("private_metadata") or "") > 3000:
+            problems.append("private_metadata over 3000")
+    if not isinstance(blocks, list):
+        return problems
+    if len(blocks) > max_blocks:
+        problems.append(f"{len(blocks)} blocks, over {max_blocks}")
+    for b in blocks:
+        kind = b.get("type")
+        if len(b.get("block_id") or "") > 255:
+            problems.append("block_id over 255")
+        if kind == "section":
+            if len((b.get("text") or {}).get("text") or "") > 3000:
+                problems.append("section text over 3000")
+            if len(b.get("fields") or []) > 10:
+                problems.append("over 10 section fields")
+        elif kind == "context" and len(b.get("elements") or []) > 10:
+            problems.append("over 10 context elements")
+        elif kind == "actions":
+            elements = b.get("elements") or []
+            if len(elements) > 25:
+                problems.append("over 25 actions")
+            for e in elements:
+                if len(e.get("action_id") or "") > 255:
+                    problems.append("action_id over 255")
+                if e.get("type") == "button":
+                    if len(e["text"]["text"]) > 75:
+                        problems.append("button text over 75")
+                    if len(e.get("value") or "") > 2000:
+                        problems.append("button value over 2000")
+                if e.get("type") == "overflow":
+                    options = e.get("options") or []
+                    if not 2 <= len(options) <= 5:
+                        problems.append(f"overflow with {len(options)} options (2-5)")
+                    for o in options:
+                        if len(o["text"]["text"]) > 75 or len(o.get("value") or "") > 150:
+                            problems.append("overflow option over 75/150")
+        elif kind == "header" and len((b.get("text") or {}).get("text") or "") > 150:
+            problems.append("header over 150")
+        elif kind == "input":
+            element = b.get("element") or {}
+            if len(element.get("initial_value") or "") > (element.get("max_length") or 3000):
+                problems.append("input initial_value over its max_length")
+    return problems
 
 
 # -- requests as Slack sends them ---------------------------------------------------------------

@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from ..domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
 from ..errors import StoreError
+from ..status import APPROVABLE, FINAL, OPEN, check_move
 from .log_sql import migrations as log_views
 from .log_sql import record_edit
 from .migrations import core
@@ -33,9 +34,10 @@ from .migrations import core
 # Statuses a mention can be in. "awaiting" means a person has not decided yet;
 # "failed" means an approved reply could not be posted: a person may approve a
 # corrected reply, which replaces the failed one in the outbox.
-OPEN_STATUSES = ("new", "awaiting")
-APPROVABLE_STATUSES = (*OPEN_STATUSES, "failed")
-FINAL_STATUSES = ("approved", "posted", "rejected", "hidden", "ignored", "escalated", "failed")
+# The values and the moves between them are defined once, in assistant/status.py.
+OPEN_STATUSES = tuple(s.value for s in OPEN)
+APPROVABLE_STATUSES = tuple(s.value for s in APPROVABLE)
+FINAL_STATUSES = tuple(s.value for s in FINAL)
 # "held": no policy for the mention's brand, so it cannot be triaged. It is set once
 # (one event), is not retried at every start, and goes back to "new" when the
 # brand's policy appears (Runtime.start).
@@ -411,10 +413,10 @@ class Store:
                status: str | None = None) -> int:
         """Record a decision that posts nothing: reject, hide, ignore, escalate."""
         final = status or {"reject": "rejected", "hide": "hidden", "ignore": "ignored",
-                           "escalate": "escalated"}[action]
+                           "escalate": "escalated", "no_reply": "closed"}[action]
         now = _now()
         with self.transaction() as db:
-            self._check_open(db, mention_id)
+            check_move(self._check_open(db, mention_id)["status"], final)
             decisions = db["decisions"]
             decisions.insert({"mention_id": mention_id, "action": action, "actor": actor, "reason": reason,
                               "edited": False, "created_at": now})

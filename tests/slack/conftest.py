@@ -18,6 +18,7 @@ def slack():
     fake.channels = {"aurora-replies": REVIEW, "aurora-escalations": "CESCALATE"}
     yield fake
     fake.stop()
+    assert fake.violations == [], "payloads Slack would refuse"
 
 
 @pytest.fixture

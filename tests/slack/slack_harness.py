@@ -10,16 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from assistant.backends.fake import FakeBackend
+from assistant.connectors.base import Capabilities
 from assistant.connectors.runtime import Runtime
 from assistant.connectors.sources import SourceConfig
 from assistant.domain import Mention
 from assistant.engine import Engine
+from assistant.orchestration.protocol import NetworkAction
 from assistant.policy import PolicyRegistry
 from assistant.settings import Settings
 from assistant.slack_app import blocks, create_app
 from assistant.slack_app.server import HttpServer, asgi_app
 from assistant.slack_app.testing import FakeSlack, SlackDriver, block_actions, view_submission
-from assistant.store import Store
+from assistant.store import Store, connectors_sql
 from assistant.store import slack_sql as tables
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,12 +47,49 @@ class RecordingRuntime:
         self.gate.set()
         self.error: Exception | None = None
         self.lock = threading.Lock()
+        self.hidden: list[tuple[str, str | None]] = []
+        self.private: list[tuple[str, str]] = []
 
     def start(self) -> None:
         pass
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
         pass
+
+    # The rest of the Runtime protocol (assistant/orchestration/protocol.py), as the real one
+    # answers for a source with no connector configured: replies through the mention's source.
+    capabilities_: Capabilities = Capabilities(reply=True, hide=False)
+
+    def retry(self, outbox_id: int, actor: str = "system") -> bool:
+        return connectors_sql.retry_failed(self.store, outbox_id, actor)
+
+    def connector_name(self, mention_id: str) -> str:
+        return self.store.mention(mention_id).source
+
+    def capabilities(self, mention_id: str) -> Capabilities:
+        self.store.mention(mention_id)
+        return self.capabilities_
+
+    def check_reply(self, mention_id: str, text: str) -> tuple[list[str], list[str]]:
+        self.store.mention(mention_id)
+        return [], []
+
+    def is_local(self, connector: str | None) -> bool:
+        return False
+
+    def hide(self, mention_id: str, reason: str | None) -> NetworkAction:
+        self.hidden.append((mention_id, reason))
+        network = self.store.mention(mention_id).network_name.capitalize()
+        if self.capabilities_.hide:
+            return NetworkAction(True, f"reported on {network}")
+        return NetworkAction(False, f"recorded, not hidden on {network}: {self.capabilities_.hide_means}")
+
+    def send_private(self, mention_id: str, text: str) -> NetworkAction:
+        self.private.append((mention_id, text))
+        network = self.store.mention(mention_id).network_name.capitalize()
+        if self.capabilities_.private:
+            return NetworkAction(True, f"sent as a private message on {network}")
+        return NetworkAction(False, f"not sent on {network}: {self.capabilities_.private_means}")
 
     def deliver(self, outbox_id: int) -> dict[str, Any]:
         with self.lock:
@@ -210,6 +249,24 @@ class Harness:
                                 self.slack.response_url("card"), **kw)
         return self.driver.interact(payload)
 
+    def choose(self, option: str, mention_id: str, user: str = APPROVER, card: dict[str, Any] | None = None,
+               **kw: Any) -> Any:
+        """Pick ``option`` (reject, no_reply, escalate, private, hide) in the card's overflow menu."""
+        card = card or tables.card(self.store, mention_id) or {"channel": REVIEW, "ts": None}
+        latest = self.store.latest_draft(mention_id)
+        payload = block_actions("more", "", user, card["channel"], card["ts"], self.slack.response_url("card"), **kw)
+        payload["actions"] = [{"action_id": "more", "block_id": blocks.card_block_id(mention_id), "type": "overflow",
+                               "selected_option": {"text": {"type": "plain_text", "text": option},
+                                                   "value": blocks.option_value(option, latest[0] if latest else None)},
+                               "action_ts": payload["actions"][0]["action_ts"]}]
+        return self.driver.interact(payload)
+
+    def opened(self, callback_id: str | None = None, count: int = 1) -> dict[str, Any]:
+        """The last modal the app opened (with this callback id)."""
+        views = self.slack.wait_for("views.open", count, where=lambda p: callback_id is None
+                                    or p["view"].get("callback_id") == callback_id)
+        return views[-1]["view"]
+
     def submit(self, callback_id: str, values: dict[str, Any], metadata: str, user: str = APPROVER) -> Any:
         return self.driver.interact(view_submission(callback_id, values, metadata, user))
 
@@ -239,4 +296,12 @@ def text_of(blocks_: list[dict[str, Any]]) -> str:
 
 
 def action_ids(blocks_: list[dict[str, Any]]) -> list[str]:
-    return [e["action_id"] for b in blocks_ if b["type"] == "actions" for e in b["elements"]]
+    """The card's actions: its buttons' action ids, then each overflow option's action."""
+    ids = []
+    for b in blocks_:
+        for e in b.get("elements", []) if b["type"] == "actions" else []:
+            if e["type"] == "overflow":
+                ids += [json.loads(o["value"])["a"] for o in e["options"]]
+            else:
+                ids.append(e["action_id"])
+    return ids

@@ -46,7 +46,8 @@ def test_assistant_subcommands(h):
     assert "Try `/assistant help`" in unknown.text
 
 
-def test_message_shortcut_drafts_a_reply_for_a_forwarded_rss_item(h):
+def test_message_shortcut_drafts_a_reply_for_a_forwarded_rss_item(make_harness):
+    h = make_harness(review_channel=None)  # the policy's review.channel, "#aurora-replies", is used
     message = {"type": "message", "subtype": "bot_message", "bot_id": "BRSS", "username": "RSS",
                "ts": "1700000200.000300", "text": "",
                "attachments": [{"title": "Aurora Roasters beans are stale lately?",
@@ -56,7 +57,8 @@ def test_message_shortcut_drafts_a_reply_for_a_forwarded_rss_item(h):
     assert r.status_code == 200
     post = h.slack.wait_for("chat.postMessage")[0]
     assert post["channel"] == "#aurora-replies"
-    h.slack.wait_for("chat.postEphemeral", where=lambda p: "Drafting a reply" in p["text"])
+    confirm = h.slack.wait_for("chat.postEphemeral", where=lambda p: "Drafting a reply" in p["text"])[0]
+    assert "<#CREVIEW>" in confirm["text"]  # a channel link Slack can render: by id, not <##name>
     h.services.drain()
     mention = h.store.get_mention("slack:CFEEDS-1700000200.000300")
     assert mention["network"] == "bluesky" and mention["url"] == "https://bsky.app/profile/joe/post/3k"

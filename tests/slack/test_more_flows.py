@@ -6,6 +6,7 @@ import time
 
 from slack_harness import APPROVER, QUESTION, action_ids, text_of
 
+from assistant.connectors.base import Capabilities
 from assistant.domain import Draft, GuardCheck
 from assistant.slack_app import blocks
 from assistant.slack_app.testing import slash_command
@@ -77,43 +78,88 @@ def test_an_old_card_with_a_replaced_draft_does_not_approve_the_new_text(h):
     assert h.runtime.delivered == [] and h.store.get_mention(mention_id)["status"] == "awaiting"
 
 
-def test_high_severity_goes_to_the_escalation_channel_without_a_draft(h):
+def test_high_severity_goes_to_the_escalation_channel_and_stays_answerable_after_escalation(h):
+    h.slack.members["CESCALATE"] = ["ULEGAL2"]
     mention_id, card = h.card("This is a scam, your CEO is a fraud and I will sue", external_id="sev")
     assert card["channel"] == "CESCALATE"
     post = h.slack.calls_to("chat.postMessage")[-1]
     assert post["channel"] == "#aurora-escalations"
     text = text_of(post["blocks"])
-    assert "No draft" in text and "PR and legal" in text and "severity high" in text
+    assert "No draft" in text and "PR and legal" in text
     assert "approve" not in action_ids(post["blocks"])
     h.click("escalate", mention_id)
-    view = h.slack.wait_for("views.open")[0]["view"]
+    view = h.opened("escalate_submit")
     values = {"person": {"value": {"type": "users_select", "selected_user": "ULEGAL"}},
               "team": {"value": {"type": "static_select", "selected_option": {"value": "PR and legal"}}},
               "reason": {"text": {"type": "plain_text_input", "value": "legal threat"}}}
     assert h.submit("escalate_submit", values, view["private_metadata"]).status_code == 200
-    h.slack.wait_for("chat.postMessage", where=lambda p: p["channel"] == "ULEGAL")
+    dm = h.slack.wait_for("chat.postMessage", where=lambda p: p["channel"] == "ULEGAL")[0]
+    # the assignee is pinged with a link to the card (where the buttons are), not a button-less copy
+    assert f"archives/CESCALATE/p{card['ts']}" in text_of(dm["blocks"]) and action_ids(dm["blocks"]) == []
     h.services.drain()
-    assert h.store.get_mention(mention_id)["status"] == "escalated"
-    assert "Escalated" in text_of(h.last_card_update(mention_id)["blocks"])
+    # the team's channel is the card's own channel (#aurora-escalations = CESCALATE): no second copy there
+    assert not [p for p in h.slack.calls_to("chat.postMessage")
+                if p["channel"] in ("CESCALATE", "#aurora-escalations") and not p.get("thread_ts")][1:]
+    assert h.store.get_mention(mention_id)["status"] == "awaiting"
+    last = h.last_card_update(mention_id)
+    assert "Owner:" in text_of(last["blocks"]) and "<@ULEGAL>" in text_of(last["blocks"])
+    assert "escalate" in action_ids(last["blocks"]) and "regenerate" in action_ids(last["blocks"])
+    h.slack.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") == card["ts"] and "Escalated" in p["text"])
+    # the assignee (in no approver list) drafts a reply and approves it
+    h.click("regenerate", mention_id, user="ULEGAL")
+    h.submit("regenerate_submit", {}, h.opened("regenerate_submit")["private_metadata"], user="ULEGAL")
+    h.slack.wait_for("chat.update", timeout=15, where=lambda p: "approve" in action_ids(p.get("blocks") or []))
+    h.services.drain()
+    h.click("approve", mention_id, user="ULEGAL")
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "posted"
+    assert tables.last_decision(h.store, mention_id)["actor"] == "ULEGAL"
+    # a member of the escalation channel may act too (ASSISTANT_ESCALATION_CHANNEL_APPROVERS, on by default)
+    assert h.services.is_approver("ULEGAL2", None, mention_id)
+    assert not h.services.is_approver("UNOBODY", None, mention_id)
 
 
-def test_abuse_gets_hide_and_ignore_and_hide_records_it(h):
+def test_abuse_gets_hide_and_ignore_and_hide_says_it_was_not_hidden_on_the_network(h):
     mention_id, _ = h.card("you are all idiots", external_id="abuse")
     post = h.slack.calls_to("chat.postMessage")[-1]
     assert action_ids(post["blocks"])[:2] == ["hide", "ignore"]
     h.click("hide", mention_id)
-    h.slack.wait_for("chat.update", where=lambda p: "Hidden" in text_of(p.get("blocks")))
+    view = h.opened("hide_submit")
+    assert "not hidden on the network" in text_of(view["blocks"])
+    h.submit("hide_submit", {}, view["private_metadata"])
+    h.slack.wait_for("chat.update", where=lambda p: "recorded, not hidden on Mastodon" in text_of(p.get("blocks")))
     h.services.drain()
     assert h.store.get_mention(mention_id)["status"] == "hidden" and h.runtime.delivered == []
+    assert h.runtime.hidden == [(mention_id, None)]
 
 
-def test_move_to_private_keeps_the_card_open_with_a_reminder(h):
+def test_hide_on_a_connector_that_can_hides_it_there(h):
+    h.runtime.capabilities_ = Capabilities(hide=True, hide_means="reported to the instance's moderators")
+    mention_id, _ = h.card("you are all idiots", external_id="abuse2")
+    h.click("hide", mention_id)
+    view = h.opened("hide_submit")
+    assert "reported to the instance" in text_of(view["blocks"])
+    h.submit("hide_submit", {"reason": {"text": {"type": "plain_text_input", "value": "insults"}}},
+             view["private_metadata"])
+    final = h.slack.wait_for("chat.update", where=lambda p: "reported on Mastodon" in text_of(p.get("blocks")))[-1]
+    assert "Hidden" in text_of(final["blocks"]) and "not hidden" not in text_of(final["blocks"])
+    assert h.runtime.hidden == [(mention_id, "insults")]
+
+
+def test_move_to_private_sends_where_it_can_and_keeps_the_card_open_with_a_reminder(h):
+    h.runtime.capabilities_ = Capabilities(private=True, private_means="as a direct message")
     mention_id, _ = h.card("My order never arrived and nobody answers my emails", external_id="dm")
-    h.click("private", mention_id)
+    h.choose("private", mention_id)
+    view = h.opened("private_submit")
+    h.submit("private_submit", {"reason": {"text": {"type": "plain_text_input", "value": "Sorry! Order number?"}}},
+             view["private_metadata"])
     h.slack.wait_for("chat.update", where=lambda p: "Moved to a private message" in text_of(p.get("blocks")))
     h.services.drain()
+    assert h.runtime.private == [(mention_id, "Sorry! Order number?")]
     assert tables.follow_up(h.store, mention_id)["resolved_at"] is None
     assert tables.stats(h.store)["open_follow_ups"] == 1
+    assert h.store.get_mention(mention_id)["status"] == "awaiting"
 
 
 def test_mention_text_cannot_ping_or_render_markup():
@@ -127,8 +173,9 @@ def test_mention_text_cannot_ping_or_render_markup():
             if isinstance(obj, dict) and obj.get("type") == "mrkdwn":
                 assert "<!channel>" not in obj["text"] and "<@U123>" not in obj["text"]
     body = next(b for b in built if b.get("block_id") == "mention_text")
-    assert body["text"]["type"] == "plain_text"  # shown as written, never rendered
-    assert "&lt;!channel&gt; *boss*" in built[0]["text"]["text"] or "&lt;!channel&gt;" in built[0]["text"]["text"]
+    # a rich_text quote of "text" elements: shown as written, never rendered as markup
+    assert body["elements"][0]["elements"][0] == {"type": "text", "text": row["text"]}
+    assert "&lt;!channel&gt;" in built[0]["elements"][0]["text"]
     assert "javascript" not in str(built)
 
 
@@ -142,10 +189,10 @@ def test_oversized_texts_stay_within_block_kit_limits_and_say_so():
             if isinstance(obj, dict) and "text" in obj:
                 assert len(obj["text"]) <= 3000
     joined = text_of(built)
-    assert "more characters of this mention" in joined and "more characters of this draft" in joined
+    assert "more characters of this post" in joined and "more characters of this reply" in joined
     assert "too long by 4500" in joined
     modal = blocks.edit_modal("m:1", 1, "y" * 5000, "mastodon", 500, {})
-    assert modal["blocks"][0]["element"]["max_length"] == 3000
+    assert modal["blocks"][-1]["element"]["max_length"] == 3000
 
 
 def test_approve_refuses_a_draft_that_failed_its_checks(h):

@@ -31,20 +31,27 @@ def test_unsigned_and_stale_requests_are_rejected_before_anything_runs(h):
     assert len(h.slack.calls) == before
 
 
-def test_card_shows_mention_triage_draft_guard_and_buttons(h):
+def test_card_shows_the_post_and_reply_first_and_details_behind_a_button(h):
     mention_id, card = h.card(QUESTION)
     post = h.slack.calls_to("chat.postMessage")[-1]
-    assert post["channel"] == "#aurora-replies" and card["channel"] == REVIEW
+    # ASSISTANT_REVIEW_CHANNEL beats the policy's review.channel ("#aurora-replies")
+    assert post["channel"] == REVIEW and card["channel"] == REVIEW
     text = text_of(post["blocks"])
     assert QUESTION in text and "Ann" in text and "Mastodon" in text
-    assert "question" in text and "low" in text
     assert "glad you like the new espresso blend" in text
-    # Where each part came from: the policy's fact, the model's sentence.
-    assert "← policy: facts.shipping.en" in text and "← model: fake" in text
-    assert "✅ length" in text and "fake" in text
-    assert action_ids(post["blocks"]) == ["approve", "edit", "regenerate", "reject", "escalate", "private", "hide"]
-    hide = next(e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "hide")
-    assert hide["confirm"]["confirm"]["text"] == "Hide"
+    # the post is a quote, the reply its own section, in that order, before anything else
+    kinds = [(b["type"], b.get("block_id")) for b in post["blocks"]]
+    assert kinds[:4] == [("context", "mention_head"), ("rich_text", "mention_text"), ("section", "draft_head"),
+                         ("section", "draft")]
+    assert "{ago}" in post["blocks"][0]["elements"][0]["text"]  # Slack keeps the waiting time current
+    # reasons, guard ticks and model details are not on a card whose draft passed: they are in Details
+    assert "← policy" not in text and "✅ length" not in text and "py3langid" not in text
+    assert action_ids(post["blocks"]) == ["approve", "edit", "regenerate", "details",
+                                          "reject", "no_reply", "escalate", "private", "hide"]
+    h.click("details", mention_id, user=OUTSIDER)  # anyone may look
+    details = text_of(h.opened()["blocks"])
+    assert "← policy: facts.shipping.en" in details and "← model: fake" in details
+    assert "✅ length" in details and "question" in details and "py3langid" in details
 
 
 def test_approve_posts_once_and_updates_the_card_in_place(h):
@@ -97,22 +104,47 @@ def test_non_approver_is_refused_and_nothing_changes(h):
     assert h.runtime.delivered == [] and h.slack.calls_to("views.open") == []
 
 
-def test_reject_posts_nothing(h):
+def test_reject_this_draft_keeps_the_mention_open_and_regenerate_writes_another(h):
     mention_id, _ = h.card(QUESTION)
-    h.click("reject", mention_id)
-    view = h.slack.wait_for("views.open")[0]["view"]
-    assert view["callback_id"] == "reject_submit"
+    first = h.store.latest_draft(mention_id)[0]
+    h.choose("reject", mention_id)
+    view = h.opened("reject_submit")
     r = h.submit("reject_submit", {"reason": {"text": {"type": "plain_text_input", "value": "off-topic"}}},
                  view["private_metadata"])
     assert r.status_code == 200
-    h.slack.wait_for("chat.update", where=lambda p: "Rejected" in text_of(p.get("blocks")))
+    h.slack.wait_for("chat.update", where=lambda p: "A draft was rejected" in text_of(p.get("blocks")))
     h.services.drain()
     assert h.runtime.delivered == [] and h.store.outbox_items("pending", "posted") == []
-    assert h.store.get_mention(mention_id)["status"] == "rejected"
-    assert "off-topic" in text_of(h.last_card_update(mention_id)["blocks"])
+    assert h.store.get_mention(mention_id)["status"] == "awaiting"  # still answerable
+    card = h.last_card_update(mention_id)
+    assert "off-topic" in text_of(card["blocks"]) and "regenerate" in action_ids(card["blocks"])
+    # the thread keeps the history
+    h.slack.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") and "Draft rejected" in p["text"])
+    # Regenerate writes another draft, which can be approved
+    h.click("regenerate", mention_id)
+    h.submit("regenerate_submit", {}, h.opened("regenerate_submit")["private_metadata"])
+    h.slack.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") and "New draft" in p["text"])
+    h.services.drain()
+    assert h.store.latest_draft(mention_id)[0] != first
+    h.click("approve", mention_id)
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "posted" and len(h.runtime.delivered) == 1
+
+
+def test_no_reply_needed_closes_the_mention_with_its_reason(h):
+    mention_id, _ = h.card(QUESTION)
+    h.choose("no_reply", mention_id)
+    view = h.opened("no_reply_submit")
+    h.submit("no_reply_submit", {"reason": {"text": {"type": "plain_text_input", "value": "answered by phone"}}},
+             view["private_metadata"])
+    h.slack.wait_for("chat.update", where=lambda p: "No reply needed" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "closed" and h.runtime.delivered == []
+    assert "answered by phone" in text_of(h.last_card_update(mention_id)["blocks"])
     # and a late Approve on the old card says so instead of acting
     h.click("approve", mention_id)
-    assert "already rejected" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
+    assert "already closed" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
     h.services.drain()
     assert h.runtime.delivered == []
 
@@ -122,7 +154,9 @@ def test_edited_text_is_what_gets_approved_and_recorded(h):
     h.click("edit", mention_id)
     view = h.slack.wait_for("views.open")[0]["view"]
     assert view["callback_id"] == "edit_submit"
-    assert "glad you like the new espresso blend" in view["blocks"][0]["element"]["initial_value"]
+    assert view["submit"]["text"] == "Approve and post"  # what the card's button says
+    assert QUESTION in text_of(view["blocks"][:1])  # the post being answered
+    assert "glad you like the new espresso blend" in view["blocks"][1]["element"]["initial_value"]
     edited = "Thanks Ann! Our community loves the new blend too. – Team Aurora"
     r = h.submit("edit_submit", {"reply": {"text": {"type": "plain_text_input", "value": edited}}},
                  view["private_metadata"])

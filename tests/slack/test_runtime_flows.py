@@ -59,10 +59,15 @@ def test_a_reply_refused_by_the_network_is_edited_on_the_card_and_posted_once(ma
         long_text = h.store.latest_draft(mention_id)[1].text
         assert len(long_text) > len(SHORT)
         h.click("approve", mention_id)
-        failed = h.slack.wait_for("chat.update", where=lambda p: "failed" in text_of(p.get("blocks")))[-1]
+        failed = h.slack.wait_for("chat.update", where=lambda p: "Not posted" in text_of(p.get("blocks")))[-1]
         h.services.drain()
-        assert "422" in text_of(failed["blocks"]) and h.store.get_mention(mention_id)["status"] == "failed"
-        assert action_ids(failed["blocks"]) == ["edit_failed", "retry"]
+        shown = text_of(failed["blocks"])
+        assert h.store.get_mention(mention_id)["status"] == "failed"
+        # shown as failed, never "Approved", with a readable cause: no URL, no JSON body
+        assert "Approved" not in shown and "text is too long for this thread" in shown and "422" in shown
+        assert "http://127.0.0.1" not in shown and '{"error"' not in shown
+        assert action_ids(failed["blocks"]) == ["retry", "edit_failed", "details"]
+        h.slack.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") and "Not posted" in p["text"])
         # only approvers
         h.click("edit_failed", mention_id, user=OUTSIDER)
         assert "nothing was changed" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
@@ -70,7 +75,7 @@ def test_a_reply_refused_by_the_network_is_edited_on_the_card_and_posted_once(ma
         # Edit: the modal starts from the text that failed; the guard checks the new text as usual
         h.click("edit_failed", mention_id)
         view = h.slack.wait_for("views.open")[0]["view"]
-        assert view["blocks"][0]["element"]["initial_value"] == long_text
+        assert view["blocks"][-1]["element"]["initial_value"] == long_text
         assert view["title"]["text"] == "Edit and approve again"
         r = h.submit("edit_submit", _edit_values("As an AI language model I can't say."), view["private_metadata"])
         assert r.json()["response_action"] == "errors"
@@ -115,7 +120,7 @@ def test_a_read_only_source_offers_the_link_and_hide_ignore_escalate_but_no_appr
     url = "https://blog.example/posts/aurora-review"
     mention_id, _ = h.card(QUESTION, source="blog", network="feed", url=url)
     post = h.slack.calls_to("chat.postMessage")[-1]
-    assert action_ids(post["blocks"]) == ["open_original", "hide", "ignore", "escalate"]
+    assert action_ids(post["blocks"]) == ["open_original", "hide", "ignore", "escalate", "details"]
     link = next(e for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]
                 if e["action_id"] == "open_original")
     assert link["url"] == url
@@ -222,10 +227,10 @@ def test_an_escalation_names_the_person_as_a_real_mention_and_escapes_the_note(h
     h.submit("escalate_submit", values, view["private_metadata"])
     notice = h.slack.wait_for("chat.postMessage", where=lambda p: p["channel"] == "ULEGAL")[0]
     h.services.drain()
-    assert "to <@ULEGAL>" in notice["text"] and "&lt;!channel&gt; &amp; &lt;@UEVIL&gt;" in notice["text"]
+    assert "assigned you" in notice["text"] and "&lt;!channel&gt; &amp; &lt;@UEVIL&gt;" in notice["text"]
     assert "<!channel>" not in notice["text"]
     card = text_of(h.last_card_update(mention_id)["blocks"])
-    assert "to <@ULEGAL>" in card and "<@UEVIL>" not in card and "<!channel>" not in card
+    assert "Owner:* <@ULEGAL>" in card and "<@UEVIL>" not in card and "<!channel>" not in card
 
 
 def test_slack_markup_is_unescaped_by_one_function():

@@ -1,4 +1,5 @@
-"""Buttons on the review card: approve, edit, regenerate, reject, escalate, hide, ignore, private.
+"""Buttons on the review card: approve, edit, regenerate, details, and the overflow menu
+(reject this draft, no reply needed, escalate, move to private message, hide); ignore, retry.
 
 A click acts only on the mention of the card it was made on: the button's value names the
 mention and the draft shown (``{"m": ..., "d": ...}``, see ``blocks.action_value``), and the
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
+from ...errors import AssistantError
 from ...store import APPROVABLE_STATUSES, OPEN_STATUSES
 from ...store import slack_sql as tables
 from .. import blocks
@@ -28,9 +30,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("assistant.slack")
 
-MODAL_ACTIONS = ("edit", "edit_failed", "regenerate", "reject", "escalate")
-DIRECT_ACTIONS = ("approve", "hide", "ignore", "private", "retry")
-REPLY_ACTIONS = ("approve", "edit", "edit_failed", "regenerate", "retry")  # not for a read-only source
+MODAL_ACTIONS = ("edit", "edit_failed", "regenerate", "reject", "no_reply", "escalate", "hide", "private",
+                 "details")
+DIRECT_ACTIONS = ("approve", "ignore", "retry")
+REPLY_ACTIONS = ("approve", "edit", "edit_failed", "regenerate", "retry", "reject")  # not for a read-only source
+READ_ONLY_ACTIONS = ("details",)  # anyone may look
 
 
 MAX_VALUE = 2000  # Slack's limit on a button value
@@ -94,8 +98,39 @@ def read_click(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> t
     return mention_id, draft_id
 
 
+def read_overflow(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> tuple[str, str, int | None] | None:
+    """(action name, mention id, draft id) of a choice in the card's overflow menu. An option's
+    value holds only the action and the draft (Slack allows 150 characters); the mention is the
+    card's own: the stored card of the clicked message, or (an ephemeral /reply card) the one its
+    actions block names."""
+    ref = ref_from_action(body)
+    try:
+        data = json.loads((action.get("selected_option") or {}).get("value") or "")
+        name, draft_id = data["a"], data.get("d")
+        if name not in MODAL_ACTIONS or (draft_id is not None and not isinstance(draft_id, int)):
+            raise ValueError(name)
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("ignored a menu choice by %s: its value could not be read (%s)", ref.get("user"), exc)
+        svc.ephemeral(ref, "This menu's data could not be read, so nothing was changed. Use the mention's "
+                           "current review card.")
+        return None
+    mention_id = None
+    if ref.get("channel") and ref.get("ts") and not ref.get("ephemeral"):
+        mention_id = tables.card_for_message(svc.store, ref["channel"], ref["ts"])
+    elif str(action.get("block_id") or "").startswith("card|"):
+        mention_id = str(action["block_id"]).removeprefix("card|")
+        if not tables.has_card(svc.store, mention_id):
+            mention_id = None
+    if mention_id is None:
+        svc.ephemeral(ref, NOT_THIS_CARD)
+        return None
+    return name, mention_id, draft_id
+
+
 def _allowed(svc: Services, mention_id: str, ref: dict[str, Any], action: str) -> bool:
-    if not svc.is_approver(ref["user"], svc.brand_of(mention_id)):
+    if action in READ_ONLY_ACTIONS:
+        return True
+    if not svc.is_approver(ref["user"], svc.brand_of(mention_id), mention_id):
         svc.ephemeral(ref, svc.refusal(svc.brand_of(mention_id)))
         return False
     if action in REPLY_ACTIONS and not svc.can_reply(mention_id):
@@ -107,11 +142,13 @@ def _allowed(svc: Services, mention_id: str, ref: dict[str, Any], action: str) -
         return svc.still_open(mention_id, ref, APPROVABLE_STATUSES)
     if action == "retry":
         return svc.still_open(mention_id, ref, ("failed",))
+    if action == "details":
+        return True
     return svc.still_open(mention_id, ref, OPEN_STATUSES)
 
 
 def on_direct(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
-    """Approve / Hide / Ignore / Move to private: runs after ack(), on Bolt's listener thread."""
+    """Approve / Ignore / Retry: runs after ack(), on Bolt's listener thread."""
     read = read_click(svc, body, action)
     if read is None:
         return
@@ -121,51 +158,69 @@ def on_direct(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> No
     if not _allowed(svc, mention_id, ref, name):
         return
     if name == "approve":
-        if draft_id is None:  # without it the draft-version check could not be made
+        if draft_id is None:
             log.warning("ignored an approve click by %s on %s: its button names no draft", ref.get("user"), mention_id)
-            svc.ephemeral(ref, NO_DRAFT_ID)
-            svc.in_background(svc.update_card, mention_id, ref)
-            return
         svc.approve(mention_id, draft_id, ref)
     elif name == "retry":
         svc.retry(mention_id, ref)
-    elif name in ("hide", "ignore"):
+    elif name == "ignore":
         svc.decide(mention_id, name, ref)
-    elif name == "private":
-        if tables.add_follow_up(svc.store, mention_id, ref["user"]):
-            svc.ephemeral(ref, "Recorded: the conversation moves to a private message. The card stays open "
-                               "until someone approves a public update for the thread.")
-        svc.in_background(svc.update_card, mention_id, ref)
 
 
 def open_modal(svc: Services, body: dict[str, Any], action: dict[str, Any], client: Any = None) -> None:
-    """Edit / Regenerate / Reject / Escalate open a modal (the trigger_id is valid for 3 s)."""
+    """Edit / Regenerate / Reject / No reply / Escalate / Hide / Private / Details open a modal
+    (the trigger_id is valid for 3 s)."""
     read = read_click(svc, body, action)
     if read is None:
         return
-    mention_id = read[0]
+    _open(svc, body, action["action_id"], read[0], read[1])
+
+
+def on_overflow(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
+    read = read_overflow(svc, body, action)
+    if read is not None:
+        name, mention_id, draft_id = read
+        _open(svc, body, name, mention_id, draft_id)
+
+
+def _open(svc: Services, body: dict[str, Any], name: str, mention_id: str, draft_id: int | None) -> None:
     ref = ref_from_action(body)
-    name = action["action_id"]
     if not _allowed(svc, mention_id, ref, name):
         return
-    meta = metadata_for(ref)
+    meta = {**metadata_for(ref), "d": draft_id}
+    row = svc.store.get_mention(mention_id) or {}
+    post = row.get("text")
+    latest = svc.store.latest_draft(mention_id)
     if name in ("edit", "edit_failed"):
-        latest = svc.store.latest_draft(mention_id)
-        row = svc.store.get_mention(mention_id) or {}
         policy = svc.policy(row.get("brand"))
         text = (latest[1].text if latest else None) or ""
-        title = "Edit and post"
+        title = "Edit the reply"
         if row.get("status") == "failed":  # start from the text that failed, not the model's draft
             failed = tables.outbox_for(svc.store, mention_id)
             text = (failed or {}).get("text") or text
             title = "Edit and approve again"
         view = blocks.edit_modal(mention_id, latest[0] if latest else None, text, row.get("network"),
-                                 policy.voice.limit_for(row.get("network")) if policy else None, meta, title)
+                                 policy.voice.limit_for(row.get("network")) if policy else None, meta, title,
+                                 submit=svc.approve_label(mention_id), post=post)
     elif name == "regenerate":
         view = blocks.regenerate_modal(mention_id, meta)
     elif name == "reject":
-        view = blocks.reason_modal("reject_submit", "Reject the draft", "Reject", mention_id, meta,
-                                   label="Why? (helps the next draft)")
+        view = blocks.reason_modal("reject_submit", "Reject this draft", "Reject draft", mention_id, meta,
+                                   label="What is wrong with it? (the next draft avoids it)")
+    elif name == "no_reply":
+        view = blocks.reason_modal("no_reply_submit", "No reply needed", "Close it", mention_id, meta,
+                                   label="Why does it need no reply?", optional=False)
+    elif name == "hide":
+        caps = _capabilities(svc, mention_id)
+        view = blocks.hide_modal(mention_id, caps.hide_means if caps else "unknown source",
+                                 bool(caps and caps.hide), meta, post)
+    elif name == "private":
+        caps = _capabilities(svc, mention_id)
+        view = blocks.private_modal(mention_id, (latest[1].text if latest else None) or "",
+                                    caps.private_means if caps else "unknown source", bool(caps and caps.private),
+                                    meta, post)
+    elif name == "details":
+        view = blocks.details_modal(svc.card_data(mention_id))
     else:
         policy = svc.policy(svc.brand_of(mention_id))
         teams = sorted({r.team for r in policy.escalation}) if policy else []
@@ -174,6 +229,13 @@ def open_modal(svc: Services, body: dict[str, Any], action: dict[str, Any], clie
         svc.client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as exc:
         svc.ephemeral(ref, f"Could not open the form ({exc.response.get('error')}); click the button again.")
+
+
+def _capabilities(svc: Services, mention_id: str) -> Any:
+    try:
+        return svc.runtime.capabilities(mention_id)
+    except AssistantError:
+        return None
 
 
 def register(app: App, svc: Services) -> None:
@@ -188,8 +250,13 @@ def register(app: App, svc: Services) -> None:
     def link(ack: Ack) -> None:
         ack()  # a link button: Slack opens the URL; the click is still sent here and must be answered
 
+    def more(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        on_overflow(svc, body, action)
+
     for name in DIRECT_ACTIONS:
         app.action(name)(direct)
+    app.action("more")(more)
     for name in MODAL_ACTIONS:
         app.action(name)(modal)
     app.action("open_original")(link)

@@ -9,8 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from slack_sdk.errors import SlackApiError
+
 from ...domain import Mention
+from ...errors import AssistantError
 from ...store import slack_sql as tables
+from .. import blocks
 from ..blocks import unslack
 from ..services import log
 
@@ -75,7 +79,12 @@ def draft_reply(svc: Services, body: dict[str, Any]) -> None:
         svc.ephemeral(ref, f"This message already has a review card in <#{existing['channel']}>.")
         return
     svc.publish(mention.key)
-    where = f"<#{review}>" if review else "the review channel"
+    where = "the review channel"
+    if review:
+        try:  # a channel link Slack renders needs the id: <#C123>, never <##name>
+            where = f"<#{svc.channel_id(review)}>"
+        except (AssistantError, SlackApiError):
+            where = blocks.escape(review)
     svc.ephemeral(ref, f"✍️ Drafting a reply: the card will appear in {where}.")
 
 

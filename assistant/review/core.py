@@ -1,0 +1,254 @@
+"""The review decisions as plain functions over the store: the rules live here, once.
+
+Every review UI (the Slack listeners, ``assistant demo --interactive``, the CLI) calls
+these, so the same rules hold everywhere:
+
+* approve only the **current** draft (a stale card's click is refused), and only one
+  that passed its guard; the connector's limits (length, read-only source) apply;
+* an edited text gets the model's guard checks: some are **warnings** a person may
+  override (``accept_warnings``), the others always block;
+* a decision on a mention someone already decided raises ``StaleDecision``;
+* "reject this draft" and "escalate" keep the mention open; "no reply needed",
+  hide and ignore close it.
+
+Who may decide (Slack approvers, user groups) is the UI's business; what is decided is here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AssistantError
+from ..status import APPROVABLE, MentionStatus, is_open
+from ..store import Approval, StaleDecision, Store
+from ..store import slack_sql as follow_ups
+from . import assignments
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..orchestration.protocol import NetworkAction, Runtime
+
+# Guard checks a person's edit may override (they know something the policy does not
+# say); the others (links, codes, prices the policy lacks, disguised text, length) always block.
+OVERRIDABLE = frozenset({"claims", "we_voice", "specific", "language", "gestures", "not_a_copy", "emoji"})
+
+
+class Refused(AssistantError):
+    """A decision that was not made, with the sentence to show the person. ``stale``: the
+    card they acted on is out of date (redraw it)."""
+
+    def __init__(self, message: str, hint: str | None = None, stale: bool = False) -> None:
+        self.stale = stale
+        super().__init__(message, hint)
+
+
+NO_DRAFT = "There is no draft to approve yet; use Regenerate or Edit."
+DRAFT_CHANGED = "The draft changed since this card was drawn; read the new one and approve again."
+NO_DRAFT_ID = ("This button does not say which draft it approves, so nothing was changed. "
+               "Read the draft on the current card and approve it there.")
+
+
+@dataclass
+class Review:
+    """What the decisions need: the engine (store, policies, guard) and the runtime (connectors)."""
+
+    engine: Engine
+    runtime: Runtime
+
+    @property
+    def store(self) -> Store:
+        return self.engine.store
+
+
+@dataclass
+class TextCheck:
+    errors: list[str]  # always block
+    warnings: list[str]  # block unless a person accepts them
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.warnings
+
+
+def reply_problems(r: Review, mention_id: str, text: str) -> list[str]:
+    """What the connector says about a reply (length as the network counts it, read-only source)."""
+    try:
+        errors, _warnings = r.runtime.check_reply(mention_id, text)
+    except AssistantError as exc:  # its source was removed: the outbox would say the same
+        return [str(exc)]
+    return list(errors)
+
+
+def check_text(r: Review, mention_id: str, text: str) -> TextCheck:
+    """A person's reply text against the policy, the connector and the guard."""
+    text = text.strip()
+    if not text:
+        return TextCheck(["Write a reply first."], [])
+    row = r.store.get_mention(mention_id) or {}
+    brand = row.get("brand")
+    try:
+        policy = r.engine.policy(brand)
+    except AssistantError:
+        policy = None
+    if policy is not None:
+        limit = policy.voice.limit_for(row.get("network"))
+        if len(text) > limit:
+            network = (row.get("network") or "this network").capitalize()
+            return TextCheck([f"Too long for {network}: {len(text)} characters, the limit is {limit} "
+                              f"(cut {len(text) - limit})."], [])
+    problems = reply_problems(r, mention_id, text)
+    if problems:
+        return TextCheck(problems, [])
+    triage = r.store.triage(mention_id) or r.engine.triage(r.store.mention(mention_id), brand)
+    failed = [c for c in r.engine.check(text, r.store.mention(mention_id), triage, brand) if not c.passed]
+    line = [f"{c.name}: {c.detail}" if c.detail else c.name for c in failed]
+    if all(c.name in OVERRIDABLE for c in failed):
+        return TextCheck([], line)
+    return TextCheck(line, [])
+
+
+def _status(r: Review, mention_id: str) -> str:
+    row = r.store.get_mention(mention_id)
+    if row is None:
+        raise Refused("This mention is no longer in the database; nothing was changed.")
+    return str(row["status"])
+
+
+def current_draft(r: Review, mention_id: str, draft_id: int | None) -> tuple[int, Any]:
+    """The latest draft, if it is the one the person saw (``draft_id``)."""
+    latest = r.store.latest_draft(mention_id)
+    if latest is None or latest[1].text is None:
+        raise Refused(NO_DRAFT)
+    if draft_id is None:
+        raise Refused(NO_DRAFT_ID, stale=True)
+    if latest[0] != draft_id:
+        raise Refused(DRAFT_CHANGED, stale=True)
+    return latest
+
+
+def approve(r: Review, mention_id: str, actor: str, draft_id: int | None) -> Approval:
+    """Approve the current draft as it is: it must have passed its guard and fit the connector."""
+    did, draft = current_draft(r, mention_id, draft_id)
+    if not draft.passed:
+        failed = ", ".join(c.name for c in draft.guard if not c.passed)
+        raise Refused(f"This draft failed its checks ({failed}); use Edit to fix it before posting.")
+    problems = reply_problems(r, mention_id, draft.text or "")
+    if problems:
+        raise Refused(f"Not posted: {problems[0]}. Use Edit to fix it.")
+    return _record_approval(r, mention_id, actor, draft.text or "", did, edited=False)
+
+
+def approve_text(r: Review, mention_id: str, actor: str, text: str, accept_warnings: bool = False) -> Approval:
+    """Approve a person's text (an edit, or a corrected reply after a failed post)."""
+    text = text.strip()
+    status = _status(r, mention_id)
+    if status not in APPROVABLE:
+        raise StaleDecision(mention_id, status, None)
+    check = check_text(r, mention_id, text)
+    if check.errors:
+        raise Refused(check.errors[0])
+    if check.warnings and not accept_warnings:
+        raise Refused("Check: " + "; ".join(check.warnings), "submit it again to use it anyway")
+    latest = r.store.latest_draft(mention_id)
+    drafted = (latest[1].text or "").strip() if latest else ""
+    return _record_approval(r, mention_id, actor, text, latest[0] if latest else None, edited=text != drafted)
+
+
+def _record_approval(r: Review, mention_id: str, actor: str, text: str, draft_id: int | None,
+                     edited: bool) -> Approval:
+    approval = r.store.approve(mention_id, actor=actor, text=text, connector=r.runtime.connector_name(mention_id),
+                               draft_id=draft_id, edited=edited)
+    # A public reply after a private conversation: the follow-up is done.
+    follow_ups.resolve_follow_up(r.store, mention_id, actor)
+    return approval
+
+
+def retry(r: Review, mention_id: str, actor: str) -> int:
+    """Put a reply that failed for good back in the outbox as it is; returns its outbox id."""
+    item = follow_ups.outbox_for(r.store, mention_id)
+    if item is None or item["status"] != "failed" or not r.runtime.retry(item["id"], actor):
+        raise Refused("There is no failed reply to retry here; nothing was changed.", stale=True)
+    return int(item["id"])
+
+
+def reject_draft(r: Review, mention_id: str, actor: str, draft_id: int | None, reason: str | None) -> int:
+    """This draft is wrong: remembered (with the reason) so it is not offered again for a similar
+    post; the mention stays open for another draft or an edit."""
+    if draft_id is not None:
+        current_draft(r, mention_id, draft_id)
+    return r.store.decide(mention_id, "reject", actor, reason, status=MentionStatus.AWAITING.value)
+
+
+def no_reply(r: Review, mention_id: str, actor: str, reason: str | None) -> int:
+    """Nothing needs saying: the mention is closed, with the reason."""
+    return r.store.decide(mention_id, "no_reply", actor, reason)
+
+
+def ignore(r: Review, mention_id: str, actor: str) -> int:
+    return r.store.decide(mention_id, "ignore", actor)
+
+
+@dataclass
+class Escalation:
+    decision_id: int
+    assignment: dict[str, Any]
+
+
+def escalate(r: Review, mention_id: str, actor: str, assignee: str | None, team: str | None,
+             note: str | None) -> Escalation:
+    """Give the mention an owner (a person, a team or both); it stays open and answerable."""
+    if not assignee and not team:
+        raise Refused("Choose a person or a team.")
+    target = " and ".join(filter(None, [assignee and f"<@{assignee}>", team]))
+    reason = f"to {target}" + (f": {note}" if note else "")
+    decision = r.store.decide(mention_id, "escalate", actor, reason, status=MentionStatus.AWAITING.value)
+    assignments.apply(r.store)
+    return Escalation(decision, assignments.assign(r.store, mention_id, actor, assignee, team, note))
+
+
+def hide(r: Review, mention_id: str, actor: str, reason: str | None = None) -> NetworkAction:
+    """Close the mention as hidden, then hide or report it on its network where that is possible.
+    The decision comes first, so two clicks never report twice; what the network did is an event."""
+    r.store.decide(mention_id, "hide", actor, reason)
+    outcome = r.runtime.hide(mention_id, reason)
+    r.store.log_event(mention_id, "hide_on_network", actor, done=outcome.done, detail=outcome.detail)
+    return outcome
+
+
+def move_to_private(r: Review, mention_id: str, actor: str, text: str | None = None) -> NetworkAction | None:
+    """The conversation moves to a private message: send ``text`` there where the network allows
+    it, and keep the reminder that the public thread needs an update once it is resolved.
+    Returns what the network did (None when no text was given)."""
+    status = _status(r, mention_id)
+    if not is_open(status):
+        raise StaleDecision(mention_id, status, None)
+    outcome = None
+    if text and text.strip():
+        outcome = r.runtime.send_private(mention_id, text.strip())
+        r.store.log_event(mention_id, "private_message", actor, done=outcome.done, detail=outcome.detail)
+    follow_ups.add_follow_up(r.store, mention_id, actor, text.strip() if text else None)
+    return outcome
+
+
+def hide_result(store: Store, mention_id: str) -> dict[str, Any] | None:
+    """What the network did with the last hide: {"done": bool, "detail": str}, or None."""
+    return _last_event(store, mention_id, "hide_on_network")
+
+
+def private_result(store: Store, mention_id: str) -> dict[str, Any] | None:
+    return _last_event(store, mention_id, "private_message")
+
+
+def _last_event(store: Store, mention_id: str, kind: str) -> dict[str, Any] | None:
+    import json
+
+    rows = list(store.db.query("SELECT detail FROM events WHERE mention_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+                               [mention_id, kind]))
+    return json.loads(rows[0]["detail"] or "{}") if rows else None
+
+
+def owner(store: Store, mention_id: str) -> dict[str, Any] | None:
+    """Who an escalated mention belongs to now, or None."""
+    assignments.apply(store)
+    return assignments.current(store, mention_id)
