@@ -30,6 +30,7 @@ class Figures:
     fired_after_minutes: float | None = None  # first alert after the storm started
     false_alerts: int = 0  # alerts with no storm post in them
     storm_in_group: int = 0  # storm posts in the storm's spike
+    storm_negative: int = 0  # storm posts triage called a complaint or abuse (only those are grouped)
     others_in_group: int = 0  # posts not of the storm in it
     other_negative_in_storm_hours: int = 0  # non-storm negative posts posted while the storm's spike was open
     seconds: float = 0.0
@@ -39,6 +40,10 @@ class Figures:
     @property
     def storm_share(self) -> float:
         return self.storm_in_group / self.storm_posts if self.storm_posts else 0.0
+
+    @property
+    def grouped_share(self) -> float:
+        return self.storm_in_group / self.storm_negative if self.storm_negative else 0.0
 
     @property
     def others_share(self) -> float:
@@ -53,7 +58,8 @@ class Figures:
                      if self.fired_after_minutes is not None else "never")
             out.append(f"alert: {fired} (target: within 10)")
             out.append(f"storm posts in its group: {self.storm_in_group}/{self.storm_posts} "
-                       f"({self.storm_share:.0%}; target at least 90%)")
+                       f"({self.storm_share:.0%}; target at least 90%); of those triage called negative: "
+                       f"{self.storm_in_group}/{self.storm_negative} ({self.grouped_share:.0%})")
             out.append(f"other posts in the storm's group: {self.others_in_group} of "
                        f"{self.storm_in_group + self.others_in_group} ({self.others_share:.1%}; target at most 5%); "
                        f"{self.other_negative_in_storm_hours} other negative posts were posted while it was open")
@@ -111,6 +117,8 @@ def run_replay(replay: Replay, policy: Policy, encoder: Encoder, db_path: Path,
 
 def _score(store: Store, replay: Replay, figures: Figures) -> None:
     storm_ids = {p.mention.key for p in replay.posts if p.storm}
+    figures.storm_negative = sum(1 for (mid,) in store.db.execute(
+        "SELECT mention_id FROM triage WHERE intent IN ('complaint', 'abuse')").fetchall() if mid in storm_ids)
     negative = {p.mention.key: p for p in replay.posts if p.intent in (Intent.COMPLAINT, Intent.ABUSE)}
     best: tuple[int, Spike | None, list[str]] = (0, None, [])
     for spike in figures.alerts:
