@@ -190,3 +190,30 @@ def test_the_engine_drafts_with_llamacpp_and_the_draft_passes_the_guard(tmp_path
 def test_the_stop_rule_is_the_transformers_backends():
     torch_prepare = pytest.importorskip("assistant.backends.torch_prepare", reason="needs torch")
     assert STOP_CHARACTERS == torch_prepare.STOP_CHARACTERS
+
+
+@pytest.mark.slow
+def test_the_embedded_model_runs_from_a_faithful_q8_0_copy_made_once(llama):
+    import numpy as np
+    from gguf import GGUFReader
+    from gguf.quants import dequantize
+
+    from assistant.backends import embedded
+    from assistant.backends.gguf_convert import q8_0_copy
+
+    folder, name = embedded.gguf_location()
+    cache = load_settings().model_cache_dir
+    copy = q8_0_copy(folder / name, cache)  # the module's model loaded from it already
+    made = copy.stat().st_mtime_ns
+    assert q8_0_copy(folder / name, cache) == copy and copy.stat().st_mtime_ns == made  # not made again
+    original, q8 = GGUFReader(folder / name), GGUFReader(copy)
+    assert [t.name for t in original.tensors] == [t.name for t in q8.tensors]
+    assert {t.tensor_type.name for t in q8.tensors} <= {"Q8_0", "F32", "F16"}
+    tokens = original.fields["tokenizer.ggml.tokens"]
+    assert [bytes(tokens.parts[i]) for i in tokens.data[:500]] == [
+        bytes(q8.fields["tokenizer.ggml.tokens"].parts[i]) for i in q8.fields["tokenizer.ggml.tokens"].data[:500]]
+    before = next(t for t in original.tensors if t.tensor_type.name == "Q4_1")
+    after = next(t for t in q8.tensors if t.name == before.name)
+    a = dequantize(before.data, before.tensor_type).ravel()
+    b = dequantize(after.data, after.tensor_type).ravel()
+    assert np.abs(a - b).max() <= 0.01 * np.abs(a).max()  # the same weights, to 8 bits
