@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 from rich.progress import track
 
+from . import review
 from .cards import card
 from .connectors.runtime import Runtime, build_runtime
 from .engine import Engine, Processed
@@ -19,26 +20,31 @@ DEMO_DB = "assistant-demo.db"  # unless ASSISTANT_DB_PATH names one
 
 
 def _decide(engine: Engine, runtime: Runtime, p: Processed, console: Console) -> None:
-    choice = click.prompt("[a]pprove, [e]dit, [r]eject, [s]kip", default="s",
-                          type=click.Choice(["a", "e", "r", "s"]), show_choices=False)
+    """One decision, through the review core: the same rules as the Slack buttons (the current
+    draft only, guard passed, the network's length; an edit's warnings need a yes, its errors block)."""
+    r = review.Review(engine, runtime)
+    choice = click.prompt("[a]pprove, [e]dit, [r]eject this draft, [n]o reply needed, [s]kip", default="s",
+                          type=click.Choice(["a", "e", "r", "n", "s"]), show_choices=False)
     if choice == "s":
         return
     try:
         if choice == "r":
-            engine.store.decide(p.mention_id, "reject", actor="demo", reason=click.prompt("reason", default=""))
+            review.reject_draft(r, p.mention_id, "demo", p.draft_id, click.prompt("what is wrong", default="") or None)
             return
-        text = p.draft.text if p.draft and p.draft.text else ""
-        edited = False
-        if choice == "e":
-            new = click.edit(text) or text
-            edited, text = new.strip() != text, new.strip()
-            bad = [c for c in engine.check(text, p.mention, p.triage) if not c.passed]
-            for c in bad:
-                console.print(f"[yellow]guard: {c.name}: {c.detail}[/yellow]")
-            if bad and not click.confirm("approve anyway?", default=False):
+        if choice == "n":
+            review.no_reply(r, p.mention_id, "demo", click.prompt("why", default="") or None)
+            return
+        if choice == "a":
+            approval = review.approve(r, p.mention_id, "demo", p.draft_id)
+        else:
+            text = p.draft.text if p.draft and p.draft.text else ""
+            text = (click.edit(text) or text).strip()
+            check = review.check_text(r, p.mention_id, text)
+            for line in [*check.errors, *check.warnings]:
+                console.print(f"[yellow]guard: {line}[/yellow]")
+            if check.errors or (check.warnings and not click.confirm("approve anyway?", default=False)):
                 return
-        approval = engine.store.approve(p.mention_id, "demo", text, connector=runtime.connector_name(p.mention_id),
-                                        draft_id=p.draft_id, edited=edited)
+            approval = review.approve_text(r, p.mention_id, "demo", text, accept_warnings=True)
         # The same outbox worker as `assistant serve`; with no sources configured the
         # reply goes to the local file outbox, so the user sees what would be posted.
         row = runtime.deliver(approval.outbox_id)
@@ -46,15 +52,8 @@ def _decide(engine: Engine, runtime: Runtime, p: Processed, console: Console) ->
             console.print(f"[green]posted: {row['posted_url'] or row['posted_id']}[/green]")
         else:
             console.print(f"[red]not posted ({row['status']}): {row['last_error']}[/red]")
-    except StaleDecision as exc:
+    except (StaleDecision, review.Refused) as exc:
         console.print(f"[yellow]{exc}[/yellow]")
-
-
-def run_storm(engine: Engine) -> None:
-    """`assistant demo --storm`: a normal day and a storm; the spike and its statement."""
-    from .storms.demo import run_storm_demo
-
-    run_storm_demo(engine, Console())
 
 
 def run_demo(engine: Engine, path: Path, interactive: bool = False, limit: int = 0) -> list[Processed]:

@@ -54,7 +54,7 @@ class Runtime(Protocol):
         """(errors, warnings) for posting ``text``: length, read-only source, reply window."""
         ...
 
-    def is_local(self, connector: str | None) -> bool:
+    def is_local(self, name: str | None) -> bool:
         """True for the local outbox file: nothing is posted to any network."""
         ...
 

@@ -56,6 +56,11 @@ class Review:
     engine: Engine
     runtime: Runtime
 
+    def __post_init__(self) -> None:
+        # the tables the decisions write besides the core ones (a CLI database may lack them)
+        follow_ups.apply(self.store)
+        assignments.apply(self.store)
+
     @property
     def store(self) -> Store:
         return self.engine.store

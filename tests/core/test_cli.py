@@ -115,7 +115,7 @@ def test_interactive_demo_posts_an_approved_reply_once(run_cli, tmp_path):
     """Approve in the demo: the reply lands in the local file outbox once, and a
     second run of the demo does not post it again."""
     outbox = tmp_path / "outbox.jsonl"
-    first = run_cli("demo", "--interactive", "--limit", "2", input="a\nr\nno thanks\n")
+    first = run_cli("demo", "--interactive", "--limit", "2", input="a\nn\nno thanks\n")  # approve; no reply needed
     assert first.returncode == 0, first.stderr
     assert "posted:" in first.stdout
     lines = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]

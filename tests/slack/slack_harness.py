@@ -74,7 +74,7 @@ class RecordingRuntime:
         self.store.mention(mention_id)
         return [], []
 
-    def is_local(self, connector: str | None) -> bool:
+    def is_local(self, name: str | None) -> bool:
         return False
 
     def hide(self, mention_id: str, reason: str | None) -> NetworkAction:
