@@ -65,7 +65,14 @@ class BlueskyConnector:
         self.did: str | None = None
 
     def capabilities(self) -> Capabilities:
-        return Capabilities(reply=True, hide=False, search=bool(self.terms), max_length=self.max_length)
+        # Not wired here: a report (com.atproto.moderation.createReport) goes to a moderation
+        # service, and a threadgate's hiddenReplies hides replies only under our own posts;
+        # Bluesky's direct messages are another service (chat.bsky) with its own access.
+        return Capabilities(reply=True, hide=False, search=bool(self.terms), max_length=self.max_length,
+                            hide_means="this connector does not report to Bluesky's moderation service yet; "
+                                       "hide it in the Bluesky app if it is a reply to our post",
+                            private_means="Bluesky's direct messages are a separate chat service this "
+                                          "connector does not use")
 
     def text_length(self, text: str) -> int:
         return graphemes(text)

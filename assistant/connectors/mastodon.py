@@ -72,7 +72,14 @@ class MastodonConnector:
         self._last_headers = dict(response.headers)
 
     def capabilities(self) -> Capabilities:
-        return Capabilities(reply=True, hide=False, search=bool(self.terms), max_length=self.max_length)
+        # Mastodon has no way to hide someone else's reply: "hide" files a report with the
+        # instance's moderators (POST /api/v1/reports). A private message is a status with
+        # visibility "direct", seen only by the people it mentions.
+        return Capabilities(reply=True, hide=True, search=bool(self.terms), max_length=self.max_length,
+                            private=True,
+                            hide_means="reported to the instance's moderators (Mastodon cannot hide a reply "
+                                       "on someone else's post)",
+                            private_means="as a Mastodon direct message (visibility \"direct\")")
 
     # -- errors ---------------------------------------------------------------------------------
 
@@ -159,6 +166,27 @@ class MastodonConnector:
             # mentions the author, which Mastodon needs to notify them.
             status = self.client.status(mention.external_id)
             posted = self.client.status_reply(status, text, idempotency_key=idempotency_key)
+        except MastodonError as exc:
+            raise self._error(exc) from None
+        return Posted(str(posted["id"]), posted.get("url") or posted.get("uri"))
+
+    def hide(self, mention: Mention, reason: str | None) -> str:
+        """Report the post to the instance's moderators (the most Mastodon allows)."""
+        try:
+            status = self.client.status(mention.external_id)
+            self.client.report(status["account"]["id"], status_ids=[status["id"]],
+                               comment=(reason or "Reported from the brand's review queue")[:1000], forward=False)
+        except MastodonError as exc:
+            raise self._error(exc) from None
+        return "reported to the Mastodon instance's moderators (Mastodon cannot hide a reply on someone else's post)"
+
+    def send_private(self, mention: Mention, text: str, idempotency_key: str) -> Posted:
+        """A direct message: a status with visibility "direct" that mentions the author."""
+        try:
+            status = self.client.status(mention.external_id)
+            handle = f"@{status['account']['acct']}"
+            body = text if text.startswith(handle) else f"{handle} {text}"
+            posted = self.client.status_post(body, visibility="direct", idempotency_key=idempotency_key)
         except MastodonError as exc:
             raise self._error(exc) from None
         return Posted(str(posted["id"]), posted.get("url") or posted.get("uri"))

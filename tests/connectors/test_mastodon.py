@@ -105,3 +105,21 @@ def test_outbox_exactly_once_through_faults(fresh: Any, store, proxy_factory, fa
     if fault.startswith("lost"):
         # it landed the first time: the retry found it instead of posting again
         assert ("POST", "/api/v1/statuses", "forward") not in proxy.requests
+
+
+def test_hide_reports_the_post_and_a_private_message_is_a_direct_status(fresh: Any) -> None:
+    """Mastodon cannot hide someone else's reply: "hide" files a report with the moderators, and
+    says so; a private message is a status with visibility "direct" that only the author sees."""
+    alice = fresh.client("alice")
+    alice.status_post("@bob you are all idiots")
+    c = connector(fresh.base_url)
+    caps = c.capabilities()
+    assert caps.hide and caps.private and "report" in caps.hide_means
+    m = c.fetch(None).mentions[0]
+    said = c.hide(m, "insults")
+    assert "reported" in said and "cannot hide" in said
+    sent = c.send_private(m, "Sorry about that, what is your order number?", "assistant-private-1")
+    again = c.send_private(m, "Sorry about that, what is your order number?", "assistant-private-1")
+    assert sent == again  # the same key: one message
+    status = alice.status(sent.id)
+    assert status["visibility"] == "direct" and "@alice" in html_to_text(status["content"])

@@ -173,7 +173,8 @@ class Harness:
     loop's background threads, as ``assistant serve`` does."""
 
     def __init__(self, tmp: Path, slack: FakeSlack, delay: float = 0.0, sources: list[SourceConfig] | None = None,
-                 start: bool = False, card_interval: float = 0.05, **settings: Any) -> None:
+                 start: bool = False, card_interval: float = 0.05, env: dict[str, str] | None = None,
+                 **settings: Any) -> None:
         self.slack = slack
         options: dict[str, Any] = dict(
             backend="fake", db_path=tmp / "assistant.db", policies_dir=ROOT / "policies",
@@ -187,7 +188,7 @@ class Harness:
         self.policies = PolicyRegistry(self.settings.policies_dir)
         self.engine = Engine(self.settings, self.store, self.policies, backend=self.backend)
         self.real = sources is not None
-        self.runtime: Any = (Runtime(self.settings, self.engine, sources=sources, env={"HOOK_SECRET": HOOK_SECRET})
+        self.runtime: Any = (Runtime(self.settings, self.engine, sources=sources, env={"HOOK_SECRET": HOOK_SECRET, **(env or {})})
                              if sources is not None else RecordingRuntime(self.store))
         self.app = create_app(self.engine, self.runtime, self.settings)  # type: ignore[arg-type]
         self.services = self.app.services
