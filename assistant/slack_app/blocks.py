@@ -604,12 +604,35 @@ def notice_blocks(text: str) -> list[Block]:
 # -- App Home and /assistant -----------------------------------------------------------------
 
 
+def _waiting_lines(rows: list[dict[str, Any]], links: dict[str, str], key: str = "id") -> str:
+    lines = []
+    for r in rows[:15]:
+        text = _short(" ".join((r.get("text") or "").split()), 70)
+        link = links.get(r.get(key) or "")
+        card = f" · <{link}|open the card>" if link else ""
+        since = ago(r.get("since") or r.get("created_at") or r.get("ingested_at"))
+        lines.append(f"• *{escape(network_label(r.get('network')))}* {escape(r.get('author') or '?')}: "
+                     f"{escape(text)} · waiting since {since}{card}")
+    more = f"\n…and {len(rows) - 15} more" if len(rows) > 15 else ""
+    return "\n".join(lines) + more
+
+
 def home_view(stats: dict[str, Any], policy_lines: list[str], policy_errors: dict[str, list[str]],
-              follow_ups: list[dict[str, Any]]) -> dict[str, Any]:
+              follow_ups: list[dict[str, Any]], mine: list[dict[str, Any]] | None = None,
+              team: list[dict[str, Any]] | None = None, queue: list[dict[str, Any]] | None = None,
+              links: dict[str, str] | None = None) -> dict[str, Any]:
     s = stats
+    links = links or {}
     oldest = f" · oldest waiting {duration(s['oldest_wait_s'])}" if s.get("oldest_wait_s") is not None else ""
-    blocks: list[Block] = [
-        {"type": "header", "text": plain("Reply assistant")},
+    blocks: list[Block] = [{"type": "header", "text": plain("Reply assistant")}]
+    if mine is not None:
+        text, _ = clip("*Waiting for you*\n" + (_waiting_lines(mine, links, "mention_id") or "Nothing. 🎉"),
+                       SECTION_LIMIT, "list")
+        blocks.append({"type": "section", "block_id": "mine", "text": md(text)})
+    if team:
+        text, _ = clip("*Waiting for your teams*\n" + _waiting_lines(team, links, "mention_id"), SECTION_LIMIT, "list")
+        blocks.append({"type": "section", "block_id": "teams", "text": md(text)})
+    blocks += [
         {"type": "section", "block_id": "queue", "text": md(f"*Queue:* {s['waiting']} waiting{oldest}")},
         {"type": "section", "block_id": "today", "fields": [
             md(f"*Answered today*\n{s['answered']}"),
@@ -619,6 +642,11 @@ def home_view(stats: dict[str, Any], policy_lines: list[str], policy_errors: dic
             md(f"*Rejected*\n{s['rejected']}"),
             md(f"*Hidden / escalated*\n{s['hidden']} / {s['escalated']}"),
         ]},
+    ]
+    if queue:
+        text, _ = clip("*Oldest first*\n" + _waiting_lines(queue, links), SECTION_LIMIT, "list")
+        blocks.append({"type": "section", "block_id": "queue_list", "text": md(text)})
+    blocks += [
         {"type": "divider"},
         {"type": "section", "block_id": "policy", "text": md(
             "*Policy in force*\n" + ("\n".join(escape(line) for line in policy_lines) or "none loaded"))},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_harness import APPROVER, OUTSIDER, QUESTION, action_ids, text_of
+from slack_harness import APPROVER, APPROVER2, OUTSIDER, QUESTION, REVIEW, action_ids, text_of
 
 from assistant.slack_app.testing import block_actions, event_callback, message_shortcut, slash_command
 from assistant.store import slack_sql as tables
@@ -13,7 +13,7 @@ def test_reply_command_returns_an_ephemeral_card_whose_buttons_work(h):
     r = h.driver.command(slash_command("/reply", "Is your <https://aurora.example/cafe|café> open on Sunday?",
                                        APPROVER, url))
     assert r.status_code == 200 and "Drafting" in r.text
-    card = h.slack.wait_for("response_url", where=lambda p: p.get("replace_original") and p.get("blocks"))[0]
+    card = h.slack.wait_for("response_url", timeout=60, where=lambda p: p.get("replace_original") and p.get("blocks"))[0]
     assert "approve" in action_ids(card["blocks"])
     assert "café (https://aurora.example/cafe)" in text_of(card["blocks"])
     h.services.drain()
@@ -94,3 +94,27 @@ def test_app_home_shows_queue_figures_and_policy(h):
     text = text_of(view["view"]["blocks"])
     assert "1 waiting" in text and "Answered today*\n1" in text and "Approved as drafted*\n1" in text
     assert "Aurora Roasters" in text and "Last reload: OK" in text
+
+
+def test_app_home_lists_what_waits_for_me_and_my_teams_oldest_first_with_links(h):
+    h.slack.members["CSALES"] = [APPROVER]
+    h.slack.channels["aurora-sales"] = "CSALES"
+    old_id, old_card = h.card("Do you ship to Norway?", external_id="old", created_at="2026-01-01T10:00:00+00:00")
+    new_id, new_card = h.card("Do you sell gift cards?", external_id="new", created_at="2026-02-01T10:00:00+00:00")
+    team_id, _ = h.card("Can our café buy your beans wholesale?", external_id="team")
+    from assistant import review
+
+    r = review.Review(h.engine, h.runtime)
+    review.escalate(r, new_id, APPROVER2, APPROVER, None, "you know this one")
+    review.escalate(r, old_id, APPROVER2, APPROVER, None, None)
+    team = next(rule.team for rule in h.engine.policy().escalation if rule.channel == "#aurora-sales")
+    review.escalate(r, team_id, APPROVER2, None, team, None)
+    h.driver.event(event_callback({"type": "app_home_opened", "user": APPROVER, "channel": "D1", "tab": "home",
+                                   "event_ts": "1700000400.000200"}))
+    view = h.slack.wait_for("views.publish")[0]["view"]
+    by_id = {b.get("block_id"): b for b in view["blocks"]}
+    mine = by_id["mine"]["text"]["text"]
+    assert mine.index("Norway") < mine.index("gift cards")  # oldest first
+    assert f"archives/{REVIEW}/p{old_card['ts'].replace('.', '')}" in mine and "{ago}" in mine
+    assert "wholesale" in by_id["teams"]["text"]["text"] and "wholesale" not in mine
+    assert str(h.settings.policies_dir) not in text_of(view["blocks"])  # no server paths

@@ -35,7 +35,8 @@ def reply(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
     svc.with_model(svc.reply_card, mention_id, command["response_url"])
 
 
-def _card_links(svc: Services, ids: list[str]) -> dict[str, str]:
+def card_links(svc: Services, ids: list[str]) -> dict[str, str]:
+    """Links to the cards (Slack resolves /archives/<channel>/p<ts> in every workspace)."""
     links = {}
     for mention_id in ids:
         card = tables.card(svc.store, mention_id)
@@ -44,14 +45,26 @@ def _card_links(svc: Services, ids: list[str]) -> dict[str, str]:
     return links
 
 
+_card_links = card_links
+
+
+def _no_paths(text: str) -> str:
+    """A policy error as shown in Slack: file names, never the server's folders."""
+    return re.sub(r"(?:[A-Za-z]:)?(?:[\\/][\w .@~+-]+)+[\\/]([\w.@+-]+\.ya?ml)", r"\1", text)
+
+
+def public_errors(svc: Services) -> dict[str, list[str]]:
+    return {brand: [_no_paths(p) for p in problems] for brand, problems in dict(svc.engine.policies.errors).items()}
+
+
 def policy_lines(svc: Services) -> list[str]:
     registry = svc.engine.policies
     lines = []
     for brand in registry.brands():
         p = registry.get(brand)
         approvers = ", ".join([*svc.settings.approvers, *p.review.approvers]) or "members of the review channel"
-        lines.append(f"{p.brand.name} ({brand}, {p.path}): languages {', '.join(p.languages)}; "
-                     f"review channel {p.review.channel or svc.settings.review_channel or 'not set'}; "
+        lines.append(f"{p.brand.name} ({brand}): languages {', '.join(p.languages)}; "
+                     f"review channel {svc.review_channel(brand) or 'not set'}; "
                      f"approvers {approvers}; {len(p.escalation)} escalation rules")
     return lines
 
@@ -62,7 +75,7 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
     if sub == "queue":
         rows = svc.store.queue(limit=200)
         shown = rows[:15]
-        ack(text=f"{len(rows)} waiting", blocks=blocks.queue_blocks(shown, _card_links(svc, [r["id"] for r in shown]),
+        ack(text=f"{len(rows)} waiting", blocks=blocks.queue_blocks(shown, card_links(svc, [r["id"] for r in shown]),
                                                                   len(rows)))
     elif sub == "stats":
         s = tables.stats(svc.store)
@@ -75,7 +88,7 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
             lines = policy_lines(svc)
         except Exception as exc:  # a broken folder: say what and how to fix it
             lines = [f"could not load policies: {exc}"]
-        view = blocks.home_view(tables.stats(svc.store), lines, dict(svc.engine.policies.errors), [])
+        view = blocks.home_view(tables.stats(svc.store), lines, public_errors(svc), [])
         ack(text="Policy in force", blocks=[b for b in view["blocks"] if b.get("block_id", "").startswith("policy")])
     elif sub == "help":
         ack(text="Reply assistant help", blocks=blocks.notice_blocks(blocks.HELP))

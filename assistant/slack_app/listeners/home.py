@@ -1,12 +1,18 @@
-"""App Home: the queue, today's figures, the policy in force and whether its last reload failed."""
+"""App Home: what waits for me and for my teams, then the whole queue, oldest first, with links
+to the cards; today's figures; the policy in force and whether its last reload failed."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
+
+from ...errors import AssistantError
+from ...review import assignments
+from ...store import OPEN_STATUSES
 from ...store import slack_sql as tables
 from .. import blocks
-from .commands import policy_lines
+from .commands import card_links, policy_lines, public_errors
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -14,7 +20,30 @@ if TYPE_CHECKING:
     from ..services import Services
 
 
-def home(svc: Services) -> dict[str, Any]:
+def _my_teams(svc: Services, user: str, brand: str | None) -> set[str]:
+    """The policy's teams whose escalation channel this person is a member of."""
+    policy = svc.policy(brand)
+    teams = set()
+    for rule in policy.escalation if policy else []:
+        if rule.channel and rule.team not in teams:
+            try:
+                if svc.directory.is_member(user, rule.channel):
+                    teams.add(rule.team)
+            except (SlackApiError, AssistantError):
+                pass  # the app is not in that channel: nobody is "in" that team here
+    return teams
+
+
+def waiting_for(svc: Services, user: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(assigned to this person, assigned to their teams), oldest first."""
+    rows = assignments.open_assigned(svc.store, OPEN_STATUSES)
+    teams = _my_teams(svc, user, svc.settings.brand)
+    mine = [r for r in rows if r.get("assignee") == user]
+    team = [r for r in rows if r.get("team") in teams and r.get("assignee") != user]
+    return mine, team
+
+
+def home(svc: Services, user: str | None = None) -> dict[str, Any]:
     registry = svc.engine.policies
     try:
         # no parsing here (a request thread): the registry's background check re-reads the files
@@ -22,11 +51,15 @@ def home(svc: Services) -> dict[str, Any]:
         lines = policy_lines(svc)
     except Exception as exc:
         lines = [f"could not load policies: {exc}"]
-    return blocks.home_view(tables.stats(svc.store), lines, dict(registry.errors), tables.open_follow_ups(svc.store))
+    mine, team = waiting_for(svc, user) if user else ([], [])
+    queue = svc.store.queue(limit=20)
+    ids = [r["mention_id"] for r in mine + team] + [r["id"] for r in queue]
+    return blocks.home_view(tables.stats(svc.store), lines, public_errors(svc), tables.open_follow_ups(svc.store),
+                            mine=mine, team=team, queue=queue, links=card_links(svc, ids))
 
 
 def publish(svc: Services, user: str) -> None:
-    svc.client.views_publish(user_id=user, view=home(svc))
+    svc.client.views_publish(user_id=user, view=home(svc, user))
 
 
 def register(app: App, svc: Services) -> None:
