@@ -56,6 +56,13 @@ def _decide(engine: Engine, runtime: Runtime, p: Processed, console: Console) ->
         console.print(f"[yellow]{exc}[/yellow]")
 
 
+def run_storm(engine: Engine) -> None:
+    """`assistant demo --storm`: a normal day and a storm; the spike and its statement."""
+    from .storms.demo import run_storm_demo
+
+    run_storm_demo(engine, Console())
+
+
 def run_demo(engine: Engine, path: Path, interactive: bool = False, limit: int = 0) -> list[Processed]:
     console = Console()
     parsed = parse_mentions(path.read_text(encoding="utf-8"))
