@@ -26,7 +26,7 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     from ..policy import PolicyRegistry
     from ..settings import load_settings
     from ..slack_app import check_settings, create_app
-    from ..slack_app.server import serve_http, socket_mode_handler
+    from ..slack_app.server import HttpServer, serve_http, side_app, socket_mode_handler
     from ..store import Store
     from ..store import slack_sql as tables
 
@@ -46,13 +46,20 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     # Slack first (auth.test: an unreachable ASSISTANT_SLACK_API_URL or a refused token is
     # one line), then the slow part.
     app = create_app(engine, runtime, settings, socket_mode=socket_mode)
+    problems = app.services.check_channels()  # a channel that does not exist: one line, now
+    if problems:
+        app.listener_pool.shutdown(wait=False)
+        raise SettingsError(problems[0])
     click.echo(f"loading the model ({settings.backend}) …", err=True)
     engine.backend.load()  # at start-up, not on the first click
     runtime.start()
     app.services.start()
     try:
         if socket_mode:
-            click.echo("connected to Slack over Socket Mode; press Ctrl-C to stop", err=True)
+            # webhook sources and /healthz still need an HTTP server; Slack comes over the websocket
+            side = HttpServer(side_app(runtime.routes), host, port).start()
+            click.echo(f"connected to Slack over Socket Mode; webhooks and /healthz on http://{host}:{side.port};"
+                       " press Ctrl-C to stop", err=True)
             socket_mode_handler(app, settings.slack_app_token or "").start()
         else:
             click.echo(f"listening on http://{host}:{port}/slack/events; press Ctrl-C to stop", err=True)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from ..errors import AssistantError
 
@@ -63,6 +64,19 @@ class Directory:
                 return value
         raise AssistantError(f"no channel named {channel} that the app can see",
                              "invite the app to it, or set the channel id (C...) instead of its name")
+
+    def check(self, channel: str) -> str:
+        """The id of a configured channel that exists and that the app can see; an
+        AssistantError saying what to fix otherwise (at start, not at every card)."""
+        cid = self.channel_id(channel)
+        try:
+            self.client.conversations_info(channel=cid)
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            raise AssistantError(f"Slack answers {error} for channel {channel}",
+                                 "use the id at the bottom of the channel's About tab, and invite the app "
+                                 "there with /invite") from None
+        return cid
 
     def same_channel(self, a: str | None, b: str | None) -> bool:
         """Whether two configured channels (ids or ``#names``) are the same one."""

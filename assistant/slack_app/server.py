@@ -126,6 +126,16 @@ def serve_http(app: App, routes: Sequence[Any], host: str, port: int) -> None:
     uvicorn.run(asgi_app(app, routes), host=host, port=port, log_level="info", lifespan="off")
 
 
+def side_app(routes: Sequence[Any] = ()) -> Starlette:
+    """Socket Mode's HTTP server: ``/healthz`` and the runtime's webhook intake routes, and no
+    ``/slack/events`` (Slack's requests come over the websocket; there is no signing secret to
+    check an HTTP one with)."""
+    async def health(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[Route("/healthz", health, methods=["GET"]), *routes])
+
+
 def socket_mode_handler(app: App, app_token: str) -> Any:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 

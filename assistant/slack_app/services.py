@@ -266,7 +266,7 @@ class Services:
         brands: list[str | None] = [*self.engine.policies.brands()] or [None]
         for channel in dict.fromkeys(c for b in brands for c in [self.review_channel(b)] if c):
             try:
-                self.directory.channel_id(channel)
+                self.directory.check(channel)
             except AssistantError as exc:
                 problems.append(f"review channel {channel}: {exc}")
             except SlackApiError as exc:

@@ -184,6 +184,11 @@ class FakeSlack:
         if method == "conversations.members":
             return {"ok": True, "members": self.members.get(p.get("channel") or "", []),
                     "response_metadata": {"next_cursor": ""}}
+        if method == "conversations.info":
+            known = {*self.channels.values(), *self.members}
+            if p.get("channel") not in known:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": {"id": p.get("channel"), "is_member": True}}
         if method == "conversations.list":
             return {"ok": True, "channels": [{"id": cid, "name": name, "is_channel": True}
                                              for name, cid in self.channels.items()],

@@ -149,3 +149,53 @@ def test_socket_mode_envelopes_are_acknowledged_and_acted_on(tmp_path, slack):
         ws.stop()
         h.services.close(wait=False)
         h.store.close()
+
+
+def test_a_review_channel_that_does_not_exist_stops_serve_with_one_line(tmp_path, monkeypatch, slack):
+    monkeypatch.chdir(tmp_path)
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_APP_TOKEN": "",
+           "ASSISTANT_SLACK_API_URL": slack.base, "ASSISTANT_BACKEND": "fake",
+           "ASSISTANT_DB_PATH": str(tmp_path / "a.db"), "ASSISTANT_POLICIES_DIR": str(ROOT / "policies"),
+           "ASSISTANT_REVIEW_CHANNEL": "CNOSUCH"}
+    monkeypatch.delenv("ASSISTANT_SOURCES_FILE", raising=False)
+    result = _cli(["serve", "--port", str(_free_port())], env, tmp_path)
+    assert isinstance(result.exception, SettingsError)
+    message = str(result.exception)
+    assert "CNOSUCH" in message and "channel_not_found" in message and "\n" not in message
+    env["ASSISTANT_REVIEW_CHANNEL"] = "#no-such-channel"
+    message = str(_cli(["serve", "--port", str(_free_port())], env, tmp_path).exception)
+    assert "no channel named #no-such-channel" in message and "\n" not in message
+
+
+def test_socket_mode_still_serves_webhooks_and_healthz_but_not_slack_events():
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from assistant.slack_app.server import HttpServer, side_app
+
+    async def hook(request):
+        return PlainTextResponse("taken")
+
+    server = HttpServer(side_app([Route("/webhooks/zap", hook, methods=["POST"])])).start()
+    try:
+        assert httpx.get(server.url + "/healthz").text == "ok"
+        assert httpx.post(server.url + "/webhooks/zap").text == "taken"
+        # no unsigned door into the app: Slack's requests come over the websocket only
+        assert httpx.post(server.url + "/slack/events", content="payload=x").status_code == 404
+    finally:
+        server.stop()
+
+
+def test_a_card_channel_that_disappears_is_one_log_line_not_a_traceback_every_round(make_harness, caplog):
+    h = make_harness(start=True, card_interval=0.05)
+    h.slack.fail("chat.postMessage", status=200, error="channel_not_found", times=1000)
+    mention_id = h.add(QUESTION, external_id="lost")
+    h.engine.process(mention_id)
+    h.slack.wait_for("chat.postMessage:failed", 5)  # the card loop tried several rounds
+    lines = [r for r in caplog.records if r.name == "assistant.slack" and r.levelname in ("ERROR", "WARNING")]
+    assert len(lines) == 1 and "channel_not_found" in lines[0].getMessage() and lines[0].exc_info is None
+    assert "ASSISTANT_REVIEW_CHANNEL" in lines[0].getMessage()
+    assert tables.card(h.store, mention_id) is None  # not lost: posted once the channel is fixed
+    h.slack.failures.clear()
+    h.services._bad_channels.clear()
+    h.slack.wait_for("chat.postMessage", where=lambda p: p.get("blocks"), timeout=10)
