@@ -11,7 +11,7 @@ from rich.progress import track
 
 from ..engine import Engine
 from ..understanding import get_encoder
-from .detect import detect, members
+from .detect import detect, get_spike, members
 from .replay import storm_demo_mentions
 from .spike import Spike
 from .statement import draft_statement, reply_pointing_to_statement
@@ -50,15 +50,20 @@ def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike
     if not raised:
         console.print("no spike: the storm was not detected")
         return raised
-    spike = raised[0]
+    # The spike as it stands at the end of the replay (grown since it was raised); the
+    # statement is drafted as of its latest update.
+    spike = get_spike(store, raised[0].id) or raised[0]
+    console.print(f"\n[bold]The spike now[/bold] ({spike.status})")
+    for line in spike.explanation():
+        console.print("  " + escape(line))
     for language in ("en", "fi", "de"):
-        statement = draft_statement(spike, policy, language, now=now)
+        statement = draft_statement(spike, policy, language)
         passed = "[green]passes the guard[/green]" if statement.passed else "[red]fails the guard[/red]"
         console.print(f"\n[bold]Statement ({statement.language})[/bold] {passed}\n{escape(statement.text)}")
     group = members(store, spike.id)
     console.print(f"\n[bold]{len(group)} posts in the group[/bold], "
                   f"{sum(m.abusive for m in group)} below the belt (hide); replies pointing to the statement:")
     for member in [m for m in group if not m.abusive][:3]:
-        reply = reply_pointing_to_statement(store.mention(member.mention_id), spike, policy, member.language, now=now)
+        reply = reply_pointing_to_statement(store.mention(member.mention_id), spike, policy, member.language)
         console.print(f"  [dim]{escape(member.text)}[/dim]\n  -> {escape(reply.text)}")
     return raised
