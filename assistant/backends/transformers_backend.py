@@ -151,6 +151,9 @@ class TransformersBackend:
         # generating is most of a draft's time.
         banned = _token_ids(tokenizer, tuple(avoid)) if avoid else []
         with loaded.lock, torch.inference_mode():
+            # Set in the generating thread: OpenMP keeps a count per thread, and the model may
+            # have been loaded in another.
+            torch.set_num_threads(self.threads or default_threads())
             out = decode(loaded.model, ids, max_new_tokens=max_new_tokens, temperature=temperature, seed=seed,
                          banned=banned, stop_ids=loaded.stop_ids if self.stop_at_sentence_end else frozenset(),
                          eos_ids=loaded.eos_ids, prefix_cache=loaded.prefixes if self.reuse_prefix else None,
