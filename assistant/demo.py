@@ -10,10 +10,10 @@ from rich.progress import track
 
 from . import review
 from .cards import card
-from .connectors.runtime import Runtime, build_runtime
 from .engine import Engine, Processed
 from .errors import AssistantError
 from .ingest import parse_mentions
+from .orchestration.runtime import Runtime, build_runtime
 from .store import StaleDecision
 
 DEMO_DB = "assistant-demo.db"  # unless ASSISTANT_DB_PATH names one

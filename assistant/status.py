@@ -38,10 +38,14 @@ FINAL = tuple(s for s in MentionStatus if s not in (*OPEN, MentionStatus.HELD))
 
 _S = MentionStatus
 MENTION_MOVES: dict[MentionStatus, frozenset[MentionStatus]] = {
-    _S.NEW: frozenset({_S.HELD, _S.AWAITING, _S.APPROVED, _S.CLOSED, _S.HIDDEN, _S.IGNORED, _S.REJECTED}),
+    # REJECTED and ESCALATED close a mention as older versions did (Store.decide's defaults);
+    # the review core keeps a rejected draft's or an escalated mention open instead.
+    _S.NEW: frozenset({_S.HELD, _S.AWAITING, _S.APPROVED, _S.CLOSED, _S.HIDDEN, _S.IGNORED, _S.REJECTED,
+                       _S.ESCALATED}),
     _S.HELD: frozenset({_S.NEW}),
     # AWAITING -> AWAITING: a decision that keeps the mention open (reject a draft, escalate).
-    _S.AWAITING: frozenset({_S.AWAITING, _S.APPROVED, _S.CLOSED, _S.HIDDEN, _S.IGNORED, _S.REJECTED}),
+    _S.AWAITING: frozenset({_S.AWAITING, _S.APPROVED, _S.CLOSED, _S.HIDDEN, _S.IGNORED, _S.REJECTED,
+                            _S.ESCALATED}),
     _S.APPROVED: frozenset({_S.POSTED, _S.FAILED}),
     _S.FAILED: frozenset({_S.APPROVED}),  # a corrected reply, or a retry as it is
     _S.POSTED: frozenset(),

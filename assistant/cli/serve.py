@@ -20,9 +20,9 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     Tokens come from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode) and SLACK_APP_TOKEN
     (Socket Mode); see the README's Slack section to create the app from slack/manifest.yaml.
     """
-    from ..connectors.runtime import build_runtime
     from ..engine import Engine
     from ..errors import SettingsError
+    from ..orchestration.runtime import build_runtime
     from ..policy import PolicyRegistry
     from ..settings import load_settings
     from ..slack_app import check_settings, create_app

@@ -26,11 +26,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .connectors.base import Connector, Posted, PostError
-from .domain import Mention
-from .errors import AssistantError
-from .store import Store
-from .store import connectors_sql as sql
+from ..connectors.base import Connector, Posted, PostError
+from ..domain import Mention
+from ..errors import AssistantError
+from ..store import Store
+from ..store import connectors_sql as sql
 
 log = logging.getLogger(__name__)
 

@@ -29,16 +29,16 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from ..connectors.base import Capabilities, Connector, MessagesPrivately, Moderates
+from ..connectors.file import FileConnector
+from ..connectors.sources import SourceConfig, ensure_registered, load_sources
+from ..connectors.webhook import intake_route
 from ..domain import Mention
 from ..errors import AssistantError, PolicyError, SettingsError
-from ..orchestration.protocol import NetworkAction
-from ..outbox import OutboxWorker, reply_problems
-from ..polling import Poller, PollResult
 from ..store import connectors_sql as sql
-from .base import Capabilities, Connector, MessagesPrivately, Moderates
-from .file import FileConnector
-from .sources import SourceConfig, ensure_registered, load_sources
-from .webhook import intake_route
+from .outbox import OutboxWorker, reply_problems
+from .polling import Poller, PollResult
+from .protocol import NetworkAction
 
 if TYPE_CHECKING:
     from ..engine import Engine

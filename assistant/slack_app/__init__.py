@@ -21,8 +21,8 @@ from ..errors import SettingsError
 from .services import Services, make_client
 
 if TYPE_CHECKING:
-    from ..connectors.runtime import Runtime
     from ..engine import Engine
+    from ..orchestration.protocol import Runtime
     from ..settings import Settings
 
 __all__ = ["AssistantApp", "check_settings", "create_app"]

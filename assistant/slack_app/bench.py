@@ -31,8 +31,8 @@ from ..policy import PolicyRegistry
 from ..settings import Settings
 from ..store import slack_sql as tables
 from . import blocks, create_app
+from .loopback import SlackDriver, block_actions, view_submission
 from .server import HttpServer, asgi_app
-from .testing import SlackDriver, block_actions, view_submission
 
 SECRET = "bench-signing-secret"
 QUESTIONS = ["Love your new espresso blend! Where can I buy it?", "Do you ship to Finland?",
@@ -75,7 +75,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
 
     ``backend``: the model the app drafts with (default: a fake one taking ``model_delay``
     seconds per draft, which keeps the model busy but not the CPU)."""
-    slack = subprocess.Popen([sys.executable, "-m", "assistant.slack_app.testing", "--member", "CREVIEW=UBENCH"],
+    slack = subprocess.Popen([sys.executable, "-m", "assistant.slack_app.loopback", "--member", "CREVIEW=UBENCH"],
                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert slack.stdout is not None and slack.stdin is not None
     api_url = slack.stdout.readline().strip()

@@ -1,4 +1,4 @@
-"""Loopback stand-ins for Slack, used by the tests and by ``assistant bench``.
+"""Loopback stand-ins for Slack, for the tests and ``assistant bench`` only (never used by ``serve``).
 
 - ``FakeSlack``: Slack's Web API on 127.0.0.1 (any port): records every call,
   answers like Slack, and can answer 429s (with Retry-After) or errors.
@@ -434,7 +434,7 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
     import sys
 
-    parser = argparse.ArgumentParser(prog="python -m assistant.slack_app.testing")
+    parser = argparse.ArgumentParser(prog="python -m assistant.slack_app.loopback")
     parser.add_argument("--member", action="append", default=[], metavar="CHANNEL=U1,U2")
     args = parser.parse_args(argv)
     slack = FakeSlack()

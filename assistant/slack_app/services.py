@@ -1,10 +1,7 @@
-"""What the Slack listeners share: the store, the engine, the runtime, a Web API
-client, background workers, approver checks and the review cards.
-
-Slack wants an answer within 3 seconds. Listeners ``ack()`` first and hand
-slow work (the model, Slack API calls that may meet a 429) to the two pools
-here: ``model`` (one worker: the local model does one draft at a time) and
-``io`` (Slack calls and deliveries).
+"""What the Slack listeners share, each concern in its own place: background work
+(``workers.py``), who and where in Slack (``directory.py``), the decisions and their rules
+(``assistant.review``); here: who may act, the review cards and their threads, and telling
+people what happened. Listeners ``ack()`` first and hand slow work to the workers.
 """
 
 from __future__ import annotations
@@ -12,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -36,6 +32,7 @@ from ..store import slack_sql as tables
 from . import blocks
 from .blocks import CardData, review_card, who
 from .directory import Directory
+from .workers import Workers
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -88,10 +85,7 @@ class Services:
         self.directory = Directory(client)
         tables.apply(self.store)
         review.assignments.apply(self.store)
-        self.model = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant-model")
-        self.io = ThreadPoolExecutor(max_workers=8, thread_name_prefix="assistant-slack")
-        self._pending: set[Future[Any]] = set()
-        self._pending_lock = threading.Lock()
+        self.workers = Workers()
         self._card_locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._bad_channels: set[str] = set()  # said once in the log, not at every round
@@ -112,45 +106,29 @@ class Services:
     def cache_seconds(self, value: float) -> None:
         self.directory.cache_seconds = value
 
-    # -- background work --------------------------------------------------------------------
+    # -- background work (workers.py) -------------------------------------------------------
 
-    def _submit(self, pool: ThreadPoolExecutor, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        def run() -> Any:
-            try:
-                return fn(*args)
-            except Exception:
-                log.exception("background work failed: %s", getattr(fn, "__name__", fn))
-                raise
-        fut = pool.submit(run)
-        with self._pending_lock:
-            self._pending.add(fut)
-        fut.add_done_callback(self._forget)
-        return fut
+    @property
+    def io(self) -> ThreadPoolExecutor:  # the benchmark reaches the pools directly
+        return self.workers.io
 
-    def _forget(self, fut: Future[Any]) -> None:
-        with self._pending_lock:
-            self._pending.discard(fut)
+    @property
+    def model(self) -> ThreadPoolExecutor:
+        return self.workers.model
+
+    @property
+    def _pending(self) -> set[Future[Any]]:  # the benchmark asks whether work is still queued
+        return self.workers._pending
 
     def in_background(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        return self._submit(self.io, fn, *args)
+        return self.workers.io_work(fn, *args)
 
     def with_model(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
-        return self._submit(self.model, fn, *args)
+        return self.workers.model_work(fn, *args)
 
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until no background work is left (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._pending_lock:
-                pending = list(self._pending)
-            if not pending:
-                return
-            for fut in pending:
-                try:
-                    fut.result(timeout=max(0.01, deadline - time.monotonic()))
-                except Exception:  # already logged
-                    pass
-        raise TimeoutError("Slack background work did not finish")
+        self.workers.drain(timeout)
 
     def start(self, interval: float = 2.0) -> None:
         """Post cards for mentions that arrive by other routes (pollers, webhooks), every few seconds."""
@@ -172,8 +150,7 @@ class Services:
         self._stop.set()
         if self._loop is not None:
             self._loop.join(timeout=5)
-        self.model.shutdown(wait=wait, cancel_futures=not wait)
-        self.io.shutdown(wait=wait, cancel_futures=not wait)
+        self.workers.close(wait)
 
     # -- policy, channels, approvers ----------------------------------------------------------
 

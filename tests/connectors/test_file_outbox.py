@@ -9,7 +9,7 @@ from pathlib import Path
 from assistant.connectors.base import Capabilities, Posted, PostError
 from assistant.connectors.file import FileConnector
 from assistant.domain import Mention
-from assistant.outbox import OutboxWorker
+from assistant.orchestration.outbox import OutboxWorker
 from assistant.store import connectors_sql
 
 from .conftest import approve

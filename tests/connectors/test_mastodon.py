@@ -11,7 +11,7 @@ import pytest
 mock_server = pytest.importorskip("mastodon_mock.testing.server")
 
 from assistant.connectors.mastodon import MastodonConnector, html_to_text  # noqa: E402
-from assistant.outbox import OutboxWorker  # noqa: E402
+from assistant.orchestration.outbox import OutboxWorker  # noqa: E402
 
 TERMS = ["Acme Coffee", "Acmee", "Akme"]
 

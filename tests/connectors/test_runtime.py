@@ -10,11 +10,11 @@ import pytest
 
 from assistant.connectors.base import FetchResult, PostError
 from assistant.connectors.bench import webhook_ingest_bench
-from assistant.connectors.runtime import LOCAL, Runtime, build_runtime
 from assistant.connectors.sources import check_sources, load_sources, parse_sources
 from assistant.domain import Mention
 from assistant.errors import SettingsError
-from assistant.polling import Poller
+from assistant.orchestration.polling import Poller
+from assistant.orchestration.runtime import LOCAL, Runtime, build_runtime
 
 from .conftest import StubEngine, approve
 

@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from assistant.connectors.runtime import Runtime
 from assistant.connectors.sources import parse_sources
 from assistant.connectors.webhook import SIGNATURE_HEADER, check_signature, signed_headers
+from assistant.orchestration.runtime import Runtime
 
 from .conftest import approve
 from .servers import serve_asgi

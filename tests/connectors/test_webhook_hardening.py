@@ -20,8 +20,8 @@ from http_probe import MB, CountingApp, send_large
 from starlette.applications import Starlette
 
 from assistant.connectors import webhook
-from assistant.connectors.runtime import Runtime
 from assistant.connectors.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
+from assistant.orchestration.runtime import Runtime
 
 from .conftest import approve
 from .servers import serve_asgi

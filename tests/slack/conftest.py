@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from slack_harness import APPROVER, APPROVER2, REVIEW, Harness
 
-from assistant.slack_app.testing import FakeSlack
+from assistant.slack_app.loopback import FakeSlack
 
 
 @pytest.fixture

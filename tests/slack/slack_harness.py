@@ -11,16 +11,16 @@ from typing import Any
 
 from assistant.backends.fake import FakeBackend
 from assistant.connectors.base import Capabilities
-from assistant.connectors.runtime import Runtime
 from assistant.connectors.sources import SourceConfig
 from assistant.domain import Mention
 from assistant.engine import Engine
 from assistant.orchestration.protocol import NetworkAction
+from assistant.orchestration.runtime import Runtime
 from assistant.policy import PolicyRegistry
 from assistant.settings import Settings
 from assistant.slack_app import blocks, create_app
+from assistant.slack_app.loopback import FakeSlack, SlackDriver, block_actions, view_submission
 from assistant.slack_app.server import HttpServer, asgi_app
-from assistant.slack_app.testing import FakeSlack, SlackDriver, block_actions, view_submission
 from assistant.store import Store, connectors_sql
 from assistant.store import slack_sql as tables
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_harness import APPROVER, APPROVER2, OUTSIDER, QUESTION, REVIEW, action_ids, text_of
 
-from assistant.slack_app.testing import block_actions, event_callback, message_shortcut, slash_command
+from assistant.slack_app.loopback import block_actions, event_callback, message_shortcut, slash_command
 from assistant.store import slack_sql as tables
 
 

@@ -9,7 +9,7 @@ from slack_harness import APPROVER, QUESTION, action_ids, text_of
 from assistant.connectors.base import Capabilities
 from assistant.domain import Draft, GuardCheck
 from assistant.slack_app import blocks
-from assistant.slack_app.testing import slash_command
+from assistant.slack_app.loopback import slash_command
 from assistant.store import slack_sql as tables
 
 

@@ -10,7 +10,7 @@ import time
 import pytest
 from slack_harness import APPROVER, ROOT, text_of
 
-from assistant.slack_app.testing import event_callback, slash_command
+from assistant.slack_app.loopback import event_callback, slash_command
 
 GOOD_FILE = ROOT / "policies" / "aurora-roasters.yaml"
 GOOD = GOOD_FILE.read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ import pytest
 from slack_harness import QUESTION, RecordingRuntime
 
 from assistant.connectors.base import Capabilities
-from assistant.connectors.runtime import Runtime as RealRuntime
 from assistant.orchestration.protocol import NetworkAction, Runtime
+from assistant.orchestration.runtime import Runtime as RealRuntime
 
 
 @pytest.fixture(params=["real", "double"])

@@ -242,7 +242,7 @@ def test_slack_markup_is_unescaped_by_one_function():
 
 
 def test_a_retried_event_after_a_failure_before_the_store_still_stores_the_mention_once(h):
-    from assistant.slack_app.testing import event_callback
+    from assistant.slack_app.loopback import event_callback
 
     real = h.store.add_mentions
     calls = []

@@ -21,8 +21,8 @@ from assistant.errors import SettingsError
 from assistant.policy import PolicyRegistry
 from assistant.settings import Settings
 from assistant.slack_app import blocks, create_app
+from assistant.slack_app.loopback import FakeSocketMode, SlackDriver, block_actions, slash_command
 from assistant.slack_app.server import socket_mode_handler
-from assistant.slack_app.testing import FakeSocketMode, SlackDriver, block_actions, slash_command
 from assistant.store import Store
 from assistant.store import slack_sql as tables
 
