@@ -240,12 +240,13 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
     # before llama.cpp joins them in this process.
     if settings.backend == "transformers":
         prepared = _prepare_in_subprocess(settings, echo)
-        echo(f"preparation       {prepared:10.2f} s            (once per model and CPU; a later start skips it)")
+        echo(f"preparation       {prepared:10.2f} s            (a process that converts and times the model's number"
+             " formats once per CPU, or finds them done)")
         start = time.perf_counter()
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
+        _backend(settings, settings.backend).import_code()
         out["import_s"] = time.perf_counter() - start
-        echo(f"import torch      {out['import_s']:10.2f} s            (once per process, apart from the model load)")
+        echo(f"import torch      {out['import_s']:10.2f} s            (torch, transformers and the model's code: once"
+             " per process, apart from the model load)")
     names = [settings.backend] + (["llamacpp"] if settings.backend != "llamacpp" else [])
     for name in names:
         if name == "llamacpp" and (why := _llamacpp_missing()):

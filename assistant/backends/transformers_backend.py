@@ -8,6 +8,7 @@ key/value cache of each system turn so a draft reads only its own post (see deco
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import dataclass
@@ -60,6 +61,16 @@ class TransformersBackend:
 
     def load(self) -> None:
         self._loaded()
+
+    def import_code(self) -> None:
+        """Import torch, transformers and this model's architecture code: a few seconds once
+        per process, which `assistant bench` reports apart from loading the model."""
+        import transformers
+
+        config = Path(self._resolve()) / "config.json"
+        if config.is_file():
+            for architecture in json.loads(config.read_text()).get("architectures") or []:
+                getattr(transformers, architecture, None)  # transformers imports its module lazily
 
     @property
     def running_dtype(self) -> str | None:
