@@ -89,6 +89,7 @@ class Services:
         self._card_locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         self._bad_channels: set[str] = set()  # said once in the log, not at every round
+        self._unreadable: set[str] = set()  # escalation channels whose members the app cannot read
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
         runtime.on_outcome.append(self._on_outcome)
@@ -225,7 +226,9 @@ class Services:
                 if self.directory.is_member(user, channel):
                     return True
             except (SlackApiError, AssistantError) as exc:  # not invited there: the other rules still apply
-                log.warning("cannot read the members of %s: %s", channel, exc)
+                if channel not in self._unreadable:  # said once, not at every click
+                    self._unreadable.add(channel)
+                    log.warning("cannot read the members of %s: %s", channel, exc)
         return False
 
     def refusal(self, brand: str | None = None) -> str:

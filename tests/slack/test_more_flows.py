@@ -35,7 +35,8 @@ def test_ack_within_3_seconds_while_a_slow_model_drafts(make_harness):
     assert time.perf_counter() - start < 3.0
     # a placeholder shows at once, then the new draft replaces it
     h.slack.wait_for("chat.update", where=lambda p: "Regenerating (warmer)" in text_of(p.get("blocks")))
-    h.slack.wait_for("chat.update", timeout=15, where=lambda p: "Regenerating" not in text_of(p.get("blocks"))
+    # (the first draft in a process also builds the fact index with the real encoder: slow on a busy machine)
+    h.slack.wait_for("chat.update", timeout=60, where=lambda p: "Regenerating" not in text_of(p.get("blocks"))
                      and "approve" in action_ids(p.get("blocks") or []))
     assert h.backend.prompts and "warmer" in str(h.backend.prompts[0]).lower()
 
