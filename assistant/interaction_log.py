@@ -55,12 +55,18 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
     when = when if when.tzinfo else when.replace(tzinfo=UTC)
     if when > now:
         raise AssistantError(f"--since {value!r} is in the future", "give a date before today, or a span such as 30d")
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise AssistantError(f"--since {value!r} is before the year 1",
+                             "give a later date, such as 2026-11-01, or a span such as 30d") from None
 
 
 def iso(when: datetime) -> str:
     """The views' time format (ISO 8601 UTC with milliseconds and Z): they compare as text."""
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+    # The year by hand: strftime writes year 500 as "500", which sorts after "2026".
+    when = when.astimezone(UTC)
+    return f"{when.year:04d}" + when.strftime("-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
 def refresh_edits(store: Store) -> int:

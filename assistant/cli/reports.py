@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -22,6 +24,46 @@ def _store() -> Any:
         raise AssistantError(f"no database at {settings.db_path}",
                              "set ASSISTANT_DB_PATH to the assistant's database, or ingest mentions first")
     return Store(settings.db_path)
+
+
+_SQLITE = b"SQLite format 3\x00"
+
+
+def _output_path(output: str) -> Path:
+    """Where an export may go: a file name, not a folder, and never over a database (the
+    assistant's own, or any SQLite file: `-o assistant.db` would replace every mention
+    with the export). Checked before anything is written."""
+    if not output.strip():
+        raise AssistantError("--output is empty", "give a file name such as report.html, or leave --output out")
+    path = Path(output)
+    if path.is_dir():
+        raise AssistantError(f"cannot write {output}: it is a folder",
+                             f"give a file name inside it, such as {path / 'report.html'}")
+    db = Path(load_settings().db_path)
+    own = [db.with_name(db.name + tail) for tail in ("", "-wal", "-shm", "-journal")]
+    head = b""
+    if path.is_file():
+        try:
+            with path.open("rb") as f:
+                head = f.read(len(_SQLITE))
+        except OSError:
+            pass
+    if any(_same(path, p) for p in own) or head == _SQLITE:
+        raise AssistantError(f"{output} is a database; nothing was written",
+                             "give the export another file name, such as log.csv or report.html")
+    return path
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b) if a.exists() and b.exists() else a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _database_error(exc: sqlite3.DatabaseError) -> AssistantError:
+    return AssistantError(f"cannot read the database {load_settings().db_path}: {exc}",
+                          "point ASSISTANT_DB_PATH to the assistant's SQLite file; nothing was written")
 
 
 def _policy_or_none(brand: str | None) -> Any:
@@ -49,18 +91,26 @@ def log_cmd(since: str, fmt: str, output: str | None) -> None:
     if fmt not in FORMATS:
         raise AssistantError(f"--format {fmt!r} is not known", f"use one of: {', '.join(FORMATS)}")
     start = parse_since(since)
+    path = None if output is None else _output_path(output)
     store = _store()
     try:
-        if output is None:
+        if path is None:
             count = write(store, start, fmt, sys.stdout)
         else:
+            # Through a temporary file: a failed export never replaces a good one.
+            tmp = path.with_name(path.name + ".tmp")
             try:
-                with open(output, "w", encoding="utf-8", newline="") as out:
+                with open(tmp, "w", encoding="utf-8", newline="") as out:
                     count = write(store, start, fmt, out)
+                tmp.replace(path)
             except OSError as exc:
                 raise AssistantError(f"cannot write {output}: {exc.strerror}",
                                      "give a path in a folder you can write to") from None
+            finally:
+                tmp.unlink(missing_ok=True)
             click.echo(f"{count} mentions written to {output}", err=True)
+    except sqlite3.DatabaseError as exc:
+        raise _database_error(exc) from None
     finally:
         store.close()
 
@@ -83,15 +133,18 @@ def report_cmd(since: str, output: str, brand: str | None, bench: bool) -> None:
             click.echo(line)
         return
     start = parse_since(since)
+    path = _output_path(output)
     policy = _policy_or_none(brand)
     store = _store()
     began = time.perf_counter()
     try:
         try:
-            headline = write_report(store, start, Path(output), policy=policy)
+            headline = write_report(store, start, path, policy=policy)
         except OSError as exc:
             raise AssistantError(f"cannot write {output}: {exc.strerror}",
                                  "give a path in a folder you can write to") from None
+    except sqlite3.DatabaseError as exc:
+        raise _database_error(exc) from None
     finally:
         store.close()
     click.echo(f"{output}: {headline['mentions']} mentions since {start:%Y-%m-%d %H:%M} UTC, "

@@ -37,8 +37,11 @@ def write_report(store: Store, since: datetime, path: Path, until: datetime | No
     never replaces a good one); returns the headline numbers."""
     html, headline = render_html(store, since, until, policy)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only when writing or replacing failed
     return headline
 
 

@@ -128,6 +128,8 @@ _WORD = re.compile(r"[^\W\d_]{5,}")
 def _fold_all(texts: list[str]) -> list[str]:
     """Case- and accent-fold many posts at once (as catalog.fold does one by one, in
     a fraction of the time: one normalisation over the joined text)."""
+    if not texts:
+        return []  # "".split() would give one empty post for none
     joined = _SEP.join(t.replace(_SEP, " ") for t in texts)
     folded = _COMBINING.sub("", unicodedata.normalize("NFKD", joined.casefold()))
     return folded.split(_SEP)

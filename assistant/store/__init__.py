@@ -131,9 +131,17 @@ class Store:
             conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open database {self.path}: {exc}", "check ASSISTANT_DB_PATH") from None
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=30000")
+        try:
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # reads the header
+        except sqlite3.DatabaseError as exc:
+            # Another kind of file (a CSV written over it, a copy cut short): one line, and
+            # the file is left exactly as it is.
+            conn.close()
+            raise StoreError(f"cannot open database {self.path}: {exc}",
+                             "point ASSISTANT_DB_PATH to the assistant's SQLite file") from None
         return Database(conn)
 
     @property
