@@ -11,7 +11,7 @@ from rich.progress import track
 
 from ..engine import Engine
 from ..understanding import get_encoder
-from .detect import detect, get_spike, members
+from .detect import detect, get_spike, members, spikes, stamp
 from .replay import storm_demo_mentions
 from .spike import Spike
 from .statement import draft_statement, reply_pointing_to_statement
@@ -48,8 +48,15 @@ def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike
                     console.print(f"  [dim]e.g.[/dim] {escape(rep.text)}")
         now += timedelta(minutes=1)
     if not raised:
-        console.print("no spike: the storm was not detected")
-        return raised
+        # Run before on this database: the spike was raised then, and a replay of time
+        # already seen raises nothing twice. Show that one.
+        earlier = [s for s in spikes(store) if stamp(first) <= s.opened_at <= stamp(last + timedelta(minutes=1))]
+        if not earlier:
+            console.print("no spike: the storm was not detected")
+            return raised
+        raised = [earlier[-1]]
+        console.print(f"\nThis database has replayed the storm before: spike {raised[0].id}, "
+                      f"raised at {raised[0].opened_at}, is not raised twice.")
     # The spike as it stands at the end of the replay (grown since it was raised); the
     # statement is drafted as of its latest update.
     spike = get_spike(store, raised[0].id) or raised[0]

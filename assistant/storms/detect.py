@@ -238,8 +238,14 @@ def _spikes(store: Store, policy: Policy, encoder: str, grouper: Grouper, center
     negative_now = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?",
                               [encoder, window_s, now_s]).fetchone()[0]
     rates = {"span": span, "negative_usual_per_hour": negative_before / span, "negative_in_window": negative_now}
+    # How far each group's spikes have been followed: a tick before that is a replay of
+    # time already seen (the storm demo run twice on one database) and changes nothing.
+    seen = dict(db.execute("SELECT group_id, MAX(COALESCE(calmed_at, updated_at)) FROM spikes WHERE encoder = ?"
+                           " GROUP BY group_id", [encoder]).fetchall())
     out: list[Spike] = []
     for gid in sorted(set(in_window) | set(active)):
+        if now_s < (seen.get(gid) or "") or (gid not in active and now_s == seen.get(gid)):
+            continue
         count = in_window.get(gid, 0)
         usual = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE group_id = ? AND encoder = ? AND at > ?"
                            " AND at <= ?", [gid, encoder, base_s, window_s]).fetchone()[0] / windows

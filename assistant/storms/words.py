@@ -13,10 +13,20 @@ from collections import Counter
 from collections.abc import Sequence
 
 from ..policy import Policy
-from ..triage.normalize import fold
+from ..triage import lexicon
+from ..triage.normalize import compile_terms, fold
 
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[@#]\w+", re.I)
 _WORD = re.compile(r"[^\W\d_]{3,20}", re.UNICODE)
+# Codes are not topics: a token with digits ("SAVE20", a phone number), or a word in
+# capitals in a post that is not all capitals ("use GRINDFREE at ..."): many posts
+# repeating a competitor's promo code must not put it in the brand's statement.
+_WITH_DIGITS = re.compile(r"\w*\d\w*")
+_CAPITALS = re.compile(r"[^\W\d_]{4,}")
+# Words the brand must not repeat as the name of a topic in its own statement: insults,
+# threats, orders to a model, and accusations ("scammers", "thieves"). A fraud topic is
+# named by its other words, or by the catalog.
+_UNSAYABLE = compile_terms(lexicon.ABUSE + lexicon.THREAT + lexicon.INJECTION + lexicon.HIGH["fraud"])
 
 # Function words of the brand's languages, folded. Enough to keep "the", "und", "että"
 # out of a topic; distinctiveness against the other negative posts does the rest.
@@ -45,9 +55,13 @@ ignorez ignora ignorieren ignoriere vorherigen anweisungen unohda ohjeet""".spli
 
 
 def words_of(text: str) -> list[str]:
-    """The plain words of a post, folded, links and handles removed, each once."""
-    text = _URL.sub(" ", text)
-    words = [w for w in _WORD.findall(fold(text)) if w not in STOP_WORDS and w not in _ORDERS]
+    """The plain words of a post, folded, each once: no links, handles, codes, insults or
+    accusations."""
+    text = _WITH_DIGITS.sub(" ", _URL.sub(" ", text))
+    if any(ch.islower() for ch in text):
+        text = _CAPITALS.sub(lambda m: " " if m.group(0).isupper() else m.group(0), text)
+    words = [w for w in _WORD.findall(fold(text))
+             if w not in STOP_WORDS and w not in _ORDERS and not _UNSAYABLE.match(w)]
     return list(dict.fromkeys(words))
 
 
