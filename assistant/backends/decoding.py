@@ -80,9 +80,9 @@ def _forward(model: Any, ids: Sequence[int], cache: Any, start: int) -> torch.Te
     """Logits of the last position after feeding ``ids`` at positions ``start``... (the cache
     holds exactly the ``start`` tokens before them, so the model numbers them itself)."""
     assert cache.get_seq_length() == start
-    input_ids = torch.tensor([list(ids)], dtype=torch.long)
+    input_ids = torch.tensor([list(ids)], dtype=torch.long, device=model.device)
     out = model(input_ids=input_ids, use_cache=True, logits_to_keep=1, **{_cache_argument(model.__class__): cache})
-    return out.logits[0, -1].float()
+    return out.logits[0, -1].float().cpu()  # one row of scores: the sampling rules run on the CPU
 
 
 def _penalise(logits: torch.Tensor, seen: torch.Tensor, penalty: float) -> torch.Tensor:
