@@ -118,3 +118,14 @@ def test_app_home_lists_what_waits_for_me_and_my_teams_oldest_first_with_links(h
     assert f"archives/{REVIEW}/p{old_card['ts'].replace('.', '')}" in mine and "{ago}" in mine
     assert "wholesale" in by_id["teams"]["text"]["text"] and "wholesale" not in mine
     assert str(h.settings.policies_dir) not in text_of(view["blocks"])  # no server paths
+
+
+def test_reply_with_a_link_to_a_stored_mention_points_to_its_card_and_help_is_escaped(h):
+    mention_id, card = h.card(QUESTION, url="https://mastodon.example/@ann/77")
+    url = h.slack.response_url("linked")
+    r = h.driver.command(slash_command("/reply", "<https://mastodon.example/@ann/77>", APPROVER, url))
+    assert r.status_code == 200
+    answer = h.slack.wait_for("response_url", where=lambda p: p["_url"].endswith("/linked"))[0]
+    assert "already has a review card" in answer["text"] and f"archives/{REVIEW}/p{card['ts']}" in answer["text"]
+    helptext = h.driver.command(slash_command("/assistant", "help", APPROVER, url)).json()
+    assert "/reply &lt;text or link&gt;" in text_of(helptext["blocks"])
