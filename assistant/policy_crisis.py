@@ -99,12 +99,23 @@ class Crisis(_Model):
                 if not text.strip():
                     out.append((where, "empty text; write it, or remove the line"))
                 try:
-                    names = [n for _, n, _, _ in string.Formatter().parse(text) if n]
+                    fields = [(n, spec, conv) for _, n, spec, conv in string.Formatter().parse(text) if n is not None]
                 except ValueError:
                     out.append((where, "unbalanced { or }: write variables as {topic}, a lone brace as {{ or }}"))
                     continue
-                for name in [n for n in names if n not in known]:
+                for name in [n for n, _, _ in fields if n not in known]:
                     out.append((where, f"unknown variable {{{name}}}; use one of {', '.join(sorted(known))}"))
+                # "{update_time:d}" fails and "{topic:>99999999}" is 100 MB, during a crisis.
+                for name, spec, conv in fields:
+                    if (spec or conv) and name in known:
+                        shown = name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "")
+                        out.append((where, f"{{{shown}}} has a format; write the variable alone, as {{{name}}}"))
+        # A language some parts have and others lack would be a statement in two languages.
+        for lang in sorted(self.playbook.languages()):
+            for part in [p for p in CRISIS_PARTS if lang not in getattr(self.playbook, p)]:
+                out.append((("crisis", "playbook", part),
+                            f"no {lang!r} text, while other parts have one (its statement would mix languages);"
+                            f" add {part}.{lang}, or remove {lang} from the other parts"))
         for lang in self.channel:
             if lang not in languages:
                 out.append((("crisis", "channel", lang), f"{lang!r} is not in `languages`"))
