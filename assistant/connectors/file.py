@@ -136,6 +136,26 @@ class FileConnector:
             raise PostError(f"cannot write {self.outbox}: {exc}",
                             permanent=isinstance(exc, PermissionError | IsADirectoryError)) from None
 
+    def post_status(self, text: str, idempotency_key: str) -> Posted:
+        """A new post of the brand's own (a spike's statement), not a reply: no in_reply_to."""
+        try:
+            self.outbox.parent.mkdir(parents=True, exist_ok=True)
+            with self.outbox.open("a+", encoding="utf-8") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)
+                found = self._scan(fh, idempotency_key)
+                if found:
+                    return found
+                post_id = self._reply_id(idempotency_key)
+                fh.write(json.dumps({"id": post_id, "idempotency_key": idempotency_key, "statement": True,
+                                     "in_reply_to": None, "text": text,
+                                     "at": utcnow().isoformat(timespec="seconds")}, ensure_ascii=False) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+                return Posted(post_id, None)
+        except OSError as exc:
+            raise PostError(f"cannot write {self.outbox}: {exc}",
+                            permanent=isinstance(exc, PermissionError | IsADirectoryError)) from None
+
     def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
         if not self.outbox.exists():
             return None

@@ -170,6 +170,14 @@ class MastodonConnector:
             raise self._error(exc) from None
         return Posted(str(posted["id"]), posted.get("url") or posted.get("uri"))
 
+    def post_status(self, text: str, idempotency_key: str) -> Posted:
+        """A new public status on the brand's account (a spike's statement), not a reply."""
+        try:
+            posted = self.client.status_post(text, idempotency_key=idempotency_key)
+        except MastodonError as exc:
+            raise self._error(exc) from None
+        return Posted(str(posted["id"]), posted.get("url") or posted.get("uri"))
+
     def hide(self, mention: Mention, reason: str | None) -> str:
         """Report the post to the instance's moderators (the most Mastodon allows)."""
         try:

@@ -43,6 +43,7 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.violations: list[str] = []  # Block Kit limits broken by a payload (see block_kit_problems)
         self.ws_url: str | None = None
+        self.uploads: dict[str, bytes] = {}  # file id -> the bytes posted to its upload URL
         self.delay = 0.0
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -60,6 +61,14 @@ class FakeSlack:
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
+                if self.path.startswith("/upload/"):  # files_upload_v2's step 2: the file's bytes
+                    fake.uploaded(self.path.removeprefix("/upload/"), self.rfile.read(length))
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/plain; charset=utf-8")
+                    self.send_header("Content-Length", "2")
+                    self.end_headers()
+                    self.wfile.write(b"OK")
+                    return
                 raw = self.rfile.read(length).decode("utf-8")
                 status, body, headers = fake._handle(self.path, self.headers, raw)
                 data = json.dumps(body).encode()
@@ -98,6 +107,12 @@ class FakeSlack:
         """The next ``times`` calls of ``method`` answer ``status`` (429: with Retry-After) or ``error``."""
         with self.lock:
             self.failures.setdefault(method, []).extend([(status, error, retry_after)] * times)
+
+    def uploaded(self, file_id: str, data: bytes) -> None:
+        with self.lock:
+            self.uploads[file_id] = data
+            self.calls.append(("upload", {"file_id": file_id, "length": len(data)}))
+            self.lock.notify_all()
 
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -197,6 +212,14 @@ class FakeSlack:
             return {"ok": True, "users": self.usergroups.get(p.get("usergroup") or "", [])}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
+        if method == "files.getUploadURLExternal":
+            file_id = "F" + uuid.uuid4().hex[:10].upper()
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.base}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = p.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title"),
+                                           "size": len(self.uploads.get(f.get("id") or "", b""))} for f in files]}
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": f"https://fake.slack.com/archives/{p.get('channel')}/p{p.get('message_ts')}"}
         return {"ok": True}

@@ -29,9 +29,10 @@ from ..errors import AssistantError
 from ..review import core as review_core
 from ..store import OPEN_STATUSES, StaleDecision
 from ..store import slack_sql as tables
-from . import blocks
+from . import blocks, spike_cards
 from .blocks import CardData, review_card, who
 from .directory import Directory
+from .spikes import SpikeDesk
 from .workers import Workers
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class Services:
         runtime.on_outcome.append(self._on_outcome)
         # The runtime triages and drafts what its pollers and webhooks bring in, then tells us.
         runtime.on_processed.append(self._processed)
+        self.spikes = SpikeDesk(self)  # spikes, statements and the group's cards (shitstorms)
 
     def _processed(self, processed: Any) -> None:
         self.in_background(self.card_ready, processed.mention_id)
@@ -146,11 +148,13 @@ class Services:
                 self._stop.wait(interval)
         self._loop = threading.Thread(target=loop, name="assistant-cards", daemon=True)
         self._loop.start()
+        self.spikes.start()
 
     def close(self, wait: bool = True) -> None:
         self._stop.set()
         if self._loop is not None:
             self._loop.join(timeout=5)
+        self.spikes.close()
         self.workers.close(wait)
 
     # -- policy, channels, approvers ----------------------------------------------------------
@@ -290,6 +294,7 @@ class Services:
             local_outbox=self.local_outbox(outbox["connector"] if outbox else self.connector_name(mention_id)),
             owner=review.owner(self.store, mention_id),
             network_action=review_core.hide_result(self.store, mention_id),
+            extra=spike_cards.card_extra(self.spikes.card_lines(mention_id)),
         )
 
     def can_reply(self, mention_id: str) -> bool:

@@ -41,7 +41,7 @@ def ref_from_view(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 def register_all(app: App, services: Services) -> None:
-    from . import actions, commands, events, home, shortcuts, views
+    from . import actions, commands, events, home, shortcuts, spikes, views
 
-    for module in (actions, views, commands, shortcuts, events, home):
+    for module in (actions, views, commands, shortcuts, events, home, spikes):
         module.register(app, services)

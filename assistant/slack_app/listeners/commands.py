@@ -1,4 +1,4 @@
-"""Slash commands: ``/reply <text or link>`` and ``/assistant queue | stats | policy | help``."""
+"""Slash commands: ``/reply <text or link>`` and ``/assistant queue | stats | policy | report | help``."""
 
 from __future__ import annotations
 
@@ -90,6 +90,12 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
             lines = [f"could not load policies: {exc}"]
         view = blocks.home_view(tables.stats(svc.store), lines, public_errors(svc), [])
         ack(text="Policy in force", blocks=[b for b in view["blocks"] if b.get("block_id", "").startswith("policy")])
+    elif sub == "report":
+        from ..report_post import post_report
+
+        span = words[1] if len(words) > 1 else "30d"
+        ack(text=f"📊 Making the report for the last {blocks.escape(span)} …")
+        svc.in_background(post_report, svc, command.get("channel_id") or "", span, command.get("response_url"))
     elif sub == "help":
         ack(text="Reply assistant help", blocks=blocks.notice_blocks(blocks.HELP))
     else:

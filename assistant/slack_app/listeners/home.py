@@ -11,7 +11,8 @@ from ...errors import AssistantError
 from ...review import assignments
 from ...store import OPEN_STATUSES
 from ...store import slack_sql as tables
-from .. import blocks
+from ...superfans import superfans
+from .. import blocks, spike_cards
 from .commands import card_links, policy_lines, public_errors
 
 if TYPE_CHECKING:
@@ -54,8 +55,13 @@ def home(svc: Services, user: str | None = None) -> dict[str, Any]:
     mine, team = waiting_for(svc, user) if user else ([], [])
     queue = svc.store.queue(limit=20)
     ids = [r["mention_id"] for r in mine + team] + [r["id"] for r in queue]
-    return blocks.home_view(tables.stats(svc.store), lines, public_errors(svc), tables.open_follow_ups(svc.store),
+    view = blocks.home_view(tables.stats(svc.store), lines, public_errors(svc), tables.open_follow_ups(svc.store),
                             mine=mine, team=team, queue=queue, links=card_links(svc, ids))
+    policy = svc.policy(svc.settings.brand)
+    if policy is not None:  # the super-fans, after the figures (000-003: keep the fans in view)
+        fans = spike_cards.superfan_blocks(superfans(svc.store, policy))
+        view["blocks"] = [*view["blocks"][:99 - len(fans)], *fans]
+    return view
 
 
 def publish(svc: Services, user: str) -> None:

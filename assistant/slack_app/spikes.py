@@ -1,0 +1,369 @@
+"""Spikes (shitstorms) in Slack: a periodic tick runs the detector with the real clock,
+posts an alert card in the escalation channel and keeps it up to date (throttled), and
+carries out what the card's buttons ask: approve the consolidated statement (posted
+once on the brand's own accounts), answer the group with one approval (each reply still
+approved through the review core and posted once), hide the abusive ones.
+
+The tick: every ``ASSISTANT_SPIKE_TICK_SECONDS`` (60 by default; 0 turns it off). A card
+is redrawn at most once per ``ASSISTANT_SPIKE_CARD_MINUTES`` (10) unless its group grew
+by 20% or more, or it calmed down.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from .. import review
+from ..domain import Draft, utcnow
+from ..errors import AssistantError
+from ..orchestration import statements
+from ..store import OPEN_STATUSES, StaleDecision
+from ..storms import (
+    detect,
+    draft_statement,
+    get_spike,
+    members,
+    reply_pointing_to_statement,
+    spike_for_mention,
+)
+from ..storms.spike import Spike
+from ..superfans import card_line, fan_status
+from . import spike_cards
+from .blocks import escape, network_label, who
+
+if TYPE_CHECKING:
+    from ..policy import Policy
+    from ..understanding import Encoder
+    from .services import Ref, Services
+
+log = logging.getLogger("assistant.slack.spikes")
+
+GROWTH_REDRAW = 1.2  # a group this much bigger than the card shows is redrawn at once
+POINTER_ORIGIN = "statement"  # a member's draft that points to the approved statement
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        log.error("%s=%r is not a number of seconds/minutes; using %s", name, raw, default)
+        return default
+
+
+class SpikeDesk:
+    def __init__(self, svc: Services, encoder: Encoder | None = None) -> None:
+        self.svc = svc
+        self.store = svc.store
+        self._encoder = encoder
+        self.tick_seconds = _env_float("ASSISTANT_SPIKE_TICK_SECONDS", 60.0)
+        self.card_minutes = _env_float("ASSISTANT_SPIKE_CARD_MINUTES", 10.0)
+        self._tick_lock = threading.Lock()
+        self._card_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._loop: threading.Thread | None = None
+        with self.store.transaction() as db:
+            db["spike_alerts"].create({"spike_id": int, "channel": str, "ts": str, "members_shown": int,
+                                       "status_shown": str, "redrawn_at": str, "statement": str,
+                                       "language": str, "passed": int, "topic": str},
+                                      pk="spike_id", if_not_exists=True)
+        statements.ensure(self.store)
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            from ..understanding import get_encoder
+            self._encoder = get_encoder()
+        return self._encoder
+
+    def policy(self) -> Policy | None:
+        return self.svc.policy(self.svc.settings.brand)
+
+    # -- the tick ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.tick_seconds <= 0:
+            return
+        self._stop.clear()
+
+        def loop() -> None:
+            while not self._stop.wait(self.tick_seconds):
+                try:
+                    self.tick(utcnow())
+                except Exception:
+                    log.exception("spike detection failed; trying again at the next tick")
+        self._loop = threading.Thread(target=loop, name="assistant-spikes", daemon=True)
+        self._loop.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._loop is not None:
+            self._loop.join(timeout=5)
+
+    def tick(self, now: datetime, wall: datetime | None = None) -> list[Spike]:
+        """Run the detector at ``now`` and post or redraw the alert cards it calls for.
+        ``wall``: the real time the throttle counts in (``now`` itself by default)."""
+        policy = self.policy()
+        if policy is None:
+            return []
+        with self._tick_lock:
+            found = detect(self.store, policy, self.encoder, now)
+        for spike in found:
+            try:
+                self.show(spike, policy, wall or now)
+            except (SlackApiError, AssistantError) as exc:
+                log.error("could not show spike %s in Slack: %s", spike.id, exc)
+        return found
+
+    def alert_channel(self, policy: Policy) -> str | None:
+        """The crisis escalation rule's channel, else the first escalation channel, else the review channel."""
+        rules = [r for r in policy.escalation if r.channel]
+        rule = next((r for r in rules if r.name == "crisis"), rules[0] if rules else None)
+        channel = rule.channel if rule else self.svc.review_channel(self.svc.settings.brand)
+        return self.svc.channel_id(channel) if channel else None
+
+    def alert(self, spike_id: int) -> dict[str, Any] | None:
+        rows = list(self.store.db.query("SELECT * FROM spike_alerts WHERE spike_id = ?", [spike_id]))
+        return rows[0] if rows else None
+
+    def show(self, spike: Spike, policy: Policy, wall: datetime) -> None:
+        """Post the alert card, or redraw it when the throttle allows."""
+        with self._card_lock:
+            row = self.alert(spike.id)
+            if row is not None and not self._redraw_due(row, spike, wall):
+                return
+            language = policy.languages[0]
+            statement = draft_statement(spike, policy, language)
+            values = {"statement": statement.text, "language": statement.language, "passed": int(statement.passed),
+                      "topic": statement.topic, "members_shown": spike.members, "status_shown": spike.status,
+                      "redrawn_at": wall.isoformat()}
+            if row is None:
+                channel = self.alert_channel(policy)
+                if not channel:
+                    raise AssistantError("no escalation or review channel for the spike alert",
+                                         "add a channel to the policy's crisis escalation rule")
+                text, blocks = spike_cards.alert_card(self._data(spike, values))
+                resp = self.svc.client.chat_postMessage(channel=channel, text=text, blocks=blocks,
+                                                        unfurl_links=False, unfurl_media=False)
+                with self.store.transaction() as db:
+                    db["spike_alerts"].insert({"spike_id": spike.id, "channel": resp["channel"], "ts": resp["ts"],
+                                               **values})
+                # the group's cards now say they are part of the spike
+                for m in members(self.store, spike.id):
+                    self._redraw_member(m.mention_id)
+                return
+            if self.posted(spike.id):  # an approved statement stays as approved
+                values = {k: v for k, v in values.items() if k not in ("statement", "language", "passed")}
+            with self.store.transaction() as db:
+                db["spike_alerts"].update(spike.id, values)
+            self.redraw(spike.id, spike)
+            if spike.status == "calm" and row["status_shown"] != "calm":
+                self.note(spike.id, f"✅ Calmed down: {spike.posts_in_window} posts in the window (peak {spike.peak}).")
+
+    def _redraw_due(self, row: dict[str, Any], spike: Spike, wall: datetime) -> bool:
+        if spike.status != row["status_shown"]:
+            return True  # calmed down (or came back): said at once
+        if spike.members >= (row["members_shown"] or 0) * GROWTH_REDRAW:
+            return True
+        last = datetime.fromisoformat(row["redrawn_at"])
+        return wall - last >= timedelta(minutes=self.card_minutes) and spike.members != row["members_shown"]
+
+    # -- drawing ----------------------------------------------------------------------------
+
+    def posted(self, spike_id: int) -> list[dict[str, Any]]:
+        return statements.posts(self.store, spike_id)
+
+    def _open_members(self, spike_id: int) -> tuple[list[Any], list[Any]]:
+        """(open members to answer, open abusive members to hide)."""
+        status = {r["id"]: r["status"] for r in self.store.db.query(
+            "SELECT m.id, m.status FROM spike_members s JOIN mentions m ON m.id = s.mention_id WHERE s.spike_id = ?",
+            [spike_id])}
+        group = [m for m in members(self.store, spike_id) if status.get(m.mention_id) in OPEN_STATUSES]
+        return [m for m in group if not m.abusive], [m for m in group if m.abusive]
+
+    def _data(self, spike: Spike, row: dict[str, Any]) -> spike_cards.AlertData:
+        answer, hide = self._open_members(spike.id)
+        local = self.svc.local_outbox("local") if not statements.accounts(self.svc.runtime).keys() - {"local"} else None
+        return spike_cards.AlertData(spike, row["statement"], row["language"], bool(row["passed"]), row["topic"],
+                                     posted=self.posted(spike.id), to_answer=len(answer), to_hide=len(hide),
+                                     local_outbox=local)
+
+    def redraw(self, spike_id: int, spike: Spike | None = None) -> None:
+        row = self.alert(spike_id)
+        spike = spike or get_spike(self.store, spike_id)
+        if row is None or spike is None:
+            return
+        text, blocks = spike_cards.alert_card(self._data(spike, row))
+        self.svc.client.chat_update(channel=row["channel"], ts=row["ts"], text=text, blocks=blocks)
+
+    def note(self, spike_id: int, text: str) -> None:
+        row = self.alert(spike_id)
+        if row is None:
+            return
+        try:
+            self.svc.client.chat_postMessage(channel=row["channel"], thread_ts=row["ts"], text=text,
+                                             unfurl_links=False, unfurl_media=False)
+        except SlackApiError as exc:
+            log.warning("could not add to the alert thread of spike %s: %s", spike_id, exc.response.get("error"))
+
+    def _redraw_member(self, mention_id: str) -> None:
+        from ..store import slack_sql as tables
+        if tables.card(self.store, mention_id):
+            self.svc.in_background(self.svc.update_card, mention_id)
+
+    def card_lines(self, mention_id: str) -> list[str]:
+        """The lines a review card carries: the author's super-fan line, and whether the
+        post is part of a spike (with a link to its alert card)."""
+        lines = []
+        policy = self.svc.policy(self.svc.brand_of(mention_id))
+        if policy is not None:
+            line = card_line(fan_status(self.store, mention_id, policy))
+            if line:
+                lines.append(escape(line))
+        spike_id = spike_for_mention(self.store, mention_id)
+        row = self.alert(spike_id) if spike_id is not None else None
+        spike = get_spike(self.store, spike_id) if row and spike_id is not None else None
+        if row and spike:
+            link = f"https://slack.com/archives/{row['channel']}/p{row['ts'].replace('.', '')}"
+            lines.append(spike_cards.member_line(spike, row["topic"], link))
+        return lines
+
+    # -- the buttons ------------------------------------------------------------------------
+
+    def approve_statement(self, spike_id: int, ref: Ref, text: str | None = None) -> None:
+        """Queue the statement on the brand's accounts once, post it, then point the group's drafts to it."""
+        row = self.alert(spike_id)
+        policy = self.policy()
+        if row is None or policy is None:
+            self.svc.ephemeral(ref, "This spike is no longer in the database; nothing was posted.")
+            return
+        if not self.svc.is_approver(ref["user"], self.svc.settings.brand):
+            self.svc.ephemeral(ref, self.svc.refusal(self.svc.settings.brand))
+            return
+        accounts = statements.accounts(self.svc.runtime)
+        if not accounts:
+            self.svc.ephemeral(ref, "No account of the brand's can post a statement here: add a Mastodon source "
+                                    "(or run with the local outbox); nothing was posted.")
+            return
+        body = (text or row["statement"]).strip()
+        if not statements.approve(self.store, spike_id, body, row["language"], ref["user"], sorted(accounts)):
+            done = self.posted(spike_id)
+            by = f" by {who(done[0]['approved_by'])}" if done else ""
+            self.svc.ephemeral(ref, f"The statement was already approved{by}; it is posted once.")
+            return
+        edited = " with edits" if text is not None and body != row["statement"].strip() else ""
+        self.note(spike_id, f"✅ Statement approved{edited} by {who(ref['user'])}.")
+        statements.deliver(self.store, spike_id, accounts)
+        self.point_drafts(spike_id)
+        self.redraw(spike_id)
+
+    def point_drafts(self, spike_id: int) -> int:
+        """Give each open, non-abusive member a draft that points to the statement (checked by
+        the guard like any draft), unless its latest draft already does. Returns how many."""
+        spike, policy = get_spike(self.store, spike_id), self.policy()
+        if spike is None or policy is None:
+            return 0
+        answer, _ = self._open_members(spike_id)
+        made = 0
+        for m in answer:
+            latest = self.store.latest_draft(m.mention_id)
+            if latest and latest[1].origin == POINTER_ORIGIN:
+                continue
+            reply = reply_pointing_to_statement(self.store.mention(m.mention_id), spike, policy, m.language or None)
+            self.store.add_draft(m.mention_id, Draft(text=reply.text, language=reply.language, guard=reply.guard,
+                                                     origin=POINTER_ORIGIN, notes=reply.notes))
+            made += 1
+            self._redraw_member(m.mention_id)
+        return made
+
+    def replies_to_send(self, spike_id: int) -> tuple[list[dict[str, Any]], int]:
+        """The pointer drafts that "answer the group" would approve (and how many more did not fit)."""
+        answer, _ = self._open_members(spike_id)
+        out = []
+        for m in answer:
+            latest = self.store.latest_draft(m.mention_id)
+            if latest and latest[1].origin == POINTER_ORIGIN and latest[1].text:
+                out.append({"draft_id": latest[0], "mention_id": m.mention_id, "author": m.author,
+                            "network": m.network, "language": latest[1].language, "text": latest[1].text,
+                            "post": m.text})
+        return out[:spike_cards.MAX_LISTED], max(0, len(out) - spike_cards.MAX_LISTED)
+
+    def answer_form(self, spike_id: int, ref: Ref) -> dict[str, Any] | None:
+        """The list of replies, or None (and the person told why)."""
+        if not self.posted(spike_id):
+            self.svc.ephemeral(ref, "Approve the statement first: the replies point to it.")
+            return None
+        self.point_drafts(spike_id)
+        replies, left = self.replies_to_send(spike_id)
+        if not replies:
+            self.svc.ephemeral(ref, "Every post of this group is answered or closed already.")
+            return None
+        return spike_cards.answer_view(spike_id, replies, left)
+
+    def answer_group(self, spike_id: int, draft_ids: list[int], ref: Ref) -> dict[str, int]:
+        """Approve each listed reply through the review core; a reply approved before (a
+        double submit, a retry) is skipped, so each is posted once."""
+        counts = {"approved": 0, "already": 0, "refused": 0}
+        for draft_id in draft_ids:
+            found = self.store.db.execute("SELECT mention_id FROM drafts WHERE id = ?", [draft_id]).fetchone()
+            if found is None:
+                counts["refused"] += 1
+                continue
+            mention_id = found[0]
+            try:
+                approval = review.approve(self.svc.review, mention_id, ref["user"], draft_id)
+            except StaleDecision:
+                counts["already"] += 1
+                continue
+            except review.Refused as exc:
+                counts["refused"] += 1
+                log.info("reply to %s not approved: %s", mention_id, exc.message)
+                continue
+            counts["approved"] += 1
+            self.svc.thread_note(mention_id, f"✅ Approved with the spike's group by {who(ref['user'])}.")
+            self.svc.in_background(self.svc._after_approval, mention_id, approval.outbox_id, ref)
+        said = f"{counts['approved']} replies approved"
+        if counts["already"]:
+            said += f", {counts['already']} were answered already"
+        if counts["refused"]:
+            said += f", {counts['refused']} need a look on their own cards"
+        self.note(spike_id, f"💬 {who(ref['user'])} answered the group: {said}.")
+        self.svc.ephemeral(ref, f"{said}. Each is posted once.")
+        self.redraw(spike_id)
+        return counts
+
+    def hide_abusive(self, spike_id: int, ref: Ref) -> dict[str, list[str]]:
+        """Hide (or report, where that is all the network allows) each open abusive post,
+        through the review core; says per network what was done."""
+        if not self.svc.is_approver(ref["user"], self.svc.settings.brand):
+            self.svc.ephemeral(ref, self.svc.refusal(self.svc.settings.brand))
+            return {}
+        _, abusive = self._open_members(spike_id)
+        per_network: dict[str, list[str]] = {}
+        for m in abusive:
+            try:
+                outcome = review.hide(self.svc.review, m.mention_id, ref["user"], "below the belt, in a spike")
+            except (StaleDecision, review.Refused):
+                continue
+            per_network.setdefault(network_label(m.network), []).append(outcome.detail)
+            self.svc.thread_note(m.mention_id, f"🙈 Hidden with the spike's abusive posts by {who(ref['user'])}: "
+                                               f"{escape(outcome.detail)}.")
+            self._redraw_member(m.mention_id)
+        if per_network:
+            lines = [f"{escape(net)}: {len(ds)} — {escape(ds[0])}" for net, ds in sorted(per_network.items())]
+            said = f"🙈 {who(ref['user'])} hid {sum(map(len, per_network.values()))} abusive posts. " + "; ".join(lines)
+        else:
+            said = "No abusive post of this group is open any more; nothing was changed."
+        self.note(spike_id, said)
+        self.svc.ephemeral(ref, said)
+        self.redraw(spike_id)
+        return per_network
+
