@@ -12,6 +12,7 @@ the drafter (thank a returning fan as one).
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -56,9 +57,16 @@ def card_line(status: FanStatus | None) -> str | None:
     return f"⭐ Super-fan · {status.line}"
 
 
+# SQLite's lower() folds ASCII letters only, and its trim() takes spaces only.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def handle_of(author: str | None) -> str:
-    """The key an author is counted by (the same expression as the view's ``handle``)."""
-    return (author or "").strip().lstrip("@").lower()
+    """The key an author is counted by: exactly the view's ``lower(ltrim(trim(author), '@'))``.
+    Python's own lower() and strip() differ for "@Ödön" or a tab, and a key the view does
+    not compute never finds the author's posts (the card said no super-fan while App Home
+    listed them)."""
+    return (author or "").strip(" ").lstrip("@").translate(_ASCII_LOWER)
 
 
 def _iso(when: datetime) -> str:
