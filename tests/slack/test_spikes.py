@@ -13,8 +13,7 @@ from slack_harness import APPROVER, APPROVER2, Harness, text_of
 
 from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage
 from assistant.slack_app import spike_cards
-from assistant.slack_app.loopback import block_actions, view_submission
-from assistant.store import slack_sql as tables
+from assistant.slack_app.loopback import block_actions
 from assistant.understanding import get_encoder
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
