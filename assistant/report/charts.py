@@ -18,7 +18,7 @@ matplotlib.use("Agg")  # no display: files only
 
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator  # noqa: E402
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator  # noqa: E402
 
 from .data import ReportData  # noqa: E402
 
@@ -87,10 +87,13 @@ def volume(data: ReportData, which: str, ax: plt.Axes | None = None) -> Figure |
     for i, (name, per_day) in enumerate(series.items()):
         counts = [per_day.get(day, 0) for day in data.days]
         colour = INTENT_COLOURS.get(name) if which == "intent" else PALETTE[i % len(PALETTE)]
-        ax.bar(x, counts, bottom=bottom, label=name, color=colour, width=0.85, linewidth=0)
+        # A network or language name can come from a webhook: a legend line, not a page.
+        label = name if len(name) <= 40 else name[:39] + "…"
+        ax.bar(x, counts, bottom=bottom, label=label, color=colour, width=0.85, linewidth=0)
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     step = max(1, len(x) // 10)
     ax.set_xticks(x[::step], [d[5:] for d in data.days[::step]])
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # no "3.5 mentions"
     ax.set_ylabel("mentions")
     ax.set_title(f"Mentions per day by {which}", loc="left")
     if series:
@@ -127,8 +130,12 @@ def response_times(data: ReportData, ax: plt.Axes | None = None) -> Figure | Non
         ax.xaxis.set_minor_locator(NullLocator())
         ax.legend(frameon=False, fontsize=8)
     else:
+        # No scale to read (it showed "57 ... 63" around the target line): the words only.
         ax.text(0.5, 0.5, "no replies posted in this period", ha="center", va="center", transform=ax.transAxes)
-    ax.axvline(target, color="#333333", linestyle="--", linewidth=1)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if minutes:
+        ax.axvline(target, color="#333333", linestyle="--", linewidth=1)
     ax.set_xlabel("time from the post to our reply (log scale)")
     ax.set_ylabel("replies")
     ax.set_title("Response times", loc="left")
@@ -157,6 +164,9 @@ def outcomes(data: ReportData, ax: plt.Axes | None = None) -> Figure | None:
     counts = [data.outcomes[n] for n in names]
     bars = ax.barh(names[::-1], counts[::-1], color=[OUTCOME_COLOURS[n] for n in names[::-1]])
     ax.bar_label(bars, padding=3, fontsize=8)
+    # Whole drafts (no "0.5 drafts"), and no negative axis when every count is 0.
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, max(max(counts, default=0) * 1.1, 1))
     ax.set_xlabel("drafts")
     ax.set_title("What people did with the drafts", loc="left")
     ax.grid(axis="y", visible=False)
@@ -172,8 +182,11 @@ def topics(data: ReportData, ax: plt.Axes | None = None) -> Figure | None:
         counts = [c for _, c in data.topics][::-1]
         bars = ax.barh(names, counts, color="#4c78a8")
         ax.bar_label(bars, padding=3, fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         ax.text(0.5, 0.5, "nothing named in this period", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
     ax.set_xlabel("posts")
     what = ("What posts named most (the policy's catalog)" if data.topics_kind == "catalog"
             else "Most common words in complaints, questions and suggestions")
