@@ -43,10 +43,7 @@ def _m001(db: Database) -> None:
 
 
 def ensure(store: Store) -> None:
-    with store._lock:
-        if migrations.pending(store.db):
-            with store.transaction():
-                migrations.apply(store.db)
+    store.ensure(migrations)
 
 
 @runtime_checkable

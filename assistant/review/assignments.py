@@ -28,8 +28,7 @@ def _m001(db: Database) -> None:
 
 
 def apply(store: Store) -> None:
-    with store._lock:
-        migrations.apply(store.db)
+    store.ensure(migrations)
 
 
 def assign(store: Store, mention_id: str, actor: str, assignee: str | None, team: str | None,

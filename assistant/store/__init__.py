@@ -117,6 +117,7 @@ class Store:
         db.enable_wal()
         # The interaction log views read only the core tables: every store has them.
         sets = [core, log_views, *extra_migrations]
+        self._applied: set[str] = {m.name for m in sets}
         with self._lock:
             if any(m.pending(db) for m in sets):
                 # One write transaction from the start: processes opening a new file at the
@@ -143,6 +144,22 @@ class Store:
             raise StoreError(f"cannot open database {self.path}: {exc}",
                              "point ASSISTANT_DB_PATH to the assistant's SQLite file") from None
         return Database(conn)
+
+    def ensure(self, migrations: Any) -> None:
+        """Apply a part's migration set once per store (idempotent). Parts call this on every
+        use, so after the first it must cost nothing: a check against sqlite_master under
+        the store's lock on each Slack click held the acknowledgements back (issue 9)."""
+        if migrations.name in self._applied:
+            return
+        with self._lock:
+            if migrations.name not in self._applied:
+                if migrations.pending(self.db):
+                    if self.db.conn.in_transaction:  # called inside a write: part of it
+                        migrations.apply(self.db)
+                    else:
+                        with self.transaction():
+                            migrations.apply(self.db)
+                self._applied.add(migrations.name)
 
     @property
     def db(self) -> Database:

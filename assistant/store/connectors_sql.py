@@ -25,8 +25,7 @@ def _m001(db: Database) -> None:
 
 def ensure(store: Store) -> None:
     """Apply this module's migrations (idempotent), for a store opened without them."""
-    with store._lock:
-        migrations.apply(store.db)
+    store.ensure(migrations)
 
 
 def record_attempt(store: Store, outbox_id: int, outcome: str, error: str | None, seconds: float) -> None:

@@ -47,8 +47,7 @@ def _now() -> str:
 
 
 def apply(store: Store) -> None:
-    with store._lock:
-        migrations.apply(store.db)
+    store.ensure(migrations)
 
 
 # -- cards -----------------------------------------------------------------------------------

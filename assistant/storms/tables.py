@@ -50,7 +50,4 @@ def _m001(db: Database) -> None:
 
 def ensure(store: Store) -> None:
     """Apply these migrations (idempotent) to a store opened without them."""
-    with store._lock:
-        if migrations.pending(store.db):
-            with store.transaction():
-                migrations.apply(store.db)
+    store.ensure(migrations)
