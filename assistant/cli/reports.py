@@ -75,6 +75,9 @@ def _policy_or_none(brand: str | None) -> Any:
         settings = load_settings(**({"brand": brand} if brand else {}))
         return PolicyRegistry(settings.policies_dir).get(settings.brand)
     except AssistantError as exc:
+        if brand:  # asked for by name: a typo must not give a report with the wrong target
+            raise AssistantError(f"no policy for --brand {brand!r}: {exc.message}",
+                                 "use a brand id from `assistant policy show`, or leave --brand out") from None
         click.secho(f"note: no policy ({exc.message}); using the default response target and no catalog",
                     fg="yellow", err=True)
         return None
@@ -129,7 +132,7 @@ def report_cmd(since: str, output: str, brand: str | None, bench: bool) -> None:
     if bench:
         from ..report.synthetic import bench_report
 
-        for line in bench_report(output if output != "report.html" else None):
+        for line in bench_report(str(_output_path(output)) if output != "report.html" else None):
             click.echo(line)
         return
     start = parse_since(since)

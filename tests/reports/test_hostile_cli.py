@@ -136,3 +136,19 @@ def test_report_with_no_policy_over_an_empty_period(store: Store, history: Histo
         assert headline["mentions"] == 0
     finally:
         empty.close()
+
+
+def test_bench_output_onto_the_database_is_refused(history: History, store: Store, db_path: Path, run_cli) -> None:
+    store.close()
+    before = db_path.read_bytes()
+    _one_line_error(run_cli("report", "--bench", "-o", str(db_path)), "is a database")
+    assert db_path.read_bytes() == before
+
+
+def test_a_brand_asked_for_by_name_that_has_no_policy_is_one_line(history: History, run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    _one_line_error(run_cli("report", "--brand", "aurora-roaster", "-o", str(out)),
+                    "no policy for --brand 'aurora-roaster'", "aurora-roasters")
+    assert not out.exists()
+    done = run_cli("report", "--brand", "aurora-roasters", "-o", str(out))
+    assert done.returncode == 0 and out.exists(), done.stderr
