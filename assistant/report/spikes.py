@@ -43,10 +43,13 @@ def spikes_between(store: Store, since: datetime, until: datetime) -> list[dict[
     if start is None:
         return []
     end, size, summary = _first(columns, _END), _first(columns, _SIZE), _first(columns, _SUMMARY)
+    # A spike merged into an older one (two groups became one) is that one's storm, and
+    # its posts were copied there: counted once.
+    merged = " AND COALESCE(status, '') != 'merged'" if "status" in columns else ""
     # Times are compared as SQLite reads them, whatever their ISO spelling.
     rows = store.db.query(
         f"SELECT * FROM spikes WHERE julianday([{start}]) >= julianday(?) AND julianday([{start}]) < julianday(?)"
-        f" ORDER BY julianday([{start}])", [_iso(since), _iso(until)])
+        f"{merged} ORDER BY julianday([{start}])", [_iso(since), _iso(until)])
     members = "spike_members" in store.db.table_names() and "id" in columns
     out = []
     for row in rows:
