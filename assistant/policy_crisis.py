@@ -119,6 +119,11 @@ class Crisis(_Model):
         for lang in self.channel:
             if lang not in languages:
                 out.append((("crisis", "channel", lang), f"{lang!r} is not in `languages`"))
+        # {channel} in a text with no channel in its language would put English words in it.
+        for lang in sorted(self.playbook.languages() - set(self.channel)):
+            if any("{channel}" in getattr(self.playbook, part).get(lang, "") for part in CRISIS_PARTS):
+                out.append((("crisis", "channel"), f"no {lang!r} text, while the playbook's {lang} texts use"
+                            f" {{channel}} (its statement would mix languages); add channel.{lang}"))
         return out
 
     def texts(self) -> list[tuple[str, str]]:

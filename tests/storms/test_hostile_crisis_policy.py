@@ -91,3 +91,10 @@ def test_a_storm_in_a_language_the_playbook_lacks_is_answered_in_english(tmp_pat
     assert statement.notes == ["the crisis playbook has no el text: written in en"]
     assert "20 of you" in statement.text and "10:30 UTC" in statement.text
     assert statement.passed, [(c.name, c.detail) for c in statement.guard if not c.passed]
+
+
+def test_a_channel_missing_in_a_language_its_texts_use_is_one_line() -> None:
+    text = _crisis_replace('    de: "unserer Statusseite https://auroraroasters.example/status und unseren eigenen Kanälen"\n', "")
+    policy, problems = check_text(text, "p.yaml")
+    assert policy is None and len(problems) == 1, problems
+    assert "crisis.channel: no 'de' text" in problems[0] and "add channel.de" in problems[0]
