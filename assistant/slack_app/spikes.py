@@ -75,6 +75,9 @@ class SpikeDesk:
                                        "status_shown": str, "redrawn_at": str, "statement": str,
                                        "language": str, "passed": int, "topic": str},
                                       pk="spike_id", if_not_exists=True)
+            # the members whose review cards were redrawn to say they are part of the spike
+            db["spike_marked"].create({"spike_id": int, "mention_id": str}, pk=("spike_id", "mention_id"),
+                                      if_not_exists=True)
         statements.ensure(self.store)
 
     @property
@@ -156,15 +159,14 @@ class SpikeDesk:
                 with self.store.transaction() as db:
                     db["spike_alerts"].insert({"spike_id": spike.id, "channel": resp["channel"], "ts": resp["ts"],
                                                **values})
-                # the group's cards now say they are part of the spike
-                for m in members(self.store, spike.id):
-                    self._redraw_member(m.mention_id)
+                self._mark_members(spike.id)
                 return
             if self.posted(spike.id):  # an approved statement stays as approved
                 values = {k: v for k, v in values.items() if k not in ("statement", "language", "passed")}
             with self.store.transaction() as db:
                 db["spike_alerts"].update(spike.id, values)
             self.redraw(spike.id, spike)
+            self._mark_members(spike.id)
             if spike.status == "calm" and row["status_shown"] != "calm":
                 self.note(spike.id, f"✅ Calmed down: {spike.posts_in_window} posts in the window (peak {spike.peak}).")
 
@@ -213,6 +215,17 @@ class SpikeDesk:
                                              unfurl_links=False, unfurl_media=False)
         except SlackApiError as exc:
             log.warning("could not add to the alert thread of spike %s: %s", spike_id, exc.response.get("error"))
+
+    def _mark_members(self, spike_id: int) -> None:
+        """Redraw the review cards of members that joined since the last time, so each says
+        it is part of the spike (a card drawn before its post joined does not know yet)."""
+        with self.store.transaction() as db:
+            fresh = [r[0] for r in db.execute(
+                "SELECT s.mention_id FROM spike_members s WHERE s.spike_id = ? AND NOT EXISTS (SELECT 1 FROM"
+                " spike_marked k WHERE k.spike_id = s.spike_id AND k.mention_id = s.mention_id)", [spike_id])]
+            db["spike_marked"].insert_all([{"spike_id": spike_id, "mention_id": m} for m in fresh], ignore=True)
+        for mention_id in fresh:
+            self._redraw_member(mention_id)
 
     def _redraw_member(self, mention_id: str) -> None:
         from ..store import slack_sql as tables

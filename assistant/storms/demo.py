@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 
 from rich.console import Console
 from rich.markup import escape
+from rich.panel import Panel
 from rich.progress import track
 
 from ..engine import Engine
+from ..policy import Policy
+from ..store import Store
 from ..understanding import get_encoder
 from .detect import detect, get_spike, members, spikes, stamp
 from .replay import storm_demo_mentions
@@ -63,6 +66,7 @@ def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike
     console.print(f"\n[bold]The spike now[/bold] ({spike.status})")
     for line in spike.explanation():
         console.print("  " + escape(line))
+    _show_alert_card(console, spike, store, policy)
     for language in ("en", "fi", "de"):
         statement = draft_statement(spike, policy, language)
         passed = "[green]passes the guard[/green]" if statement.passed else "[red]fails the guard[/red]"
@@ -74,3 +78,14 @@ def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike
         reply = reply_pointing_to_statement(store.mention(member.mention_id), spike, policy, member.language)
         console.print(f"  [dim]{escape(member.text)}[/dim]\n  -> {escape(reply.text)}")
     return raised
+
+
+def _show_alert_card(console: Console, spike: Spike, store: Store, policy: Policy) -> None:
+    """The alert card `assistant serve` posts in the escalation channel, as text."""
+    from ..slack_app.spike_cards import AlertData, alert_card, as_text
+
+    statement = draft_statement(spike, policy, policy.languages[0])
+    group = members(store, spike.id)
+    _, card = alert_card(AlertData(spike, statement.text, statement.language, statement.passed, statement.topic,
+                                   to_answer=sum(not m.abusive for m in group), to_hide=sum(m.abusive for m in group)))
+    console.print(Panel(escape(as_text(card)), title="Slack alert card (escalation channel)", expand=False))

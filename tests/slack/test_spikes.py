@@ -14,6 +14,7 @@ from slack_harness import APPROVER, APPROVER2, Harness, text_of
 from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage
 from assistant.slack_app import spike_cards
 from assistant.slack_app.loopback import block_actions
+from assistant.storms import spike_for_mention
 from assistant.understanding import get_encoder
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
@@ -69,6 +70,13 @@ def _alert(h: Harness, spike_id: int) -> dict:  # type: ignore[type-arg]
     return row
 
 
+def _told(h: Harness, words: str, count: int = 1) -> None:
+    """Wait until the listeners (which run after Slack's ack) have told someone ``words``, then
+    until the background work they started is done."""
+    h.slack.wait_for("chat.postEphemeral", count, timeout=30, where=lambda p: words in p.get("text", ""))
+    h.services.drain()
+
+
 def _click(h: Harness, action_id: str, spike_id: int, user: str = APPROVER) -> None:
     row = _alert(h, spike_id)
     h.driver.interact(block_actions(action_id, spike_cards.value(spike_id), user, row["channel"], row["ts"],
@@ -117,6 +125,8 @@ def test_statement_posted_once_then_the_group_answered_once_each(storm) -> None:
     h, ids, spike, _ = storm
     _click(h, spike_cards.APPROVE, spike.id)
     _click(h, spike_cards.APPROVE, spike.id, user=APPROVER2)  # a second click, by someone else
+    _told(h, "already approved")
+    h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved" in p.get("text", ""))
     h.services.drain()
     statements = [r for r in h.outbox_lines() if r.get("statement")]
     assert len(statements) == 1 and "Midnight Sun" in statements[0]["text"]
@@ -135,7 +145,8 @@ def test_statement_posted_once_then_the_group_answered_once_each(storm) -> None:
     assert "user0" in text_of(view["blocks"]) and "de" in text_of(view["blocks"])
     h.submit(spike_cards.ANSWER_VIEW, {}, view["private_metadata"])
     h.submit(spike_cards.ANSWER_VIEW, {}, view["private_metadata"])  # a double submit
-    h.services.drain()
+    _told(h, "Each is posted once", 2)
+    assert "were answered already" in json.dumps(h.slack.calls_to("chat.postEphemeral"))
     replies = [r for r in h.outbox_lines() if not r.get("statement")]
     assert sorted(r["mention"] for r in replies) == sorted(answerable)  # each once
     assert all(h.store.get_mention(i)["status"] == "posted" for i in answerable)
@@ -151,8 +162,8 @@ def test_hide_the_abusive_ones_with_one_confirmation(storm) -> None:  # type: ig
     abusive = ids[len(STORM):]
     assert {m.mention_id for m in _members(h, spike.id) if m.abusive} == set(abusive)
     _click(h, spike_cards.HIDE, spike.id)
-    h.services.drain()
-    assert all(h.store.get_mention(i)["status"] == "hidden" for i in abusive)
+    _told(h, "abusive posts")
+    assert all(h.store.get_mention(i)["status"] == "hidden" for i in abusive), ([h.store.get_mention(i)["status"] for i in abusive], h.slack.calls_to("chat.postEphemeral"))
     said = json.dumps(h.slack.calls_to("chat.postEphemeral"))
     assert "hid 2 abusive posts" in said and "Bluesky: 2" in said and "not hidden on Bluesky" in said
     assert "Hide the abusive" not in text_of(_latest_alert(h, spike.id))  # nothing left to hide
@@ -162,7 +173,7 @@ def test_hide_the_abusive_ones_with_one_confirmation(storm) -> None:  # type: ig
 def test_someone_outside_the_approvers_cannot_post_the_statement(storm) -> None:  # type: ignore[no-untyped-def]
     h, _, spike, _ = storm
     _click(h, spike_cards.APPROVE, spike.id, user="UOUTSIDER")
-    h.services.drain()
+    _told(h, "Only")
     assert not [r for r in h.outbox_lines() if r.get("statement")]
     assert "Only" in json.dumps(h.slack.calls_to("chat.postEphemeral"))
 
@@ -176,12 +187,17 @@ def test_card_updates_are_throttled_and_it_says_when_calm(storm) -> None:  # typ
                 text="Midnight Sun batch made me sick as well", created_at=(end + timedelta(minutes=1)).isoformat())
     h.store.add_mentions([m])
     h.store.save_triage(m.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
-                                      action=Action.REPLY))
+                                      action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
+    h.services.publish(m.key).result(10)
+    h.services.drain()
+    assert "Part of a spike" not in text_of(h.slack.calls_to("chat.postMessage")[-1]["blocks"])  # not grouped yet
     _tick(h, end + timedelta(minutes=2))
     assert len([p for p in h.slack.calls_to("chat.update") if p.get("ts") == row["ts"]]) == before
     # two hours on, nothing new: calm, said on the card and in its thread at once
     found = _tick(h, end + timedelta(hours=2))
     assert [s.change for s in found] == ["calm"]
     assert "Calmed down" in text_of(_latest_alert(h, spike.id))
+    assert spike_for_mention(h.store, m.key) == spike.id  # it joined the group ...
+    assert "Part of a spike" in text_of(h.last_card_update(m.key)["blocks"])  # ... and its card says so
     assert any("Calmed down" in p.get("text", "") for p in h.slack.calls_to("chat.postMessage")
                if p.get("thread_ts") == row["ts"])
