@@ -22,9 +22,10 @@ from typing import Any, Protocol, runtime_checkable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ..connectors.base import Posted, PostError
+from ..connectors.base import Capabilities, Posted, PostError
 from ..domain import utcnow
 from ..store import Store
+from .outbox import text_length
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,19 @@ def ensure(store: Store) -> None:
 class PostsStatus(Protocol):
     name: str
 
+    def capabilities(self) -> Capabilities: ...
+
     def post_status(self, text: str, idempotency_key: str) -> Posted: ...
+
+
+def problems(text: str, on: dict[str, PostsStatus]) -> list[str]:
+    """Why ``text`` cannot be posted on these accounts (too long for one), or nothing."""
+    out = []
+    for name, connector in sorted(on.items()):
+        n, limit = text_length(connector, text), connector.capabilities().max_length  # type: ignore[arg-type]
+        if n > limit:
+            out.append(f"the statement is {n} characters and {name} allows {limit}: shorten it with Edit")
+    return out
 
 
 def accounts(runtime: Any) -> dict[str, PostsStatus]:

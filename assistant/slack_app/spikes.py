@@ -267,6 +267,14 @@ class SpikeDesk:
                                     "(or run with the local outbox); nothing was posted.")
             return
         body = (text or row["statement"]).strip()
+        if text is None and not row["passed"]:
+            self.svc.ephemeral(ref, "This statement failed the draft guard; use Edit statement to fix it. "
+                                    "Nothing was posted.")
+            return
+        too_long = statements.problems(body, accounts)
+        if too_long:
+            self.svc.ephemeral(ref, f"Not posted: {too_long[0]}.")
+            return
         if not statements.approve(self.store, spike_id, body, row["language"], ref["user"], sorted(accounts)):
             done = self.posted(spike_id)
             by = f" by {who(done[0]['approved_by'])}" if done else ""
