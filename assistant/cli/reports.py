@@ -99,6 +99,14 @@ def log_cmd(since: str, fmt: str, output: str | None) -> None:
     try:
         if path is None:
             count = write(store, start, fmt, sys.stdout)
+        elif path.exists() and not path.is_file():
+            # A device or a pipe (/dev/stdout, a FIFO): written to, never renamed over.
+            try:
+                with open(path, "w", encoding="utf-8", newline="") as out:
+                    count = write(store, start, fmt, out)
+            except OSError as exc:
+                raise AssistantError(f"cannot write {output}: {exc.strerror}",
+                                     "give a path in a folder you can write to") from None
         else:
             # Through a temporary file: a failed export never replaces a good one.
             tmp = path.with_name(path.name + ".tmp")

@@ -36,6 +36,11 @@ def write_report(store: Store, since: datetime, path: Path, until: datetime | No
     """Write the report to ``path`` (through a temporary file: a half-written report
     never replaces a good one); returns the headline numbers."""
     html, headline = render_html(store, since, until, policy)
+    if path.exists() and not path.is_file():
+        # A device or a pipe (/dev/stdout, a FIFO): written to, never renamed over.
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(html)
+        return headline
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_text(html, encoding="utf-8")

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
+import stat
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -152,3 +155,21 @@ def test_a_brand_asked_for_by_name_that_has_no_policy_is_one_line(history: Histo
     assert not out.exists()
     done = run_cli("report", "--brand", "aurora-roasters", "-o", str(out))
     assert done.returncode == 0 and out.exists(), done.stderr
+
+
+@pytest.mark.parametrize("command", [["log", "--format", "jsonl"], ["report"]])
+def test_output_to_a_pipe_writes_into_it_and_leaves_it_a_pipe(history: History, run_cli, tmp_path: Path,
+                                                             command: list[str]) -> None:
+    # `-o /dev/stdout` or a FIFO: renaming a finished temporary file over it replaced the
+    # device with a plain file (as root, /dev/null itself).
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    done = run_cli(*command, "-o", str(fifo))
+    reader.join(timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    text = b"".join(received).decode("utf-8")
+    assert (len(text.splitlines()) == 7) if command[0] == "log" else text.startswith("<!DOCTYPE html>")
