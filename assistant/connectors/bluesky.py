@@ -171,6 +171,19 @@ class BlueskyConnector:
             raise self._error(exc) from None
         return Posted(created.uri, post_url(created.uri, self.handle))
 
+    def post_status(self, text: str, idempotency_key: str) -> Posted:
+        """A new post on the brand's account (a spike's statement), not a reply. Bluesky takes
+        no idempotency key: the statement outbox's claim keeps it to one post."""
+        if graphemes(text) > self.max_length:
+            raise PostError(f"the statement is {graphemes(text)} graphemes and Bluesky allows {self.max_length}:"
+                            " shorten it", permanent=True)
+        try:
+            self._login()
+            created = self.client.send_post(text, profile_identify=self.did)
+        except AtProtocolError as exc:
+            raise self._error(exc) from None
+        return Posted(created.uri, post_url(created.uri, self.handle))
+
     def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
         try:
             self._login()

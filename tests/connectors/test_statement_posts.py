@@ -1,0 +1,71 @@
+"""A spike's statement as a top-level post (no reply) on the brand's own accounts, once:
+Mastodon against mastodon-mock, Bluesky against the loopback XRPC fake, through the
+statement outbox (assistant/orchestration/statements.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.connectors.bluesky import BlueskyConnector
+from assistant.connectors.file import FileConnector
+from assistant.orchestration import statements
+from assistant.store import Store
+
+from .servers import serve_asgi
+from .xrpc_fake import HANDLE, PASSWORD, XrpcFake
+
+TEXT = "We have seen your posts about the Midnight Sun blend. Next update by 12:00 UTC."
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(tmp_path / "s.db")
+    yield s
+    s.close()
+
+
+def test_bluesky_statement_is_a_new_post_posted_once(store: Store) -> None:
+    fake = XrpcFake()
+    with serve_asgi(fake.app()) as url:
+        sky = BlueskyConnector(source="sky", handle=HANDLE, app_password=PASSWORD, base_url=url, timeout=0.5, terms=[])
+        on: dict[str, Any] = {"sky": sky}
+        assert statements.approve(store, 7, TEXT, "en", "UAPPROVER1", ["sky"])
+        assert not statements.approve(store, 7, TEXT + " again", "en", "UAPPROVER2", ["sky"])  # once per spike
+        statements.deliver(store, 7, on)
+        statements.deliver(store, 7, on)  # a retry posts nothing more
+        ours = [p for p in fake.posts.values() if p["author"]["did"] == fake.did]
+        assert [p["record"]["text"] for p in ours] == [TEXT]
+        assert "reply" not in ours[0]["record"] or not ours[0]["record"]["reply"]
+        [row] = statements.posts(store, 7)
+        assert row["status"] == "posted" and row["posted_id"] == ours[0]["uri"] and row["approved_by"] == "UAPPROVER1"
+
+
+def test_too_long_for_an_account_is_said_before_posting(tmp_path: Path) -> None:
+    local = FileConnector(source="local", outbox=tmp_path / "outbox.jsonl")
+    assert statements.problems(TEXT, {"local": local}) == []
+    [problem] = statements.problems("x" * 5000, {"local": local})
+    assert "5000 characters" in problem and "shorten it" in problem
+
+
+def test_mastodon_statement_is_a_public_status_not_a_reply(store: Store) -> None:
+    mock_server = pytest.importorskip("mastodon_mock.testing.server")
+    from assistant.connectors.mastodon import MastodonConnector
+
+    with mock_server.MockServer() as server:
+        masto = MastodonConnector(source="masto", api_base_url=server.base_url, access_token="bob_token",
+                                  timeout=0.5, terms=[])
+        assert statements.approve(store, 3, TEXT, "en", "UAPPROVER1", ["masto"])
+        statements.deliver(store, 3, {"masto": masto})
+        statements.deliver(store, 3, {"masto": masto})
+        [row] = statements.posts(store, 3)
+        assert row["status"] == "posted"
+        status = server.client("alice").status(row["posted_id"])
+        assert status["in_reply_to_id"] is None and TEXT in status["content"]
+        assert status["account"]["username"] == "bob"
+        bob = server.client("bob")
+        mine = bob.account_statuses(bob.account_verify_credentials()["id"])
+        assert [s["id"] for s in mine if TEXT in s["content"]] == [status["id"]]  # posted once
