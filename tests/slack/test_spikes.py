@@ -220,3 +220,19 @@ def test_an_edited_statement_is_posted_as_edited_and_one_too_long_is_refused(sto
     h.services.drain()
     assert [r["text"] for r in h.outbox_lines() if r.get("statement")] == [edited]
     assert "Approve statement" not in text_of(_latest_alert(h, spike.id))  # approved: no second approval
+
+
+def test_the_app_runs_the_detector_by_itself_on_the_real_clock(make_harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ASSISTANT_SPIKE_TICK_SECONDS", "0.5")
+    h = make_harness(sources=[])
+    now = datetime.now(UTC)
+    for i, text in enumerate(STORM):
+        m = Mention(source="bluesky", external_id=f"live{i}", author=f"live{i}", text=text, network="bluesky",
+                    created_at=(now - timedelta(minutes=40 - 3 * i)).isoformat())
+        h.store.add_mentions([m])
+        h.store.save_triage(m.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
+    h.start()  # as `assistant serve` does: cards, and the spike tick
+    alert = h.slack.wait_for("chat.postMessage", timeout=60, where=lambda p: p.get("channel") == ESCALATE
+                             and any(b.get("block_id") == "spike_numbers" for b in p.get("blocks") or []))[0]
+    assert f"{len(STORM)} negative posts" in text_of(alert["blocks"])
