@@ -116,28 +116,15 @@ class FileConnector:
         return None
 
     def reply(self, mention: Mention, text: str, idempotency_key: str) -> Posted:
-        try:
-            self.outbox.parent.mkdir(parents=True, exist_ok=True)
-            with self.outbox.open("a+", encoding="utf-8") as fh:
-                fcntl.flock(fh, fcntl.LOCK_EX)
-                found = self._scan(fh, idempotency_key)
-                if found:
-                    return found
-                reply_id = self._reply_id(idempotency_key)
-                fh.write(json.dumps({
-                    "id": reply_id, "idempotency_key": idempotency_key, "mention": mention.key,
-                    "in_reply_to": mention.external_id, "author": mention.author, "text": text,
-                    "at": utcnow().isoformat(timespec="seconds"),
-                }, ensure_ascii=False) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-                return Posted(reply_id, None)
-        except OSError as exc:
-            raise PostError(f"cannot write {self.outbox}: {exc}",
-                            permanent=isinstance(exc, PermissionError | IsADirectoryError)) from None
+        return self._append(idempotency_key, {"mention": mention.key, "in_reply_to": mention.external_id,
+                                              "author": mention.author, "text": text})
 
     def post_status(self, text: str, idempotency_key: str) -> Posted:
         """A new post of the brand's own (a spike's statement), not a reply: no in_reply_to."""
+        return self._append(idempotency_key, {"statement": True, "in_reply_to": None, "text": text})
+
+    def _append(self, idempotency_key: str, fields: dict[str, Any]) -> Posted:
+        """One line per key, whoever writes: the file is locked while it is read and written."""
         try:
             self.outbox.parent.mkdir(parents=True, exist_ok=True)
             with self.outbox.open("a+", encoding="utf-8") as fh:
@@ -146,8 +133,7 @@ class FileConnector:
                 if found:
                     return found
                 post_id = self._reply_id(idempotency_key)
-                fh.write(json.dumps({"id": post_id, "idempotency_key": idempotency_key, "statement": True,
-                                     "in_reply_to": None, "text": text,
+                fh.write(json.dumps({"id": post_id, "idempotency_key": idempotency_key, **fields,
                                      "at": utcnow().isoformat(timespec="seconds")}, ensure_ascii=False) + "\n")
                 fh.flush()
                 os.fsync(fh.fileno())
