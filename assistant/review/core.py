@@ -16,10 +16,12 @@ Who may decide (Slack approvers, user groups) is the UI's business; what is deci
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssistantError
+from ..orchestration.protocol import NetworkAction
 from ..status import APPROVABLE, MentionStatus, is_open
 from ..store import Approval, StaleDecision, Store
 from ..store import slack_sql as follow_ups
@@ -27,7 +29,9 @@ from . import assignments
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..orchestration.protocol import NetworkAction, Runtime
+    from ..orchestration.protocol import Runtime
+
+log = logging.getLogger("assistant.review")
 
 # Guard checks a person's edit may override (they know something the policy does not
 # say); the others (links, codes, prices the policy lacks, disguised text, length) always block.
@@ -216,7 +220,12 @@ def hide(r: Review, mention_id: str, actor: str, reason: str | None = None) -> N
     """Close the mention as hidden, then hide or report it on its network where that is possible.
     The decision comes first, so two clicks never report twice; what the network did is an event."""
     r.store.decide(mention_id, "hide", actor, reason)
-    outcome = r.runtime.hide(mention_id, reason)
+    try:
+        outcome = r.runtime.hide(mention_id, reason)
+    except Exception:  # the decision stands; the card says it was not hidden there (the log has why)
+        log.exception("hiding %s on its network failed", mention_id)
+        outcome = NetworkAction(False, f"recorded, not hidden on {_network(r, mention_id)}: the request failed "
+                                       "(the server log has the cause); hide it there by hand")
     r.store.log_event(mention_id, "hide_on_network", actor, done=outcome.done, detail=outcome.detail)
     return outcome
 
@@ -230,10 +239,20 @@ def move_to_private(r: Review, mention_id: str, actor: str, text: str | None = N
         raise StaleDecision(mention_id, status, None)
     outcome = None
     if text and text.strip():
-        outcome = r.runtime.send_private(mention_id, text.strip())
+        try:
+            outcome = r.runtime.send_private(mention_id, text.strip())
+        except Exception:
+            log.exception("sending a private message for %s failed", mention_id)
+            outcome = NetworkAction(False, f"not sent on {_network(r, mention_id)}: the request failed "
+                                           "(the server log has the cause); send it there by hand")
         r.store.log_event(mention_id, "private_message", actor, done=outcome.done, detail=outcome.detail)
     follow_ups.add_follow_up(r.store, mention_id, actor, text.strip() if text else None)
     return outcome
+
+
+def _network(r: Review, mention_id: str) -> str:
+    row = r.store.get_mention(mention_id) or {}
+    return str(row.get("network") or "its network").capitalize()
 
 
 def hide_result(store: Store, mention_id: str) -> dict[str, Any] | None:

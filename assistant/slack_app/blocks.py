@@ -328,6 +328,13 @@ def _buttons(data: CardData) -> list[Block]:
     return [{"type": "actions", "block_id": card_block_id(mid), "elements": elements}]
 
 
+# A credential inside an error (a header, a query parameter, a token by its shape): everyone in
+# the channel reads the card, so the value is hidden; the log keeps the full error for the admin.
+_SECRET = re.compile(
+    r"(?i)\b(\w*token|api[_-]?key|\w*secret|password|authorization)\s*[:=]\s*(?:bearer\s+)?[^\s,;&]+"
+    r"|\b(bearer)\s+[^\s,;&]+|\b(?:xox[abposr]|xapp|sk|ghp|glpat)-[\w-]{6,}")
+
+
 def readable_error(error: str | None) -> str:
     """An outbox error as a person reads it: no URLs, a JSON body reduced to its message."""
     text = error or "unknown error"
@@ -341,6 +348,8 @@ def readable_error(error: str | None) -> str:
                         if isinstance(body, dict) and body.get(k)), None) if isinstance(body, dict) else None
         text = text.replace(match.group(0), message or "").strip()
     text = re.sub(r"\s*https?://\S+", "", text)
+    text = _SECRET.sub(lambda m: f"{m.group(1) or m.group(2)}: [hidden]" if m.group(1) or m.group(2) else "[hidden]",
+                       text)
     text = re.sub(r"\s*\((fix|check|run)[^)]*\)\s*$", "", text)  # the admin's fix goes to the log, not the card
     text = " ".join(text.replace(" :", ":").split()).strip(" :")
     text = text[:1].upper() + text[1:]

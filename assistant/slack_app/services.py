@@ -419,7 +419,7 @@ class Services:
                 self.complete(mention_id)
         except Exception as exc:
             log.exception("drafting %s failed", mention_id)
-            notice = f"⚠️ Drafting failed: {blocks.escape(str(exc))}"
+            notice = f"⚠️ Drafting failed: {blocks.escape(blocks.readable_error(str(exc)))}"
         self.update_card(mention_id, ref, notice=notice)
         latest = self.store.latest_draft(mention_id)
         if regenerate and notice is None and latest is not None and latest[1].text:
@@ -569,10 +569,13 @@ class Services:
         self.in_background(self.update_card, mention_id, ref)
 
     def move_to_private(self, mention_id: str, text: str | None, ref: Ref) -> None:
-        outcome = self.act(mention_id, ref, lambda: review.move_to_private(self.review, mention_id, ref["user"],
-                                                                           text))
-        if self.store.get_mention(mention_id) is None:
+        # wrapped in a tuple: None from act() means refused (told already); the outcome itself
+        # is None when no text was given, which is not a refusal
+        done = self.act(mention_id, ref, lambda: (review.move_to_private(self.review, mention_id, ref["user"],
+                                                                            text),))
+        if done is None:
             return
+        outcome = done[0]
         sent = f" ({blocks.escape(outcome.detail)})" if outcome is not None else ""
         self.ephemeral(ref, f"Recorded: the conversation moves to a private message{sent}. The card stays open "
                             "until someone approves a public update for the thread.")
@@ -679,4 +682,6 @@ class Services:
             self.update_card(mention_id, ref)
         except Exception as exc:
             log.exception("/reply failed")
-            WebhookClient(response_url).send(text=f"Could not draft a reply: {exc}", replace_original=True)
+            WebhookClient(response_url).send(
+                text=f"Could not draft a reply: {blocks.escape(blocks.readable_error(str(exc)))}",
+                replace_original=True)

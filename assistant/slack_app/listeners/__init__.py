@@ -34,9 +34,21 @@ def metadata_for(ref: dict[str, Any]) -> dict[str, Any]:
 
 
 def ref_from_view(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(metadata, ref) for a view_submission."""
-    meta = json.loads(body["view"].get("private_metadata") or "{}")
-    ref = {**(meta.get("r") or {}), "user": body["user"]["id"]}
+    """(metadata, ref) for a view_submission. ValueError, one line, for metadata that is not
+    ours (a form from an older version, or a hand-made request): no JSON object, no mention id,
+    a draft id that is not a number."""
+    try:
+        meta = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
+    except (ValueError, RecursionError):
+        raise ValueError("its data is not JSON") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("m"), str) or not meta["m"]:
+        raise ValueError("it names no mention")
+    draft_id = meta.get("d")
+    if draft_id is not None and (isinstance(draft_id, bool) or not isinstance(draft_id, int)):
+        raise ValueError("its draft id is not a number")
+    where = meta.get("r") if isinstance(meta.get("r"), dict) else {}
+    ref = {**{k: v for k, v in where.items() if k in ("channel", "ts", "ephemeral", "response_url")},
+           "user": (body.get("user") or {}).get("id")}
     return meta, ref
 
 

@@ -73,10 +73,10 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
     words = (command.get("text") or "").split()
     sub = words[0].lower() if words else "help"
     if sub == "queue":
-        rows = svc.store.queue(limit=200)
-        shown = rows[:15]
-        ack(text=f"{len(rows)} waiting", blocks=blocks.queue_blocks(shown, card_links(svc, [r["id"] for r in shown]),
-                                                                  len(rows)))
+        shown = svc.store.queue(limit=15)
+        total = tables.stats(svc.store)["waiting"]  # every open mention, not only the page shown
+        ack(text=f"{total} waiting", blocks=blocks.queue_blocks(shown, card_links(svc, [r["id"] for r in shown]),
+                                                               total))
     elif sub == "stats":
         s = tables.stats(svc.store)
         view = blocks.home_view(s, [], {}, [])

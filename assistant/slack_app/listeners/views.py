@@ -3,18 +3,21 @@ needed, escalate, hide, move to private message. Each decision is the review cor
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ... import review
 from ...drafting.prompt import INSTRUCTIONS as PROMPT_INSTRUCTIONS
 from ...store import APPROVABLE_STATUSES
-from ..blocks import INSTRUCTIONS
+from ..blocks import INSTRUCTIONS, md, plain
 from . import ref_from_view
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
     from ..services import Services
+
+log = logging.getLogger("assistant.slack")
 
 
 def _value(view: dict[str, Any], block: str) -> Any:
@@ -142,33 +145,41 @@ def escalate_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
         svc.escalate(mention_id, person, team, (_value(body["view"], "reason") or "").strip() or None, ref)
 
 
+def unreadable(svc: Services, ack: Ack, body: dict[str, Any]) -> bool:
+    """True (and the form answered with one line, and one log line) when a submission's
+    metadata is not ours or names a mention that is not in the database: nothing is changed."""
+    callback = (body.get("view") or {}).get("callback_id")
+    user = (body.get("user") or {}).get("id")
+    try:
+        meta, _ = ref_from_view(body)
+    except ValueError as exc:
+        log.warning("ignored a %s form from %s: %s", callback, user, exc)
+        _closing(ack, "This form's data could not be read, so nothing was changed. Open the form again "
+                      "from the mention's review card.")
+        return True
+    if svc.store.get_mention(meta["m"]) is None:
+        log.warning("ignored a %s form from %s: no mention %r", callback, user, meta["m"][:200])
+        _closing(ack, "This form's mention is no longer in the database, so nothing was changed.")
+        return True
+    return False
+
+
+def _closing(ack: Ack, line: str) -> None:
+    ack(response_action="update", view={"type": "modal", "title": plain("Nothing was changed"),
+                                        "close": plain("Close"), "blocks": [{"type": "section", "text": md(line)}]})
+
+
+SUBMITS = {"edit_submit": edit_submit, "regenerate_submit": regenerate_submit, "reject_submit": reject_submit,
+           "escalate_submit": escalate_submit, "no_reply_submit": no_reply_submit, "hide_submit": hide_submit,
+           "private_submit": private_submit}
+
+
 def register(app: App, svc: Services) -> None:
-    def edit(ack: Ack, body: dict[str, Any]) -> None:
-        edit_submit(svc, ack, body)
+    def bind(handler: Any) -> Any:
+        def submitted(ack: Ack, body: dict[str, Any]) -> None:
+            if not unreadable(svc, ack, body):
+                handler(svc, ack, body)
+        return submitted
 
-    def regenerate(ack: Ack, body: dict[str, Any]) -> None:
-        regenerate_submit(svc, ack, body)
-
-    def reject(ack: Ack, body: dict[str, Any]) -> None:
-        reject_submit(svc, ack, body)
-
-    def escalate(ack: Ack, body: dict[str, Any]) -> None:
-        escalate_submit(svc, ack, body)
-
-    app.view("edit_submit")(edit)
-    app.view("regenerate_submit")(regenerate)
-    app.view("reject_submit")(reject)
-    app.view("escalate_submit")(escalate)
-
-    def no_reply(ack: Ack, body: dict[str, Any]) -> None:
-        no_reply_submit(svc, ack, body)
-
-    def hide(ack: Ack, body: dict[str, Any]) -> None:
-        hide_submit(svc, ack, body)
-
-    def private(ack: Ack, body: dict[str, Any]) -> None:
-        private_submit(svc, ack, body)
-
-    app.view("no_reply_submit")(no_reply)
-    app.view("hide_submit")(hide)
-    app.view("private_submit")(private)
+    for callback, handler in SUBMITS.items():
+        app.view(callback)(bind(handler))

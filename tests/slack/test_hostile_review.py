@@ -1,0 +1,168 @@
+"""The review flow used as a hostile or careless person would: clicks on closed or stale
+cards, forged form data, errors that carry secrets. Real Bolt app, signed requests, loopback Slack."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from slack_harness import APPROVER, QUESTION, text_of
+
+from assistant.connectors.base import Capabilities
+from assistant.slack_app.loopback import slash_command, view_submission
+from assistant.store import slack_sql as tables
+
+
+def _reason(text: str) -> dict:
+    return {"reason": {"text": {"type": "plain_text_input", "value": text}}}
+
+
+def test_move_to_private_on_a_closed_mention_sends_nothing_and_does_not_say_recorded(h):
+    h.runtime.capabilities_ = Capabilities(private=True, private_means="as a direct message")
+    mention_id, card = h.card(QUESTION)
+    h.choose("private", mention_id)
+    meta = h.opened("private_submit")["private_metadata"]
+    h.choose("no_reply", mention_id)  # someone closes it while the form is open
+    h.submit("no_reply_submit", _reason("answered by phone"), h.opened("no_reply_submit")["private_metadata"])
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "closed"
+    h.submit("private_submit", _reason("Sorry! Order number?"), meta)
+    told = h.slack.wait_for("chat.postEphemeral", where=lambda p: "already" in p["text"])[-1]
+    assert "nothing was changed" in told["text"]
+    h.services.drain()
+    time.sleep(0.2)
+    assert h.runtime.private == []
+    said = [p["text"] for p in h.slack.calls_to("chat.postEphemeral")] + \
+        [p["text"] for p in h.slack.calls_to("chat.postMessage") if p.get("thread_ts") == card["ts"]]
+    assert not [t for t in said if "Recorded" in t or "Moved to a private" in t], said
+    assert tables.follow_up(h.store, mention_id) is None
+
+
+def test_a_form_with_broken_private_metadata_is_one_clear_line_not_a_server_error(h, caplog):
+    mention_id, _ = h.card(QUESTION)
+    for meta in ("not json", "[]", "{}", json.dumps({"m": 7}), json.dumps({"m": "nope", "r": "x"})):
+        for callback in ("edit_submit", "reject_submit", "no_reply_submit", "escalate_submit",
+                         "hide_submit", "private_submit", "regenerate_submit"):
+            values = {"reply": {"text": {"type": "plain_text_input", "value": "Thanks!"}},
+                      "person": {"value": {"type": "users_select", "selected_user": APPROVER}}}
+            r = h.driver.interact(view_submission(callback, values, meta, APPROVER))
+            assert r.status_code == 200, (callback, meta, r.status_code, r.text)
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "awaiting"
+    assert "Traceback" not in caplog.text
+
+
+def test_queue_counts_every_waiting_mention_not_the_first_page(h):
+    for i in range(230):
+        h.add(f"Question number {i}: do you ship to Austria?", external_id=f"q{i}")
+    queue = h.driver.command(slash_command("/assistant", "queue", APPROVER, h.slack.response_url())).json()
+    shown = text_of(queue["blocks"])
+    assert "230 waiting" in shown and "215 more" in shown, shown[:200]
+    assert queue["text"].startswith("230 waiting")
+
+
+def test_a_post_that_fails_with_a_token_in_its_error_does_not_show_the_token(h):
+    mention_id, card = h.card(QUESTION)
+    h.runtime.error = RuntimeError("401 from https://mastodon.example/api/v1/statuses?access_token=SECRETTOKEN123 "
+                                   "Authorization: Bearer SECRETTOKEN456")
+    h.click("approve", mention_id)
+    h.slack.wait_for("chat.update", where=lambda p: "Posting did not finish" in text_of(p.get("blocks")))
+    h.services.drain()
+    shown = json.dumps(h.slack.calls)
+    assert "SECRETTOKEN" not in shown
+
+
+def test_a_drafting_failure_does_not_show_a_url_or_a_key_on_the_card(h):
+    mention_id, card = h.card(QUESTION)
+
+    def broken(*a, **kw):
+        raise RuntimeError("POST https://llm.internal:8443/v1/chat?api_key=sk-SECRET999 answered 500")
+    h.engine.regenerate = broken
+    h.click("regenerate", mention_id)
+    h.submit("regenerate_submit", {}, h.opened("regenerate_submit")["private_metadata"])
+    h.slack.wait_for("chat.update", where=lambda p: "Drafting failed" in text_of(p.get("blocks")))
+    h.services.drain()
+    shown = json.dumps(h.slack.calls)
+    assert "sk-SECRET999" not in shown and "llm.internal" not in shown
+
+
+def test_hide_whose_network_call_fails_tells_the_person_and_redraws_the_card(h):
+    h.runtime.capabilities_ = Capabilities(hide=True, hide_means="reported to the instance's moderators")
+    mention_id, _ = h.card("you are all idiots", external_id="abuse-x")
+
+    def down(mention_id, reason):
+        raise RuntimeError("connection reset by https://mastodon.example/api/v1/reports")
+    h.runtime.hide = down
+    h.click("hide", mention_id)
+    h.submit("hide_submit", {}, h.opened("hide_submit")["private_metadata"])
+    card = h.slack.wait_for("chat.update", where=lambda p: "not hidden on Mastodon" in text_of(p.get("blocks")))[-1]
+    shown = text_of(card["blocks"])
+    assert "Hidden" in shown and "by hand" in shown and "api/v1/reports" not in shown
+    assert h.store.get_mention(mention_id)["status"] == "hidden"
+
+
+def _edit(h, mention_id: str, text: str, user: str = APPROVER):
+    h.click("edit", mention_id, user=user)
+    meta = h.opened("edit_submit")["private_metadata"]
+    return h.submit("edit_submit", {"reply": {"text": {"type": "plain_text_input", "value": text}}}, meta, user=user)
+
+
+def test_an_edit_with_slack_markup_cannot_ping_or_render_a_link_on_the_card(h):
+    mention_id, card = h.card(QUESTION)
+    edited = "Thanks Ann <!channel> <@U123> <https://evil.example|click> *bold* we ship to Germany!"
+    r = _edit(h, mention_id, edited)
+    assert r.status_code == 200
+    if r.text:  # refused by the guard (a link the policy lacks): nothing posted, said inline
+        assert h.store.outbox_items("pending", "sending", "posted") == []
+        return
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    for p in [*h.slack.calls_to("chat.update"), *h.slack.calls_to("chat.postMessage")]:
+        shown = json.dumps(p)
+        assert "<!channel>" not in shown and "<@U123>" not in shown and "<https://evil.example|" not in shown
+
+
+def test_an_old_card_after_no_reply_needed_posts_nothing(h):
+    mention_id, card = h.card(QUESTION)
+    old_value = h.value(mention_id)
+    h.choose("no_reply", mention_id)
+    h.submit("no_reply_submit", _reason("spam"), h.opened("no_reply_submit")["private_metadata"])
+    h.services.drain()
+    for user in (APPROVER, "UAPPROVER2"):
+        h.click("approve", mention_id, user=user, value=old_value)
+    told = h.slack.wait_for("chat.postEphemeral", 2)
+    assert all("already closed" in p["text"] for p in told)
+    h.services.drain()
+    assert h.runtime.delivered == [] and h.store.outbox_items("pending", "sending", "posted") == []
+
+
+def test_two_edit_submissions_at_once_post_one_reply(h):
+    import threading
+    mention_id, card = h.card(QUESTION)
+    h.click("edit", mention_id)
+    meta = h.opened("edit_submit")["private_metadata"]
+    h.runtime.gate.clear()
+    texts = ["Thanks Ann, we ship to Germany!", "Thanks Ann, we do ship to Germany!"]
+    threads = [threading.Thread(target=h.submit, args=("edit_submit",
+                                {"reply": {"text": {"type": "plain_text_input", "value": t}}}, meta))
+               for t in texts * 2]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    h.runtime.gate.set()
+    h.services.drain()
+    assert len(h.store.outbox_items("pending", "sending", "posted", "failed")) == 1
+    assert len(h.runtime.delivered) == 1
+
+
+def test_escalating_to_an_unknown_person_keeps_the_card_open_and_says_who_was_not_told(h):
+    mention_id, card = h.card(QUESTION)
+    h.slack.fail("chat.postMessage", status=200, error="channel_not_found", retry_after=None, times=5)
+    h.click("escalate", mention_id)
+    values = {"person": {"value": {"type": "users_select", "selected_user": "UGONE"}}}
+    h.submit("escalate_submit", values, h.opened("escalate_submit")["private_metadata"])
+    told = h.slack.wait_for("chat.postEphemeral", where=lambda p: "could not be told" in p["text"])[-1]
+    assert "\n" not in told["text"]
+    h.services.drain()
+    assert h.store.get_mention(mention_id)["status"] == "awaiting"
