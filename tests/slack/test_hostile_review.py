@@ -109,17 +109,23 @@ def _edit(h, mention_id: str, text: str, user: str = APPROVER):
 
 def test_an_edit_with_slack_markup_cannot_ping_or_render_a_link_on_the_card(h):
     mention_id, card = h.card(QUESTION)
-    edited = "Thanks Ann <!channel> <@U123> <https://evil.example|click> *bold* we ship to Germany!"
+    # a link the policy does not know is refused inline, whatever its markup; nothing is posted
+    r = _edit(h, mention_id, "Thanks Ann <https://evil.example|click> we ship to Germany!")
+    assert r.json()["response_action"] == "errors" and "evil.example" in r.json()["errors"]["reply"]
+    assert h.store.outbox_items("pending", "sending", "posted") == []
+    r = _edit(h, mention_id, "Thanks Ann <!channel> we ship to Germany!")  # a broadcast is refused too
+    assert r.json()["response_action"] == "errors" and "<!channel>" in r.json()["errors"]["reply"]
+    edited = "Thanks Ann, we ship to Germany & Austria <:)"
     r = _edit(h, mention_id, edited)
-    assert r.status_code == 200
-    if r.text:  # refused by the guard (a link the policy lacks): nothing posted, said inline
-        assert h.store.outbox_items("pending", "sending", "posted") == []
-        return
+    if r.text:  # a claim warning: the person submits the same text again to use it anyway
+        assert "submit again" in r.json()["errors"]["reply"]
+        r = _edit(h, mention_id, edited)
+    assert r.status_code == 200 and r.text == "", r.text
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
     h.services.drain()
-    for p in [*h.slack.calls_to("chat.update"), *h.slack.calls_to("chat.postMessage")]:
-        shown = json.dumps(p)
-        assert "<!channel>" not in shown and "<@U123>" not in shown and "<https://evil.example|" not in shown
+    assert h.store.outbox_items("posted")[0]["text"] == edited  # posted to the network as written
+    sent = next(b for b in h.last_card_update(mention_id)["blocks"] if b.get("block_id") == "sent")
+    assert sent["text"] == {"type": "plain_text", "text": edited, "emoji": True}  # shown as text, never as markup
 
 
 def test_an_old_card_after_no_reply_needed_posts_nothing(h):
