@@ -9,7 +9,7 @@ import time
 from slack_harness import APPROVER, QUESTION, text_of
 
 from assistant.connectors.base import Capabilities
-from assistant.slack_app.loopback import slash_command, view_submission
+from assistant.slack_app.loopback import event_callback, slash_command, view_submission
 from assistant.store import slack_sql as tables
 
 
@@ -172,3 +172,60 @@ def test_escalating_to_an_unknown_person_keeps_the_card_open_and_says_who_was_no
     assert "\n" not in told["text"]
     h.services.drain()
     assert h.store.get_mention(mention_id)["status"] == "awaiting"
+
+
+def test_approve_on_an_old_card_after_its_draft_was_rejected_posts_nothing(h):
+    mention_id, card = h.card(QUESTION)
+    old_value = h.value(mention_id)  # a colleague still sees the card as it was
+    h.choose("reject", mention_id)
+    h.submit("reject_submit", _reason("wrong tone"), h.opened("reject_submit")["private_metadata"])
+    h.slack.wait_for("chat.update", where=lambda p: "A draft was rejected" in text_of(p.get("blocks")))
+    h.services.drain()
+    h.click("approve", mention_id, user="UAPPROVER2", value=old_value)
+    told = h.slack.wait_for("chat.postEphemeral")[-1]
+    assert f"rejected by <@{APPROVER}>" in told["text"] and "nothing was posted" in told["text"]
+    h.services.drain()
+    assert h.runtime.delivered == [] and h.store.outbox_items("pending", "sending", "posted") == []
+    assert h.store.get_mention(mention_id)["status"] == "awaiting"
+
+
+def test_two_retries_at_once_on_a_failed_post_post_it_once(make_harness):
+    import threading
+
+    from slack_harness import ReplyReceiver, action_ids, webhook_source
+    receiver = ReplyReceiver(fail=1)
+    try:
+        h = make_harness(sources=[webhook_source("zap", receiver.url)])
+        mention_id, _ = h.card(QUESTION, source="zap", network="webhook")
+        h.click("approve", mention_id)
+        h.slack.wait_for("chat.update", where=lambda p: "retry" in action_ids(p.get("blocks") or []))
+        h.services.drain()
+        threads = [threading.Thread(target=h.click, args=("retry", mention_id), kwargs={"user": u})
+                   for u in (APPROVER, "UAPPROVER2", APPROVER)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+        h.services.drain()
+        assert len(receiver.posted()) == 1 and len(receiver.received) == 2
+        assert len(h.slack.calls_to("chat.postEphemeral")) == 2  # the other two were told
+    finally:
+        receiver.close()
+
+
+def test_app_home_with_500_items_waiting_for_me_stays_within_block_kit_limits(h):
+    from assistant import review
+    r = review.Review(h.engine, h.runtime)
+    for i in range(500):
+        mention_id = h.add(f"Order {i} never arrived <!channel> *help*", external_id=f"w{i}")
+        h.engine.process(mention_id)
+        review.escalate(r, mention_id, "UAPPROVER2", APPROVER, None, None)
+    started = time.monotonic()
+    h.driver.event(event_callback({"type": "app_home_opened", "user": APPROVER, "channel": "D1", "tab": "home",
+                                   "event_ts": "1700000400.000200"}))
+    view = h.slack.wait_for("views.publish", timeout=20)[0]["view"]
+    assert time.monotonic() - started < 10
+    assert len(view["blocks"]) <= 100
+    mine = next(b for b in view["blocks"] if b.get("block_id") == "mine")["text"]["text"]
+    assert "485 more" in mine and "<!channel>" not in json.dumps(view)
