@@ -78,8 +78,8 @@ class Services:
         self.store = engine.store
         self.runtime = runtime
         self.review = review.Review(engine, runtime)
-        # mention id -> an edited text that was answered with overridable warnings: the
-        # same text submitted again is accepted.
+        # "mention id|user" -> an edited text that was answered with overridable warnings: the
+        # same text submitted again by that person is accepted.
         self.warned_edits: dict[str, str] = {}
         self.settings = settings
         self.client = client

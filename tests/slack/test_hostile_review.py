@@ -229,3 +229,49 @@ def test_app_home_with_500_items_waiting_for_me_stays_within_block_kit_limits(h)
     assert len(view["blocks"]) <= 100
     mine = next(b for b in view["blocks"] if b.get("block_id") == "mine")["text"]["text"]
     assert "485 more" in mine and "<!channel>" not in json.dumps(view)
+
+
+def test_a_warning_one_person_saw_is_not_accepted_for_another_who_never_saw_it(h):
+    mention_id, _ = h.card(QUESTION)
+    edited = "Thanks Ann! We'll send you a free sample tomorrow."
+    first = _edit(h, mention_id, edited)
+    assert first.json()["response_action"] == "errors" and "submit again" in first.json()["errors"]["reply"]
+    other = _edit(h, mention_id, edited, user="UAPPROVER2")  # never shown the warning
+    assert other.json()["response_action"] == "errors" and "submit again" in other.json()["errors"]["reply"]
+    h.services.drain()
+    assert h.store.outbox_items("pending", "sending", "posted") == []
+
+
+def _rendered(payload: dict) -> list[str]:
+    """The texts Slack renders as markup: mrkdwn objects and a message's fallback text (rich_text
+    and plain_text elements are shown as written)."""
+    out = [payload.get("text") or ""] if isinstance(payload.get("text"), str) else []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                out.append(node.get("text") or "")
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(payload.get("blocks") or (payload.get("view") or {}).get("blocks"))
+    return out
+
+
+def test_a_long_post_full_of_slack_markup_in_card_details_and_edit_stays_within_limits(h):
+    post = ("<!channel> <@U123> <https://evil.example|click> &amp; *bold* ~x~ `code` " * 60)[:4000]
+    mention_id, card = h.card(post, external_id="long-markup")
+    h.click("details", mention_id)
+    h.slack.wait_for("views.open")
+    h.click("edit", mention_id)
+    h.opened("edit_submit")
+    h.choose("hide", mention_id)
+    h.opened("hide_submit")
+    payloads = [*h.slack.calls_to("chat.postMessage"), *h.slack.calls_to("views.open")]
+    assert len(payloads) >= 4
+    for p in payloads:
+        for text in _rendered(p):
+            assert "<!channel>" not in text and "<@U123>" not in text and "<https://evil" not in text, text[:200]
+    # the fixture checks every payload against Block Kit's limits (fake.violations) at teardown

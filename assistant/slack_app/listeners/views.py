@@ -31,15 +31,17 @@ def _value(view: dict[str, Any], block: str) -> Any:
     return element.get("value")
 
 
-def validate_reply(svc: Services, mention_id: str, text: str) -> str | None:
+def validate_reply(svc: Services, mention_id: str, text: str, user: str | None = None) -> str | None:
     """The first problem with an edited reply, as an inline error, or None. The rules are the
     review core's; what is remembered here is only that this person was warned about this text
-    (the same text submitted again accepts the warnings)."""
+    (the same text submitted again by the same person accepts the warnings; a colleague who
+    submits it has not seen them, so is warned too)."""
+    key = f"{mention_id}|{user}"
     check = review.check_text(svc.review, mention_id, text)
     if check.errors:
         return _fit(check.errors[0])
-    if check.warnings and svc.warned_edits.get(mention_id) != text.strip():
-        svc.warned_edits[mention_id] = text.strip()
+    if check.warnings and svc.warned_edits.get(key) != text.strip():
+        svc.warned_edits[key] = text.strip()
         return _fit("Check: " + "; ".join(check.warnings)[:200] + " (submit again to use it anyway)")
     return None
 
@@ -62,12 +64,12 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
         ack(response_action="errors", errors={"reply": f"Already {row['status'] if row else 'removed'}: nothing was posted."})
         svc.in_background(svc.update_card, mention_id, ref)
         return
-    problem = validate_reply(svc, mention_id, text)
+    problem = validate_reply(svc, mention_id, text, ref["user"])
     if problem:
         ack(response_action="errors", errors={"reply": problem})
         return
     ack()
-    svc.warned_edits.pop(mention_id, None)
+    svc.warned_edits.pop(f"{mention_id}|{ref['user']}", None)
     svc.approve_text(mention_id, text, ref, accept_warnings=True)
 
 
