@@ -28,7 +28,13 @@ class Workers:
             except Exception:
                 log.exception("background work failed: %s", getattr(fn, "__name__", fn))
                 raise
-        fut = pool.submit(run)
+        try:
+            fut = pool.submit(run)
+        except RuntimeError:  # shutting down: a draft that finished late has nowhere to report
+            log.info("dropped at shutdown: %s", getattr(fn, "__name__", fn))
+            fut = Future()
+            fut.cancel()
+            return fut
         with self._lock:
             self._pending.add(fut)
         fut.add_done_callback(self._forget)
