@@ -275,3 +275,23 @@ def test_a_long_post_full_of_slack_markup_in_card_details_and_edit_stays_within_
         for text in _rendered(p):
             assert "<!channel>" not in text and "<@U123>" not in text and "<https://evil" not in text, text[:200]
     # the fixture checks every payload against Block Kit's limits (fake.violations) at teardown
+
+
+def test_reject_then_regenerate_then_approve_posts_the_new_draft_once(h):
+    mention_id, _ = h.card(QUESTION)
+    first = h.store.latest_draft(mention_id)[0]
+    h.choose("reject", mention_id)
+    h.submit("reject_submit", _reason("too stiff"), h.opened("reject_submit")["private_metadata"])
+    h.slack.wait_for("chat.update", where=lambda p: "A draft was rejected" in text_of(p.get("blocks")))
+    h.services.drain()
+    h.click("regenerate", mention_id)
+    h.submit("regenerate_submit", {}, h.opened("regenerate_submit")["private_metadata"])
+    h.slack.wait_for("chat.postMessage", where=lambda p: "New draft" in (p.get("text") or ""))
+    h.services.drain()
+    assert h.store.latest_draft(mention_id)[0] != first
+    h.click("approve", mention_id)
+    h.click("approve", mention_id, user="UAPPROVER2")
+    h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
+    h.services.drain()
+    assert len(h.runtime.delivered) == 1 and h.store.get_mention(mention_id)["status"] == "posted"
+    assert tables.last_decision(h.store, mention_id)["draft_id"] == h.store.latest_draft(mention_id)[0]
