@@ -12,8 +12,8 @@ from . import cli
 
 
 def _runtime(process: bool = False) -> Any:
-    from ..connectors.runtime import Runtime
     from ..engine import Engine
+    from ..orchestration.runtime import Runtime
     from ..policy import PolicyRegistry
     from ..settings import load_settings
     from ..store import Store, connectors_sql

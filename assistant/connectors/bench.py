@@ -44,7 +44,7 @@ class _IngestOnly:
 
 def _serve(db_path: str, outbox: str, secret: str, ports: Any, stop: Any) -> None:
     """The intake server, in its own process as under `assistant serve`."""
-    from .runtime import Runtime
+    from ..orchestration.runtime import Runtime
 
     settings = Settings(db_path=Path(db_path), outbox_file=Path(outbox), sources_file=None)
     store = Store(settings.db_path, extra_migrations=[connectors_sql.migrations])

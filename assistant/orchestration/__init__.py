@@ -1,5 +1,5 @@
 """Orchestration: what runs beside the review UIs (pollers, webhook intake, the outbox worker).
 
 ``protocol.Runtime`` is the contract the Slack app, the CLI and the review core rely on;
-``assistant.connectors.runtime.Runtime`` is the real one, tests use a recording double.
+``orchestration.runtime.Runtime`` is the real one, tests use a recording double.
 """

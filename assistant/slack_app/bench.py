@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from ..backends.fake import FakeBackend
-from ..connectors.runtime import build_runtime
 from ..domain import Mention
 from ..engine import Engine
+from ..orchestration.runtime import build_runtime
 from ..policy import PolicyRegistry
 from ..settings import Settings
 from ..store import slack_sql as tables

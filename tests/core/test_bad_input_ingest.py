@@ -217,7 +217,7 @@ def test_ingest_for_a_brand_with_no_policy_is_refused_in_one_line(run_cli, tmp_p
 def test_a_stored_mention_for_an_unknown_brand_is_held_once_not_retried_every_start(engine, settings, tmp_path):
     import time
 
-    from assistant.connectors.runtime import Runtime
+    from assistant.orchestration.runtime import Runtime
 
     engine.store.add_mentions([Mention(source="manual", external_id="1", text="Do you ship?")], brand="nosuch")
     engine.store.add_mentions([Mention(source="manual", external_id="2", text="Do you ship?")])
