@@ -99,6 +99,9 @@ def posts(store: Store, spike_id: int) -> list[dict[str, Any]]:
     return list(store.db.query("SELECT * FROM statement_posts WHERE spike_id = ? ORDER BY id", [spike_id]))
 
 
+MAX_ATTEMPTS = 3
+
+
 def deliver(store: Store, spike_id: int, on: dict[str, PostsStatus]) -> list[dict[str, Any]]:
     """Post each pending row of this spike's statement once; returns the rows afterwards."""
     for row in posts(store, spike_id):
@@ -113,8 +116,11 @@ def deliver(store: Store, spike_id: int, on: dict[str, PostsStatus]) -> list[dic
                 raise PostError(f"no account named {row['account']} to post the statement on", permanent=True)
             posted = connector.post_status(row["text"], row["idempotency_key"])
         except PostError as exc:
-            # Not retried by itself: a person sees it on the alert card and posts it by hand.
-            _finish(store, row["id"], "failed", last_error=str(exc))
+            # A timeout or a 5xx is tried again at the next delivery, under the same idempotency
+            # key (the network answers a repeat with the status it already made); a refusal,
+            # or a third failure, stays failed: a person sees it on the alert card.
+            again = not exc.permanent and row["attempts"] + 1 < MAX_ATTEMPTS
+            _finish(store, row["id"], "pending" if again else "failed", last_error=str(exc))
             continue
         except Exception as exc:  # a connector bug: recorded, never posted twice by a retry
             log.exception("statement %s: unexpected error from %s", row["id"], row["account"])

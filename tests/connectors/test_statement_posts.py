@@ -69,3 +69,38 @@ def test_mastodon_statement_is_a_public_status_not_a_reply(store: Store) -> None
         bob = server.client("bob")
         mine = bob.account_statuses(bob.account_verify_credentials()["id"])
         assert [s["id"] for s in mine if TEXT in s["content"]] == [status["id"]]  # posted once
+
+
+class _Flaky:
+    """A network that times out on the first try (the post may or may not have been made),
+    then answers; or refuses for good."""
+
+    def __init__(self, permanent: bool = False) -> None:
+        self.permanent = permanent
+        self.keys: list[str] = []
+
+    def post_status(self, text: str, idempotency_key: str) -> Any:
+        from assistant.connectors.base import Posted, PostError
+
+        self.keys.append(idempotency_key)
+        if self.permanent or len(self.keys) == 1:
+            raise PostError("timed out" if not self.permanent else "HTTP 422", permanent=self.permanent)
+        return Posted("s1", "https://example.social/s1")
+
+
+def test_a_timeout_is_tried_again_under_the_same_key_and_a_refusal_is_not(store: Store) -> None:
+    flaky = _Flaky()
+    assert statements.approve(store, 11, TEXT, "en", "UAPPROVER1", ["masto"])
+    [row] = statements.deliver(store, 11, {"masto": flaky})
+    assert row["status"] == "pending" and "timed out" in row["last_error"]
+    [row] = statements.deliver(store, 11, {"masto": flaky})
+    assert row["status"] == "posted" and row["posted_id"] == "s1"
+    assert len(flaky.keys) == 2 and flaky.keys[0] == flaky.keys[1]  # the network can tell it is a repeat
+    statements.deliver(store, 11, {"masto": flaky})
+    assert len(flaky.keys) == 2  # posted: never again
+
+    refused = _Flaky(permanent=True)
+    assert statements.approve(store, 12, TEXT, "en", "UAPPROVER1", ["masto"])
+    statements.deliver(store, 12, {"masto": refused})
+    [row] = statements.deliver(store, 12, {"masto": refused})
+    assert row["status"] == "failed" and len(refused.keys) == 1
