@@ -31,7 +31,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def test_bluesky_statement_is_a_new_post_posted_once(store: Store) -> None:
     fake = XrpcFake()
     with serve_asgi(fake.app()) as url:
-        sky = BlueskyConnector(source="sky", handle=HANDLE, app_password=PASSWORD, base_url=url, timeout=0.5, terms=[])
+        sky = BlueskyConnector(source="sky", handle=HANDLE, app_password=PASSWORD, base_url=url, timeout=10, terms=[])
         on: dict[str, Any] = {"sky": sky}
         assert statements.approve(store, 7, TEXT, "en", "UAPPROVER1", ["sky"])
         assert not statements.approve(store, 7, TEXT + " again", "en", "UAPPROVER2", ["sky"])  # once per spike
@@ -57,7 +57,7 @@ def test_mastodon_statement_is_a_public_status_not_a_reply(store: Store) -> None
 
     with mock_server.MockServer() as server:
         masto = MastodonConnector(source="masto", api_base_url=server.base_url, access_token="bob_token",
-                                  timeout=0.5, terms=[])
+                                  timeout=10, terms=[])
         assert statements.approve(store, 3, TEXT, "en", "UAPPROVER1", ["masto"])
         statements.deliver(store, 3, {"masto": masto})
         statements.deliver(store, 3, {"masto": masto})
