@@ -100,8 +100,13 @@ class Catalog:
 
     def find(self, text: str, language: str | None) -> list[Named]:
         """What ``text`` names, in the order it names them (each entry once)."""
+        return [n for _, _, n in self.find_spans(text, language)]
+
+    def find_spans(self, text: str, language: str | None) -> list[tuple[int, int, Named]]:
+        """What ``text`` names with where (in the folded text), in order. Where two names
+        overlap the longest wins: "Kallio Morning blend" is the coffee, not the Kallio café."""
         folded = fold(text)
-        found: list[tuple[int, Named]] = []
+        found: list[tuple[int, int, Named]] = []
         for entry in self.entries:
             match = None
             for lang in (language, None):
@@ -117,8 +122,10 @@ class Catalog:
                 say = next((n for n in entry.all_names() if fold(n) == fold(match.group(0))), original)
             else:
                 say = entry.say.get(language or "", "") or original
-            found.append((match.start(), Named(entry.id, entry.kind, original, say)))
-        return [n for _, n in sorted(found, key=lambda p: p[0])]
+            found.append((match.start(), match.end(), Named(entry.id, entry.kind, original, say)))
+        kept = [f for f in found if not any(o is not f and o[0] <= f[0] and f[1] <= o[1]
+                                            and o[1] - o[0] > f[1] - f[0] for o in found)]
+        return sorted(kept, key=lambda f: f[0])
 
     def supported_names(self) -> list[str]:
         """Every name and every way a reply names something: text the guard accepts."""

@@ -73,6 +73,38 @@ class Mention(BaseModel):
         return self.network or self.source
 
 
+class CrisisKind(StrEnum):
+    """What makes a post a crisis (004: severity decides the response). Each kind goes to
+    a person; self-harm goes to a person with care guidance and never gets a brand reply."""
+
+    HEALTH_SAFETY = "health_safety"  # allergic reactions, injuries, glass or mould in food
+    LEGAL = "legal"  # lawyers, lawsuits, consumer authorities
+    FRAUD = "fraud"  # charges nobody made, card data misused
+    SCAM = "scam"  # someone impersonating the brand, fake giveaways, phishing customers
+    DATA_BREACH = "data_breach"  # leaked addresses, e-mails, passwords
+    PRESS = "press"  # a journalist asking for comment
+    THREAT = "threat"  # threats of violence, veiled ones included
+    SELF_HARM = "self_harm"  # the writer may hurt themselves
+
+
+class PartReading(BaseModel):
+    """One sentence or clause of a post and what it does on its own: a post can be
+    praise, a gripe and a question at once."""
+
+    text: str
+    intent: Intent
+    polarity: str  # positive, negative or neutral
+    confidence: float = 0.0
+
+
+class NamedItem(BaseModel):
+    """Something a post names: a catalog entry (product, place, event) or a person."""
+
+    name: str  # as the post wrote it
+    kind: str  # product, place, event or person
+    entry: str | None = None  # the catalog id, when the policy lists it
+
+
 class Triage(BaseModel):
     language: str
     intent: Intent
@@ -80,6 +112,24 @@ class Triage(BaseModel):
     action: Action
     reasons: list[str] = Field(default_factory=list)
     team: str | None = None  # escalation target, when action is escalate
+    # The reading in parts (triage/reading.py): what each sentence does, what the post
+    # names, and, for a crisis, its kind.
+    parts: list[PartReading] = Field(default_factory=list)
+    crisis: CrisisKind | None = None
+    people: list[str] = Field(default_factory=list)  # staff or others named (not the author)
+    items: list[NamedItem] = Field(default_factory=list)  # products, places, events named
+    order: str | None = None  # an order number the post gives
+    signed: str | None = None  # the name the author signed with ("— Laura")
+
+    def reading(self) -> dict[str, object]:
+        """The reading in parts as stored with the triage (JSON-ready)."""
+        return self.model_dump(mode="json", include={"parts", "crisis", "people", "items", "order", "signed"})
+
+    def parts_line(self) -> str:
+        """"praise: the cinnamon buns · complaint: the price" for cards; empty for one part."""
+        if len(self.parts) < 2:
+            return ""
+        return " · ".join(f"{p.intent.value}: {p.text}" for p in self.parts)
 
 
 class GuardCheck(BaseModel):

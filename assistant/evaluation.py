@@ -19,11 +19,18 @@ from .domain import Action, Intent, Severity
 from .policy import Policy
 from .triage import Triager
 
-TARGETS = {"intent_overall": 0.90, "intent_per_language": 0.85, "action": 0.95, "high_escalated": 1.0,
-           "false_escalations": 0.03, "hidden_not_abuse": 0.0}
+# Issue "Read a post the way a person does": intent 92% overall and 88% in every language,
+# action 95%, every crisis escalated, at most 3% of ordinary posts escalated, no customer
+# ignored, nothing hidden that is not abuse, 90% of clear abuse hidden, every part of a
+# mixed post found in 90%.
+TARGETS = {"intent_overall": 0.92, "intent_per_language": 0.88, "action": 0.95, "high_escalated": 1.0,
+           "false_escalations": 0.03, "customers_ignored": 0.0, "hidden_not_abuse": 0.0,
+           "abuse_hidden": 0.90, "parts_found": 0.90}
 FACT_TARGETS = {"precision": 0.95, "recall": 0.85}
 # Lower is better for these.
-AT_MOST = {"false_escalations", "hidden_not_abuse"}
+AT_MOST = {"false_escalations", "hidden_not_abuse", "customers_ignored"}
+# Labels a person would reply to: ignoring one of these leaves a customer unanswered.
+CUSTOMER = {"praise", "complaint", "question", "suggestion", "reaction"}
 
 
 @dataclass
@@ -36,6 +43,13 @@ class Tally:
     not_escalate: int = 0
     false_escalations: int = 0
     hidden_not_abuse: int = 0
+    customers: int = 0
+    customers_ignored: int = 0
+    abuse_to_hide: int = 0
+    abuse_hidden: int = 0
+    mixed: int = 0
+    parts_found: int = 0
+    crisis_kind: int = 0  # crises whose kind was named right
 
     def add(self, other: Tally) -> None:
         for k in vars(self):
@@ -49,6 +63,12 @@ def _ratio(ok: int, n: int) -> float:
 @dataclass
 class EvalReport:
     per_language: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    # The same figures per kind of post (sarcasm, short product complaints, mixed posts,
+    # scams, politeness...: the row's `kind`, or its first tag) and per brand.
+    per_kind: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    per_brand: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    # Crises per kind (health_safety, fraud, scam, self_harm...): [escalated, named right, posts]
+    crises: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     recall: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     language_ok: int = 0
@@ -73,6 +93,9 @@ class EvalReport:
             "high_escalated": _ratio(t.high_escalated, t.high),
             "false_escalations": t.false_escalations / t.not_escalate if t.not_escalate else 0.0,
             "hidden_not_abuse": float(t.hidden_not_abuse),
+            "customers_ignored": float(t.customers_ignored),
+            "abuse_hidden": _ratio(t.abuse_hidden, t.abuse_to_hide),
+            "parts_found": _ratio(t.parts_found, t.mixed),
         }
 
     def figures(self) -> dict[str, float]:
@@ -83,6 +106,8 @@ class EvalReport:
                                        default=1.0),
             "action": o["action"], "high_escalated": o["high_escalated"],
             "false_escalations": o["false_escalations"], "hidden_not_abuse": o["hidden_not_abuse"],
+            "customers_ignored": o["customers_ignored"], "abuse_hidden": o["abuse_hidden"],
+            "parts_found": o["parts_found"],
             "language": _ratio(self.language_ok, self.total),
         }
 
@@ -115,34 +140,80 @@ def load_labelled(path: str | Path, required: tuple[str, ...] = REQUIRED) -> lis
     return rows
 
 
-def evaluate(rows: list[dict[str, Any]], policy: Policy, triager: Triager | None = None) -> EvalReport:
+def evaluate(rows: list[dict[str, Any]], policy: Policy, triager: Triager | None = None,
+             policies: dict[str, Policy] | None = None) -> EvalReport:
+    """Triage ``rows`` and tally them. A row with a ``brand`` found in ``policies`` is read
+    under that brand's policy (its handles, catalog, escalation rules); others under ``policy``."""
     triager = triager or Triager()
     rep = EvalReport()
-    results = triager.triage_many([row["text"] for row in rows], policy)
+    policies = policies or {}
+    results: list[Any] = [None] * len(rows)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        groups[row.get("brand") if row.get("brand") in policies else ""].append(i)
+    for brand, idx in groups.items():
+        got = triager.triage_many([rows[i]["text"] for i in idx], policies.get(brand, policy))
+        for i, g in zip(idx, got, strict=True):
+            results[i] = g
     for row, got in zip(rows, results, strict=True):
         lang = row["language"]
-        t = rep.per_language[lang]
-        t.n += 1
+        kind = row.get("kind") or (row.get("tags") or [None])[0]
+        tallies = [rep.per_language[lang], rep.per_brand[row.get("brand") or policy.id]]
+        if kind:
+            tallies.append(rep.per_kind[kind])
         hit = got.intent.value == row["intent"]
-        t.intent += hit
-        t.action += got.action.value == row["action"]
-        if row["severity"] == Severity.HIGH.value:
-            t.high += 1
-            t.high_escalated += got.action is Action.ESCALATE
-        if row["action"] != Action.ESCALATE.value:
-            t.not_escalate += 1
-            t.false_escalations += got.action is Action.ESCALATE
-        t.hidden_not_abuse += got.action is Action.HIDE and row["intent"] != "abuse"
+        found = _parts_found(row, got)
+        for t in tallies:
+            t.n += 1
+            t.intent += hit
+            t.action += got.action.value == row["action"]
+            if row["severity"] == Severity.HIGH.value:
+                t.high += 1
+                t.high_escalated += got.action is Action.ESCALATE
+                t.crisis_kind += bool(row.get("crisis")) and getattr(got, "crisis", None) == row.get("crisis")
+            if row["action"] != Action.ESCALATE.value:
+                t.not_escalate += 1
+                t.false_escalations += got.action is Action.ESCALATE
+            t.hidden_not_abuse += got.action is Action.HIDE and row["intent"] != "abuse"
+            if row["intent"] in CUSTOMER and row["action"] != Action.IGNORE.value:
+                t.customers += 1
+                t.customers_ignored += got.action is Action.IGNORE
+            if row["action"] == Action.HIDE.value:
+                t.abuse_to_hide += 1
+                t.abuse_hidden += got.action is Action.HIDE
+            if found is not None:
+                t.mixed += 1
+                t.parts_found += found
+        if row.get("crisis"):
+            c = rep.crises[row["crisis"]]
+            c[0] += got.action is Action.ESCALATE
+            c[1] += getattr(got, "crisis", None) == row["crisis"]
+            c[2] += 1
         rep.language_ok += got.language == lang
         rep.recall[row["intent"]][0] += hit
         rep.recall[row["intent"]][1] += 1
         rep.confusion[(row["intent"], got.intent.value)] += 1
-        if not hit or got.action.value != row["action"] or got.severity.value != row["severity"]:
+        if not hit or got.action.value != row["action"] or got.severity.value != row["severity"] or found is False:
             rep.misses.append({"id": row.get("id"), "text": row["text"][:120],
-                               "want": [lang, row["intent"], row["severity"], row["action"]],
-                               "got": [got.language, got.intent.value, got.severity.value, got.action.value],
+                               "want": [lang, row["intent"], row["severity"], row["action"], row.get("crisis"),
+                                        row.get("parts")],
+                               "got": [got.language, got.intent.value, got.severity.value, got.action.value,
+                                       getattr(got, "crisis", None), _part_intents(got)],
                                "reasons": got.reasons})
     return rep
+
+
+def _part_intents(got: Any) -> list[str]:
+    return [p.intent.value for p in getattr(got, "parts", None) or []]
+
+
+def _parts_found(row: dict[str, Any], got: Any) -> bool | None:
+    """For a mixed post (two or more kinds of part labelled): were all its kinds found
+    among the parts triage read? None for a post of one kind."""
+    want = set(row.get("parts") or [])
+    if len(want) < 2:
+        return None
+    return want <= set(_part_intents(got))
 
 
 @dataclass

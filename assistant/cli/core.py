@@ -21,6 +21,10 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data" / "sample_mentions.jsonl"
 EVAL = Path(__file__).resolve().parents[2] / "eval"
 HOLDOUT = EVAL / "holdout.jsonl"
 BLIND = EVAL / "blind.jsonl"
+# The blind set of issue "Read a post the way a person does": 320 posts, both brands,
+# labelled with kinds, crisis kinds, parts and names; written before that work began.
+BLIND_PARTS = EVAL / "blind-parts.jsonl"
+EXAMPLE_POLICIES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 FACT_QUESTIONS = EVAL / "fact_questions.jsonl"
 DRAFTS = EVAL / "drafts.jsonl"
 
@@ -300,7 +304,8 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
         eval_drafts([Path(p) for p in paths] or [DRAFTS], brand, misses, learn)
         return
     policy = _policy(brand)
-    targets = [Path(p) for p in paths] or [BLIND, HOLDOUT, FACT_QUESTIONS]
+    targets = [Path(p) for p in paths] or [p for p in (BLIND_PARTS, BLIND, HOLDOUT, FACT_QUESTIONS)
+                                                    if p.exists()]
     if training and not paths:
         targets = [*sorted(LABELLED.glob("*.jsonl")), *targets]
     for path in targets:
@@ -323,7 +328,8 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
 def _role(path: Path) -> str:
     from ..triage.classifier import LABELLED
 
-    roles = {BLIND.resolve(): "written before this triage was built, never trained on; one threshold was chosen on it (eval/README.md)",
+    roles = {BLIND_PARTS.resolve(): "written before reading in parts was built, never trained on",
+             BLIND.resolve(): "written before this triage was built, never trained on; one threshold was chosen on it (eval/README.md)",
              HOLDOUT.resolve(): "held out: never trained on",
              FACT_QUESTIONS.resolve(): "written apart from the policy's example questions; the scoring was chosen on it (eval/README.md)"}
     if path.resolve().parent == LABELLED.resolve():
@@ -335,29 +341,58 @@ def _mark(ok: bool) -> str:
     return "ok " if ok else "LOW"
 
 
+def _brand_policies(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The policy of each brand the rows name: from the policies folder, else the
+    examples shipped beside it (the bike shop)."""
+    from ..policy import PolicyRegistry, load_policy
+
+    registry = PolicyRegistry(load_settings().policies_dir)
+    out: dict[str, Any] = {}
+    for brand in sorted({r["brand"] for r in rows if isinstance(r.get("brand"), str)}):
+        if brand in registry.brands():
+            out[brand] = registry.get(brand)
+        elif (EXAMPLE_POLICIES / f"{brand}.yaml").is_file():
+            out[brand] = load_policy(EXAMPLE_POLICIES / f"{brand}.yaml")
+    return out
+
+
 def _eval_triage(path: Path, rows: list[dict[str, Any]], policy: Any, misses: bool) -> None:
     from ..evaluation import AT_MOST, TARGETS, EvalReport, evaluate
 
-    report = evaluate(rows, policy)
+    report = evaluate(rows, policy, policies=_brand_policies(rows))
     role = _role(path)
     click.echo(f"\n{path}: {report.total} posts" + (f" ({role})" if role else ""))
-    click.echo(f"  {'lang':5s} {'posts':>5s} {'intent':>7s} {'action':>7s} {'high esc.':>10s} {'false esc.':>11s} "
-               f"{'hidden non-abuse':>17s}")
-    rows_out = sorted(report.per_language.items()) + [("all", report.overall)]
-    for lang, t in rows_out:
-        f = EvalReport.figures_of(t)
-        click.echo(f"  {lang:5s} {t.n:5d} {f['intent']:7.1%} {f['action']:7.1%} "
-                   f"{f'{t.high_escalated}/{t.high}':>10s} {f'{t.false_escalations}/{t.not_escalate}':>11s} "
-                   f"{t.hidden_not_abuse:17d}")
+
+    def table(title: str, tallies: dict[str, Any], total: bool) -> None:
+        click.echo(f"  {title:22s} {'posts':>5s} {'intent':>7s} {'action':>7s} {'high esc.':>10s} "
+                   f"{'false esc.':>11s} {'ignored':>8s} {'hidden non-abuse':>17s} {'parts found':>12s}")
+        rows_out = sorted(tallies.items()) + ([("all", report.overall)] if total else [])
+        for name, t in rows_out:
+            f = EvalReport.figures_of(t)
+            click.echo(f"  {name:22s} {t.n:5d} {f['intent']:7.1%} {f['action']:7.1%} "
+                       f"{f'{t.high_escalated}/{t.high}':>10s} {f'{t.false_escalations}/{t.not_escalate}':>11s} "
+                       f"{f'{t.customers_ignored}/{t.customers}':>8s} {t.hidden_not_abuse:17d} "
+                       f"{f'{t.parts_found}/{t.mixed}' if t.mixed else '-':>12s}")
+
+    table("language", report.per_language, True)
+    if len(report.per_brand) > 1:
+        table("brand", report.per_brand, False)
+    if report.per_kind:
+        table("kind", report.per_kind, False)
+    if report.crises:
+        click.echo("  crises by kind (escalated, kind named): " + ", ".join(
+            f"{k} {e}/{n} {named}/{n}" for k, (e, named, n) in sorted(report.crises.items())))
     click.echo("  recall: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(report.recall.items())))
     figures = report.figures()
     labels = {"intent_overall": "intent accuracy overall", "intent_per_language": "intent, worst language",
               "action": "action accuracy", "high_escalated": "high severity escalated",
-              "false_escalations": "false escalations", "hidden_not_abuse": "non-abuse posts hidden"}
+              "false_escalations": "false escalations", "customers_ignored": "customers ignored",
+              "hidden_not_abuse": "non-abuse posts hidden", "abuse_hidden": "clear abuse hidden",
+              "parts_found": "mixed posts, every part"}
     for key, target in TARGETS.items():
         value = figures[key]
         ok = value <= target if key in AT_MOST else value >= target
-        shown = f"{value:6.0f}" if key == "hidden_not_abuse" else f"{value:6.1%}"
+        shown = f"{value:6.0f}" if key in ("hidden_not_abuse", "customers_ignored") else f"{value:6.1%}"
         want = f"at most {target:.0%}" if key in AT_MOST else f"{target:.0%}"
         click.echo(f"  {_mark(ok)} {labels[key]:26s} {shown}  (target {want})")
     if misses:

@@ -311,7 +311,8 @@ class Store:
             db["triage"].upsert(
                 {"mention_id": mention_id, "language": triage.language, "intent": triage.intent.value,
                  "severity": triage.severity.value, "action": triage.action.value, "team": triage.team,
-                 "reasons": json.dumps(triage.reasons, ensure_ascii=False), "created_at": _now()},
+                 "reasons": json.dumps(triage.reasons, ensure_ascii=False),
+                 "reading": json.dumps(triage.reading(), ensure_ascii=False), "created_at": _now()},
                 pk="mention_id",
             )
             # Every triaged mention waits for a person, hide and ignore included: the
@@ -329,8 +330,9 @@ class Store:
         if not rows:
             return None
         r = rows[0]
+        reading = json.loads(r.get("reading") or "{}")  # empty for mentions triaged before parts
         return Triage(language=r["language"], intent=r["intent"], severity=r["severity"],
-                      action=r["action"], team=r["team"], reasons=json.loads(r["reasons"] or "[]"))
+                      action=r["action"], team=r["team"], reasons=json.loads(r["reasons"] or "[]"), **reading)
 
     def add_draft(self, mention_id: str, draft: Draft, instruction: str | None = None) -> int:
         with self.transaction() as db:

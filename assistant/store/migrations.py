@@ -178,3 +178,11 @@ def _m005(db: Database) -> None:
         pk=("decision_id", "encoder"),
         if_not_exists=True,
     )
+
+
+@core(name="006_triage_reading")
+def _m006(db: Database) -> None:
+    # The reading in parts: each sentence's intent, the crisis kind, the people, items,
+    # order number and signed name a post names (JSON, see Triage.reading).
+    if "reading" not in db["triage"].columns_dict:
+        db["triage"].add_column("reading", str)

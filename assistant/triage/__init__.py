@@ -11,8 +11,18 @@ How a post is read, in order:
    breach, threat) *or* when the post reads like the high-severity examples: the
    safety net for crises phrased in words no list holds. A missed crisis costs far
    more than a false alarm;
-4. abuse is hidden only when certain (an insult or threat and nothing a customer
-   needs answered); otherwise a person decides.
+4. abuse is hidden when it is aimed at people and no part of the post carries a
+   complaint, question or suggestion; otherwise a person decides.
+
+The post is also read in parts (reading.py): each sentence or turning clause gets
+its own intent, so a post can be praise + a gripe + a question. The routing rule:
+the post's *intent* is what the whole post mostly does (how people file a post:
+praise with a small gripe is praise), its *parts* carry everything else for the
+card and the reply; the *action* follows the most serious part (a crisis in one
+sentence escalates, a customer part keeps abuse from being hidden and a post from
+being ignored). Crises are named by kind (crisis.py); self-harm goes to a person
+with care guidance, never to a reply.
+
 Every decision lists its reasons: the rule, the classifier's scores and the
 nearest labelled examples.
 """
@@ -24,14 +34,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..domain import Action, Intent, Severity, Triage
+from ..domain import Action, CrisisKind, Intent, PartReading, Severity, Triage
 from ..policy import Policy
 from ..understanding import Encoder, get_encoder
 from .classifier import INTENTS, MeaningModel, meaning_model
+from .crisis import CARE_TEAM, LABEL, kind_by_meaning, kind_from_words
 from .language import UNDETERMINED, detect_language
 from .normalize import fold
-from .rules import Hit, Post, first_hits, own_link, read_post
-from .signals import ABUSE, HIGH, MEDIUM, SENTENCES, SPAM, THREAT, URL, hits
+from .reading import extract, signed_name, split_parts
+from .rules import Hit, Post, first_hits, foreign_handles, own_link, read_post
+from .signals import ABUSE, HIGH, MEDIUM, SPAM, URL, hits
 
 # Spam by meaning alone, with no link, advert words or orders to the model in it.
 SURE_SPAM = 0.9
@@ -53,10 +65,9 @@ HIDE_CONFIDENCE = 0.9
 # 0.88 caught 8 of 20 indirect wholesale enquiries with 7 false alarms in 1,726 posts;
 # 0.87 caught 11 with 31; 0.86 16 with 95.
 RULE_EXAMPLE_SIMILARITY = 0.88
-# The safety net also reads a post in parts of about this many characters (at most
-# MAX_PARTS of them), so a crisis in one sentence of a friendly post is not averaged away.
-PART_CHARS = 100
-MAX_PARTS = 12
+# Spam the classifier is less sure of than this goes to a person instead of being
+# ignored: an ignored customer is the worst outcome there is (000/001).
+UNSURE_SPAM = 0.6
 # A part must be surer than the whole post. On eval/blind.jsonl (so this one is tuned
 # there): parts at 0.6 raised 26 false escalations of 198, 0.7 24, 0.8 20, no parts
 # 18, each catching 28 of 30 crises; 0.7 still catches a crisis sentence such as
@@ -124,7 +135,8 @@ class Triager:
         language, how = detect_language(post.text, languages)
         reasons = [f"language {language} ({how})"]
         if post.injected and post.body != post.text:
-            reasons.append(f"contains instructions to the model ({post.injected[0]!r}): treated as plain text")
+            reasons.append(f"contains instructions to the model ({post.injected[0]!r}): set aside, the rest "
+                           "read as the customer's message")
         exact, vote = first_hits(post)
         probs = model.intent_probabilities(vector[None, :])[0]
         intent, why = self._intent(exact, vote, probs, spam_evidence=_spam_evidence(post))
@@ -133,14 +145,45 @@ class Triager:
         if nearest and not exact:
             reasons.append("nearest labelled: " + "; ".join(
                 f"{_quote(n.text)} ({n.intent}, {n.similarity:.2f})" for n in nearest))
-        severity, sev_why = self._severity(post, intent, vector, part_vectors, parts, model)
+        read = self._parts(post, intent, probs, parts, part_vectors, model)
+        severity, crisis, sev_why = self._severity(post, intent, vector, part_vectors, parts, model)
         reasons.extend(sev_why)
-        action, team, act_why = self._action(post, intent, severity, model, vote, policy, vector)
+        action, team, act_why = self._action(post, intent, severity, crisis, model, vote, policy, vector, read,
+                                             probs, exact)
         reasons.extend(act_why)
         if language not in languages and language != UNDETERMINED:
             reasons.append(f"{language} is not one of the brand's languages: the reply uses the first one")
+        found = extract(post.body, policy, language)
         return Triage(language=language, intent=intent, severity=severity, action=action, team=team,
-                      reasons=reasons)
+                      reasons=reasons, parts=read, crisis=crisis, people=found.people, items=found.items,
+                      order=found.order, signed=found.signed)
+
+    def _parts(self, post: Post, intent: Intent, probs: np.ndarray, parts: list[str], part_vectors: np.ndarray,
+               model: MeaningModel) -> list[PartReading]:
+        """Each part's own reading, neighbours of one intent joined. A post of one part is
+        one reading: the whole post's."""
+        if not parts:
+            text = signed_name(post.meaning)[1].strip() or post.meaning.strip()
+            return [PartReading(text=_short(text), intent=intent, polarity=_polarity(intent),
+                                confidence=round(float(probs[INTENTS.index(intent.value)]), 2))]
+        out: list[PartReading] = []
+        all_probs = model.intent_probabilities(part_vectors)
+        for text, p in zip(parts, all_probs, strict=True):
+            piece = read_post(text, post.policy)
+            exact, vote = first_hits(piece)
+            got, _ = self._intent(exact, vote, p, spam_evidence=_spam_evidence(piece))
+            if got is Intent.SPAM and intent is not Intent.SPAM:
+                # One sentence of a customer's post is not an advert: its next reading.
+                p = p.copy()
+                p[INTENTS.index(Intent.SPAM.value)] = 0.0
+                got = Intent(INTENTS[int(np.argmax(p))])
+            confidence = round(float(p[INTENTS.index(got.value)]), 2)
+            if out and out[-1].intent is got:
+                out[-1] = PartReading(text=_short(f"{out[-1].text} {text}"), intent=got, polarity=out[-1].polarity,
+                                      confidence=max(out[-1].confidence, confidence))
+            else:
+                out.append(PartReading(text=_short(text), intent=got, polarity=_polarity(got), confidence=confidence))
+        return out
 
     @staticmethod
     def _intent(exact: Hit | None, vote: Hit | None, probs: np.ndarray,
@@ -170,34 +213,34 @@ class Triager:
 
     @staticmethod
     def _severity(post: Post, intent: Intent, vector: np.ndarray, part_vectors: np.ndarray, parts: list[str],
-                  model: MeaningModel) -> tuple[Severity, list[str]]:
-        if intent is Intent.SPAM:
-            return Severity.LOW, []
+                  model: MeaningModel) -> tuple[Severity, CrisisKind | None, list[str]]:
         folded = post.signals.folded
-        if hits(THREAT, folded):
-            return Severity.HIGH, ["severity high: threat of violence"]
-        for kind, pattern in HIGH.items():
-            found = hits(pattern, folded)
-            if found:
-                return Severity.HIGH, [f"severity high: {kind} ({found[0]!r})"]
+        named = kind_from_words(folded)
+        if intent is Intent.SPAM and not (named and named[0] is CrisisKind.SCAM):
+            return Severity.LOW, None, []
+        if named:
+            kind, word = named
+            return Severity.HIGH, kind, [f"severity high: {LABEL[kind]} ({word!r})"]
         # The whole post and each of its parts: "best beans in town! ... my son's lips
         # swelled up ... still a fan" reads as praise whole, and as a crisis in its middle.
         scored = model.high_probability(np.vstack([vector[None, :], part_vectors]))
-        # A part must be surer than the whole: with a dozen parts to a long post, one
+        # A part must be surer than the whole: with several parts to a long post, one
         # would cross the whole post's threshold by chance (false alarms).
         margin = np.where(np.arange(len(scored)) == 0, scored - HIGH_THRESHOLD, scored - PART_THRESHOLD)
         best = int(np.argmax(margin))
         p = float(scored[best])
         if margin[best] >= 0:
             where = f" in {_quote(parts[best - 1])}" if best else ""
-            like = model.nearest(vector if not best else part_vectors[best - 1], k=1, high_only=True)
-            example = f"; like {_quote(like[0].text)} ({like[0].similarity:.2f})" if like else ""
-            return Severity.HIGH, [f"severity high: reads like a crisis{where} (classifier {p:.0%}){example}"]
+            kind, similarity, like = kind_by_meaning(model, vector if not best else part_vectors[best - 1])
+            what = LABEL[kind] if kind else "kind unclear"
+            example = f"; like {_quote(like)} ({similarity:.2f})" if like else ""
+            return Severity.HIGH, kind, [f"severity high: {what}, reads like a crisis{where} "
+                                         f"(classifier {p:.0%}){example}"]
         if intent is Intent.COMPLAINT:
             found = hits(MEDIUM, folded)
             if found:
-                return Severity.MEDIUM, [f"severity medium: {found[0]!r}"]
-        return Severity.LOW, []
+                return Severity.MEDIUM, None, [f"severity medium: {found[0]!r}"]
+        return Severity.LOW, None, []
 
     def _rule_likeness(self, examples: list[str], vector: np.ndarray) -> tuple[float, str]:
         """How closely the post reads like a rule's examples: the mean of the two closest."""
@@ -216,8 +259,14 @@ class Triager:
                        for i in (Intent.COMPLAINT, Intent.QUESTION, Intent.SUGGESTION))
         return [f"without the insults it reads as a customer ({customer:.0%})"] if customer >= 0.5 else []
 
-    def _action(self, post: Post, intent: Intent, severity: Severity, model: MeaningModel, vote: Hit | None,
-                policy: Policy | None, vector: np.ndarray) -> tuple[Action, str | None, list[str]]:
+    def _action(self, post: Post, intent: Intent, severity: Severity, crisis: CrisisKind | None,
+                model: MeaningModel, vote: Hit | None, policy: Policy | None, vector: np.ndarray,
+                parts: list[PartReading], probs: np.ndarray, exact: Hit | None,
+                ) -> tuple[Action, str | None, list[str]]:
+        if crisis is CrisisKind.SELF_HARM:
+            # Before any escalation rule: not PR and legal, and never a drafted reply.
+            return Action.ESCALATE, CARE_TEAM, [f"escalate to {CARE_TEAM}: self-harm; no brand reply, care "
+                                                "guidance on the card"]
         rules = policy.escalation if policy else []
         folded = fold(post.body)
         for rule in rules:
@@ -235,6 +284,7 @@ class Triager:
         if severity is Severity.HIGH:
             return Action.ESCALATE, None, ["escalate: high severity needs a person"]
         insulted = vote is not None and vote.rule in ("insult", "threat")
+        customer_parts = [p for p in parts if p.intent in (Intent.COMPLAINT, Intent.QUESTION, Intent.SUGGESTION)]
         if insulted and intent is not Intent.ABUSE and intent is not Intent.SPAM:
             # A real complaint wrapped in insults: not hidden (a customer is owed an answer),
             # not drafted blind either; a person decides how to answer (004).
@@ -243,16 +293,21 @@ class Triager:
         if intent is Intent.ABUSE:
             p_hide = float(model.hide_probability(vector[None, :])[0])
             problem = _problem_cues(post) or self._customer_left(post, model)
-            # Certain only when insult words, the classifier and the absence of any real
-            # problem agree: the classifier alone read a complaint about a sighing barista
-            # as abuse with 99% (blind set), and a hidden customer is the worst mistake here.
-            if insulted and p_hide >= HIDE_CONFIDENCE and not problem and not post.signals.question:
-                return Action.HIDE, None, [f"hide: abuse and nothing to answer (insult words; hide "
-                                           f"{p_hide:.0%}) (000/001)"]
+            problem += [f"a {p.intent.value} ({_quote(p.text, 40)})" for p in customer_parts]
+            # Below the belt and nothing to answer: removed, not answered (000/001). Either
+            # insult words or a sure hide model, and no part of it a customer's.
+            if not problem and (insulted or p_hide >= HIDE_CONFIDENCE):
+                how = "insult words" if insulted else "reads like posts people hid"
+                return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer ({how}; hide "
+                                           f"{p_hide:.0%}); undo from the card (000/001)"]
             cue = f", mentions {problem[0]!r}" if problem else ""
             return Action.ESCALATE, None, [f"escalate: possible abuse (hide {p_hide:.0%}{cue}): a person "
                                            "decides whether to hide or answer it"]
         if intent is Intent.SPAM:
+            p_spam = float(probs[INTENTS.index(Intent.SPAM.value)])
+            if exact is None and p_spam < UNSURE_SPAM:
+                return Action.ESCALATE, None, [f"escalate: perhaps spam ({p_spam:.0%}), perhaps a customer: a "
+                                               "person decides (never leave a customer unanswered)"]
             return Action.IGNORE, None, ["ignore: spam gets no reply (000/001)"]
         return Action.REPLY, None, []
 
@@ -269,34 +324,32 @@ def _problem_cues(post: Post) -> list[str]:
 
 
 def _read_by_encoder(post: Post) -> list[str]:
-    """What the encoder embeds for a post: the whole of it, then its parts."""
-    return [post.meaning, *parts_of(post.meaning)]
+    """What the encoder embeds for a post: the whole of it, then its parts (none for a
+    post of one part). The signature is not a part."""
+    parts = split_parts(signed_name(post.meaning)[1])
+    return [post.meaning, *(parts if len(parts) > 1 else [])]
 
 
-def parts_of(text: str, size: int = PART_CHARS, most: int = MAX_PARTS) -> list[str]:
-    """Sentences grouped into parts of about ``size`` characters, at most ``most`` of
-    them, covering the whole text; none for a post of one part."""
-    sentences = [x.strip() for x in SENTENCES.split(text) if x.strip()]
-    if len(sentences) < 2:
-        return []
-    size = max(size, len(text) // most + 1)
-    parts: list[str] = []
-    current = ""
-    for sentence in sentences:
-        if current and len(current) + len(sentence) > size:
-            parts.append(current)
-            current = ""
-        current = f"{current} {sentence}".strip()
-    if current:
-        parts.append(current)
-    return parts[:most] if len(parts) > 1 else []
+def _polarity(intent: Intent) -> str:
+    if intent in (Intent.PRAISE, Intent.REACTION):
+        return "positive"
+    if intent in (Intent.COMPLAINT, Intent.ABUSE):
+        return "negative"
+    return "neutral"
+
+
+def _short(text: str, width: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _spam_evidence(post: Post) -> bool:
     """Something a spammer leaves: a link to somewhere not the brand's, an advert's words,
     orders to the model, or a handle to follow."""
     foreign = any(not own_link(u, post.policy) for u in URL.findall(post.body))
-    return bool(post.injected or foreign or hits(SPAM, fold(post.body)) or "@" in post.body)
+    # A handle that is not the brand's own counts (a spammer's "follow @..."); the brand's
+    # own handles on any network are the brand, not a trace.
+    return bool(post.injected or foreign or hits(SPAM, fold(post.body)) or foreign_handles(post.body, post.policy))
 
 
 def _quote(text: str, width: int = 50) -> str:

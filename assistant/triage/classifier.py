@@ -25,6 +25,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,14 +38,14 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 LABELLED = DATA / "labelled"
 INTENTS = [i.value for i in Intent]
 # Bump when training changes, so cached models are rebuilt.
-TRAINING_VERSION = "3"
+TRAINING_VERSION = "4"
 
 
 def _cache_dir() -> Path:
     return Path(os.environ.get("ASSISTANT_MODEL_CACHE_DIR") or Path.home() / ".cache" / "community-assistant")
 
 
-def labelled_rows(folder: Path = LABELLED) -> list[dict[str, str]]:
+def labelled_rows(folder: Path = LABELLED) -> list[dict[str, Any]]:
     """The labelled posts triage learns from. A bad line is skipped with a warning that
     names its file and line (a user's own file must not stop triage)."""
     rows = []
@@ -71,13 +72,28 @@ def labelled_rows(folder: Path = LABELLED) -> list[dict[str, str]]:
                 log.warning("%s:%d: intent %r is not one of %s; skipped", path, n, row.get("intent"), INTENTS)
                 continue
             rows.append(row)
+            rows.extend(_segments(row))
     return rows
+
+
+def _segments(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """A post's labelled sentences (``segments``: text and intent each), as training rows
+    for intent only: a part of a post is read by the same classifier, and "the price
+    stings a bit" alone is a gripe even inside praise. A post of one segment adds none."""
+    segments = row.get("segments")
+    if not isinstance(segments, list) or len(segments) < 2:
+        return []
+    return [{"text": s["text"], "intent": s["intent"], "severity": "", "action": "", "segment": True,
+             "parent": row["text"]}
+            for s in segments if isinstance(s, dict) and isinstance(s.get("text"), str) and s["text"].strip()
+            and s.get("intent") in INTENTS]
 
 
 def digest(rows: list[dict[str, str]], encoder_name: str) -> str:
     h = hashlib.sha256(f"{TRAINING_VERSION}\x1f{encoder_name}".encode())
     for r in rows:
-        h.update(f"\x1e{r['text']}\x1f{r['intent']}\x1f{r.get('severity', '')}".encode())
+        h.update(f"\x1e{r['text']}\x1f{r['intent']}\x1f{r.get('severity', '')}\x1f{r.get('action', '')}"
+                 f"\x1f{r.get('crisis') or ''}\x1f{int(bool(r.get('segment')))}".encode())
     return h.hexdigest()[:16]
 
 
@@ -133,6 +149,7 @@ class MeaningModel:
         self.w_intent, self.w_high, self.w_hide = w_intent, w_high, w_hide
         self.encoder_name, self.key = encoder_name, key
         self.high_mask = np.array([r.get("severity") == "high" for r in rows])
+        self.whole_mask = np.array([not r.get("segment") for r in rows])
 
     # -- training ------------------------------------------------------------------------
 
@@ -145,13 +162,16 @@ class MeaningModel:
         scale = embeddings.std(axis=0) + 1e-6
         x = ((embeddings - mean) / scale).astype(np.float32)
         y = np.array([INTENTS.index(r["intent"]) for r in rows])
+        # Severity and hiding are learned from whole posts only: a sentence of a crisis
+        # post is not itself a crisis.
+        whole = np.array([not r.get("segment") for r in rows])
         high = np.array([1 if r.get("severity") == "high" else 0 for r in rows])
         w_intent = _softmax_regression(x, y, len(INTENTS), l2)
-        w_high = _softmax_regression(x, high, 2, l2_high)
+        w_high = _softmax_regression(x[whole], high[whole], 2, l2_high)
         # Whether a person would hide the post: abuse with nothing a customer needs
         # answered. Abuse wrapped around a real complaint is labelled "escalate".
         hide = np.array([1 if r.get("action") == "hide" else 0 for r in rows])
-        w_hide = _softmax_regression(x, hide, 2, l2_high)
+        w_hide = _softmax_regression(x[whole], hide[whole], 2, l2_high)
         return cls(embeddings, rows, mean, scale, w_intent, w_high, w_hide, encoder_name,
                    digest(rows, encoder_name))
 
@@ -172,7 +192,7 @@ class MeaningModel:
         return _softmax(self._x(vectors) @ self.w_hide)[:, 1]
 
     def nearest(self, vector: np.ndarray, k: int = 3, high_only: bool = False) -> list[Nearest]:
-        sims = self.embeddings @ vector
+        sims = np.where(self.whole_mask, self.embeddings @ vector, -1.0)  # posts, not their sentences
         if high_only:
             sims = np.where(self.high_mask, sims, -1.0)
         order = np.argsort(-sims, kind="stable")[:k]
@@ -188,7 +208,8 @@ class MeaningModel:
             tmp, embeddings=self.embeddings.astype(np.float16), mean=self.mean, scale=self.scale,
             w_intent=self.w_intent, w_high=self.w_high, w_hide=self.w_hide,
             meta=np.array(json.dumps({"encoder": self.encoder_name, "key": self.key})),
-            rows=np.array(json.dumps([{k: r.get(k, "") for k in ("text", "intent", "severity", "action")}
+            rows=np.array(json.dumps([{k: r.get(k) or "" for k in ("text", "intent", "severity", "action", "crisis",
+                                                                    "segment", "parent")}
                                       for r in self.rows], ensure_ascii=False)))
         tmp.replace(path)
 
@@ -230,21 +251,30 @@ def cross_validate(model: MeaningModel, folds: int = 5) -> dict[str, float]:
     over the model's own labelled posts (a check on training, not a blind figure)."""
     from . import HIGH_THRESHOLD
 
-    fold_of = np.random.RandomState(0).randint(0, folds, len(model.rows))
+    # A post's labelled sentences fall in its fold: testing on a post whose sentences were
+    # trained on would flatter the figure. Only whole posts are scored.
+    post_fold: dict[str, int] = {}
+    draw = np.random.RandomState(0)
+    for r in model.rows:
+        if not r.get("segment"):
+            post_fold[r["text"]] = int(draw.randint(0, folds))
+    fold_of = np.array([post_fold.get(r.get("parent") or r["text"], 0) for r in model.rows])
     y = np.array([INTENTS.index(r["intent"]) for r in model.rows])
+    whole = model.whole_mask
     right, caught, alarms = 0, 0, 0
     for f in range(folds):
         train = fold_of != f
+        test = ~train & whole
         m = MeaningModel.train([r for r, t in zip(model.rows, train, strict=True) if t],
                                model.embeddings[train], model.encoder_name)
-        test = model.embeddings[~train]
-        right += int((m.intent_probabilities(test).argmax(1) == y[~train]).sum())
-        flagged = m.high_probability(test) >= HIGH_THRESHOLD
-        caught += int((flagged & model.high_mask[~train]).sum())
-        alarms += int((flagged & ~model.high_mask[~train]).sum())
-    high = int(model.high_mask.sum())
-    return {"intent_accuracy": right / len(model.rows), "high_recall": caught / max(high, 1),
-            "high_false_alarm_rate": alarms / max(len(model.rows) - high, 1)}
+        right += int((m.intent_probabilities(model.embeddings[test]).argmax(1) == y[test]).sum())
+        flagged = m.high_probability(model.embeddings[test]) >= HIGH_THRESHOLD
+        caught += int((flagged & model.high_mask[test]).sum())
+        alarms += int((flagged & ~model.high_mask[test]).sum())
+    high = int((model.high_mask & whole).sum())
+    posts = int(whole.sum())
+    return {"intent_accuracy": right / posts, "high_recall": caught / max(high, 1),
+            "high_false_alarm_rate": alarms / max(posts - high, 1)}
 
 
 _models: dict[str, MeaningModel] = {}

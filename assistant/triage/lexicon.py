@@ -16,7 +16,8 @@ What each list is for:
   (002 moment of truth 4).
 - abuse / threat: insults and threats (000/001: below the belt is removed, not answered).
 - spam / injection: adverts and orders to the model.
-- high_safety, high_legal, high_fraud, high_press, high_breach: high severity (004).
+- high_self_harm, high_scam, high_safety, high_legal, high_fraud, high_press, high_breach: high
+  severity (004), each a crisis kind (triage/crisis.py).
 - medium: an upset customer with a real problem to fix (004 root cause 2).
 - negators, signoffs: "no"/"not" before a negative word; letter formulas that are politeness.
 """
@@ -29,7 +30,9 @@ from typing import Any
 import yaml
 
 WORDS = Path(__file__).with_name("words")
-HIGH_KINDS = ("safety", "legal", "fraud", "press", "breach")
+# Asked in this order: self-harm and scams first ("scam" alone is a fraud word; a fake
+# giveaway page is a scam against customers, not a charge the brand made).
+HIGH_KINDS = ("self_harm", "scam", "safety", "legal", "fraud", "press", "breach")
 
 
 def _load() -> dict[str, Any]:

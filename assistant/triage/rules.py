@@ -11,6 +11,7 @@ appear in a post about something else no longer decides it alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,7 +23,6 @@ from .signals import (
     CONTRAST,
     HIGH,
     INJECT,
-    SENTENCES,
     SHORT_WORDS,
     SPAM,
     THREAT,
@@ -31,6 +31,10 @@ from .signals import (
     hits,
     signals,
 )
+
+_HANDLE = re.compile(r"@[\w.-]+(?:@[\w.-]+)?", re.UNICODE)
+# Sentences and lines: orders to the model are often a line of their own.
+_PIECES = re.compile(r"(?<=[.!?;。؟\n])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -54,20 +58,45 @@ class Post:
 
     @property
     def meaning(self) -> str:
-        """What the classifier reads: the body without links to the brand's own sites,
-        which say nothing about intent (and look like spam to a model that learned
-        that a bare link is an advert)."""
+        """What the classifier reads: the body without links to the brand's own sites
+        and without the brand's own handles, which say nothing about intent (and look
+        like spam to a model that learned that a bare link is an advert)."""
         if not self.policy:
             return self.body
         kept = URL.sub(lambda m: "" if own_link(m.group(0), self.policy) else m.group(0), self.body)
+        kept = _without_own_handles(kept, self.policy)
         return kept if kept.strip() else self.body
 
 
+def own_handles(policy: Policy | None) -> list[str]:
+    """The brand's handles on every network, without the leading "@", longest first:
+    "auroraroasters@mastodon.example", "auroraroasters.bsky.social"."""
+    if not policy:
+        return []
+    names = {h.strip().lstrip("@").lower() for h in policy.brand.handles.values() if h.strip().lstrip("@")}
+    return sorted(names, key=len, reverse=True)
+
+
+def _without_own_handles(text: str, policy: Policy | None) -> str:
+    for handle in own_handles(policy):
+        text = re.sub(rf"@?{re.escape(handle)}(?![\w.-]*\w)", " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def foreign_handles(text: str, policy: Policy | None) -> list[str]:
+    """Handles in ``text`` that are not the brand's own (nor its short @name)."""
+    text = _without_own_handles(text, policy)
+    own_short = {h.split("@")[0].split(".")[0] for h in own_handles(policy)}
+    return [h for h in _HANDLE.findall(text) if h.lstrip("@").split("@")[0].split(".")[0].lower() not in own_short]
+
+
 def read_post(text: str, policy: Policy | None) -> Post:
+    """The post with orders to the model set aside: the sentences (or lines) that hold
+    them are removed, and what remains is read as the customer's message."""
     injected = hits(INJECT, fold(text))
     body = text
     if injected:
-        body = " ".join(s for s in SENTENCES.split(text) if not INJECT.search(fold(s)))
+        body = " ".join(s for s in _PIECES.split(text) if s.strip() and not INJECT.search(fold(s)))
     return Post(text=text, body=body, signals=signals(body), policy=policy, injected=injected)
 
 
@@ -75,12 +104,11 @@ Rule = Callable[[Post], Hit | None]
 
 
 def prompt_injection(post: Post) -> Hit | None:
-    """Orders to the model with no customer message left once they are removed: an attack."""
+    """Orders to the model with no customer message left once they are removed: an attack.
+    Anything a person wrote beside them (three words or more) is read as a customer's."""
     if not post.injected:
         return None
-    s = post.signals
-    customer = s.pos or s.neg or s.question or s.question_start or s.suggestion
-    if len(s.words) < 3 or not customer:
+    if len(post.signals.words) < 3:
         return Hit("prompt_injection", Intent.SPAM,
                    f"spam: instructions to the model ({post.injected[0]!r}) and no customer message", exact=True)
     return None
@@ -96,10 +124,15 @@ def emoji_only(post: Post) -> Hit | None:
 
 
 def own_link(url: str, policy: Policy | None) -> bool:
+    """A link to the brand's own site, or to its own profile on a network."""
     if not policy:
         return False
     host = url.lower().split("//")[-1].split("/")[0].removeprefix("www.")
-    return any(host == d or host.endswith("." + d) for d in policy.brand_domains)
+    if any(host == d or host.endswith("." + d) for d in policy.brand_domains):
+        return True
+    rest = url.lower().split("//")[-1]
+    return any(rest == h or rest.startswith(h + "/") or f"/{h}" in rest or f"/@{h}" in rest
+               for h in own_handles(policy))
 
 
 def unknown_shop_link(post: Post) -> Hit | None:

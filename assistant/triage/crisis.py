@@ -1,0 +1,88 @@
+"""Crisis kinds: what makes a post a case for a person, named on the card.
+
+A crisis is named two ways, words first:
+1. the word lists (``high_*`` and ``threat`` in words/*.yaml): "anaphylaxis", "my
+   lawyer", "a fake giveaway page asked me for a fee", "I can't go on";
+2. by meaning, when the severity classifier reads a crisis no list names: the kind
+   of the closest labelled crises (the labelled posts carry a ``crisis`` field).
+
+Self-harm has its own route (issue "alarms people trust"): a person with care
+guidance, and never an automated brand reply.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from ..domain import CrisisKind
+from .classifier import MeaningModel
+from .signals import HIGH, THREAT, hits
+
+# The word lists' kinds (lexicon.HIGH_KINDS) as crisis kinds.
+LIST_KIND = {
+    "self_harm": CrisisKind.SELF_HARM,
+    "scam": CrisisKind.SCAM,
+    "safety": CrisisKind.HEALTH_SAFETY,
+    "legal": CrisisKind.LEGAL,
+    "fraud": CrisisKind.FRAUD,
+    "press": CrisisKind.PRESS,
+    "breach": CrisisKind.DATA_BREACH,
+}
+LABEL = {
+    CrisisKind.HEALTH_SAFETY: "health and safety",
+    CrisisKind.LEGAL: "legal",
+    CrisisKind.FRAUD: "fraud",
+    CrisisKind.SCAM: "impersonation or a scam against customers",
+    CrisisKind.DATA_BREACH: "data breach",
+    CrisisKind.PRESS: "press",
+    CrisisKind.THREAT: "threat of violence",
+    CrisisKind.SELF_HARM: "self-harm",
+}
+# Who a self-harm post goes to, whatever the brand's escalation rules say: not PR and
+# legal, and not a reply queue.
+CARE_TEAM = "a person, with care"
+# Shown on the card of a self-harm post. Product guidance, not a brand's copy: it
+# holds in every language and network.
+CARE_GUIDANCE = (
+    "Someone may be at risk. No draft is written and nothing is posted automatically. "
+    "A trained person answers, privately if the network allows, in a calm and human voice: "
+    "acknowledge what they wrote, say you are glad they said it, and point to local crisis "
+    "support or emergency services. Do not argue about the complaint, do not hide the post, "
+    "and tell your lead."
+)
+# How many labelled crises vote on the kind, and how close the nearest must be: below
+# this the post is escalated with "kind unclear" rather than a guessed name.
+NEIGHBOURS = 5
+MIN_SIMILARITY = 0.80
+
+
+def kind_from_words(folded: str) -> tuple[CrisisKind, str] | None:
+    """The crisis kind a word list names in ``folded`` text, with the word."""
+    found = hits(THREAT, folded)
+    if found:
+        return CrisisKind.THREAT, found[0]
+    for kind, pattern in HIGH.items():
+        found = hits(pattern, folded)
+        if found:
+            return LIST_KIND[kind], found[0]
+    return None
+
+
+def kind_by_meaning(model: MeaningModel, vector: np.ndarray) -> tuple[CrisisKind | None, float, str]:
+    """The kind most of the closest labelled crises have (weighted by similarity), the
+    nearest one's similarity and text."""
+    kinds = {k.value for k in CrisisKind}
+    labelled = [i for i, r in enumerate(model.rows) if r.get("crisis") in kinds]
+    if not labelled:
+        return None, 0.0, ""
+    sims = model.embeddings[labelled] @ vector
+    order = np.argsort(-sims, kind="stable")[:NEIGHBOURS]
+    votes: Counter[str] = Counter()
+    for i in order:
+        votes[model.rows[labelled[i]]["crisis"]] += float(sims[i])
+    best = float(sims[order[0]])
+    if best < MIN_SIMILARITY:
+        return None, best, model.rows[labelled[order[0]]]["text"]
+    return CrisisKind(votes.most_common(1)[0][0]), best, model.rows[labelled[order[0]]]["text"]
