@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .domain import Action, Draft, Mention, Triage
+from .domain import CARE_GUIDANCE, Action, CrisisKind, Draft, Mention, Triage
 
 _ACTION_STYLE = {Action.REPLY: "green", Action.ESCALATE: "bold red", Action.HIDE: "magenta", Action.IGNORE: "dim"}
 
@@ -27,6 +27,10 @@ def card(mention: Mention, triage: Triage, draft: Draft | None, title: str = "")
     if triage.team:
         facts.append(f" → {triage.team}", style="bold red")
     body.append(facts)
+    for line in triage.reading_lines():
+        body.append(Text(line, style="bold red" if line.startswith("Crisis") else ""))
+    if triage.crisis is CrisisKind.SELF_HARM:
+        body.append(Text(CARE_GUIDANCE, style="bold"))
     body.append(Text("why: " + "; ".join(triage.reasons), style="dim"))
     if draft is not None:
         body.append(Text(""))

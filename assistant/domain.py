@@ -87,6 +87,27 @@ class CrisisKind(StrEnum):
     SELF_HARM = "self_harm"  # the writer may hurt themselves
 
 
+CRISIS_LABEL = {
+    CrisisKind.HEALTH_SAFETY: "health and safety",
+    CrisisKind.LEGAL: "legal",
+    CrisisKind.FRAUD: "fraud",
+    CrisisKind.SCAM: "impersonation or a scam against customers",
+    CrisisKind.DATA_BREACH: "data breach",
+    CrisisKind.PRESS: "press",
+    CrisisKind.THREAT: "threat of violence",
+    CrisisKind.SELF_HARM: "self-harm",
+}
+# Shown on the card of a self-harm post. Product guidance, not a brand's copy: it holds
+# in every language and network.
+CARE_GUIDANCE = (
+    "Someone may be at risk. No draft is written and nothing is posted automatically. "
+    "A trained person answers, privately if the network allows, in a calm and human voice: "
+    "acknowledge what they wrote, say you are glad they said it, and point to local crisis "
+    "support or emergency services. Do not argue about the complaint, do not hide the post, "
+    "and tell your lead."
+)
+
+
 class PartReading(BaseModel):
     """One sentence or clause of a post and what it does on its own: a post can be
     praise, a gripe and a question at once."""
@@ -125,11 +146,32 @@ class Triage(BaseModel):
         """The reading in parts as stored with the triage (JSON-ready)."""
         return self.model_dump(mode="json", include={"parts", "crisis", "people", "items", "order", "signed"})
 
-    def parts_line(self) -> str:
+    def parts_line(self, width: int = 80) -> str:
         """"praise: the cinnamon buns · complaint: the price" for cards; empty for one part."""
         if len(self.parts) < 2:
             return ""
-        return " · ".join(f"{p.intent.value}: {p.text}" for p in self.parts)
+        return " · ".join(f"{p.intent.value}: {_clip(p.text, width)}" for p in self.parts)
+
+    def reading_lines(self) -> list[str]:
+        """What the card shows of the reading, as plain text (each renderer escapes it):
+        the crisis kind, the parts, and what the post names."""
+        lines = []
+        if self.crisis is not None:
+            lines.append(f"Crisis: {CRISIS_LABEL[self.crisis]}")
+        if self.parts_line():
+            lines.append(f"Parts: {self.parts_line()}")
+        named = [*self.people, *(f"{i.name} ({i.kind})" for i in self.items)]
+        if self.order:
+            named.append(f"order {self.order}")
+        if self.signed:
+            named.append(f"signed {self.signed}")
+        if named:
+            lines.append("Names: " + " · ".join(named))
+        return lines
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 class GuardCheck(BaseModel):

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .backends import ModelBackend, create_backend
-from .domain import Action, Draft, GuardCheck, Mention, Triage
+from .domain import Action, CrisisKind, Draft, GuardCheck, Mention, Triage
+from .errors import AssistantError
 from .drafting.drafter import Drafter
 from .drafting.guard import check_draft
 from .policy import Policy, PolicyRegistry
@@ -99,6 +100,10 @@ class Engine:
     def regenerate(self, mention_id: str, instruction: str | None = None, brand: str | None = None) -> Processed:
         mention, brand = self._stored(mention_id, brand)
         triage = self.store.triage(mention_id) or self.triage(mention, brand)
+        if triage.crisis is CrisisKind.SELF_HARM:
+            # Never an automated brand reply to someone who may be at risk.
+            raise AssistantError("no draft is written for a post about self-harm",
+                                 "a trained person answers in their own words: use Edit, or reach out privately")
         if triage.action is not Action.REPLY:
             # A person asked for a draft anyway (e.g. for an escalated complaint): give one.
             triage = triage.model_copy(update={"action": Action.REPLY})

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..domain import Action, Draft, Triage
+from ..domain import CARE_GUIDANCE, CRISIS_LABEL, Action, CrisisKind, Draft, Triage
 from ..store import OPEN_STATUSES
 
 SECTION_LIMIT = 3000
@@ -196,13 +196,30 @@ def _mention_blocks(data: CardData) -> list[Block]:
     header = (f"*{escape(network_label(m.get('network')))}* · *{escape(m.get('author') or 'unknown author')}*"
               f" · {when}{link}")
     text, _ = clip(m.get("text") or "", SECTION_LIMIT - 10, "post")
-    return [
+    blocks: list[Block] = [
         {"type": "context", "block_id": "mention_head", "elements": [md(header)]},
         # A quote of rich_text "text" elements: shown as written, never parsed as markup or links,
         # and set apart from the reply below.
         {"type": "rich_text", "block_id": "mention_text", "elements": [
             {"type": "rich_text_quote", "elements": [{"type": "text", "text": text or " "}]}]},
     ]
+    return blocks + _reading_blocks(data.triage)
+
+
+def _reading_blocks(t: Triage | None) -> list[Block]:
+    """How the post was read: the crisis kind (with care guidance for self-harm), its
+    parts and what it names. Quoted from the post, so escaped."""
+    if t is None:
+        return []
+    lines = t.reading_lines()
+    blocks: list[Block] = []
+    if t.crisis is CrisisKind.SELF_HARM:
+        blocks.append({"type": "section", "block_id": "care", "text": md(
+            f"🆘 *{escape(CRISIS_LABEL[t.crisis].capitalize())}.* {escape(CARE_GUIDANCE)}")})
+    if lines:
+        text, _ = clip("\n".join(lines), SECTION_LIMIT - 10, "list")
+        blocks.append({"type": "context", "block_id": "reading", "elements": [md(escape(text))]})
+    return blocks
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -247,6 +264,8 @@ def details_blocks(data: CardData) -> list[Block]:
     if t is not None:
         line = (f"*Language* {escape(t.language)} · *Intent* {escape(t.intent.value)} · "
                 f"*Severity* {escape(t.severity.value)} · *Recommended* {escape(t.action.value)}")
+        if t.crisis is not None:
+            line += f" · *Crisis* {escape(CRISIS_LABEL[t.crisis])}"
         if t.team:
             line += f" → {escape(t.team)}"
         blocks.append({"type": "section", "block_id": "triage", "text": md(line)})

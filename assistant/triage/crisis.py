@@ -16,7 +16,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..domain import CrisisKind
+from ..domain import CRISIS_LABEL, CrisisKind
 from .classifier import MeaningModel
 from .signals import HIGH, THREAT, hits
 
@@ -30,28 +30,10 @@ LIST_KIND = {
     "press": CrisisKind.PRESS,
     "breach": CrisisKind.DATA_BREACH,
 }
-LABEL = {
-    CrisisKind.HEALTH_SAFETY: "health and safety",
-    CrisisKind.LEGAL: "legal",
-    CrisisKind.FRAUD: "fraud",
-    CrisisKind.SCAM: "impersonation or a scam against customers",
-    CrisisKind.DATA_BREACH: "data breach",
-    CrisisKind.PRESS: "press",
-    CrisisKind.THREAT: "threat of violence",
-    CrisisKind.SELF_HARM: "self-harm",
-}
+LABEL = CRISIS_LABEL
 # Who a self-harm post goes to, whatever the brand's escalation rules say: not PR and
 # legal, and not a reply queue.
 CARE_TEAM = "a person, with care"
-# Shown on the card of a self-harm post. Product guidance, not a brand's copy: it
-# holds in every language and network.
-CARE_GUIDANCE = (
-    "Someone may be at risk. No draft is written and nothing is posted automatically. "
-    "A trained person answers, privately if the network allows, in a calm and human voice: "
-    "acknowledge what they wrote, say you are glad they said it, and point to local crisis "
-    "support or emergency services. Do not argue about the complaint, do not hide the post, "
-    "and tell your lead."
-)
 # How many labelled crises vote on the kind, and how close the nearest must be: below
 # this the post is escalated with "kind unclear" rather than a guessed name.
 NEIGHBOURS = 5
