@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from .backends import ModelBackend, create_backend
 from .domain import Action, CrisisKind, Draft, GuardCheck, Mention, Triage
-from .errors import AssistantError
 from .drafting.drafter import Drafter
 from .drafting.guard import check_draft
+from .errors import AssistantError
 from .policy import Policy, PolicyRegistry
 from .settings import Settings
 from .store import Store
