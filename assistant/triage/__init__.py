@@ -60,6 +60,8 @@ HIGH_THRESHOLD = 0.4
 # person hid and none of 47 abusive posts that also carried a complaint; at 0.6, 85
 # and 4. The rest go to a person, which costs a look, not a customer.
 HIDE_CONFIDENCE = 0.9
+# With no insult word in it, the hide model alone must be surer still.
+HIDE_WITHOUT_WORDS = 0.97
 # A post this close to an escalation rule's examples (mean of the two closest) is
 # escalated by that rule. On the labelled posts, with the shipped wholesale examples:
 # 0.88 caught 8 of 20 indirect wholesale enquiries with 7 false alarms in 1,726 posts;
@@ -296,7 +298,7 @@ class Triager:
             problem += [f"a {p.intent.value} ({_quote(p.text, 40)})" for p in customer_parts]
             # Below the belt and nothing to answer: removed, not answered (000/001). Either
             # insult words or a sure hide model, and no part of it a customer's.
-            if not problem and (insulted or p_hide >= HIDE_CONFIDENCE):
+            if not problem and p_hide >= (HIDE_CONFIDENCE if insulted else HIDE_WITHOUT_WORDS):
                 how = "insult words" if insulted else "reads like posts people hid"
                 return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer ({how}; hide "
                                            f"{p_hide:.0%}); undo from the card (000/001)"]
