@@ -72,9 +72,9 @@ def main() -> None:
     labelled = [i for i in idx if high[i] and rows[i].get("crisis")]
     print(f"crisis kind named right by meaning: {sum(kind_ok[i] for i in labelled)}/{len(labelled)}")
     print(f"{'whole':>6s} {'part':>6s} {'kind sim':>9s} {'caught':>8s} {'false alarms':>13s}")
-    for t_whole in (0.4, 0.5, 0.6, 0.7):
-        for t_part in (0.7, 0.8, 0.9, 1.01):
-            for t_sim in (0.0, 0.80, 0.82, 0.84):
+    for t_whole in (0.4, 0.5, 0.55, 0.6):
+        for t_part in (0.9, 0.95, 0.98, 1.01):
+            for t_sim in (0.0,):
                 flag = {i: (whole_p[i] >= t_whole or part_p[i] >= t_part) and kind_sim[i] >= t_sim for i in idx}
                 caught = sum(flag[i] for i in idx if high[i])
                 alarms = sum(flag[i] for i in idx if not high[i])
