@@ -106,26 +106,31 @@ class Catalog:
         """What ``text`` names with where (in the folded text), in order. Where two names
         overlap the longest wins: "Kallio Morning blend" is the coffee, not the Kallio café."""
         folded = fold(text)
-        found: list[tuple[int, int, Named]] = []
+        found: list[tuple[int, int, CatalogEntry, re.Match[str]]] = []
         for entry in self.entries:
-            match = None
             for lang in (language, None):
                 pattern = self._pattern_for(entry, lang)
-                match = pattern.search(folded) if pattern else None
-                if match:
+                matches = list(pattern.finditer(folded)) if pattern else []
+                if matches:
+                    found += [(m.start(), m.end(), entry, m) for m in matches]
                     break
-            if not match:
+        # Where names overlap the longest wins; then each entry once, where first named.
+        kept = [f for f in found if not any(o is not f and o[0] <= f[0] and f[1] <= o[1]
+                                            and o[1] - o[0] > f[1] - f[0] for o in found)]
+        out: list[tuple[int, int, Named]] = []
+        seen: set[str] = set()
+        for start, end, entry, match in sorted(kept, key=lambda f: f[0]):
+            if entry.id in seen:
                 continue
+            seen.add(entry.id)
             # The post's own spelling (fold keeps length for Latin text, not always).
-            original = _original_span(text, folded, match.start(), match.end()) or match.group(0)
+            original = _original_span(text, folded, start, end) or match.group(0)
             if entry.kind == "person":  # a person is named as the catalog spells them
                 say = next((n for n in entry.all_names() if fold(n) == fold(match.group(0))), original)
             else:
                 say = entry.say.get(language or "", "") or original
-            found.append((match.start(), match.end(), Named(entry.id, entry.kind, original, say)))
-        kept = [f for f in found if not any(o is not f and o[0] <= f[0] and f[1] <= o[1]
-                                            and o[1] - o[0] > f[1] - f[0] for o in found)]
-        return sorted(kept, key=lambda f: f[0])
+            out.append((start, end, Named(entry.id, entry.kind, original, say)))
+        return out
 
     def supported_names(self) -> list[str]:
         """Every name and every way a reply names something: text the guard accepts."""

@@ -12,6 +12,7 @@ guidance, and never an automated brand reply.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -40,6 +41,15 @@ NEIGHBOURS = 5
 MIN_SIMILARITY = 0.80
 
 
+# Words that say someone posed as the brand: with a fraud word ("scam", "huijaus",
+# "estafa") they make it a scam against customers rather than charges the brand made.
+_POSED = re.compile(
+    r"(?<!\w)(dms?|dming|giveaway|won|link|sms|text message|pretend|fake|impersonat|lookalike|tekstari|linkki|"
+    r"arvonta|voitit|voitin|δωροκαρτα|κερδισα|κερδισατε|συνδεσμο|ganado|sorteo|enlace|se hace pasar|concours|gagne|"
+    r"faux|tavling|vunnit|lank|gewinnspiel|gewonnen|winactie|linkje|laimej|saite|izloze|قرعه|برنده|لینک|پیج فیک)",
+    re.IGNORECASE)
+
+
 def kind_from_words(folded: str) -> tuple[CrisisKind, str] | None:
     """The crisis kind a word list names in ``folded`` text, with the word."""
     found = hits(THREAT, folded)
@@ -48,6 +58,8 @@ def kind_from_words(folded: str) -> tuple[CrisisKind, str] | None:
     for kind, pattern in HIGH.items():
         found = hits(pattern, folded)
         if found:
+            if LIST_KIND[kind] is CrisisKind.FRAUD and _POSED.search(folded):
+                return CrisisKind.SCAM, found[0]
             return LIST_KIND[kind], found[0]
     return None
 

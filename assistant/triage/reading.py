@@ -28,7 +28,7 @@ from .normalize import fold
 # At most this many parts per post: a long review is read in groups of sentences.
 MAX_PARTS = 8
 # A part needs this many words; shorter pieces ("hi!", "so yeah") join their neighbour.
-MIN_PART_WORDS = 3
+MIN_PART_WORDS = 2
 
 _SENTENCE = re.compile(r"(?<=[.!?;。؟…\n])\s+|\n+|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+(?=\w)")
 # A clause that turns ("..., but the price stings"): a new part starts at the word.
@@ -174,7 +174,7 @@ def people_named(text: str, policy: Policy | None, language: str | None, signed:
     for m in _PAIR.finditer(text):
         a, b = m.group("a"), m.group("b")
         # A pair is two people when one of them already is ("Mika and Anni").
-        if (fold(a) in known or fold(b) in known) and person(a) and person(b):
+        if (fold(a) in known or fold(b) in known) and all(fold(x) in known or person(x) for x in (a, b)):
             found += [(m.start("a"), a), (m.start("b"), b)]
     out: list[str] = []
     for _, name in sorted(found):
@@ -183,7 +183,20 @@ def people_named(text: str, policy: Policy | None, language: str | None, signed:
     return out
 
 
+def _without_brand(text: str, policy: Policy | None) -> str:
+    """The text with the brand's own names and handles blanked (same length): "Aurora
+    Roasters" is the brand, not "our roastery"."""
+    if policy is None:
+        return text
+    names = [policy.brand.name, *policy.brand.aliases, *policy.brand.handles.values()]
+    for name in sorted({n.strip().lstrip("@#") for n in names if n.strip()}, key=len, reverse=True):
+        pattern = r"[@#]?" + r"[\W_]*".join(re.escape(w) for w in re.split(r"[\W_]+", name) if w)
+        text = re.sub(pattern, lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
+    return text
+
+
 def extract(text: str, policy: Policy | None, language: str | None) -> Extracted:
     signed, body = signed_name(text)
+    body = _without_brand(body, policy)
     return Extracted(people=people_named(body, policy, language, signed),
                      items=named_items(body, policy, language), order=order_number(body), signed=signed)

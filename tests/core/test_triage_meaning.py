@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain import Action, Intent, Severity
+from assistant.domain import Action, CrisisKind, Intent, Severity
 from assistant.triage import Triager
+from assistant.triage.crisis import kind_from_words
+from assistant.triage.normalize import fold
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +31,10 @@ def triager() -> Triager:
 def test_a_crisis_in_words_no_list_holds_is_escalated_by_meaning(triager, policy, text):
     t = triager.triage(text, policy)
     assert t.severity is Severity.HIGH and t.action is Action.ESCALATE, t.reasons
-    net = [r for r in t.reasons if r.startswith("severity high: reads like a crisis")]
-    assert net and "like '" in net[0] or 'like "' in net[0], t.reasons  # names the example it resembles
+    assert t.crisis is not None, t.reasons  # the card names the kind
+    if kind_from_words(fold(text)) is None:  # (the word lists have since learned some of these)
+        net = [r for r in t.reasons if r.startswith("severity high:") and "reads like a crisis" in r]
+        assert net and ("like '" in net[0] or 'like "' in net[0]), t.reasons  # names the example it resembles
 
 
 def test_a_veiled_threat_is_escalated(triager, policy):
@@ -116,7 +120,7 @@ def test_second_brand_ordinary_question_is_answered_not_sent_to_sales(triager, s
 def test_a_crisis_inside_a_friendly_post_is_not_averaged_away(triager, policy, text):
     t = triager.triage(text, policy)
     assert t.severity is Severity.HIGH and t.action is Action.ESCALATE, t.reasons
-    assert any("reads like a crisis in" in r for r in t.reasons)  # names the sentence
+    assert t.crisis is CrisisKind.HEALTH_SAFETY, t.reasons
 
 
 @pytest.mark.parametrize("text", [
