@@ -41,8 +41,10 @@ def test_card_shows_the_post_and_reply_first_and_details_behind_a_button(h):
     assert "glad you like the new espresso blend" in text
     # the post is a quote, the reply its own section, in that order, before anything else
     kinds = [(b["type"], b.get("block_id")) for b in post["blocks"]]
-    assert kinds[:4] == [("context", "mention_head"), ("rich_text", "mention_text"), ("section", "draft_head"),
-                         ("section", "draft")]
+    # how the post was read (its parts and what it names) sits under the post, as a small line
+    assert text_of([post["blocks"][2]]) == "Parts: praise: Love your new espresso blend! · question: Do you ship it to Germany?"
+    assert kinds[:5] == [("context", "mention_head"), ("rich_text", "mention_text"), ("context", "reading"),
+                         ("section", "draft_head"), ("section", "draft")]
     assert "{ago}" in post["blocks"][0]["elements"][0]["text"]  # Slack keeps the waiting time current
     # reasons, guard ticks and model details are not on a card whose draft passed: they are in Details
     assert "← policy" not in text and "✅ length" not in text and "py3langid" not in text
