@@ -317,7 +317,7 @@ class Triager:
             if not problem and p_hide >= (HIDE_CONFIDENCE if insulted else HIDE_WITHOUT_WORDS):
                 how = "insult words" if insulted else "reads like posts people hid"
                 return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer ({how}; hide "
-                                           f"{p_hide:.0%}); undo from the card (000/001)"]
+                                           f"{p_hide:.0%}); a person confirms Hide on the card (000/001)"]
             cue = f", mentions {problem[0]!r}" if problem else ""
             return Action.ESCALATE, None, [f"escalate: possible abuse (hide {p_hide:.0%}{cue}): a person "
                                            "decides whether to hide or answer it"]

@@ -135,11 +135,11 @@ def test_spam_with_a_spammers_trace_is_ignored(triager, policy):
     assert t.action is Action.IGNORE
 
 
-def test_insults_at_staff_with_nothing_to_answer_are_hidden_with_an_undo(triager, policy):
+def test_insults_at_staff_with_nothing_to_answer_are_recommended_for_hiding(triager, policy):
     t = triager.triage("the blonde girl at the harbour café is the thickest person I have ever met, absolute idiot",
                        policy)
     assert t.action is Action.HIDE
-    assert any("undo" in r for r in t.reasons)
+    assert any("a person confirms Hide" in r for r in t.reasons)  # recommended: nothing is hidden unclicked
 
 
 def test_a_post_that_carries_a_real_problem_is_never_hidden(triager, policy):
@@ -184,3 +184,17 @@ def test_rebuilding_the_shipped_model_gives_the_same_weights():
     for old, new in ((shipped.intent, again.intent), (shipped.high, again.high), (shipped.hide, again.hide)):
         assert np.allclose(old.w2, new.w2, atol=1e-4)
         assert old.w1 is not None and new.w1 is not None and np.allclose(old.w1, new.w1, atol=1e-4)
+
+
+def test_eval_prints_figures_per_language_brand_kind_and_crisis_kind(run_cli):
+    from pathlib import Path
+
+    blind = Path(__file__).resolve().parents[2] / "eval" / "blind-parts.jsonl"
+    result = run_cli("eval", str(blind), timeout=600)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "written before reading in parts was built" in out
+    assert "de-spaak" in out and "aurora-roasters" in out  # each post read under its brand's policy
+    assert "sarcasm" in out and "polite_complaint" in out and "short_product_complaint" in out
+    assert "crises by kind" in out and "self_harm" in out
+    assert "mixed posts, every part" in out and "customers ignored" in out and "clear abuse hidden" in out
