@@ -133,7 +133,7 @@ def triage(file: str, brand: str | None, as_json: bool) -> None:
 
 def _print_triage(m: Mention, t: Any, as_json: bool) -> None:
     row = {"id": m.external_id, "language": t.language, "intent": t.intent.value,
-           "severity": t.severity.value, "action": t.action.value, "reasons": t.reasons}
+           "severity": t.severity.value, "action": t.action.value, "reasons": t.reasons, **t.reading()}
     if as_json:
         click.echo(json.dumps(row, ensure_ascii=False))
     else:

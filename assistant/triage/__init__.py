@@ -11,8 +11,9 @@ How a post is read, in order:
    breach, threat) *or* when the post reads like the high-severity examples: the
    safety net for crises phrased in words no list holds. A missed crisis costs far
    more than a false alarm;
-4. abuse is hidden when it is aimed at people and no part of the post carries a
-   complaint, question or suggestion; otherwise a person decides.
+4. abuse aimed at people, with no part of the post a complaint, question or
+   suggestion, is recommended for hiding (a person confirms on the card); otherwise
+   a person decides.
 
 The post is also read in parts (reading.py): each sentence or turning clause gets
 its own intent, so a post can be praise + a gripe + a question. The routing rule:
@@ -158,8 +159,7 @@ class Triager:
         read = self._parts(post, intent, probs, parts, part_vectors, model)
         # Only a sentence that reads as a problem (a complaint, an abusive line, a question)
         # can carry a crisis on its own: praise sentences raised the net's false alarms.
-        troubled = [i for i, (text, p) in enumerate(zip(parts, model.intent_probabilities(part_vectors)
-                                                          if parts else [], strict=True))
+        troubled = [i for i, p in enumerate(model.intent_probabilities(part_vectors) if parts else [])
                     if INTENTS[int(np.argmax(p))] in ("complaint", "abuse", "question")]
         severity, crisis, sev_why = self._severity(post, intent, vector, part_vectors[troubled],
                                                    [parts[i] for i in troubled], model)
