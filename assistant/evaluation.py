@@ -150,7 +150,8 @@ def evaluate(rows: list[dict[str, Any]], policy: Policy, triager: Triager | None
     results: list[Any] = [None] * len(rows)
     groups: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        groups[row.get("brand") if row.get("brand") in policies else ""].append(i)
+        brand = row.get("brand")
+        groups[brand if isinstance(brand, str) and brand in policies else ""].append(i)
     for brand, idx in groups.items():
         got = triager.triage_many([rows[i]["text"] for i in idx], policies.get(brand, policy))
         for i, g in zip(idx, got, strict=True):
@@ -184,7 +185,7 @@ def evaluate(rows: list[dict[str, Any]], policy: Policy, triager: Triager | None
             if found is not None:
                 t.mixed += 1
                 t.parts_found += found
-        if row.get("crisis"):
+        if isinstance(row.get("crisis"), str):
             c = rep.crises[row["crisis"]]
             c[0] += got.action is Action.ESCALATE
             c[1] += getattr(got, "crisis", None) == row["crisis"]

@@ -27,6 +27,8 @@ from assistant.triage.crisis import kind_by_meaning  # noqa: E402
 from assistant.triage.reading import signed_name, split_parts  # noqa: E402
 from assistant.understanding import get_encoder  # noqa: E402
 
+NEAR = 10  # neighbours asked how many of them are crises
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()
@@ -54,7 +56,7 @@ def main() -> None:
     post_fold = {r["text"]: int(draw.randint(0, 5)) for r in rows if not r.get("segment")}
     fold_of = np.array([post_fold.get(r.get("parent") or r["text"], 0) for r in rows])
     high = np.array([r.get("severity") == "high" for r in rows])
-    whole_p, part_p, kind_sim, kind_ok = {}, {}, {}, {}
+    whole_p, part_p, kind_sim, kind_ok, knn_high = {}, {}, {}, {}, {}
     right = 0
     for f in range(5):
         train = fold_of != f
@@ -65,6 +67,9 @@ def main() -> None:
             troubled = (parts_of[i][np.isin(m.intent_probabilities(parts_of[i]).argmax(1), problem)]
                         if i in parts_of else [])
             part_p[i] = float(m.high_probability(troubled).max()) if len(troubled) else 0.0
+            sims = np.where(m.whole_mask, m.embeddings @ vectors[i], -1.0)
+            near = np.argsort(-sims)[:NEAR]
+            knn_high[i] = float(m.high_mask[near].mean())
             kind, sim, _ = kind_by_meaning(m, vectors[i])
             kind_sim[i] = sim
             kind_ok[i] = kind is not None and kind.value == rows[i].get("crisis")
@@ -75,11 +80,11 @@ def main() -> None:
     print(f"{len(idx)} posts ({n_high} crises), intent by the whole-post model in CV: {right / len(idx):.1%}")
     labelled = [i for i in idx if high[i] and rows[i].get("crisis")]
     print(f"crisis kind named right by meaning: {sum(kind_ok[i] for i in labelled)}/{len(labelled)}")
-    print(f"{'whole':>6s} {'part':>6s} {'kind sim':>9s} {'caught':>8s} {'false alarms':>13s}")
-    for t_whole in (0.45, 0.5):
-        for t_part in (0.5, 0.6, 0.7, 0.8, 0.9, 1.01):
-            for t_sim in (0.0,):
-                flag = {i: (whole_p[i] >= t_whole or part_p[i] >= t_part) and kind_sim[i] >= t_sim for i in idx}
+    print(f"{'whole':>6s} {'part':>6s} {'knn share':>9s} {'caught':>8s} {'false alarms':>13s}")
+    for t_whole in (0.4, 0.5, 0.6):
+        for t_part in (0.9, 0.98, 1.01):
+            for t_sim in (0.0, 0.1, 0.2, 0.3, 0.4):  # share of the nearest labelled posts that are crises
+                flag = {i: (whole_p[i] >= t_whole and knn_high[i] >= t_sim) or part_p[i] >= t_part for i in idx}
                 caught = sum(flag[i] for i in idx if high[i])
                 alarms = sum(flag[i] for i in idx if not high[i])
                 print(f"{t_whole:6.2f} {t_part:6.2f} {t_sim:9.2f} {caught:4d}/{n_high:<4d} "

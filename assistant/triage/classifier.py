@@ -234,6 +234,11 @@ class MeaningModel:
     def hide_probability(self, vectors: np.ndarray) -> np.ndarray:
         return self.hide.probabilities(self._x(vectors))[:, 1]
 
+    def crisis_share(self, vector: np.ndarray, k: int = 10) -> float:
+        """The share of crises among the ``k`` labelled posts nearest to ``vector``."""
+        sims = np.where(self.whole_mask, self.embeddings @ vector, -1.0)
+        return float(self.high_mask[np.argsort(-sims, kind="stable")[:k]].mean())
+
     def nearest(self, vector: np.ndarray, k: int = 3, high_only: bool = False) -> list[Nearest]:
         sims = np.where(self.whole_mask, self.embeddings @ vector, -1.0)  # posts, not their sentences
         if high_only:
@@ -247,13 +252,14 @@ class MeaningModel:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
-        np.savez_compressed(
-            tmp, embeddings=self.embeddings.astype(np.float16), mean=self.mean, scale=self.scale,
+        arrays: dict[str, np.ndarray] = {
+            "embeddings": self.embeddings.astype(np.float16), "mean": self.mean, "scale": self.scale,
             **self.intent.arrays("intent"), **self.high.arrays("high"), **self.hide.arrays("hide"),
-            meta=np.array(json.dumps({"encoder": self.encoder_name, "key": self.key})),
-            rows=np.array(json.dumps([{k: r.get(k) or "" for k in ("text", "intent", "severity", "action", "crisis",
-                                                                    "segment", "parent")}
-                                      for r in self.rows], ensure_ascii=False)))
+            "meta": np.array(json.dumps({"encoder": self.encoder_name, "key": self.key})),
+            "rows": np.array(json.dumps([{k: r.get(k) or "" for k in ("text", "intent", "severity", "action", "crisis",
+                                                                      "segment", "parent")}
+                                         for r in self.rows], ensure_ascii=False))}
+        np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]
         tmp.replace(path)
 
     @classmethod

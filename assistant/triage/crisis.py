@@ -13,7 +13,6 @@ guidance, and never an automated brand reply.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 
@@ -73,10 +72,11 @@ def kind_by_meaning(model: MeaningModel, vector: np.ndarray) -> tuple[CrisisKind
         return None, 0.0, ""
     sims = model.embeddings[labelled] @ vector
     order = np.argsort(-sims, kind="stable")[:NEIGHBOURS]
-    votes: Counter[str] = Counter()
+    votes: dict[str, float] = {}
     for i in order:
-        votes[model.rows[labelled[i]]["crisis"]] += float(sims[i])
+        key = model.rows[labelled[i]]["crisis"]
+        votes[key] = votes.get(key, 0.0) + float(sims[i])
     best = float(sims[order[0]])
     if best < MIN_SIMILARITY:
         return None, best, model.rows[labelled[order[0]]]["text"]
-    return CrisisKind(votes.most_common(1)[0][0]), best, model.rows[labelled[order[0]]]["text"]
+    return CrisisKind(max(votes, key=lambda k: votes[k])), best, model.rows[labelled[order[0]]]["text"]

@@ -14,7 +14,8 @@ from . import lexicon as lx
 from .normalize import compile_terms, fold
 
 URL = re.compile(r"https?://\S+|www\.\S+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*|"
-                  r"(?<![@\w.-])[\w-]+\.(?:example\.)?(?:com|net|org|io|fi|nl|de|fr|es|se|lv|gr|ir|eu|ly|co|shop)\b", re.I)
+                  r"(?<![@\w.-])[\w-]+\.(?:example\.)?(?:com|net|org|io|fi|nl|de|fr|es|se|lv|gr|ir|eu|ly|co|shop|store|online|"
+                  r"site|xyz|top|app|example)\b", re.I)
 _HANDLE = re.compile(r"@[\w.@-]+", re.UNICODE)
 _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 _CAMEL = re.compile(r"(?<=[a-zäöåõ])(?=[A-ZÄÖÅ])")
