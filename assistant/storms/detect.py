@@ -26,6 +26,12 @@ from .tables import ensure
 from .words import distinctive_words, named_topic
 
 NEGATIVE = ("complaint", "abuse")
+# A triage row (alias t) about a problem: a complaint or abuse, or a post with a complaint
+# part ("I was sick all night after the new batch. Is it contaminated?" is filed as what
+# it mostly does, but it reports the problem all the same).
+NEGATIVE_SQL = (
+    "(t.intent IN ('complaint', 'abuse') OR EXISTS (SELECT 1 FROM json_each(COALESCE(t.reading, '{}'), '$.parts') j"
+    " WHERE json_extract(j.value, '$.intent') IN ('complaint', 'abuse')))")
 # Before this many vectors have left the window, the centre is the mean of all of them.
 MIN_CENTER = 20
 REPRESENTATIVES = 3
@@ -81,8 +87,8 @@ def _embed_new(store: Store, encoder: Encoder, now_s: str, base_s: str) -> None:
     rows = store.db.execute(
         "SELECT m.id, m.text, m.created_at, m.ingested_at, t.language FROM triage t"
         " JOIN mentions m ON m.id = t.mention_id"
-        " WHERE t.intent IN (?, ?) AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
-        "  WHERE v.mention_id = m.id AND v.encoder = ?)", [*NEGATIVE, encoder.name]).fetchall()
+        f" WHERE {NEGATIVE_SQL} AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
+        "  WHERE v.mention_id = m.id AND v.encoder = ?)", [encoder.name]).fetchall()
     fresh: list[tuple[str, str, str, str]] = []
     old: list[tuple[str, str, str]] = []
     for mention_id, text, created_at, ingested_at, language in rows:

@@ -64,6 +64,9 @@ HIGH_THRESHOLD = 0.5
 HIDE_CONFIDENCE = 0.9
 # With no insult word in it, the hide model alone must be surer still.
 HIDE_WITHOUT_WORDS = 0.97
+# A question whose post has a complaint part this sure, and reads partly as a complaint
+# (or names a real problem), is a complaint that asks about its problem.
+SURE_COMPLAINT = 0.8
 # A part of an abusive post read as a complaint, question or suggestion at least this
 # surely keeps the post from being hidden: a person answers it.
 CUSTOMER_PART = 0.5
@@ -163,6 +166,15 @@ class Triager:
                 f"{_quote(n.text)} ({n.intent}, {n.similarity:.2f})" for n in nearest))
         read = self._parts(post, intent, probs, parts, part_vectors, model)
         customer = [p for p in read if p.intent in (Intent.COMPLAINT, Intent.QUESTION) and p.confidence >= CUSTOMER_PART]
+        gripes = [p for p in read if p.intent is Intent.COMPLAINT and p.confidence >= SURE_COMPLAINT]
+        if intent is Intent.QUESTION and gripes and exact is None and (
+                probs[INTENTS.index(Intent.COMPLAINT.value)] >= 0.3 or hits(MEDIUM, post.signals.folded)
+                or kind_from_words(post.signals.folded)):
+            # "I was sick all night after the new batch. Is it contaminated?": a complaint
+            # that asks about its problem is a complaint (a question mark is not the point).
+            intent = Intent.COMPLAINT
+            reasons.append(f"complaint: a part reads as one ({_quote(gripes[0].text, 40)}) and the question is "
+                           "about it")
         abusive = intent is Intent.ABUSE
         if abusive and customer and exact is None:
             # Insults around a real complaint: a complaint (with insults), which a person
@@ -201,6 +213,10 @@ class Triager:
             piece = read_post(text, post.policy)
             exact, vote = first_hits(piece)
             got, _ = self._intent(exact, vote, p, spam_evidence=_spam_evidence(piece))
+            if got is Intent.REACTION:
+                # "Verder echt blij!", "the coffee though 😍": inside a longer post a short
+                # warm line is praise; a reaction is what a whole post of a heart or "nice" is.
+                got = Intent.PRAISE
             if got is Intent.SPAM and intent is not Intent.SPAM:
                 # One sentence of a customer's post is not an advert: its next reading.
                 p = p.copy()

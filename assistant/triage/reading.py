@@ -34,7 +34,11 @@ _SENTENCE = re.compile(r"(?<=[.!?;。؟…\n])\s+|\n+|(?<=[\U0001F300-\U0001FAFF
 # A clause that turns ("..., but the price stings"): a new part starts at the word.
 _TURN = re.compile(
     r"(?:,\s*|\s+[-–—]\s+|\s+)(?=(?:but|though|however|except|only thing|mutta|paitsi|maar|behalve|aber|"
-    r"allerdings|nur$|pero|aunque|mais|sauf|men|förutom|bet|tikai|αλλά|αλλα|όμως|اما|ولی|ولے)\b)",
+    r"allerdings|pero|aunque|mais|sauf|par contre|men|förutom|bet|tikai|αλλά|αλλα|όμως|اما|ولی)\b)"
+    # after a comma only: words that also start ordinary clauses
+    r"|,\s*(?=(?:only|just that|shame|pity|although|anyway|also|vaikka|tosin|harmi|vain|alleen|wel jammer|jammer|"
+    r"nur|leider|schade|solo que|lástima|pena|seulement|dommage|cependant|fast|synd|bara att|gan|žēl|μόνο|κρίμα|"
+    r"فقط|حیف|البته)\b)",
     re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
 
