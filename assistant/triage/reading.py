@@ -156,6 +156,24 @@ def named_items(text: str, policy: Policy | None, language: str | None) -> list[
     return out
 
 
+_KNOWN: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _known_words(policy: Policy | None) -> tuple[frozenset[str], frozenset[str]]:
+    """The brand's name words and every catalog name's words, folded: not people. Worked
+    out once per policy version (it was a fifth of triage's time outside the encoder)."""
+    if policy is None:
+        return frozenset(), frozenset()
+    key = f"{policy.id}\x1f{policy.digest}"
+    if key not in _KNOWN:
+        if len(_KNOWN) > 64:  # edited policies leave old versions behind
+            _KNOWN.clear()
+        names = policy.catalog_index.supported_names() if policy.catalog else []
+        _KNOWN[key] = (frozenset(fold(w) for w in policy.brand.name.split()),
+                       frozenset(fold(w) for n in names for w in n.split()))
+    return _KNOWN[key]
+
+
 def people_named(text: str, policy: Policy | None, language: str | None, signed: str | None) -> list[str]:
     """Staff from the policy's catalog, then names the text gives a person."""
     found: list[tuple[int, str]] = []
@@ -163,9 +181,7 @@ def people_named(text: str, policy: Policy | None, language: str | None, signed:
         for start, _end, named in policy.catalog_index.find_spans(text, language):
             if named.kind == "person":
                 found.append((start, named.say))
-    brand = {fold(w) for w in (policy.brand.name.split() if policy else [])}
-    catalog_words = {fold(w) for n in (policy.catalog_index.supported_names() if policy and policy.catalog else [])
-                     for w in n.split()}
+    brand, catalog_words = _known_words(policy)
 
     def person(word: str) -> bool:
         f = fold(word)
