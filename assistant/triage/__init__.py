@@ -217,10 +217,13 @@ class Triager:
                 # "Verder echt blij!", "the coffee though 😍": inside a longer post a short
                 # warm line is praise; a reaction is what a whole post of a heart or "nice" is.
                 got = Intent.PRAISE
-            if got is Intent.SPAM and intent is not Intent.SPAM:
-                # One sentence of a customer's post is not an advert: its next reading.
+            unlikely = [i for i in (Intent.SPAM, Intent.ABUSE) if i is not intent]
+            if got in unlikely and not (got is Intent.ABUSE and vote is not None and vote.rule in ("insult", "threat")):
+                # One sentence of a customer's post is not an advert, nor abuse without an
+                # insult in it ("Die Kenya van jullie wil ik thuis proberen"): its next reading.
                 p = p.copy()
-                p[INTENTS.index(Intent.SPAM.value)] = 0.0
+                for i in unlikely:
+                    p[INTENTS.index(i.value)] = 0.0
                 got = Intent(INTENTS[int(np.argmax(p))])
             confidence = round(float(p[INTENTS.index(got.value)]), 2)
             if out and out[-1].intent is got:

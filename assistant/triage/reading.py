@@ -73,7 +73,7 @@ _PERSON_CUES = (r"barista|server|waiter|waitress|cashier|mechanic|colleague|staf
                 r"tack|servitör|mekaniker|kassör|"
                 r"paldies|bārista|bāristai|pārdevēja|pārdevējs|"
                 r"ευχαριστώ|ευχαριστούμε|μπαρίστα|σερβιτόρος|σερβιτόρα")
-_CUED = re.compile(rf"(?:{_PERSON_CUES})\s*,?\s+(?:to\s+)?(?P<name>{_CAP})(?!\w)")
+_CUED = re.compile(rf"(?<!\w)(?i:{_PERSON_CUES})\s*,?\s+(?:(?i:to)\s+)?(?P<name>{_CAP})(?!\w)")
 _AND = r"(?:and|&|ja|sekä|en|und|et|y|och|un|και|و)"
 _PAIR = re.compile(rf"(?<![.!?]\s)(?P<a>{_CAP})\s+{_AND}\s+(?P<b>{_CAP})(?!\w)")
 # Capitalised words that are not people: days, months, places, greetings.
@@ -204,14 +204,15 @@ def people_named(text: str, policy: Policy | None, language: str | None, signed:
 
 
 def _without_brand(text: str, policy: Policy | None) -> str:
-    """The text with the brand's own names and handles blanked (same length): "Aurora
+    """The text with the brand's own names and handles blanked out (same length): "Aurora
     Roasters" is the brand, not "our roastery"."""
     if policy is None:
         return text
     names = [policy.brand.name, *policy.brand.aliases, *policy.brand.handles.values()]
     for name in sorted({n.strip().lstrip("@#") for n in names if n.strip()}, key=len, reverse=True):
         pattern = r"[@#]?" + r"[\W_]*".join(re.escape(w) for w in re.split(r"[\W_]+", name) if w)
-        text = re.sub(pattern, lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
+        # "_" keeps the length (folding squeezes runs of spaces) and is no name.
+        text = re.sub(pattern, lambda m: "_" * len(m.group(0)), text, flags=re.IGNORECASE)
     return text
 
 
