@@ -68,19 +68,28 @@ class Named:
     say: str
 
 
-def _stem(name: str) -> str:
-    # Inflected languages add endings (Kallion, Tamperella, korvapuusteista): a long
-    # name matches at a word start with any ending, less its last vowel.
+# Languages that inflect names with endings (Kallion, Tamperella, korvapuusteista,
+# Tamperē, της Kauppatori, ...). In the others a name takes at most a plural or
+# possessive ending: "tampered" is not Tampere, "about" is not the German "Abo".
+INFLECTED = frozenset({"fi", "lv", "el", "fa", "et", "lt", "hu", "pl", "ru", "tr"})
+_PLAIN_ENDING = r"(?:'s|s|es|n|en|e|er|ar|or)?"
+
+
+def _stem(name: str, inflected: bool) -> str:
+    if not inflected:
+        return re.escape(name) + _PLAIN_ENDING
+    # A long name matches at a word start with a short ending, less its last vowel; a
+    # longer tail is another word ("tilausnumero" is an order number, not "tilaus").
     if len(name) >= 6 and name[-1] in "aeiouyäö":
         name = name[:-1]
-    return re.escape(name) + r"\w{0,8}"
+    return re.escape(name) + r"\w{0,5}"
 
 
-def _pattern(names: list[str], person: bool = False) -> re.Pattern[str] | None:
+def _pattern(names: list[str], person: bool = False, inflected: bool = False) -> re.Pattern[str] | None:
     folded = sorted({fold(n) for n in names if fold(n)}, key=len, reverse=True)
     if not folded:
         return None
-    parts = [re.escape(n) if person else _stem(n) for n in folded]
+    parts = [re.escape(n) if person else _stem(n, inflected) for n in folded]
     return re.compile(r"(?<!\w)(" + "|".join(parts) + r")(?!\w)")
 
 
@@ -95,7 +104,7 @@ class Catalog:
         if key not in self._patterns:
             # A post's language is sometimes misread: its own names, then every name.
             self._patterns[key] = _pattern(entry.names_for(language) or entry.all_names(),
-                                           person=entry.kind == "person")
+                                           person=entry.kind == "person", inflected=language in INFLECTED)
         return self._patterns[key]
 
     def find(self, text: str, language: str | None) -> list[Named]:
@@ -120,9 +129,11 @@ class Catalog:
         out: list[tuple[int, int, Named]] = []
         seen: set[str] = set()
         for start, end, entry, match in sorted(kept, key=lambda f: f[0]):
-            if entry.id in seen:
+            # Each entry once, where first named; people once per name ("Aino and Leena").
+            key = f"{entry.id}\x1f{fold(match.group(0))}" if entry.kind == "person" else entry.id
+            if key in seen:
                 continue
-            seen.add(entry.id)
+            seen.add(key)
             # The post's own spelling (fold keeps length for Latin text, not always).
             original = _original_span(text, folded, start, end) or match.group(0)
             if entry.kind == "person":  # a person is named as the catalog spells them

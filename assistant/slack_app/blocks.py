@@ -208,7 +208,7 @@ def _mention_blocks(data: CardData) -> list[Block]:
 
 def _reading_blocks(t: Triage | None) -> list[Block]:
     """How the post was read: the crisis kind (with care guidance for self-harm), its
-    parts and what it names. Quoted from the post, so escaped."""
+    parts and what it names. Quoted from the post, so shown as plain text."""
     if t is None:
         return []
     lines = t.reading_lines()
@@ -217,8 +217,10 @@ def _reading_blocks(t: Triage | None) -> list[Block]:
         blocks.append({"type": "section", "block_id": "care", "text": md(
             f"🆘 *{escape(CRISIS_LABEL[t.crisis].capitalize())}.* {escape(CARE_GUIDANCE)}")})
     if lines:
+        # plain_text: words from the post stay words (no *bold*, no links, no @here).
         text, _ = clip("\n".join(lines), SECTION_LIMIT - 10, "list")
-        blocks.append({"type": "context", "block_id": "reading", "elements": [md(escape(text))]})
+        blocks.append({"type": "context", "block_id": "reading",
+                       "elements": [{"type": "plain_text", "text": text, "emoji": True}]})
     return blocks
 
 

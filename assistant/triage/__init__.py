@@ -31,6 +31,7 @@ nearest labelled examples.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -62,8 +63,9 @@ HIGH_THRESHOLD = 0.5
 # person hid and none of 47 abusive posts that also carried a complaint; at 0.6, 85
 # and 4. The rest go to a person, which costs a look, not a customer.
 HIDE_CONFIDENCE = 0.9
-# With no insult word in it, the hide model alone must be surer still.
-HIDE_WITHOUT_WORDS = 0.97
+# A post the severity head gives at least this is never recommended for hiding: "people
+# like your staff deserve what's coming to them" is a threat to escalate, not to remove.
+NEVER_HIDE_HIGH = 0.3
 # A question whose post has a complaint part this sure, and reads partly as a complaint
 # (or names a real problem), is a complaint that asks about its problem.
 SURE_COMPLAINT = 0.8
@@ -118,7 +120,7 @@ class Triager:
 
     def triage_many(self, texts: Sequence[str], policy: Policy | None = None) -> list[Triage]:
         """Triage several posts, embedding them (and their parts) in one batch."""
-        posts = [read_post(t[:MAX_RULE_CHARS], policy) if t and t.strip() else None for t in texts]
+        posts = [read_post(_clean(t), policy) if _has_words(t) else None for t in texts]
         wanted: list[str] = []
         spans: list[tuple[int, int]] = []  # where each post's whole text and parts lie in `wanted`
         for post in posts:
@@ -133,7 +135,7 @@ class Triager:
         for post in posts:
             if post is None:
                 out.append(Triage(language=UNDETERMINED, intent=Intent.SPAM, severity=Severity.LOW,
-                                  action=Action.IGNORE, reasons=["empty text: nothing to answer"]))
+                                  action=Action.IGNORE, reasons=["no words or emoji: nothing to answer"]))
                 continue
             assert model is not None
             start, end = next(it)
@@ -143,8 +145,7 @@ class Triager:
 
     def prepare(self, texts: Sequence[str], policy: Policy | None = None) -> None:
         """Embed posts and their parts ahead of triage, in batches (embeddings are cached)."""
-        wanted = [text for t in texts if t and t.strip()
-                  for text in _read_by_encoder(read_post(t[:MAX_RULE_CHARS], policy))]
+        wanted = [text for t in texts if _has_words(t) for text in _read_by_encoder(read_post(_clean(t), policy))]
         if wanted:
             self.encoder.encode(wanted, query=True)
 
@@ -280,7 +281,11 @@ class Triager:
         scored = model.high_probability(np.vstack([vector[None, :], part_vectors]))
         # A part must be surer than the whole: with several parts to a long post, one
         # would cross the whole post's threshold by chance (false alarms).
-        whole = FRIENDLY_THRESHOLD if intent in (Intent.PRAISE, Intent.REACTION, Intent.SUGGESTION) else HIGH_THRESHOLD
+        # Friendly posts, and insults around an ordinary complaint ("you useless idiots
+        # charged me twice"), need the severity head surer: their tone, not a crisis,
+        # moved it. Either still goes to a person; a crisis in them is caught by its words.
+        calm = intent in (Intent.PRAISE, Intent.REACTION, Intent.SUGGESTION) or bool(hits(ABUSE, folded))
+        whole = FRIENDLY_THRESHOLD if calm else HIGH_THRESHOLD
         if model.crisis_share(vector, NEIGHBOURS) < CRISIS_SHARE:
             whole = 2.0  # the nearest labelled posts are not crises: the whole post alone does not ring
         margin = np.where(np.arange(len(scored)) == 0, scored - whole, scored - PART_THRESHOLD)
@@ -355,15 +360,24 @@ class Triager:
                         if p.confidence >= CUSTOMER_PART]
             # Below the belt and nothing to answer: removed, not answered (000/001). Either
             # insult words or a sure hide model, and no part of it a customer's.
-            if not problem and p_hide >= (HIDE_CONFIDENCE if insulted else HIDE_WITHOUT_WORDS):
-                how = "insult words" if insulted else "reads like posts people hid"
-                return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer ({how}; hide "
+            p_high = float(model.high_probability(vector[None, :])[0])
+            # Never hidden: a threat (evidence a person must see) or anything that reads a
+            # little like a crisis; and without insult words a person decides ("the
+            # barista Mikko was rude" read as abuse by meaning alone).
+            if not problem and insulted and p_hide >= HIDE_CONFIDENCE and p_high < NEVER_HIDE_HIGH:
+                return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer (insult words; hide "
                                            f"{p_hide:.0%}); a person confirms Hide on the card (000/001)"]
             cue = f", mentions {problem[0]!r}" if problem else ""
             return Action.ESCALATE, None, [f"escalate: possible abuse (hide {p_hide:.0%}{cue}): a person "
                                            "decides whether to hide or answer it"]
         if intent is Intent.SPAM:
             p_spam = float(probs[INTENTS.index(Intent.SPAM.value)])
+            customer_part = next((p for p in parts if p.intent in (Intent.COMPLAINT, Intent.QUESTION)
+                                  and p.confidence >= UNSURE_SPAM), None)
+            if customer_part is not None and not post.injected:
+                return Action.ESCALATE, None, [f"escalate: spam's traces, but a part reads as a customer's "
+                                               f"{customer_part.intent.value} ({_quote(customer_part.text, 40)}): "
+                                               "a person decides (never leave a customer unanswered)"]
             if exact is None and p_spam < UNSURE_SPAM:
                 return Action.ESCALATE, None, [f"escalate: perhaps spam ({p_spam:.0%}), perhaps a customer: a "
                                                "person decides (never leave a customer unanswered)"]
@@ -384,9 +398,32 @@ def _problem_cues(post: Post) -> list[str]:
 
 def _read_by_encoder(post: Post) -> list[str]:
     """What the encoder embeds for a post: the whole of it, then its parts (none for a
-    post of one part). The signature is not a part."""
-    parts = split_parts(signed_name(post.meaning)[1])
-    return [post.meaning, *(parts if len(parts) > 1 else [])]
+    post of one part). The signature is neither: "Φιλικά, Νίκος" under a late order
+    moved the whole post's reading."""
+    body = signed_name(post.meaning)[1].strip() or post.meaning
+    parts = split_parts(body)
+    return [body, *(parts if len(parts) > 1 else [])]
+
+
+_SPACES = re.compile(r"[^\S\n]+")
+_CONTENT = re.compile(r"[^\W_]", re.UNICODE)
+
+
+def _clean(text: str) -> str:
+    """The post as triage reads it: at most MAX_RULE_CHARS, valid UTF-8 (a lone surrogate
+    cannot be stored or shown), runs of spaces as one (a 20,000-space run made the clause
+    splitter quadratic)."""
+    text = text[:MAX_RULE_CHARS].encode("utf-8", "replace").decode("utf-8")
+    return _SPACES.sub(" ", text)
+
+
+def _has_words(text: str | None) -> bool:
+    """Letters, digits or emoji: something a person wrote to read. Zero-width characters
+    or punctuation alone are nothing to answer."""
+    if not text:
+        return False
+    visible = fold(text)
+    return bool(_CONTENT.search(visible)) or any(unicodedata.category(ch) in ("So", "Sk") for ch in visible)
 
 
 def _polarity(intent: Intent) -> str:

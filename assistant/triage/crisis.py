@@ -49,11 +49,29 @@ _POSED = re.compile(
     re.IGNORECASE)
 
 
+# A fee asked of a customer: with signs that someone posed as the brand (a prize, a link,
+# an SMS, a DM), the classic scam against customers, however it is worded.
+_FEE = re.compile(
+    r"(?<!\w)(fee|fees|customs|shipping|postage|pay \d|maksu|toimitus|verzendkosten|versand|porto|envío|envio|frakt|maksaa|kosten|gebühr|gebuhr|zoll|frais|douane|tasa|aduana|"
+    r"gastos de envío|gastos de envio|avgift|tull|maksa|muita|τέλος|τελωνείο|τελωνειο|هزینه|گمرک)", re.IGNORECASE)
+
+
+# A prize, a giveaway or someone posing as the brand (a link alone is not: "is there a
+# fee for oat milk? saw the link on your site").
+_PRIZE = re.compile(
+    r"giveaway|(?<!\w)(won|prize|pretend|fake|impersonat|lookalike|voitit|voitin|palkinto|"
+    r"arvonta|κερδισα|κερδισατε|δωρο|ganado|premio|sorteo|gagne|concours|vunnit|vinst|tavling|gewonnen|gewinn|"
+    r"gewinnspiel|winactie|prijs|laimej|balva|izloze|قرعه|برنده|جایزه)", re.IGNORECASE)
+
+
 def kind_from_words(folded: str) -> tuple[CrisisKind, str] | None:
     """The crisis kind a word list names in ``folded`` text, with the word."""
     found = hits(THREAT, folded)
     if found:
         return CrisisKind.THREAT, found[0]
+    fee, prize = _FEE.search(folded), _PRIZE.search(folded)
+    if fee and prize:
+        return CrisisKind.SCAM, f"{prize.group(0)} … {fee.group(0)}"
     for kind, pattern in HIGH.items():
         found = hits(pattern, folded)
         if found:

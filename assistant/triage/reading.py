@@ -50,14 +50,27 @@ _CLOSINGS = (r"t\.|terv\.?|terveisin|terkuin|kiittäen|groetjes|groeten|gr\.|mvg
              r"paldies|sveicieni|με εκτίμηση|φιλικά|ευχαριστώ|χαιρετώ|با تشکر|با سپاس|ارادتمند|سپاس|"
              r"cheers|thanks|thank you|best|regards|kind regards|best regards|love|xoxo|xx")
 _END = r"\s*[^\w\s]{0,6}\s*$"
-_SIGNED = (re.compile(rf"(?:^|\s)(?:[—–]|--?|/|~)\s*{_NAME}{_END}", re.UNICODE),
-           re.compile(rf"(?:^|[\s.!,])(?i:{_CLOSINGS})\s*[,.:!]?\s*\n?\s*{_NAME}{_END}", re.UNICODE))
+_SIGNED = (
+    # "— Laura": an em or en dash before the name anywhere; a hyphen, slash or tilde only
+    # on a new line or after a sentence ("My order is late - Again" is no signature).
+    re.compile(rf"(?:^|\s)[—–]\s*{_NAME}{_END}", re.UNICODE),
+    re.compile(rf"(?:^|\n|[.!?…)]\s)\s*(?:--?|/|~)\s*{_NAME}{_END}", re.UNICODE),
+    # "t. Jukka", "Groetjes, Sanne", "با تشکر، مریم": a closing, then a comma, a full stop
+    # or a new line, then the name ("Thanks Mikko!" thanks Mikko, it is not signed by him).
+    re.compile(rf"(?:^|[\s.!,])(?i:t\.|terv\.|gr\.)\s*{_NAME}{_END}", re.UNICODE),
+    re.compile(rf"(?:^|[\s.!,])(?i:{_CLOSINGS})\s*(?:[,.:!،]\s*\n?|\n)\s*{_NAME}{_END}", re.UNICODE),
+)
+# Words that follow a dash or a closing without being anyone's name.
+_NOT_NAMES = frozenset(fold(w) for w in (
+    "Again Disappointed Best Regards Thanks Thank Customer Service Team Everyone Anyone Nobody Seriously "
+    "Honestly Always Never Still Great Love Cheers Update Edit PS Sorry Please Help Again Merci Danke Kiitos Tack "
+    "Gracias Paldies Bedankt Dank Helsinki Tampere Kallio").split())
 
 # -- order numbers ---------------------------------------------------------------------
 _ORDER = re.compile(
     r"(?:(?<!\w)#\s?|(?<!\w)(?:order|tilaus(?:numero)?|tilauksen|bestelling|bestelnummer|bestellung|bestellnummer|"
     r"commande|pedido|beställning(?:en)?|ordernummer|ordern?|pasūtījum\w*|παραγγελία\w*|سفارش)\s*"
-    r"(?:no\.?|nr\.?|number|numero|numéro|número|nummer|n°|nº|#|:|-)?\s*)"
+    r"(?:no\.?|nr\.?|number|numero|numéro|número|nummer|n°|nº|#|:|-)?\s*(?:is\s+|:\s*)?)"
     r"(?P<order>[A-Z]{0,4}-?\d{4,}[\w-]*)", re.IGNORECASE)
 
 # -- people ----------------------------------------------------------------------------
@@ -95,11 +108,12 @@ class Extracted:
 
 def signed_name(text: str) -> tuple[str | None, str]:
     """(the name the author signed with, the text without the signature)."""
-    m = _SIGNED[0].search(text.strip()) or _SIGNED[1].search(text.strip())
+    m = next((m for pattern in _SIGNED if (m := pattern.search(text.strip()))), None)
     if not m:
         return None, text
     name = m.group("name") or ""
-    if fold(name.split()[0]) in _NOT_PEOPLE or len(text.strip()) - m.start() > 60:
+    first = fold(name.split()[0])
+    if first in _NOT_PEOPLE or first in _NOT_NAMES or len(text.strip()) - m.start() > 60:
         return None, text
     return name, text.strip()[:m.start()].rstrip()
 
@@ -185,7 +199,7 @@ def people_named(text: str, policy: Policy | None, language: str | None, signed:
 
     def person(word: str) -> bool:
         f = fold(word)
-        return f not in _NOT_PEOPLE and f not in brand and f not in catalog_words
+        return f not in _NOT_PEOPLE and f not in _NOT_NAMES and f not in brand and f not in catalog_words
 
     for m in _CUED.finditer(text):
         if person(m.group("name")):

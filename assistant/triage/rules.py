@@ -131,16 +131,25 @@ def own_link(url: str, policy: Policy | None) -> bool:
     if any(host == d or host.endswith("." + d) for d in policy.brand_domains):
         return True
     rest = url.lower().split("//")[-1]
-    return any(rest == h or rest.startswith(h + "/") or f"/{h}" in rest or f"/@{h}" in rest
-               for h in own_handles(policy))
+    for h in own_handles(policy):
+        user, _, server = h.partition("@")
+        if rest == h or rest.startswith(h + "/") or f"/{h}" in rest or f"/@{h}" in rest:
+            return True
+        if server and (rest == f"{server}/@{user}" or rest.startswith(f"{server}/@{user}/")):
+            return True  # https://mastodon.example/@auroraroasters/1099: the brand's own post
+    return False
 
 
 def unknown_shop_link(post: Post) -> Hit | None:
-    """A link to somewhere that is not the brand, with little else and no problem or question."""
+    """A link to somewhere that is not the brand, with little else and no problem or question.
+    It decides alone only for a bare link (three words or fewer beside it); with more words
+    it is a vote, and the meaning may say a customer wrote it ("photo of what arrived:
+    https://… grinder handle snapped off")."""
     s = post.signals
     links = [u for u in URL.findall(post.body) if not own_link(u, post.policy)]
     if links and len(s.words) <= 15 and not (s.neg or s.question or s.question_start):
-        return Hit("unknown_shop_link", Intent.SPAM, f"spam: a link ({links[0][:40]}) with little else", exact=True)
+        return Hit("unknown_shop_link", Intent.SPAM, f"spam: a link ({links[0][:40]}) with little else",
+                   exact=len(s.words) <= 3)
     return None
 
 

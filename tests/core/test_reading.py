@@ -198,3 +198,86 @@ def test_eval_prints_figures_per_language_brand_kind_and_crisis_kind(run_cli):
     assert "sarcasm" in out and "polite_complaint" in out and "short_product_complaint" in out
     assert "crises by kind" in out and "self_harm" in out
     assert "mixed posts, every part" in out and "customers ignored" in out and "clear abuse hidden" in out
+
+
+# -- found by a hostile review ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Photo of what arrived: https://imgur.com/a/x7Yq2 — grinder handle snapped off",
+    "Order 48213: https://www.posti.fi/track/JJFI6400 stuck for 9 days",
+    "https://mastodon.example/@auroraroasters/1099 this post says free shipping but I was charged 6€",
+])
+def test_a_customer_who_posts_a_link_is_not_ignored(triager, policy, text):
+    assert triager.triage(text, policy).action is not Action.IGNORE
+
+
+def test_a_threat_is_never_recommended_for_hiding(triager, policy):
+    t = triager.triage("People like your staff deserve what's coming to them", policy)
+    assert t.action is Action.ESCALATE and t.crisis is CrisisKind.THREAT, t.reasons
+
+
+@pytest.mark.parametrize("text", ["This coffee is a bomb 💣 best espresso ever", "Den här kön dödar mig"])
+def test_slang_and_hyperbole_do_not_ring_the_crisis_channel(triager, policy, text):
+    t = triager.triage(text, policy)
+    assert t.crisis is None and t.action is Action.REPLY, t.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "I've been giving away my things and writing goodbye letters",
+    "After this week I just want to sleep and never wake up",
+    "Ya no quiero seguir viviendo.",
+])
+def test_self_harm_said_indirectly_goes_to_a_person_with_care(triager, policy, text):
+    t = triager.triage(text, policy)
+    assert t.crisis is CrisisKind.SELF_HARM and t.action is Action.ESCALATE, t.reasons
+
+
+def test_a_fee_asked_for_a_prize_is_a_scam_against_customers(triager, policy):
+    t = triager.triage("I entered your giveaway and won, but now you want 5 euros fee via a link? is this real",
+                       policy)
+    assert t.crisis is CrisisKind.SCAM and t.action is Action.ESCALATE
+    assert triager.triage("is there a fee for oat milk? saw the link on your site", policy).crisis is None
+
+
+@pytest.mark.parametrize("text, language", [
+    ("Just wrote a blog post about your café, loved it!", "en"),  # "about" is not the German "Abo"
+    ("The seal on my bag looked tampered with", "en"),  # not the Tampere café
+    ("what a catastrophe", "en"),  # not the Spanish "cata"
+    ("tilausnumero 48213", "fi"),  # an order number, not the subscription
+])
+def test_words_that_merely_start_like_a_catalog_name_are_not_it(policy, text, language):
+    assert extract(text, policy, language).items == []
+
+
+def test_finnish_endings_still_find_catalog_names(policy):
+    found = extract("Kävin Tampereella ja korvapuusteista tykkäsin", policy, "fi").items
+    assert [i.entry for i in found] == ["tampere-cafe", "cinnamon-bun"]
+
+
+@pytest.mark.parametrize("text", ["My order is late - Again", "Coffee was cold -- Disappointed",
+                                  "Regards, Customer Service", "Loved the buns. Thanks Mikko!"])
+def test_no_signed_name_from_a_word_after_a_dash_or_a_thank_you(policy, text):
+    assert extract(text, policy, "en").signed is None
+
+
+def test_a_persian_sign_off_and_two_staff_members(policy):
+    assert extract("سفارشم هنوز نرسیده. با تشکر، مریم", policy, "fa").signed == "مریم"
+    assert extract("Shoutout to Aino and Leena", policy, "en").people == ["Aino", "Leena"]
+    assert extract("My order number is 48213", policy, "en").order == "48213"
+
+
+@pytest.mark.parametrize("text", ["\u200b\u200b\u200b", "!?.,;:" * 200])
+def test_a_post_with_no_words_is_nothing_to_answer(triager, policy, text):
+    t = triager.triage(text, policy)
+    assert t.action is Action.IGNORE
+
+
+def test_a_lone_surrogate_and_long_space_runs_are_read_and_stored(triager, policy, store):
+    from assistant.domain import Mention
+
+    t = triager.triage("my order \ud800 never came" + " " * 20_000 + "can you check?", policy)
+    assert t.intent in (Intent.COMPLAINT, Intent.QUESTION)
+    store.add_mentions([Mention(source="manual", external_id="s1", text="x")])
+    store.save_triage("manual:s1", t)  # was: UnicodeEncodeError from the stored reading
+    assert store.triage("manual:s1") is not None

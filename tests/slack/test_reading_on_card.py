@@ -43,7 +43,8 @@ def test_parts_and_names_are_shown_and_escaped():
                people=["Mika"], items=[NamedItem(name="cinnamon buns", kind="product", entry="cinnamon-bun")],
                order="A-20391", signed="Laura")
     reading = next(b for b in _card(t, "Mika was lovely, the price stings — Laura") if b.get("block_id") == "reading")
+    # plain text: Slack shows "<!channel>", *stars* and links from the post as written, never as markup
+    assert [e["type"] for e in reading["elements"]] == ["plain_text"]
     text = _text([reading])
-    assert "Parts: praise: Mika &lt;!channel&gt; was lovely · complaint: the price stings" in text
+    assert "Parts: praise: Mika <!channel> was lovely · complaint: the price stings" in text
     assert "Names: Mika · cinnamon buns (product) · order A-20391 · signed Laura" in text
-    assert "<!channel>" not in text
