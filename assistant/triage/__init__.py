@@ -63,6 +63,9 @@ HIGH_THRESHOLD = 0.5
 # person hid and none of 47 abusive posts that also carried a complaint; at 0.6, 85
 # and 4. The rest go to a person, which costs a look, not a customer.
 HIDE_CONFIDENCE = 0.9
+# With no insult word in it, the hide head alone must be all but certain ("the barista
+# Mikko was rude" is a complaint, and read 97% like posts people hid).
+HIDE_WITHOUT_WORDS = 0.99
 # A post the severity head gives at least this is never recommended for hiding: "people
 # like your staff deserve what's coming to them" is a threat to escalate, not to remove.
 NEVER_HIDE_HIGH = 0.3
@@ -364,8 +367,10 @@ class Triager:
             # Never hidden: a threat (evidence a person must see) or anything that reads a
             # little like a crisis; and without insult words a person decides ("the
             # barista Mikko was rude" read as abuse by meaning alone).
-            if not problem and insulted and p_hide >= HIDE_CONFIDENCE and p_high < NEVER_HIDE_HIGH:
-                return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer (insult words; hide "
+            if not problem and p_high < NEVER_HIDE_HIGH and p_hide >= (HIDE_CONFIDENCE if insulted
+                                                                      else HIDE_WITHOUT_WORDS):
+                how = "insult words" if insulted else "reads like posts people hid"
+                return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer ({how}; hide "
                                            f"{p_hide:.0%}); a person confirms Hide on the card (000/001)"]
             cue = f", mentions {problem[0]!r}" if problem else ""
             return Action.ESCALATE, None, [f"escalate: possible abuse (hide {p_hide:.0%}{cue}): a person "
@@ -374,7 +379,7 @@ class Triager:
             p_spam = float(probs[INTENTS.index(Intent.SPAM.value)])
             customer_part = next((p for p in parts if p.intent in (Intent.COMPLAINT, Intent.QUESTION)
                                   and p.confidence >= UNSURE_SPAM), None)
-            if customer_part is not None and not post.injected:
+            if customer_part is not None and not post.injected and not hits(SPAM, fold(post.body)):
                 return Action.ESCALATE, None, [f"escalate: spam's traces, but a part reads as a customer's "
                                                f"{customer_part.intent.value} ({_quote(customer_part.text, 40)}): "
                                                "a person decides (never leave a customer unanswered)"]
