@@ -24,6 +24,8 @@ BLIND = EVAL / "blind.jsonl"
 # The blind set of issue "Read a post the way a person does": 320 posts, both brands,
 # labelled with kinds, crisis kinds, parts and names; written before that work began.
 BLIND_PARTS = EVAL / "blind-parts.jsonl"
+# A second such set (250 posts), written later by another hand, read only for the final figures.
+BLIND_PARTS_2 = EVAL / "blind-parts-2.jsonl"
 EXAMPLE_POLICIES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 FACT_QUESTIONS = EVAL / "fact_questions.jsonl"
 DRAFTS = EVAL / "drafts.jsonl"
@@ -304,7 +306,8 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
         eval_drafts([Path(p) for p in paths] or [DRAFTS], brand, misses, learn)
         return
     policy = _policy(brand)
-    targets = [Path(p) for p in paths] or [p for p in (BLIND_PARTS, BLIND, HOLDOUT, FACT_QUESTIONS)
+    targets = [Path(p) for p in paths] or [p for p in (BLIND_PARTS_2, BLIND_PARTS, BLIND, HOLDOUT,
+                                                                  FACT_QUESTIONS)
                                                     if p.exists()]
     if training and not paths:
         targets = [*sorted(LABELLED.glob("*.jsonl")), *targets]
@@ -328,7 +331,9 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
 def _role(path: Path) -> str:
     from ..triage.classifier import LABELLED
 
-    roles = {BLIND_PARTS.resolve(): "written before reading in parts was built, never trained on",
+    roles = {BLIND_PARTS.resolve(): "written before reading in parts was built, never trained on; its "
+                                    "misses were read while tuning (eval/README.md)",
+             BLIND_PARTS_2.resolve(): "written apart from the code and the other sets, never trained on or tuned on",
              BLIND.resolve(): "written before this triage was built, never trained on; one threshold was chosen on it (eval/README.md)",
              HOLDOUT.resolve(): "held out: never trained on",
              FACT_QUESTIONS.resolve(): "written apart from the policy's example questions; the scoring was chosen on it (eval/README.md)"}

@@ -39,7 +39,10 @@ def test_triage_json_one_object_per_line(run_cli, tmp_path):
     assert len(lines) == 3
     rows = [json.loads(line) for line in lines]
     for row in rows:
-        assert set(row) == {"id", "language", "intent", "severity", "action", "reasons"}
+        assert set(row) == {"id", "language", "intent", "severity", "action", "reasons",
+                            # the reading in parts
+                            "parts", "crisis", "people", "items", "order", "signed"}
+        assert row["parts"] and all(set(p) == {"text", "intent", "polarity", "confidence"} for p in row["parts"])
         assert isinstance(row["reasons"], list) and row["reasons"]
     assert [r["id"] for r in rows] == ["a1", "a2", "a3"]
     assert rows[0]["intent"] == "question" and rows[0]["action"] == "reply"
