@@ -40,7 +40,7 @@ from ..domain import Action, CrisisKind, Intent, PartReading, Severity, Triage
 from ..policy import Policy
 from ..understanding import Encoder, get_encoder
 from .classifier import INTENTS, MeaningModel, meaning_model
-from .crisis import CARE_TEAM, LABEL, kind_by_meaning, kind_from_words
+from .crisis import CARE_TEAM, LABEL, kind_by_meaning, kind_from_words, posed_as_brand
 from .language import UNDETERMINED, detect_language
 from .normalize import fold
 from .reading import extract, signed_name, split_parts
@@ -297,6 +297,8 @@ class Triager:
         if margin[best] >= 0:
             where = f" in {_quote(parts[best - 1])}" if best else ""
             meant, similarity, like = kind_by_meaning(model, vector if not best else part_vectors[best - 1])
+            if meant is CrisisKind.SCAM and not posed_as_brand(folded):
+                meant = CrisisKind.FRAUD  # charges nobody made, with no one posing as the brand
             what = LABEL[meant] if meant else "kind unclear"
             example = f"; like {_quote(like)} ({similarity:.2f})" if like else ""
             return Severity.HIGH, meant, [f"severity high: {what}, reads like a crisis{where} "

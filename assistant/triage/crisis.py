@@ -64,6 +64,11 @@ _PRIZE = re.compile(
     r"gewinnspiel|winactie|prijs|laimej|balva|izloze|قرعه|برنده|جایزه)", re.IGNORECASE)
 
 
+def posed_as_brand(folded: str) -> bool:
+    """Signs in the text that someone posed as the brand: a prize, a fake account, a DM."""
+    return bool(_POSED.search(folded) or _PRIZE.search(folded))
+
+
 def kind_from_words(folded: str) -> tuple[CrisisKind, str] | None:
     """The crisis kind a word list names in ``folded`` text, with the word."""
     found = hits(THREAT, folded)
