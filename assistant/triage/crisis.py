@@ -49,11 +49,12 @@ _POSED = re.compile(
     re.IGNORECASE)
 
 
-# A fee asked of a customer: with signs that someone posed as the brand (a prize, a link,
-# an SMS, a DM), the classic scam against customers, however it is worded.
+# A fee asked of a customer (matched on folded text: no accents): with a prize or a
+# giveaway in the same post (_PRIZE), the classic scam against customers.
 _FEE = re.compile(
-    r"(?<!\w)(fee|fees|customs|shipping|postage|pay \d|maksu|toimitus|verzendkosten|versand|porto|envío|envio|frakt|maksaa|kosten|gebühr|gebuhr|zoll|frais|douane|tasa|aduana|"
-    r"gastos de envío|gastos de envio|avgift|tull|maksa|muita|τέλος|τελωνείο|τελωνειο|هزینه|گمرک)", re.IGNORECASE)
+    r"(?<!\w)(fee|fees|customs|shipping|postage|pay \d|maksu|maksaa|toimitus|muita|verzendkosten|versand|porto|"
+    r"kosten|gebuhr|zoll|frais|douane|tasa|aduana|envio|gastos de envio|frakt|avgift|tull|τελος|τελωνειο|"
+    r"هزینه|گمرک)", re.IGNORECASE)
 
 
 # A prize, a giveaway or someone posing as the brand (a link alone is not: "is there a
