@@ -56,13 +56,14 @@ def main() -> None:
     post_fold = {r["text"]: int(draw.randint(0, 5)) for r in rows if not r.get("segment")}
     fold_of = np.array([post_fold.get(r.get("parent") or r["text"], 0) for r in rows])
     high = np.array([r.get("severity") == "high" for r in rows])
-    whole_p, part_p, kind_sim, kind_ok, knn_high = {}, {}, {}, {}, {}
+    whole_p, part_p, kind_sim, kind_ok, knn_high, hide_p = {}, {}, {}, {}, {}, {}
     right = 0
     for f in range(5):
         train = fold_of != f
         m = MeaningModel.train([r for r, t in zip(rows, train, strict=True) if t], vectors[train], encoder.name)
         for i in np.where(~train & whole)[0]:
             whole_p[i] = float(m.high_probability(vectors[i][None, :])[0])
+            hide_p[i] = float(m.hide_probability(vectors[i][None, :])[0])
             # As triage reads them: only a part that reads as a problem can carry a crisis.
             troubled = (parts_of[i][np.isin(m.intent_probabilities(parts_of[i]).argmax(1), problem)]
                         if i in parts_of else [])
@@ -89,8 +90,26 @@ def main() -> None:
                 alarms = sum(flag[i] for i in idx if not high[i])
                 print(f"{t_whole:6.2f} {t_part:6.2f} {t_sim:9.2f} {caught:4d}/{n_high:<4d} "
                       f"{alarms:4d}/{n_low} ({alarms / n_low:.1%})")
+    hiding(rows, idx, hide_p, whole_p)
     if args.heads:
         heads(rows, vectors, fold_of, whole)
+
+
+def hiding(rows: list[dict], idx: list[int], hide_p: dict[int, float], high_p: dict[int, float]) -> None:
+    """Posts recommended for hiding at each threshold, with insult words and without: how
+    many a person hid (labelled hide) and how many they did not (a customer, a threat)."""
+    from assistant.triage.normalize import fold
+    from assistant.triage.signals import ABUSE, hits
+
+    print(f"{'insults':>8s} {'hide at':>8s} {'hidden right':>13s} {'hidden wrongly':>15s}")
+    to_hide = [i for i in idx if rows[i].get("action") == "hide"]
+    for insulted in (True, False):
+        group = [i for i in idx if bool(hits(ABUSE, fold(rows[i]["text"]))) == insulted]
+        for t in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99):
+            flag = [i for i in group if hide_p[i] >= t and high_p[i] < 0.3]
+            right = sum(rows[i].get("action") == "hide" for i in flag)
+            print(f"{str(insulted):>8s} {t:8.2f} {right:5d}/{len([i for i in to_hide if i in group]):<7d} "
+                  f"{len(flag) - right:6d}")
 
 
 def heads(rows: list[dict], vectors: np.ndarray, fold_of: np.ndarray, whole: np.ndarray) -> None:
