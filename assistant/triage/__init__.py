@@ -36,11 +36,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..domain import Action, CrisisKind, Intent, PartReading, Severity, Triage
+from ..domain import CRISIS_LABEL, Action, CrisisKind, Intent, PartReading, Severity, Triage
 from ..policy import Policy
 from ..understanding import Encoder, get_encoder
 from .classifier import INTENTS, MeaningModel, meaning_model
-from .crisis import CARE_TEAM, LABEL, kind_by_meaning, kind_from_words, posed_as_brand
+from .crisis import CARE_TEAM, kind_by_meaning, kind_from_words, posed_as_brand
 from .language import UNDETERMINED, detect_language
 from .normalize import fold
 from .reading import extract, signed_name, split_parts
@@ -171,7 +171,8 @@ class Triager:
         if nearest and not exact:
             reasons.append("nearest labelled: " + "; ".join(
                 f"{_quote(n.text)} ({n.intent}, {n.similarity:.2f})" for n in nearest))
-        read = self._parts(post, intent, probs, parts, part_vectors, model)
+        part_probs = model.intent_probabilities(part_vectors) if parts else np.zeros((0, len(INTENTS)))
+        read = self._parts(post, intent, probs, parts, part_probs)
         customer = [p for p in read if p.intent in (Intent.COMPLAINT, Intent.QUESTION) and p.confidence >= CUSTOMER_PART]
         gripes = [p for p in read if p.intent is Intent.COMPLAINT and p.confidence >= SURE_COMPLAINT]
         if intent is Intent.QUESTION and gripes and exact is None and (
@@ -193,7 +194,7 @@ class Triager:
         # can carry a crisis on its own: praise sentences raised the net's false alarms.
         # A short sentence ("ça pique un peu") is too little for the severity head: it was
         # sure of a threat in it. A part also needs crises among its nearest labelled posts.
-        troubled = [i for i, p in enumerate(model.intent_probabilities(part_vectors) if parts else [])
+        troubled = [i for i, p in enumerate(part_probs)
                     if INTENTS[int(np.argmax(p))] in ("complaint", "abuse", "question")
                     and len(parts[i].split()) >= MIN_CRISIS_PART_WORDS
                     and model.crisis_share(part_vectors[i], NEIGHBOURS) >= CRISIS_SHARE]
@@ -210,8 +211,8 @@ class Triager:
                       reasons=reasons, parts=read, crisis=crisis, people=found.people, items=found.items,
                       order=found.order, signed=found.signed)
 
-    def _parts(self, post: Post, intent: Intent, probs: np.ndarray, parts: list[str], part_vectors: np.ndarray,
-               model: MeaningModel) -> list[PartReading]:
+    def _parts(self, post: Post, intent: Intent, probs: np.ndarray, parts: list[str],
+               part_probs: np.ndarray) -> list[PartReading]:
         """Each part's own reading, neighbours of one intent joined. A post of one part is
         one reading: the whole post's."""
         if not parts:
@@ -219,8 +220,7 @@ class Triager:
             return [PartReading(text=_short(text), intent=intent, polarity=_polarity(intent),
                                 confidence=round(float(probs[INTENTS.index(intent.value)]), 2))]
         out: list[PartReading] = []
-        all_probs = model.intent_probabilities(part_vectors)
-        for text, p in zip(parts, all_probs, strict=True):
+        for text, p in zip(parts, part_probs, strict=True):
             piece = read_post(text, post.policy)
             exact, vote = first_hits(piece)
             got, _ = self._intent(exact, vote, p, spam_evidence=_spam_evidence(piece))
@@ -279,7 +279,7 @@ class Triager:
             return Severity.LOW, None, []
         if named:
             kind, word = named
-            return Severity.HIGH, kind, [f"severity high: {LABEL[kind]} ({word!r})"]
+            return Severity.HIGH, kind, [f"severity high: {CRISIS_LABEL[kind]} ({word!r})"]
         # The whole post and each of its parts: "best beans in town! ... my son's lips
         # swelled up ... still a fan" reads as praise whole, and as a crisis in its middle.
         scored = model.high_probability(np.vstack([vector[None, :], part_vectors]))
@@ -300,7 +300,7 @@ class Triager:
             meant, similarity, like = kind_by_meaning(model, vector if not best else part_vectors[best - 1])
             if meant is CrisisKind.SCAM and not posed_as_brand(folded):
                 meant = CrisisKind.FRAUD  # charges nobody made, with no one posing as the brand
-            what = LABEL[meant] if meant else "kind unclear"
+            what = CRISIS_LABEL[meant] if meant else "kind unclear"
             example = f"; like {_quote(like)} ({similarity:.2f})" if like else ""
             return Severity.HIGH, meant, [f"severity high: {what}, reads like a crisis{where} "
                                          f"(classifier {p:.0%}){example}"]

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from ..domain import Intent
+from ..domain import CrisisKind, Intent
 from ..understanding import Encoder, get_encoder
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parents[1] / "data"
 LABELLED = DATA / "labelled"
 INTENTS = [i.value for i in Intent]
+CRISIS_KINDS = tuple(k.value for k in CrisisKind)
 # Bump when training changes, so cached models are rebuilt.
 TRAINING_VERSION = "6"
 # Units in the heads' hidden layer. In 5-fold cross-validation on the labelled posts
@@ -75,6 +76,10 @@ def labelled_rows(folder: Path = LABELLED) -> list[dict[str, Any]]:
             if row.get("intent") not in INTENTS:
                 log.warning("%s:%d: intent %r is not one of %s; skipped", path, n, row.get("intent"), INTENTS)
                 continue
+            if row.get("crisis") not in (None, "", *CRISIS_KINDS):
+                log.warning("%s:%d: crisis %r is not one of %s; the post is learned without a kind", path, n,
+                            row.get("crisis"), list(CRISIS_KINDS))
+                row = {k: v for k, v in row.items() if k != "crisis"}
             rows.append(row)
             rows.extend(_segments(row))
     return rows

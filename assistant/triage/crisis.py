@@ -16,8 +16,8 @@ import re
 
 import numpy as np
 
-from ..domain import CRISIS_LABEL, CrisisKind
-from .classifier import MeaningModel
+from ..domain import CrisisKind
+from .classifier import CRISIS_KINDS, MeaningModel
 from .signals import HIGH, THREAT, hits
 
 # The word lists' kinds (lexicon.HIGH_KINDS) as crisis kinds.
@@ -30,7 +30,6 @@ LIST_KIND = {
     "press": CrisisKind.PRESS,
     "breach": CrisisKind.DATA_BREACH,
 }
-LABEL = CRISIS_LABEL
 # Who a self-harm post goes to, whatever the brand's escalation rules say: not PR and
 # legal, and not a reply queue.
 CARE_TEAM = "a person, with care"
@@ -38,15 +37,6 @@ CARE_TEAM = "a person, with care"
 # this the post is escalated with "kind unclear" rather than a guessed name.
 NEIGHBOURS = 5
 MIN_SIMILARITY = 0.80
-
-
-# Words that say someone posed as the brand: with a fraud word ("scam", "huijaus",
-# "estafa") they make it a scam against customers rather than charges the brand made.
-_POSED = re.compile(
-    r"(?<!\w)(dms?|dming|giveaway|won|link|sms|text message|pretend|fake|impersonat|lookalike|tekstari|linkki|"
-    r"arvonta|voitit|voitin|δωροκαρτα|κερδισα|κερδισατε|συνδεσμο|ganado|sorteo|enlace|se hace pasar|concours|gagne|"
-    r"faux|tavling|vunnit|lank|gewinnspiel|gewonnen|winactie|linkje|laimej|saite|izloze|قرعه|برنده|لینک|پیج فیک)",
-    re.IGNORECASE)
 
 
 # A fee asked of a customer (matched on folded text: no accents): with a prize or a
@@ -65,9 +55,17 @@ _PRIZE = re.compile(
     r"gewinnspiel|winactie|prijs|laimej|balva|izloze|قرعه|برنده|جایزه)", re.IGNORECASE)
 
 
+# Signs that someone posed as the brand: a prize as above, or a link, a DM, an SMS. With a
+# fraud word ("scam", "huijaus", "estafa") they make it a scam against customers rather
+# than charges the brand made.
+_POSED = re.compile(
+    _PRIZE.pattern + r"|(?<!\w)(dms?|dming|link|sms|text message|tekstari|linkki|συνδεσμο|enlace|se hace pasar|"
+    r"faux|lank|linkje|saite|لینک|پیج فیک)", re.IGNORECASE)
+
+
 def posed_as_brand(folded: str) -> bool:
     """Signs in the text that someone posed as the brand: a prize, a fake account, a DM."""
-    return bool(_POSED.search(folded) or _PRIZE.search(folded))
+    return bool(_POSED.search(folded))
 
 
 def kind_from_words(folded: str) -> tuple[CrisisKind, str] | None:
@@ -90,8 +88,7 @@ def kind_from_words(folded: str) -> tuple[CrisisKind, str] | None:
 def kind_by_meaning(model: MeaningModel, vector: np.ndarray) -> tuple[CrisisKind | None, float, str]:
     """The kind most of the closest labelled crises have (weighted by similarity), the
     nearest one's similarity and text."""
-    kinds = {k.value for k in CrisisKind}
-    labelled = [i for i, r in enumerate(model.rows) if r.get("crisis") in kinds]
+    labelled = [i for i, r in enumerate(model.rows) if r.get("crisis") in CRISIS_KINDS]
     if not labelled:
         return None, 0.0, ""
     sims = model.embeddings[labelled] @ vector

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..catalog import Named
 from ..domain import NamedItem
 from ..policy import Policy
 from .normalize import fold
@@ -60,12 +61,6 @@ _SIGNED = (
     re.compile(rf"(?:^|[\s.!,])(?i:t\.|terv\.|gr\.)\s*{_NAME}{_END}", re.UNICODE),
     re.compile(rf"(?:^|[\s.!,])(?i:{_CLOSINGS})\s*(?:[,.:!،]\s*\n?|\n)\s*{_NAME}{_END}", re.UNICODE),
 )
-# Words that follow a dash or a closing without being anyone's name.
-_NOT_NAMES = frozenset(fold(w) for w in (
-    "Again Disappointed Best Regards Thanks Thank Customer Service Team Everyone Anyone Nobody Seriously "
-    "Honestly Always Never Still Great Love Cheers Update Edit PS Sorry Please Help Again Merci Danke Kiitos Tack "
-    "Gracias Paldies Bedankt Dank Helsinki Tampere Kallio").split())
-
 # -- order numbers ---------------------------------------------------------------------
 _ORDER = re.compile(
     r"(?:(?<!\w)#\s?|(?<!\w)(?:order|tilaus(?:numero)?|tilauksen|bestelling|bestelnummer|bestellung|bestellnummer|"
@@ -89,12 +84,15 @@ _PERSON_CUES = (r"barista|server|waiter|waitress|cashier|mechanic|colleague|staf
 _CUED = re.compile(rf"(?<!\w)(?i:{_PERSON_CUES})\s*,?\s+(?:(?i:to)\s+)?(?P<name>{_CAP})(?!\w)")
 _AND = r"(?:and|&|ja|sekä|en|und|et|y|och|un|και|و)"
 _PAIR = re.compile(rf"(?<![.!?]\s)(?P<a>{_CAP})\s+{_AND}\s+(?P<b>{_CAP})(?!\w)")
-# Capitalised words that are not people: days, months, places, greetings.
+# Capitalised words that are not people: days, months, places, greetings, and words that
+# follow a dash or a closing ("My order is late - Again", "Regards, Customer Service").
 _NOT_PEOPLE = frozenset(fold(w) for w in (
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July "
     "August September October November December Helsinki Tampere Kallio Kauppatori Utrecht Amsterdam Europe "
     "EU Finland Sweden Germany France Spain Latvia Greece Iran Netherlands Portugal Espoo Turku The This That "
-    "Hi Hello Hey Moi Hei Hallo Hola Bonjour Salut Hej Sveiki Γεια Thanks Kiitos Danke Merci Gracias Tack "
+    "Hi Hello Hey Moi Hei Hallo Hola Bonjour Salut Hej Sveiki Γεια Thanks Thank Kiitos Danke Merci Gracias Tack "
+    "Again Disappointed Best Regards Customer Service Everyone Anyone Nobody Seriously Honestly Always Never "
+    "Still Great Love Cheers Update Edit PS Sorry Please Help Bedankt "
     "Paldies Dank Team Aurora Roasters Spaak Coffee Cafe Café Oat Google Instagram Mastodon Bluesky").split())
 
 
@@ -113,7 +111,7 @@ def signed_name(text: str) -> tuple[str | None, str]:
         return None, text
     name = m.group("name") or ""
     first = fold(name.split()[0])
-    if first in _NOT_PEOPLE or first in _NOT_NAMES or len(text.strip()) - m.start() > 60:
+    if first in _NOT_PEOPLE or len(text.strip()) - m.start() > 60:
         return None, text
     return name, text.strip()[:m.start()].rstrip()
 
@@ -151,13 +149,18 @@ _PRODUCT_AFTER = re.compile(
     r"καφες|قهوه)\w*", re.IGNORECASE)
 
 
-def named_items(text: str, policy: Policy | None, language: str | None) -> list[NamedItem]:
+Spans = list[tuple[int, int, Named]]
+
+
+def _spans(text: str, policy: Policy | None, language: str | None) -> Spans:
+    return policy.catalog_index.find_spans(text, language) if policy is not None and policy.catalog else []
+
+
+def named_items(text: str, policy: Policy | None, language: str | None, spans: Spans | None = None) -> list[NamedItem]:
     """Catalog entries a post names (longest name wins), with their kind."""
-    if policy is None or not policy.catalog:
-        return []
     folded = fold(text)
     out: list[NamedItem] = []
-    for start, end, named in policy.catalog_index.find_spans(text, language):
+    for start, end, named in _spans(text, policy, language) if spans is None else spans:
         if named.kind == "person":
             continue
         after = _PRODUCT_AFTER.match(folded, end)
@@ -188,18 +191,16 @@ def _known_words(policy: Policy | None) -> tuple[frozenset[str], frozenset[str]]
     return _KNOWN[key]
 
 
-def people_named(text: str, policy: Policy | None, language: str | None, signed: str | None) -> list[str]:
+def people_named(text: str, policy: Policy | None, language: str | None, signed: str | None,
+                 spans: Spans | None = None) -> list[str]:
     """Staff from the policy's catalog, then names the text gives a person."""
-    found: list[tuple[int, str]] = []
-    if policy is not None and policy.catalog:
-        for start, _end, named in policy.catalog_index.find_spans(text, language):
-            if named.kind == "person":
-                found.append((start, named.say))
+    found = [(start, named.say) for start, _end, named in (_spans(text, policy, language) if spans is None else spans)
+             if named.kind == "person"]
     brand, catalog_words = _known_words(policy)
 
     def person(word: str) -> bool:
         f = fold(word)
-        return f not in _NOT_PEOPLE and f not in _NOT_NAMES and f not in brand and f not in catalog_words
+        return f not in _NOT_PEOPLE and f not in brand and f not in catalog_words
 
     for m in _CUED.finditer(text):
         if person(m.group("name")):
@@ -233,5 +234,6 @@ def _without_brand(text: str, policy: Policy | None) -> str:
 def extract(text: str, policy: Policy | None, language: str | None) -> Extracted:
     signed, body = signed_name(text)
     body = _without_brand(body, policy)
-    return Extracted(people=people_named(body, policy, language, signed),
-                     items=named_items(body, policy, language), order=order_number(body), signed=signed)
+    spans = _spans(body, policy, language)  # the catalog is read once per post
+    return Extracted(people=people_named(body, policy, language, signed, spans),
+                     items=named_items(body, policy, language, spans), order=order_number(body), signed=signed)

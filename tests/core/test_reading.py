@@ -281,3 +281,31 @@ def test_a_lone_surrogate_and_long_space_runs_are_read_and_stored(triager, polic
     store.add_mentions([Mention(source="manual", external_id="s1", text="x")])
     store.save_triage("manual:s1", t)  # was: UnicodeEncodeError from the stored reading
     assert store.triage("manual:s1") is not None
+
+
+def test_regenerate_never_drafts_for_a_post_about_self_harm(engine):
+    """Through the engine and a real SQLite file, as the Slack Regenerate button calls it."""
+    from assistant.domain import Mention
+    from assistant.errors import AssistantError
+
+    mention = Mention(source="mastodon", external_id="sh1", author="@sam",
+                      text="honestly I can't go on anymore. even my coffee order went wrong today")
+    engine.ingest([mention])
+    first = engine.process(mention.key)
+    assert first.triage.crisis is CrisisKind.SELF_HARM and first.draft is None
+    with pytest.raises(AssistantError, match="no draft is written for a post about self-harm") as err:
+        engine.regenerate(mention.key)
+    assert "use Edit" in str(err.value)  # says what a person can do instead
+    assert engine.store.latest_draft(mention.key) is None
+
+
+def test_a_wrong_crisis_label_in_a_labelled_file_is_named_and_the_post_still_learned(tmp_path, caplog):
+    import logging
+
+    (tmp_path / "mine.jsonl").write_text(
+        '{"text": "my lawyer will call you", "intent": "complaint", "severity": "high", "crisis": "lawyers"}\n',
+        encoding="utf-8")
+    caplog.set_level(logging.WARNING, logger="assistant.triage.classifier")
+    rows = labelled_rows(tmp_path)
+    assert len(rows) == 1 and "crisis" not in rows[0]
+    assert any("mine.jsonl:1: crisis 'lawyers' is not one of" in r.getMessage() for r in caplog.records)
