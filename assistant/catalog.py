@@ -85,11 +85,16 @@ def _stem(name: str, inflected: bool) -> str:
     return re.escape(name) + r"\w{0,5}"
 
 
+# A first name in a case ("Kiitos Mikalle", "Annin ansiosta", "paldies Mikam"): only
+# these endings, since a bare \w{0,5} would read "ainoa" (only) as Aino.
+_PERSON_CASE = r"(?:lle|lta|ltä|lla|llä|n|sta|stä|ssa|ssä|m)?"
+
+
 def _pattern(names: list[str], person: bool = False, inflected: bool = False) -> re.Pattern[str] | None:
     folded = sorted({fold(n) for n in names if fold(n)}, key=len, reverse=True)
     if not folded:
         return None
-    parts = [re.escape(n) if person else _stem(n, inflected) for n in folded]
+    parts = [re.escape(n) + (_PERSON_CASE if inflected else "") if person else _stem(n, inflected) for n in folded]
     return re.compile(r"(?<!\w)(" + "|".join(parts) + r")(?!\w)")
 
 
@@ -137,7 +142,9 @@ class Catalog:
             # The post's own spelling (fold keeps length for Latin text, not always).
             original = _original_span(text, folded, start, end) or match.group(0)
             if entry.kind == "person":  # a person is named as the catalog spells them
-                say = next((n for n in entry.all_names() if fold(n) == fold(match.group(0))), original)
+                # "Mikalle" (to Mika) is Mika: the longest listed name the words start with.
+                spoken = fold(match.group(0))
+                say = max((n for n in entry.all_names() if spoken.startswith(fold(n))), key=len, default=original)
             else:
                 say = entry.say.get(language or "", "") or original
             out.append((start, end, Named(entry.id, entry.kind, original, say)))

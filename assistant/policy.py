@@ -95,6 +95,16 @@ class Parts(_Model):
     # Said to a super-fan's kind post, after the opener (article 003: recognise the
     # passionate few); see superfans.py and the `superfans` section.
     returning_fan: dict[str, list[str]] = Field(default_factory=dict, description="thanks a returning fan")
+    # A post does several things at once ("love the café, but the beans were stale -
+    # do you ship to Riga?"): the reply answers each part with a move from the playbook
+    # of that part's intent (drafting/plan.py). ``also`` is this intent's move when it is
+    # not the post's main intent; ``also_named`` the same naming what the part named
+    # ({name}, in its base form: write phrasings where a bare name is grammatical).
+    also: dict[str, list[str]] = Field(default_factory=dict, description="this intent as a secondary part")
+    also_named: dict[str, list[str]] = Field(default_factory=dict,
+                                             description="this intent as a secondary part, naming {name}")
+    # "Hi {name}!" for a post its author signed ("— Laura").
+    greeting: dict[str, list[str]] = Field(default_factory=dict, description="greets the signed name {name}")
 
     def of(self, kind: str, language: str) -> list[str]:
         return list(getattr(self, kind).get(language, []))

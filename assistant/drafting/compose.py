@@ -1,12 +1,14 @@
-"""Compose a reply from the parts the policy owns and the post supplies.
+"""Compose a reply from the plan (plan.py) in the policy's own phrasings.
 
-A reply is: an opener that fits the intent; the answering fact, in the author's
-language; an acknowledgement of what the post names (a person, or a product,
-place or event from the policy's catalog); the next step; a closing. Each part
-is a phrasing written by the brand, so a composed reply states nothing the
-policy does not, in every language, with or without a model. Several phrasings
-per part keep replies from all reading alike: which one is used depends on the
-post (and on the variant asked for, so Regenerate gives another).
+Each move of the plan takes a phrasing from the playbook of the part it answers
+(playbooks.<intent>.parts.<kind>): the opener of the post's main intent, thanks
+naming what was praised, an apology for a problem, the fact that answers a
+question, thanks for an idea, the next step, the closing. Every phrasing is
+written by the brand, so a composed reply states nothing the policy does not, in
+every language, with or without a model. Names are filled in their base form
+(the catalog's ``say``), so phrasings are written where a bare name is grammatical.
+Several phrasings per part keep replies from all reading alike: which one is used
+depends on the post (and on the variant asked for, so Regenerate gives another).
 
 Every part records where it came from, for the review card.
 """
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from ..catalog import Named
 from ..domain import DraftPart, Intent, Mention
 from ..policy import Playbook, Policy
+from .plan import Move, Plan
 from .text import fill, sentences
 
 
@@ -26,6 +29,7 @@ from .text import fill, sentences
 class Composition:
     parts: list[DraftPart]
     named: list[Named]
+    plan: Plan | None = None
 
     @property
     def text(self) -> str:
@@ -81,57 +85,81 @@ class Composer:
             return ([" ".join(sentences[1:])] if len(sentences) > 1 else []), where
         return [], where
 
-    @staticmethod
-    def _names(named: list[Named], language: str) -> str:
-        names = [n.say for n in named]
+    def _say(self, name: str, language: str) -> str:
+        """Names joined by the plan ("Mika\x1fAino"), with the language's "and"."""
+        names = name.split("\x1f")
         if len(names) < 2:
             return names[0]
         return f"{names[0]} {AND.get(language, '&')} {names[1]}"
 
-    def compose(self, mention: Mention, intent: Intent, language: str, fact: tuple[str, str] | None,
-                named: list[Named], variant: int = 0, limit: int | None = None,
-                returning_fan: bool = False) -> Composition:
-        """``fact``: (fact key, its text in ``language``) answering the post, or None.
-        ``returning_fan``: the author is a super-fan (superfans.py): thanked as one."""
+    def phrasing(self, move: Move, language: str) -> tuple[list[str], str]:
+        """The phrasings a move can take and where they came from, falling back to
+        the nearest part the policy does have (a policy written before mixed posts were
+        answered still composes them)."""
+        for intent, kind in _FALLBACKS.get((move.kind, move.part), [(move.intent, move.part)]):
+            if kind == "greeting":
+                # A greeting reads the same whatever the post does: any playbook's will do.
+                books = [intent, *[i for i in Intent if i is not intent]]
+                for book in books:
+                    found, where = self.options(book, kind, language)
+                    if found:
+                        return found, where
+                continue
+            found, where = self.options(intent, kind, language)
+            if found:
+                return found, where
+        return [], ""
+
+    def compose(self, mention: Mention, plan: Plan, language: str, variant: int = 0,
+                limit: int | None = None) -> Composition:
+        """The reply the plan describes, from the policy's phrasings in ``language``.
+        ``variant`` picks other phrasings (Regenerate)."""
         values = self.values(mention, language)
         key = mention.key + mention.text[:200]
         parts: list[DraftPart] = []
+        ranks: list[int] = []
+        said: set[str] = set()
+        for move in plan.moves:
+            if move.kind == "answer" and move.fact is not None:
+                text, source = move.fact[1], f"policy: facts.{move.fact[0]}.{language}"
+            else:
+                options, where = self.phrasing(move, language)
+                text = _pick(options, f"{key}/{move.kind}/{move.part}", variant)
+                if not text:
+                    continue
+                vals = dict(values, name=self._say(move.name, language)) if move.name is not None else values
+                if "{name}" in text and move.name is None:
+                    continue
+                text, source = fill(text, vals), f"policy: {where}"
+                if move.cites:
+                    source += " + " + ", ".join(f"catalog: {n.entry_id} ({n.matched})" for n in move.cites)
+            if not text.strip() or text.strip() in said:
+                continue
+            said.add(text.strip())
+            parts.append(DraftPart(kind=_PART_KIND.get(move.kind, move.part), text=text, source=source,
+                                   optional=move.drop_rank > 0))
+            ranks.append(move.drop_rank)
+        return Composition(fit(parts, limit, ranks), [n for m in plan.moves for n in m.cites], plan)
 
-        def add(kind: str, name: str | None = None, optional: bool = False, borrow: Intent | None = None) -> None:
-            options, where = self.options(borrow or intent, kind, language)
-            text = _pick(options, f"{key}/{kind}", variant)
-            if not text:
-                return
-            vals = dict(values, name=name) if name is not None else values
-            parts.append(DraftPart(kind=kind, text=fill(text, vals), source=f"policy: {where}",
-                                   optional=optional))
 
-        add("opener")
-        if returning_fan and intent in (Intent.PRAISE, Intent.REACTION):
-            own = self.options(intent, "returning_fan", language)[0]
-            add("returning_fan", optional=True, borrow=None if own else Intent.PRAISE)
-        people = [n for n in named if n.kind == "person"][:2]
-        things = [n for n in named if n.kind != "person"][:2]
-        if intent is Intent.REACTION:
-            # A small reaction that names something ("😍 die kaneelbroodjes") gets it named back.
-            if things:
-                add("acknowledge_thing", self._names(things, language), optional=True, borrow=Intent.PRAISE)
-            return Composition(fit(parts, limit), named)
-        # A complaint never names a member of staff in public.
-        if people and intent is Intent.PRAISE:
-            add("acknowledge_person", self._names(people, language), optional=True)
-            _cite(parts, "acknowledge_person", people)
-        if things and intent is not Intent.QUESTION:
-            add("acknowledge_thing", self._names(things, language), optional=True)
-            _cite(parts, "acknowledge_thing", things)
-        if fact is not None:
-            parts.append(DraftPart(kind="fact", text=fact[1], source=f"policy: facts.{fact[0]}.{language}"))
-        elif intent is Intent.QUESTION:
-            add("unanswered")
-        add("next_step", optional=intent is not Intent.COMPLAINT)
-        if not (intent is Intent.QUESTION and fact is None):  # "we'll check" already closes it
-            add("closing", optional=True)
-        return Composition(fit(parts, limit), named)
+# Where a move finds its phrasing, in order: a policy without the newer parts
+# (greeting, also, also_named) falls back to the ones every policy has.
+_FALLBACKS: dict[tuple[str, str], list[tuple[Intent, str]]] = {
+    ("thank_person", "also_named"): [(Intent.PRAISE, "also_named"), (Intent.PRAISE, "acknowledge_person")],
+    ("thank_thing", "also_named"): [(Intent.PRAISE, "also_named"), (Intent.PRAISE, "acknowledge_thing")],
+    ("also_praise", "also"): [(Intent.PRAISE, "also")],
+    ("sorry", "also_named"): [(Intent.COMPLAINT, "also_named"), (Intent.COMPLAINT, "also"),
+                              (Intent.COMPLAINT, "opener")],
+    ("sorry", "also"): [(Intent.COMPLAINT, "also"), (Intent.COMPLAINT, "opener")],
+    ("idea", "also_named"): [(Intent.SUGGESTION, "also_named"), (Intent.SUGGESTION, "also"),
+                             (Intent.SUGGESTION, "opener")],
+    ("idea", "also"): [(Intent.SUGGESTION, "also"), (Intent.SUGGESTION, "opener")],
+}
+# The draft part's kind as the card and the eval know it.
+_PART_KIND = {"greet": "greeting", "open": "opener", "thank_person": "acknowledge_person",
+              "thank_thing": "acknowledge_thing", "also_praise": "also", "sorry": "apology", "look_into":
+              "acknowledge_thing", "answer": "fact", "unanswered": "unanswered", "idea": "idea",
+              "next_step": "next_step", "praise_next": "next_step", "close": "closing"}
 
 
 # "Mika and Aino", "our Kallio café and our cinnamon buns", in each language.
@@ -144,12 +172,17 @@ def _cite(parts: list[DraftPart], kind: str, named: list[Named]) -> None:
         parts[-1].source += " + " + ", ".join(f"catalog: {n.entry_id} ({n.matched})" for n in named)
 
 
-def fit(parts: list[DraftPart], limit: int | None) -> list[DraftPart]:
-    """Drop optional parts, last first, until the reply fits the network's length."""
+def fit(parts: list[DraftPart], limit: int | None, ranks: list[int] | None = None) -> list[DraftPart]:
+    """Drop optional parts until the reply fits the network's length: the highest
+    rank first (the closing before a thanks, a thanks before an answer), the last
+    written first among equals."""
     parts = list(parts)
+    ranks = list(ranks) if ranks is not None else [1 if p.optional else 0 for p in parts]
     while limit is not None and len(join_parts(parts)) > limit:
-        optional = [i for i, p in enumerate(parts) if p.optional]
+        optional = [i for i, p in enumerate(parts) if p.optional and ranks[i] > 0]
         if not optional:
             break
-        del parts[optional[-1]]
+        worst = max(optional, key=lambda i: (ranks[i], i))
+        del parts[worst]
+        del ranks[worst]
     return parts

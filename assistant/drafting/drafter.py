@@ -25,11 +25,18 @@ from ..policy import Policy
 from ..settings import Settings
 from ..superfans import FanStatus
 from ..triage.language import UNDETERMINED
+from ..triage.reading import signed_name
 from .claims import has_question, question_sentences, special_days_not_covered
 from .compose import Composer, Composition, join_parts
 from .facts import THRESHOLD, fact_index
+
+# A problem that reads like a question a fact answers ("couldn't find the cancel
+# button" and the subscription fact, "paused or cancelled in your account"):
+# stricter than for a question, since the post did not ask.
+COMPLAINT_FACT = 0.9
 from .guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
 from .memory import START_SIMILARITY, Remembered, ReplyMemory
+from .plan import Asked, Plan, base_name, listed_only, make_plan, present
 from .prompt import build_sentence_messages
 from .text import fill, sentences
 
@@ -82,38 +89,81 @@ class Drafter:
         return fill(text, self.composer.values(mention, language))
 
     def answering_fact(self, mention: Mention, language: str) -> tuple[str | None, str]:
-        """The policy fact that answers the question, in ``language``, found by meaning
-        (see facts.py), and why; None when no fact answers it."""
-        key, why = self._fact_key(mention)
-        return (self.policy.fact(key, language) if key else None), why
+        """The policy fact that answers the post's question, in ``language``, found by
+        meaning (see facts.py), and why; None when no fact answers it."""
+        found = self._match_questions(mention, [])
+        for _, key, why in found:
+            if key is not None:
+                return self.policy.fact(key, language), why
+        return None, (found[0][2] if found else "no question")
 
-    def _fact_key(self, mention: Mention) -> tuple[str | None, str]:
-        """The fact that answers the post's question. A long post is asked sentence by
-        sentence too (its question is one sentence among others); a question nearest a
-        topic the facts do not answer, or naming a day the fact does not cover ("open
-        on Christmas Eve?"), gets none."""
-        questions = [q for q in question_sentences(mention.text) if q.strip() != mention.text.strip()]
+    def _match_questions(self, mention: Mention, implicit: list[str]) -> list[tuple[str, str | None, str]]:
+        """Each question of the post (each sentence that asks, or the whole post) with
+        the fact key that answers it and why. ``implicit``: parts that ask without a
+        question mark ("couldn't find the cancel button"): answered only when a fact
+        is a close match (COMPLAINT_FACT), since a wrong fact is worse than none."""
+        questions = question_sentences(mention.text)
+        texts = [mention.text, *[q for q in questions if q.strip() != mention.text.strip()],
+                 *[i for i in implicit if i not in questions]]
         index = fact_index(self.policy)
-        vectors = index.encoder.encode([mention.text, *questions], query=True)  # one batch
-        whole, *asked = [index.match_vector(v) for v in vectors]
-        matches = [whole, *asked]
-        refusals = [m for m in asked if m.label.startswith("unanswered:") and m.score >= THRESHOLD]
-        if refusals:
-            return None, refusals[0].reason
-        found = [m for m in matches if m.key is not None]
-        if not found:
-            return None, whole.reason
-        best = max(found, key=lambda m: m.score)
-        assert best.key is not None
-        days = special_days_not_covered(mention.text, self.policy.all_texts_of_fact(best.key))
-        if days:
-            return None, f"asks about {', '.join(days)}, which fact {best.key} does not cover"
-        return best.key, best.reason
+        vectors = index.encoder.encode(texts, query=True)  # one batch
+        whole, *rest = [index.match_vector(v) for v in vectors]
+        by_text = dict(zip(texts[1:], rest, strict=True))
+        out: list[tuple[str, str | None, str]] = []
+        asked = questions or [mention.text]
+        for q in asked:
+            m = by_text.get(q, whole)
+            if m.label.startswith("unanswered:") and m.score >= THRESHOLD:
+                out.append((q, None, m.reason))
+                continue
+            if m.key is None and len(asked) == 1 and whole.key is not None:
+                m = whole  # the one question, better read with the rest of the post around it
+            key = m.key
+            if key is not None:
+                days = special_days_not_covered(q, self.policy.all_texts_of_fact(key))
+                if days:
+                    out.append((q, None, f"asks about {', '.join(days)}, which fact {key} does not cover"))
+                    continue
+            out.append((q, key, m.reason))
+        for q in implicit:
+            m = by_text.get(q, whole)
+            if q not in questions and m.key is not None and m.score >= COMPLAINT_FACT:
+                out.append((q, m.key, m.reason))
+        return out
+
+    def _asked(self, mention: Mention, triage: Triage, intent: Intent, language: str,
+               notes: list[str]) -> list[Asked]:
+        """The post's questions, each with the fact that answers it in ``language``, and
+        the problems a fact answers although they do not ask."""
+        if intent is Intent.REACTION:
+            return []
+        asks = intent is Intent.QUESTION or has_question(mention.text)
+        problems = [p.text for p in present(intent, triage.parts, Intent.COMPLAINT) if len(p.text.split()) >= 3]
+        if intent is Intent.COMPLAINT and not triage.parts:
+            problems = [mention.text]
+        if not (asks or problems):
+            return []
+        questions = question_sentences(mention.text)
+        out: list[Asked] = []
+        for q, key, why in self._match_questions(mention, problems):
+            is_question = q in questions or (not questions and q == mention.text and asks)
+            if not is_question:
+                if key is not None:
+                    out.append(Asked(q, (key, self.policy.fact(key, language))))
+                continue
+            if key is None:
+                notes.append(f"no fact in the policy answers {q[:60]!r} ({why}): says we will find out")
+            out.append(Asked(q, (key, self.policy.fact(key, language)) if key else None))
+        return out
 
     # -- the draft -----------------------------------------------------------------------
 
-    def draft(self, mention: Mention, triage: Triage, instruction: str | None = None, variant: int = 0) -> Draft:
-        """``variant``: 0 for the first draft; Regenerate asks for the next one."""
+    def draft(self, mention: Mention, triage: Triage, instruction: str | None = None, variant: int = 0,
+              mode: str | None = None) -> Draft:
+        """``variant``: 0 for the first draft; Regenerate asks for the next one.
+        ``mode``: what the model does, "writer" (the whole reply), "sentence" (one
+        sentence in the composed reply) or "compose" (nothing); None: what `assistant
+        model check` qualified it for in this language (models/qualify.py)."""
         start = time.perf_counter()
         language = self.reply_language(triage)
         limit = self.policy.voice.limit_for(mention.network_name)
@@ -157,26 +207,33 @@ class Drafter:
             notes.append(f"the reply approved for {best.author or 'a similar post'} on {best.day} did not fit "
                          "this post")
 
-        # 2-3. Compose from the policy; the fact that answers a question, in this language.
-        fact: tuple[str, str] | None = None
-        why = ""
-        if intent is Intent.QUESTION or (intent in (Intent.PRAISE, Intent.COMPLAINT, Intent.SUGGESTION)
-                                         and has_question(mention.text)):
-            key, why = self._fact_key(mention)
-            if key is not None:
-                fact = (key, self.policy.fact(key, language))
-            elif intent is Intent.QUESTION:
-                notes.append(f"no fact in the policy answers this question ({why}): says we will find out")
+        # 2-3. Compose from the policy: a plan with one move for each part of the post,
+        # every question answered from the facts in this language (plan.py).
+        asked = self._asked(mention, triage, intent, language, notes)
         named = self.policy.catalog_index.find(mention.text, triage.language)
         fan = self.fans(mention, intent) if self.fans is not None else None
         if fan is not None:
             notes.append(f"returning fan: {fan.line}")
-        composition = self._compose(mention, intent, language, fact, named, variant, limit, instruction, rejected,
-                                    notes, returning_fan=fan is not None)
+        signed = triage.signed if (triage.parts or triage.signed) else signed_name(mention.text)[0]
+        named = listed_only(named, triage.items)
+        people = [b for b in (base_name(p, triage.language) for p in triage.people) if b]
+        plan = make_plan(intent, triage.parts, named, people, asked, signed, returning_fan=fan is not None)
+        composition = self._compose(mention, plan, language, variant, limit, instruction, rejected, notes)
         if composition is None:
             return from_template("every composed reply for this post was rejected before")
         attempts = 0
-        if self.backend is not None and language in self.settings.model_languages and intent is not Intent.REACTION:
+        chosen, why_mode = self.mode(language, mode)
+        if chosen == "writer":
+            written, attempts = self._written(mention, triage, plan, composition, language, approved, instruction,
+                                              limit, guard, notes)
+            if written is not None:
+                return done(written.text or "", guard(written.text or ""), "writer",
+                            [DraftPart(kind="writer", text=written.text or "",
+                                       source=f"model: {self.backend.model_name if self.backend else ''}")],
+                            attempts)
+        elif chosen == "compose" and self.backend is not None:
+            notes.append(f"composed from the policy without the model: {why_mode}")
+        if chosen == "sentence" and self.backend is not None and intent is not Intent.REACTION:
             sentence, attempts = self._model_sentence(mention, intent, language, composition, approved, instruction,
                                                       limit, guard, notes)
             if sentence is not None:
@@ -187,8 +244,6 @@ class Drafter:
                     return done(text, checks, "model", parts, attempts)
                 notes.append("the model's sentence did not pass with the reply: "
                              + "; ".join(f"{c.name}: {c.detail}" for c in failed(checks))[:200])
-        elif language not in self.settings.model_languages:
-            notes.append(f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES): composed from the policy")
         text = composition.text
         checks = guard(text)
         if not failed(checks):
@@ -199,14 +254,45 @@ class Drafter:
 
     # -- pieces --------------------------------------------------------------------------
 
-    def _compose(self, mention: Mention, intent: Intent, language: str, fact: tuple[str, str] | None,
-                 named: list, variant: int, limit: int, instruction: str | None,  # type: ignore[type-arg]
-                 rejected: list[Remembered], notes: list[str], returning_fan: bool = False) -> Composition | None:
+    def mode(self, language: str, asked: str | None = None) -> tuple[str, str]:
+        """What the model does for a reply in ``language``, and why."""
+        if self.backend is None:
+            return "compose", "no model configured"
+        if language not in self.settings.model_languages:
+            return "compose", f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES)"
+        if asked is not None:
+            return asked, "asked for"
+        try:  # TEMP until models/qualify.py lands
+            from ..models.qualify import mode_for
+        except ImportError:
+            return "sentence", "not checked"
+        return mode_for(self.settings, self.backend.name, self.backend.model_name, language)
+
+    def _written(self, mention: Mention, triage: Triage, plan: Plan, composition: Composition, language: str,
+                 approved: list[Remembered], instruction: str | None, limit: int, guard,  # type: ignore[no-untyped-def]
+                 notes: list[str]):  # type: ignore[no-untyped-def]
+        """The whole reply written by the model from the plan (writer.py), or None with
+        the reason in the notes: the composed reply stands."""
+        from .writer import build_writer_messages, write_reply
+
+        assert self.backend is not None
+        facts = [m.fact for m in plan.moves if m.fact is not None]
+        names = [n.replace("\x1f", ", ") for m in plan.moves if m.name for n in [m.name]]
+        messages = build_writer_messages(self.policy, mention, language, plan.brief(), facts, names,
+                                         [a.reply for a in approved][:3], instruction)
+        result = write_reply(self.backend, messages, guard, limit,
+                             temperature=min(self.settings.temperature, 0.3), attempts=self.settings.draft_attempts)
+        if result.text is None:
+            notes.append(f"the model's reply was not used ({result.reason[:200]}): composed from the policy")
+            return None, result.attempts
+        return result, result.attempts
+
+    def _compose(self, mention: Mention, plan: Plan, language: str, variant: int, limit: int,
+                 instruction: str | None, rejected: list[Remembered], notes: list[str]) -> Composition | None:
         shorter = bool(instruction) and "short" in (instruction or "").lower()
         for v in range(variant, variant + 4):
-            composition = self.composer.compose(mention, intent, language, fact, named, v,
-                                                limit if not shorter else min(limit, 160),
-                                                returning_fan=returning_fan)
+            composition = self.composer.compose(mention, plan, language, v,
+                                                limit if not shorter else min(limit, 160))
             hit = self._was_rejected(composition.text, rejected)
             if hit is None:
                 return composition
