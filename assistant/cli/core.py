@@ -272,6 +272,40 @@ def policy_show(brand: str | None) -> None:
         click.secho(f"# not reloaded: {line}", fg="yellow", err=True)
 
 
+@policy.command("suggest")
+@click.option("--brand", help="brand id (file name in policies/); default: the only or default brand")
+@click.option("--since", default="90d", show_default=True, help="edits approved since: 90d, 2w or a date")
+@click.option("--min-count", type=click.IntRange(min=1), default=3, show_default=True,
+              help="different approvals that must add (or remove) a sentence")
+def policy_suggest(brand: str | None, since: str, min_count: int) -> None:
+    """Sentences the team keeps adding to drafts or taking out, as a diff of the policy
+    file to review and apply by hand. The policy file is never written."""
+    from ..interaction_log import parse_since
+    from ..learning.suggest import suggest, suggestion_lines
+    from ..policy import PolicyRegistry
+    from ..store import Store
+
+    settings = load_settings()
+    start = parse_since(since)
+    registry = PolicyRegistry(settings.policies_dir)
+    registry.reload()
+    p = registry.get(brand or settings.brand)
+    try:  # mentions stored without a brand belong to the default brand's policy
+        default = registry.get(settings.brand).id
+    except AssistantError:
+        default = None
+    if not Path(settings.db_path).exists():
+        raise AssistantError(f"no database at {settings.db_path}",
+                             "set ASSISTANT_DB_PATH to the assistant's database; nothing was read")
+    store = Store(settings.db_path)
+    try:
+        result = suggest(store, p, since=start, min_count=min_count, brand=p.id, unbranded=default == p.id)
+    finally:
+        store.close()
+    for line in suggestion_lines(result):
+        click.echo(line)
+
+
 @cli.command("eval")
 @click.argument("paths", nargs=-1)
 @click.option("--brand")

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..domain import utcnow
 from ..interaction_log import iso, refresh_edits
+from ..learning.outcomes import outcome_rows
 from ..policy import Policy
 from ..store import Store
 from .spikes import spikes_between
@@ -43,6 +44,9 @@ class ReportData:
     topics_kind: str  # "catalog" or "words"
     spikes: list[dict[str, Any]]
     headline: dict[str, Any] = field(default_factory=dict)
+    # How drafts were approved (learning/outcomes.py): per intent and language, the
+    # replies approved in the period unchanged, edited or rewritten.
+    approvals: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _day(ts: str | None) -> str | None:
@@ -115,7 +119,7 @@ def collect(store: Store, since: datetime, until: datetime | None = None, policy
         days=_days(since, until), by_intent=_series(rows, "intent"), by_language=_series(rows, "language"),
         by_network=_series(rows, "network"), response_seconds=waits,
         outcomes={k: outcomes[k] for k in OUTCOMES}, topics=topics, topics_kind=kind, spikes=spikes,
-        headline=headline)
+        headline=headline, approvals=outcome_rows(store, since, until))
 
 
 # -- topics -----------------------------------------------------------------------------------

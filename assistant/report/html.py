@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from ..learning.outcomes import EDITED_AT, OUTCOMES
 from . import charts
 from .data import ReportData
 
@@ -75,6 +76,24 @@ def _spikes_table(spikes: list[dict[str, Any]]) -> str:
             f"<th>status</th></tr></thead><tbody>{rows}</tbody></table>")
 
 
+def _clip(value: Any, width: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _approvals_table(rows: list[dict[str, Any]]) -> str:
+    """How drafts were approved, per intent and language (learning/outcomes.py)."""
+    if not rows:
+        return '<p class="none" id="no-approvals">No replies approved in this period.</p>'
+    keys = ("intent", "language", "approved", *OUTCOMES)
+    body = "".join("<tr>" + "".join(f"<td>{escape(_clip(r[k]))}</td>" for k in keys) + "</tr>" for r in rows)
+    return (f"<p>Replies approved in this period, by the post's intent and language: unchanged, edited "
+            f"(similarity to the draft, difflib's ratio, of {EDITED_AT} or more) or rewritten (less, or no draft). "
+            "The Drafts chart counts posts received in the period and measures edits another way.</p>"
+            '<table id="approvals"><thead><tr>' + "".join(f"<th>{k}</th>" for k in keys)
+            + f"</tr></thead><tbody>{body}</tbody></table>")
+
+
 def render(data: ReportData, generated_at: str) -> str:
     """The whole report, one string of HTML."""
     h = data.headline
@@ -101,6 +120,7 @@ def render(data: ReportData, generated_at: str) -> str:
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
         f"<h1>{escape(title)}</h1><p class=\"period\">{escape(period)}</p>"
         f'<div class="headline">{boxes}</div>{body}'
+        f'<section id="approvals-section"><h2>How drafts were approved</h2>{_approvals_table(data.approvals)}</section>'
         f'<section id="spikes-section"><h2>Spikes</h2>{_spikes_table(data.spikes)}</section>'
         f"<footer>Written by `assistant report` at {escape(generated_at)}. Every figure comes from the"
         " interaction_log view of the assistant's database.</footer></body></html>\n"
