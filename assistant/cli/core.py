@@ -272,6 +272,26 @@ def policy_show(brand: str | None) -> None:
         click.secho(f"# not reloaded: {line}", fg="yellow", err=True)
 
 
+@policy.command("init")
+@click.argument("name")
+@click.option("--languages", default="en", show_default=True,
+              help="ISO 639-1 codes the brand answers in, comma-separated; the first is the default")
+@click.option("--out", type=click.Path(dir_okay=False), help="where to write it (default: <policies dir>/NAME.yaml)")
+def policy_init(name: str, languages: str, out: str | None) -> None:
+    """Write a new tone policy for brand NAME that passes `policy check`: placeholders marked
+    TODO, example facts, an empty catalog, and every playbook with parts in each language."""
+    from ..policy_init import brand_id, parse_languages, write_scaffold
+
+    codes = parse_languages(languages)
+    path = Path(out) if out else Path(load_settings().policies_dir) / f"{brand_id(name)}.yaml"
+    scaffold = write_scaffold(name, codes, path)
+    if scaffold.untranslated:
+        click.secho(f"warning: no phrasings written in {', '.join(scaffold.untranslated)} yet: they have the "
+                    "English ones, marked '# TODO: translate'", fg="yellow", err=True)
+    click.echo(f"wrote {path} ({', '.join(codes)}): fill in the lines marked TODO, "
+               f"then run `assistant policy check {path}`")
+
+
 @policy.command("suggest")
 @click.option("--brand", help="brand id (file name in policies/); default: the only or default brand")
 @click.option("--since", default="90d", show_default=True, help="edits approved since: 90d, 2w or a date")
