@@ -16,7 +16,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Each module adds its commands to `cli` when imported.
-    from . import core  # noqa: F401
+    from . import core, models  # noqa: F401  (models: `assistant model check`)
     for optional in ("serve", "connectors", "reports"):
         try:
             __import__(f"{__name__}.{optional}")
