@@ -65,6 +65,12 @@ def check_notes(text: str, row: dict[str, Any]) -> list[str]:
 class DraftReport:
     per_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     per_intent: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    per_brand: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    # "fi/aurora-roasters": the target holds per language for each brand.
+    per_brand_language: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    # The issue's targets, each over the posts it applies to: the names a post praised,
+    # the questions the policy answers, every part of a mixed post, no apology to a fan.
+    checks: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     origins: Counter[str] = field(default_factory=Counter)
     misses: list[dict[str, Any]] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
@@ -77,39 +83,86 @@ class DraftReport:
     def total(self) -> int:
         return sum(v[1] for v in self.per_language.values())
 
+    def percentile(self, q: float) -> float:
+        if not self.seconds:
+            return 0.0
+        ordered = sorted(self.seconds)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+# What each kind of note checks, as the targets name them (draft eval sets mark each
+# ``must`` group with its kind in ``must_kinds``).
+CHECK_NAMES = {"name": "names from praise in the reply", "answer": "answerable questions answered",
+               "signed": "signed name greeted", "part": "parts addressed"}
+
+
+def _apologised(draft: Any) -> bool:
+    """The reply apologises: a part taken from the complaint playbook's apology phrasings."""
+    return any(p.kind in ("apology",) or (p.kind == "opener" and "playbooks.complaint." in p.source)
+               for p in draft.parts)
+
+
+def score_row(row: dict[str, Any], draft: Any, policy: Any, rep: DraftReport, triage: Triage) -> None:
+    """Check one draft against its row's notes and tally it."""
+    text = draft.text or ""
+    problems = check_notes(text, row)
+    if not draft.passed:
+        problems += [f"guard {c.name}: {c.detail}" for c in draft.guard if not c.passed]
+    got, _ = detect_language(text, policy.languages)
+    if got not in (row["language"], "und"):
+        problems.append(f"written in {got}")
+    parts = row.get("parts") or [row["intent"]]
+    fan = "complaint" not in parts
+    if fan and _apologised(draft):
+        problems.append("apologises to a fan")
+    if fan:
+        rep.checks["no apology to a fan"][0] += not _apologised(draft)
+        rep.checks["no apology to a fan"][1] += 1
+    rep.checks["no unsupported claim (guard)"][0] += draft.passed
+    rep.checks["no unsupported claim (guard)"][1] += 1
+    folded = fold(text)
+    kinds = row.get("must_kinds") or []
+    for group, kind in zip(row.get("must", []), kinds, strict=False):
+        if kind in CHECK_NAMES:
+            rep.checks[CHECK_NAMES[kind]][0] += any(fold(alt) in folded for alt in group)
+            rep.checks[CHECK_NAMES[kind]][1] += 1
+    if row.get("mixed") or len(set(parts)) > 1:
+        # Every part addressed: all its "part", "answer" and "name" notes met.
+        groups = [g for g, k in zip(row.get("must", []), kinds, strict=False) if k in ("part", "answer", "name")]
+        rep.checks["mixed posts: every part addressed"][0] += all(any(fold(a) in folded for a in g) for g in groups)
+        rep.checks["mixed posts: every part addressed"][1] += 1
+    ok = not problems
+    brand = row.get("brand") or "-"
+    for tally in (rep.per_language[row["language"]], rep.per_intent[row["intent"]], rep.per_brand[brand],
+                  rep.per_brand_language[f"{row['language']}/{brand}"]):
+        tally[0] += ok
+        tally[1] += 1
+    rep.origins[draft.origin] += 1
+    rep.seconds.append(draft.seconds)
+    if not ok:
+        rep.misses.append({"id": row["id"], "intent": f"{row['intent']}->{triage.intent.value}",
+                           "text": row["text"][:100], "draft": text[:300], "problems": problems})
+
 
 def evaluate_drafts(rows: list[dict[str, Any]], engine: Any, brand: str | None = None,
-                    use_labels: bool = False) -> DraftReport:
+                    use_labels: bool = False, mode: str | None = None, rep: DraftReport | None = None) -> DraftReport:
     """Triage each post as the product would (or take its labelled intent with
-    ``use_labels``), draft it, and check the draft against its notes."""
-    rep = DraftReport()
-    policy = engine.policy(brand)
-    drafter = engine.drafter(brand)
+    ``use_labels``), draft it, and check the draft against its notes. A row's own
+    ``brand`` wins over ``brand``. ``mode``: what the model does (Drafter.draft)."""
+    rep = rep if rep is not None else DraftReport()
     for row in rows:
+        row_brand = row.get("brand") or brand
+        policy = engine.policy(row_brand)
+        drafter = engine.drafter(row_brand)
         mention = mention_of(row)
-        triage = engine.triage(mention, brand)
+        triage = engine.triage(mention, row_brand)
         if use_labels:
             triage = Triage(language=row["language"], intent=Intent(row["intent"]), severity=Severity.LOW,
                             action=Action.REPLY)
         # A person asks for a draft even where triage escalates: the draft is what is measured.
         triage = triage.model_copy(update={"action": Action.REPLY})
-        draft = drafter.draft(mention, triage)
-        text = draft.text or ""
-        problems = check_notes(text, row)
-        if not draft.passed:
-            problems += [f"guard {c.name}: {c.detail}" for c in draft.guard if not c.passed]
-        got, _ = detect_language(text, policy.languages)
-        if got not in (row["language"], "und"):
-            problems.append(f"written in {got}")
-        ok = not problems
-        for tally in (rep.per_language[row["language"]], rep.per_intent[row["intent"]]):
-            tally[0] += ok
-            tally[1] += 1
-        rep.origins[draft.origin] += 1
-        rep.seconds.append(draft.seconds)
-        if not ok:
-            rep.misses.append({"id": row["id"], "intent": f"{row['intent']}->{triage.intent.value}",
-                               "text": row["text"][:100], "draft": text[:300], "problems": problems})
+        draft = drafter.draft(mention, triage, mode=mode)
+        score_row(row, draft, policy, rep, triage)
     return rep
 
 

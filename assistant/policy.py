@@ -77,10 +77,6 @@ class Example(_Model):
     reply: str
 
 
-PART_KINDS = ("opener", "acknowledge_person", "acknowledge_thing", "next_step", "closing", "unanswered",
-              "returning_fan")
-
-
 class Parts(_Model):
     """What a reply is composed from, per language, several phrasings each (a draft
     picks one, so replies do not all read alike). ``{name}`` in an acknowledgement is
@@ -108,6 +104,9 @@ class Parts(_Model):
 
     def of(self, kind: str, language: str) -> list[str]:
         return list(getattr(self, kind).get(language, []))
+
+
+PART_KINDS = tuple(Parts.model_fields)  # every kind a phrasing can be written for
 
 
 class Playbook(_Model):

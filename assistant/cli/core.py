@@ -335,8 +335,10 @@ def policy_suggest(brand: str | None, since: str, min_count: int) -> None:
 @click.option("--learn", is_flag=True, help="with --drafts: approve half the reference replies, measure the rest")
 @click.option("--storms", is_flag=True, help="spike detection on a generated week with one storm (replay figures)")
 @click.option("--days", type=float, default=7.0, show_default=True, help="with --storms: days to replay")
+@click.option("--mode", type=click.Choice(["writer", "sentence", "compose"]),
+              help="with --drafts: what the model does (default: what `assistant model check` chose)")
 def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: bool, drafts: bool,
-             learn: bool, storms: bool = False, days: float = 7.0) -> None:
+             learn: bool, storms: bool = False, days: float = 7.0, mode: str | None = None) -> None:
     """Triage and fact lookup measured on labelled sets, per language, against the targets.
 
     With no PATHS: the blind set (eval/blind.jsonl, written before the current triage
@@ -357,7 +359,7 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
     if drafts or learn:
         from .drafts_eval import eval_drafts
 
-        eval_drafts([Path(p) for p in paths] or [DRAFTS], brand, misses, learn)
+        eval_drafts([Path(p) for p in paths] or [DRAFTS], brand, misses, learn, mode)
         return
     policy = _policy(brand)
     targets = [Path(p) for p in paths] or [p for p in (BLIND_PARTS_2, BLIND_PARTS, BLIND, HOLDOUT,

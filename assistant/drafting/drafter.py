@@ -33,7 +33,7 @@ from .facts import THRESHOLD, fact_index
 # A problem that reads like a question a fact answers ("couldn't find the cancel
 # button" and the subscription fact, "paused or cancelled in your account"):
 # stricter than for a question, since the post did not ask.
-COMPLAINT_FACT = 0.9
+COMPLAINT_FACT = 0.92
 from .guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
 from .memory import START_SIMILARITY, Remembered, ReplyMemory
 from .plan import Asked, Plan, base_name, listed_only, make_plan, present
@@ -127,7 +127,9 @@ class Drafter:
             out.append((q, key, m.reason))
         for q in implicit:
             m = by_text.get(q, whole)
-            if q not in questions and m.key is not None and m.score >= COMPLAINT_FACT:
+            # Only a fact that says something (not a bare e-mail or link, which the next step gives).
+            if q not in questions and m.key is not None and m.score >= COMPLAINT_FACT \
+                    and not isinstance(self.policy.facts.get(m.key), str):
                 out.append((q, m.key, m.reason))
         return out
 

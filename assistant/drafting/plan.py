@@ -31,10 +31,13 @@ from dataclasses import dataclass, field
 from ..catalog import Named
 from ..domain import Intent, NamedItem, PartReading
 from ..triage.normalize import fold
+from ..triage.signals import CONTRAST, MEDIUM, hits, signals
 
 # How sure a part must be to get its own move when it is not the post's main intent:
 # a clause misread as a complaint must not make a fan's reply apologise.
 SECONDARY_CONFIDENCE = 0.55
+# Below this a complaint with a question and no word of a problem is answered as a question.
+UNSURE_COMPLAINT = 0.7
 
 # Which moves go first when a reply must be shortened for the network (Bluesky: 300
 # characters): the closing, then a second thanks, then the rest; the answer to a
@@ -123,8 +126,47 @@ def part_of(name: Named, parts: list[PartReading]) -> PartReading | None:
 
 
 def present(main: Intent, parts: list[PartReading], intent: Intent) -> list[PartReading]:
-    """The parts doing ``intent`` sure enough to be answered (every part, for the main intent)."""
-    return [p for p in parts if p.intent is intent and (intent is main or p.confidence >= SECONDARY_CONFIDENCE)]
+    """The parts doing ``intent`` sure enough to be answered (every part, for the main intent).
+
+    A problem inside praise or a question is answered with an apology only when the
+    words say it is one: a turn ("..., but the beans were stale") or a problem word.
+    The part reader takes context for complaints ("I work until six", "we'll come
+    back just for them"), and an apology to a fan is worse than a gripe left to the
+    next step."""
+    return [p for p in parts if p.intent is intent and (intent is main or (
+        p.confidence >= SECONDARY_CONFIDENCE and (intent is not Intent.COMPLAINT or says_problem(p.text))))]
+
+
+def main_for_reply(main: Intent, parts: list[PartReading]) -> Intent:
+    """The intent the reply opens for. A post read as a complaint whose words name no
+    problem, with a part that praises, is answered as praise: "the Guji in filter is a
+    killer, blueberry notes. Bravo to the roasting team" is no complaint, and an apology
+    to a fan is the costliest misreading a reply can show."""
+    if main is not Intent.COMPLAINT or not parts:
+        return main
+    complaints = [p for p in parts if p.intent is Intent.COMPLAINT]
+    if any(says_problem(p.text) for p in complaints):
+        return main
+    if any(p.intent is Intent.PRAISE and p.confidence >= SECONDARY_CONFIDENCE for p in parts):
+        return Intent.PRAISE
+    # "Can I return an unopened bag if I ordered the wrong roast?": a question, read
+    # as a complaint without conviction and without a word of a problem.
+    asks = any(p.intent is Intent.QUESTION for p in parts) or any(has_question_mark(p.text) for p in parts)
+    if asks and max((p.confidence for p in complaints), default=0.0) < UNSURE_COMPLAINT:
+        return Intent.QUESTION
+    return main
+
+
+def says_problem(text: str) -> bool:
+    """The words of a part name a problem: a problem word, sarcasm, a sad or angry
+    emoji, or a negative word after a turn ("..., but the beans were stale")."""
+    s = signals(text)
+    return bool(hits(MEDIUM, s.folded) or s.sarcasm or s.neg_emoji or (s.neg and CONTRAST.match(s.folded))
+                or len(s.neg) >= 2)
+
+
+def has_question_mark(text: str) -> bool:
+    return bool(re.search(r"[?？؟]", text))
 
 
 def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people: list[str],
@@ -140,15 +182,22 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
         parts = [PartReading(text="", intent=main, polarity="neutral", confidence=1.0)]
     whole = len(parts) == 1 and not parts[0].text
 
-    def where(n: Named) -> Intent:
-        if whole:
-            return main
-        p = part_of(n, parts)
-        return p.intent if p is not None else main
-
+    main = main_for_reply(main, parts)
     praise_parts = present(main, parts, Intent.PRAISE)
     problem_parts = present(main, parts, Intent.COMPLAINT)
     idea_parts = present(main, parts, Intent.SUGGESTION)
+
+    def where(n: Named) -> Intent:
+        """What the part naming ``n`` does; a part misread as a problem (not answered
+        as one) names something the post as a whole praises or asks about."""
+        if whole:
+            return main
+        p = part_of(n, parts)
+        if p is None:
+            return main
+        if p.intent is Intent.COMPLAINT and main is not Intent.COMPLAINT and p not in problem_parts:
+            return main
+        return p.intent
     fan = main in (Intent.PRAISE, Intent.REACTION)
     has_praise = fan or bool(praise_parts)
     has_problem = main is Intent.COMPLAINT or bool(problem_parts)
