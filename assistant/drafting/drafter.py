@@ -36,7 +36,7 @@ from .facts import THRESHOLD, fact_index
 COMPLAINT_FACT = 0.92
 from .guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
 from .memory import START_SIMILARITY, Remembered, ReplyMemory
-from .plan import Asked, Plan, base_name, listed_only, make_plan, present
+from .plan import Asked, Plan, base_name, listed_only, main_for_reply, make_plan, present
 from .prompt import build_sentence_messages
 from .text import fill, sentences
 
@@ -211,7 +211,7 @@ class Drafter:
 
         # 2-3. Compose from the policy: a plan with one move for each part of the post,
         # every question answered from the facts in this language (plan.py).
-        asked = self._asked(mention, triage, intent, language, notes)
+        asked = self._asked(mention, triage, main_for_reply(intent, triage.parts), language, notes)
         named = self.policy.catalog_index.find(mention.text, triage.language)
         fan = self.fans(mention, intent) if self.fans is not None else None
         if fan is not None:
@@ -264,10 +264,8 @@ class Drafter:
             return "compose", f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES)"
         if asked is not None:
             return asked, "asked for"
-        try:  # TEMP until models/qualify.py lands
-            from ..models.qualify import mode_for
-        except ImportError:
-            return "sentence", "not checked"
+        from ..models.qualify import mode_for
+
         return mode_for(self.settings, self.backend.name, self.backend.model_name, language)
 
     def _written(self, mention: Mention, triage: Triage, plan: Plan, composition: Composition, language: str,
@@ -283,7 +281,8 @@ class Drafter:
         messages = build_writer_messages(self.policy, mention, language, plan.brief(), facts, names,
                                          [a.reply for a in approved][:3], instruction)
         result = write_reply(self.backend, messages, guard, limit,
-                             temperature=min(self.settings.temperature, 0.3), attempts=self.settings.draft_attempts)
+                             temperature=min(self.settings.temperature, 0.3), attempts=self.settings.draft_attempts,
+                             max_emoji=self.policy.voice.emoji.max)
         if result.text is None:
             notes.append(f"the model's reply was not used ({result.reason[:200]}): composed from the policy")
             return None, result.attempts

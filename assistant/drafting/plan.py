@@ -31,11 +31,13 @@ from dataclasses import dataclass, field
 from ..catalog import Named
 from ..domain import Intent, NamedItem, PartReading
 from ..triage.normalize import fold
+from ..triage import lexicon
 from ..triage.signals import CONTRAST, MEDIUM, hits, signals
 
 # How sure a part must be to get its own move when it is not the post's main intent:
 # a clause misread as a complaint must not make a fan's reply apologise.
 SECONDARY_CONFIDENCE = 0.55
+NEGATORS = frozenset(fold(w) for w in lexicon.NEGATORS)
 # Below this a complaint with a question and no word of a problem is answered as a question.
 UNSURE_COMPLAINT = 0.7
 
@@ -161,8 +163,15 @@ def says_problem(text: str) -> bool:
     """The words of a part name a problem: a problem word, sarcasm, a sad or angry
     emoji, or a negative word after a turn ("..., but the beans were stale")."""
     s = signals(text)
-    return bool(hits(MEDIUM, s.folded) or s.sarcasm or s.neg_emoji or (s.neg and CONTRAST.match(s.folded))
-                or len(s.neg) >= 2)
+    neg = [w for w in s.neg if not _negated(w, s.folded)]
+    return bool(s.sarcasm or s.neg_emoji or (neg and (CONTRAST.match(s.folded) or hits(MEDIUM, s.folded)
+                                                      or len(neg) >= 2)))
+
+
+def _negated(word: str, folded: str) -> bool:
+    """A negator among the three words before: "never once a stale bag" is no problem."""
+    at = folded.find(word)
+    return at >= 0 and any(w in NEGATORS for w in folded[:at].split()[-3:])
 
 
 def has_question_mark(text: str) -> bool:

@@ -43,7 +43,9 @@ def test_embedded_model_drafts_an_english_praise_reply(real_engine):
                       text="The Kallio café makes the best flat white in Helsinki! Thank you!")
     triage = real_engine.triage(mention)
     assert triage.intent is Intent.PRAISE and triage.action is Action.REPLY and triage.language == "en"
-    draft = real_engine.draft(mention, triage)
+    # The shipped model check found the embedded model's sentence never kept, so a
+    # draft does not ask it by default (next test); asked for its sentence, it writes one.
+    draft = real_engine.drafter().draft(mention, triage, mode="sentence")
     assert draft is not None and draft.text
     assert draft.backend == "transformers" and "SmolLM2" in draft.model
     assert draft.attempts >= 1 and draft.seconds > 0
@@ -63,3 +65,14 @@ def test_demo_with_the_real_model_prints_review_cards(run_cli):
     assert "action " in out and "why:" in out
     assert "Draft:" in out or "No draft" in out
     assert "4 mentions" in out
+
+
+def test_embedded_model_is_not_asked_for_what_it_never_delivers(real_engine):
+    """The packaged `assistant model check` result for the embedded model says compose
+    in every language: the draft is composed from the policy at once, and says why."""
+    mention = Mention(source="mastodon", external_id="p2", author="@ann",
+                      text="The Kallio café makes the best flat white in Helsinki! Thank you!")
+    triage = real_engine.triage(mention)
+    draft = real_engine.draft(mention, triage)
+    assert draft is not None and draft.origin == "composed" and draft.attempts == 0
+    assert any("without the model" in n and "shipped check" in n for n in draft.notes), draft.notes
