@@ -120,12 +120,23 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
 
 # A CSV cell starting with one of these is a formula to a spreadsheet: public text
 # ("=HYPERLINK(...)") must not run when a manager opens the export.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_HANDLE = re.compile(r"^@[\w.@-]+$")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A handle is left readable when it cannot be a formula: word characters, optionally a
+# domain (@ann, @ann@mastodon.social, @ann.bsky.social), and not a cell reference (@A1).
+_HANDLE = re.compile(r"^@\w+(?:@[\w-]+(?:\.[\w-]+)+|(?:\.[\w-]+)+)?$")
+_CELL_REF = re.compile(r"^@\$?[A-Za-z]{1,3}\$?\d+\b")
+_LINE_BREAK = re.compile(r"\r\n?")
 
 
 def _cell(name: str, value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA) and not (name == "author" and _HANDLE.match(value)):
+    if not isinstance(value, str):
+        return value
+    # Every line break is \n, so the writer quotes the cell: a bare \r (which the csv
+    # module leaves unquoted) would end the row in a spreadsheet and start the next one
+    # with whatever follows it.
+    value = _LINE_BREAK.sub("\n", value)
+    if value.startswith(_FORMULA) and not (name == "author" and _HANDLE.match(value)
+                                           and not _CELL_REF.match(value)):
         return "'" + value
     return value
 

@@ -108,17 +108,16 @@ def log_cmd(since: str, fmt: str, output: str | None) -> None:
                 raise AssistantError(f"cannot write {output}: {exc.strerror}",
                                      "give a path in a folder you can write to") from None
         else:
-            # Through a temporary file: a failed export never replaces a good one.
-            tmp = path.with_name(path.name + ".tmp")
+            # Through a new temporary file beside it (O_EXCL, no symlink followed): a failed
+            # export never replaces a good one, and a leftover <output>.tmp is never written through.
+            from ..report.output import replacing
+
             try:
-                with open(tmp, "w", encoding="utf-8", newline="") as out:
+                with replacing(path, newline="") as out:
                     count = write(store, start, fmt, out)
-                tmp.replace(path)
             except OSError as exc:
                 raise AssistantError(f"cannot write {output}: {exc.strerror}",
                                      "give a path in a folder you can write to") from None
-            finally:
-                tmp.unlink(missing_ok=True)
             click.echo(f"{count} mentions written to {output}", err=True)
     except sqlite3.DatabaseError as exc:
         raise _database_error(exc) from None

@@ -41,12 +41,10 @@ def write_report(store: Store, since: datetime, path: Path, until: datetime | No
         with open(path, "w", encoding="utf-8") as out:
             out.write(html)
         return headline
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)  # left only when writing or replacing failed
+    from .output import replacing
+
+    with replacing(path) as out:  # a new file beside it (O_EXCL, no symlink followed), then renamed
+        out.write(html)
     return headline
 
 

@@ -70,11 +70,15 @@ def _series(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
 
 
 def collect(store: Store, since: datetime, until: datetime | None = None, policy: Policy | None = None) -> ReportData:
+    # With no end given, the rows are those `assistant log` exports for the same --since
+    # (received since then, a time after now included), so the two count the same total.
+    sql, args = f"SELECT {', '.join(_COLUMNS)} FROM interaction_log WHERE received_at >= ?", [iso(since)]
+    if until is not None:
+        sql += " AND received_at < ?"
+        args.append(iso(until))
     until = until or utcnow()
     refresh_edits(store)
-    cursor = store.db.execute(
-        f"SELECT {', '.join(_COLUMNS)} FROM interaction_log WHERE received_at >= ? AND received_at < ?",
-        [iso(since), iso(until)])
+    cursor = store.db.execute(sql, args)
     rows = [dict(zip(_COLUMNS, r, strict=True)) for r in cursor]
     target = policy.review.response_target_minutes if policy is not None else DEFAULT_TARGET_MINUTES
     waits = [float(r["seconds_to_post"]) for r in rows if r["seconds_to_post"] is not None]
