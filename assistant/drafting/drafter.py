@@ -235,6 +235,8 @@ class Drafter:
                             attempts)
         elif chosen == "compose" and self.backend is not None:
             notes.append(f"composed from the policy without the model: {why_mode}")
+        elif chosen == "sentence" and why_mode.startswith("not checked"):
+            notes.append(f"the model adds one sentence: {why_mode}")
         if chosen == "sentence" and self.backend is not None and intent is not Intent.REACTION:
             sentence, attempts = self._model_sentence(mention, intent, language, composition, approved, instruction,
                                                       limit, guard, notes)

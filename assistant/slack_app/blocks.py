@@ -231,9 +231,13 @@ def _short(text: str, limit: int = 60) -> str:
 def draft_label(d: Draft, read_only: bool = False) -> str:
     if read_only:
         return "Suggested reply (this source is read-only: copy it and answer on the original post)"
-    return {"template": "Proposed reply (the policy's template)", "composed": "Proposed reply",
-            "approved": "Proposed reply (from an approved reply)", "model": "Proposed reply"}.get(d.origin,
-                                                                                                 "Proposed reply")
+    # Which way the reply was made (writer, the model's sentence, composed): the team
+    # sees what the model did, per `assistant model check`.
+    return {"template": "Proposed reply (the policy's template)",
+            "composed": "Proposed reply (composed from the policy)",
+            "approved": "Proposed reply (from an approved reply)",
+            "model": "Proposed reply (composed, with a sentence by the model)",
+            "writer": "Proposed reply (written by the model, every sentence checked)"}.get(d.origin, "Proposed reply")
 
 
 def _draft_blocks(data: CardData) -> list[Block]:
