@@ -10,6 +10,8 @@ What counts as bad, each with a one-line reason naming its line:
 * a CSV quote that never closes, or closes rows later: CSV is read in strict mode,
   so the rows it would swallow are not merged into one mention; reading resumes on
   the line after the bad one;
+* a ``created_at`` that is no date: ``2026-02-30``, a bare number (``0``, ``2461000``),
+  a year before 1990 (the rule, with naive and future times, is in store/dates.py);
 * an ``id``, ``author`` or other field that is a JSON object, list or true/false;
   a ``text`` that is empty or only spaces, or longer than ``MAX_TEXT``.
 
@@ -32,6 +34,7 @@ from pydantic import ValidationError
 
 from .domain import Mention, stable_id
 from .errors import AssistantError
+from .store import dates
 
 MAX_TEXT = 50_000  # characters in one mention's text: far above any network's post
 MAX_RECORD_LINES = 100  # one CSV record spanning more lines than this is a quote left open
@@ -127,11 +130,12 @@ def mention_from_record(record: dict[str, Any], default_source: str = "import") 
     external = values["id"] or values["external_id"]
     data = {
         "source": source,
+        # the id from the time as written: ingesting the same file again finds the same mentions
         "external_id": external or stable_id(source, author, text, created),
         "author": author,
         "text": text,
         "url": values["url"],
-        "created_at": created,
+        "created_at": dates.check(created),  # an impossible date rejects the line (store/dates.py)
         "network": values["network"],
         "in_reply_to": values["in_reply_to"],
     }

@@ -27,6 +27,7 @@ from sqlite_utils import Database
 from ..domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
 from ..errors import StoreError
 from ..status import APPROVABLE, FINAL, OPEN, check_move
+from . import dates
 from .log_sql import migrations as log_views
 from .log_sql import record_edit
 from .migrations import core
@@ -230,12 +231,19 @@ class Store:
         return new
 
     def _add_batch(self, mentions: list[Mention], brand: str | None) -> list[str]:
-        now = _now()
+        clock = utcnow()
+        now = clock.isoformat(timespec="milliseconds")
         new: list[str] = []
         repaired: list[tuple[str, list[str]]] = []
+        redated: list[tuple[str, dict[str, Any]]] = []
         with self.transaction() as db:
             for m in mentions:
                 m, fixed = _repaired(m)
+                # A future time becomes the time it was received, an impossible one none;
+                # the original is kept in an event (store/dates.py has the rule).
+                created, changed = dates.at_insert(m.created_at, clock)
+                if created != m.created_at:
+                    m = m.model_copy(update={"created_at": created})
                 cur = db.conn.execute(
                     "INSERT OR IGNORE INTO mentions (id, source, external_id, network, brand, author, text,"
                     " url, in_reply_to, created_at, ingested_at, status, updated_at)"
@@ -247,6 +255,8 @@ class Store:
                     new.append(m.key)
                     if fixed:
                         repaired.append((m.key, fixed))
+                    if changed:
+                        redated.append((m.key, changed))
             if new:
                 db["events"].insert_all(
                     {"at": now, "mention_id": mid, "kind": "ingested", "actor": "system", "detail": "{}"}
@@ -255,6 +265,8 @@ class Store:
             for mid, fields in repaired:
                 self._event(mid, "input_repaired", fields=fields,
                             reason="a lone surrogate (half a character) was replaced by U+FFFD")
+            for mid, detail in redated:
+                self._event(mid, "date_clamped" if detail["stored"] else "date_refused", **detail)
         return new
 
     def add_mention(self, mention: Mention, brand: str | None = None) -> bool:
