@@ -44,15 +44,32 @@ def stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+# A post is placed at its own time, unless that time says it was written after it
+# reached us, or more than GRACE but at most SKEW before: a sender's slow clock, or a
+# local time with no zone read as UTC (the widest zone is 14 hours from UTC). Such a post
+# counts from when it arrived, so it still raises a spike now instead of falling outside
+# the window the moment it comes in. Older than SKEW (a backfill, a replay) keeps its own.
+GRACE = timedelta(minutes=10)
+SKEW = timedelta(hours=14)
+
+
+def _parsed(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def _post_time(created_at: str | None, ingested_at: str | None) -> str | None:
-    for value in (created_at, ingested_at):
-        if value:
-            try:
-                at = datetime.fromisoformat(value)
-            except ValueError:
-                continue
-            return stamp(at if at.tzinfo else at.replace(tzinfo=UTC))
-    return None
+    created, arrived = _parsed(created_at), _parsed(ingested_at)
+    if created is None:
+        return stamp(arrived) if arrived is not None else None
+    if arrived is not None and (created > arrived or GRACE < arrived - created <= SKEW):
+        return stamp(arrived)
+    return stamp(created)
 
 
 @dataclass
