@@ -14,7 +14,8 @@ from .errors import SettingsError
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        # nan and inf are no number of seconds, tokens or degrees: refused for every setting
+        env_prefix="ASSISTANT_", env_file=".env", env_file_encoding="utf-8", extra="ignore", allow_inf_nan=False
     )
 
     db_path: Path = Field(Path("assistant.db"), description="SQLite file holding mentions, drafts, decisions")
@@ -46,7 +47,7 @@ class Settings(BaseSettings):
                          "leaving one core for the web server on a machine with two or more")
     openai_base_url: str = "http://127.0.0.1:8000/v1"
     openai_api_key: str | None = None
-    openai_timeout: float = 60.0
+    openai_timeout: float = Field(60.0, gt=0, le=3600, description="seconds to wait for the model server")
 
     outbox_file: Path = Field(Path("outbox.jsonl"), description="where the demo writes approved replies")
 
@@ -63,6 +64,12 @@ class Settings(BaseSettings):
     escalation_channel_approvers: bool = Field(
         True, description="members of the policy's escalation channels may act on cards too")
 
+    # Spikes (read by the Slack app's spike desk; checked here, once, at start)
+    spike_tick_seconds: float = Field(60.0, ge=0, le=86_400, description="seconds between spike detection "
+                                      "runs; 0 turns spike detection off")
+    spike_card_minutes: float = Field(10.0, ge=0, le=1440, description="minutes between redraws of a spike's "
+                                      "alert card")
+
     # Connectors
     sources_file: Path | None = Field(None, description="YAML file listing the sources to poll")
 
@@ -77,8 +84,14 @@ def load_settings(**overrides: object) -> Settings:
                             'list settings take JSON, e.g. ASSISTANT_APPROVERS=\'["U123", "S456"]\'') from None
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = "ASSISTANT_" + "_".join(str(p) for p in err["loc"]).upper()
+        loc = [str(p) for p in err["loc"]]
+        name = "ASSISTANT_" + "_".join(loc).upper()
+        info = Settings.model_fields.get(loc[0]) if loc else None
+        what = f" ({info.description})" if info is not None and info.description else ""
+        default = info.get_default(call_default_factory=True) if info is not None else None
+        unset = f", or unset it for the default, {default}" if isinstance(default, int | float | str) else \
+            ", or unset it"
         raise SettingsError(
             f"{name}: {err['msg']} (got {err.get('input')!r})",
-            f"set {name} to a valid value or unset it",
+            f"set {name} to a valid value{what}{unset}",
         ) from None
