@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import re
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -22,6 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ..connectors._http import BodyTooLarge, read_body, too_large
+from ..connectors.webhook import HEALTH
 
 log = logging.getLogger("assistant.slack")
 
@@ -77,11 +80,40 @@ def asgi_app(app: App, routes: Sequence[Any] = ()) -> Starlette:
         bolt_response = await run_in_threadpool(app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
 
-    async def health(request: Request) -> Response:
-        return PlainTextResponse("ok")
-
     return Starlette(routes=[Route(EVENTS_PATH, events, methods=["POST"]),
                              Route("/healthz", health, methods=["GET"]), *routes])
+
+
+async def health(request: Request) -> Response:
+    """``ok`` (200) when nothing is known to be broken. Otherwise one line per broken part, what
+    is wrong and how to fix it: 503 when the service cannot do its work (a full or read-only
+    disk, no usable policy), 200 after ``degraded`` when it works around it (a broken policy
+    file, served with its last good copy)."""
+    problems, failing = await run_in_threadpool(HEALTH.status)
+    if not problems:
+        return PlainTextResponse("ok")
+    if failing:
+        return PlainTextResponse("\n".join(problems) + "\n", status_code=503)
+    return PlainTextResponse("degraded\n" + "\n".join(problems) + "\n")
+
+
+def database_problem(db_path: str | os.PathLike[str], min_free: int = 1 << 20) -> str | None:
+    """What stops the database at ``db_path`` from taking writes, or None: a read-only file
+    system or file, or less than ``min_free`` bytes free on its disk."""
+    path = Path(db_path)
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        stat = os.statvfs(folder)
+    except OSError as exc:
+        return f"its folder {folder} cannot be read ({exc.strerror}); check ASSISTANT_DB_PATH"
+    if stat.f_flag & os.ST_RDONLY:
+        return f"{folder} is on a read-only file system; put ASSISTANT_DB_PATH on a writable disk"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"{path} is read-only; make it writable for the user running the assistant"
+    free = stat.f_bavail * stat.f_frsize
+    if free < min_free:
+        return f"the disk holding {path} is full ({free // 1024} KiB free); free some space"
+    return None
 
 
 def _not_slack(why: str) -> JSONResponse:
@@ -130,9 +162,6 @@ def side_app(routes: Sequence[Any] = ()) -> Starlette:
     """Socket Mode's HTTP server: ``/healthz`` and the runtime's webhook intake routes, and no
     ``/slack/events`` (Slack's requests come over the websocket; there is no signing secret to
     check an HTTP one with)."""
-    async def health(request: Request) -> Response:
-        return PlainTextResponse("ok")
-
     return Starlette(routes=[Route("/healthz", health, methods=["GET"]), *routes])
 
 
