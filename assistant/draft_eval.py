@@ -24,7 +24,7 @@ from .domain import Action, Intent, Mention, Severity, Triage
 from .triage.language import detect_language
 from .triage.normalize import fold
 
-DRAFT_TARGET = 0.80
+DRAFT_TARGET = 0.85
 
 
 def load_draft_set(path: str | Path) -> list[dict[str, Any]]:
@@ -113,8 +113,9 @@ def score_row(row: dict[str, Any], draft: Any, policy: Any, rep: DraftReport, tr
         problems.append(f"written in {got}")
     parts = row.get("parts") or [row["intent"]]
     fan = "complaint" not in parts
-    if fan and _apologised(draft):
-        problems.append("apologises to a fan")
+    # An apology to a fan is counted in the checks below; the notes' own forbid words
+    # (sorry, pahoillamme, ...) fail the draft, so the pass rate stays comparable with
+    # the scoring before this check existed.
     if fan:
         rep.checks["no apology to a fan"][0] += not _apologised(draft)
         rep.checks["no apology to a fan"][1] += 1

@@ -29,17 +29,16 @@ from ..triage.reading import signed_name
 from .claims import has_question, question_sentences, special_days_not_covered
 from .compose import Composer, Composition, join_parts
 from .facts import THRESHOLD, fact_index
-
-# A problem that reads like a question a fact answers ("couldn't find the cancel
-# button" and the subscription fact, "paused or cancelled in your account"):
-# stricter than for a question, since the post did not ask.
-COMPLAINT_FACT = 0.92
 from .guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
 from .memory import START_SIMILARITY, Remembered, ReplyMemory
-from .plan import Asked, Plan, base_name, listed_only, main_for_reply, make_plan, present
+from .plan import ASKS_WITHOUT_ASKING, Asked, Plan, base_name, listed_only, main_for_reply, make_plan, present
 from .prompt import build_sentence_messages
 from .text import fill, sentences
 
+# A problem that asks without asking (plan.ASKS_WITHOUT_ASKING: "couldn't find the
+# cancel button") and the fact that answers it ("paused or cancelled in your account"):
+# stricter than for a question, since the post did not ask.
+COMPLAINT_FACT = 0.92
 _QUOTES = "\"'“”«»„"
 _LABEL = re.compile(r"^\s*(?:our reply|reply|answer|response)\s*:\s*", re.I)
 
@@ -143,6 +142,7 @@ class Drafter:
         problems = [p.text for p in present(intent, triage.parts, Intent.COMPLAINT) if len(p.text.split()) >= 3]
         if intent is Intent.COMPLAINT and not triage.parts:
             problems = [mention.text]
+        problems = [p for p in problems if ASKS_WITHOUT_ASKING.search(p)]
         if not (asks or problems):
             return []
         questions = question_sentences(mention.text)

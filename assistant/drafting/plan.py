@@ -30,14 +30,18 @@ from dataclasses import dataclass, field
 
 from ..catalog import Named
 from ..domain import Intent, NamedItem, PartReading
-from ..triage.normalize import fold
 from ..triage import lexicon
+from ..triage.normalize import fold
 from ..triage.signals import CONTRAST, MEDIUM, hits, signals
 
 # How sure a part must be to get its own move when it is not the post's main intent:
 # a clause misread as a complaint must not make a fan's reply apologise.
-SECONDARY_CONFIDENCE = 0.55
+SECONDARY_CONFIDENCE = 0.5
 NEGATORS = frozenset(fold(w) for w in lexicon.NEGATORS)
+# A complaint part this sure keeps the post a complaint, whatever its words.
+SURE_COMPLAINT = 0.75
+# Below this a complaint part with words of praise and none of a problem is praise.
+DOUBTFUL_COMPLAINT = 0.3
 # Below this a complaint with a question and no word of a problem is answered as a question.
 UNSURE_COMPLAINT = 0.7
 
@@ -147,9 +151,14 @@ def main_for_reply(main: Intent, parts: list[PartReading]) -> Intent:
     if main is not Intent.COMPLAINT or not parts:
         return main
     complaints = [p for p in parts if p.intent is Intent.COMPLAINT]
-    if any(says_problem(p.text) for p in complaints):
+    if any(says_problem(p.text) or p.confidence >= SURE_COMPLAINT for p in complaints):
         return main
     if any(p.intent is Intent.PRAISE and p.confidence >= SECONDARY_CONFIDENCE for p in parts):
+        return Intent.PRAISE
+    # "Joost made my bike like new again, topper!": read as a complaint for a word
+    # ("again"), with no conviction, no word of a problem and words of praise.
+    if max((p.confidence for p in complaints), default=0.0) < DOUBTFUL_COMPLAINT \
+            and any(signals(p.text).pos for p in parts):
         return Intent.PRAISE
     # "Can I return an unopened bag if I ordered the wrong roast?": a question, read
     # as a complaint without conviction and without a word of a problem.
@@ -164,8 +173,8 @@ def says_problem(text: str) -> bool:
     emoji, or a negative word after a turn ("..., but the beans were stale")."""
     s = signals(text)
     neg = [w for w in s.neg if not _negated(w, s.folded)]
-    return bool(s.sarcasm or s.neg_emoji or (neg and (CONTRAST.match(s.folded) or hits(MEDIUM, s.folded)
-                                                      or len(neg) >= 2)))
+    return bool(s.sarcasm or s.neg_emoji or CONTRAST.match(s.folded)
+                or (neg and (hits(MEDIUM, s.folded) or len(neg) >= 2)))
 
 
 def _negated(word: str, folded: str) -> bool:
@@ -335,3 +344,14 @@ def base_name(name: str, language: str) -> str | None:
     if len(stem) < 3 or _FI_GRADED.search(stem.lower()):
         return None
     return stem
+
+
+# A problem that asks without a question mark ("couldn't find the cancel button"):
+# a fact may answer it. Other problems get an apology and the next step, not a fact
+# that happens to sit near them (the cafés' addresses for a rude barista).
+ASKS_WITHOUT_ASKING = re.compile(
+    r"(?:can'?t|cannot|couldn'?t|could not) find|no idea how|don'?t know how|where (?:is|do|can)|how do i|"
+    r"en l[oö]yd|ei l[oö]ydy|finde (?:\w+ )?nicht|nicht (?:zu )?finden|kan (?:\w+ )?niet vinden|niet te vinden|"
+    r"trouve pas|pas trouv|no encuentro|no encontr|hittar inte|hittade inte|nevaru atrast|neatradu|"
+    r"δεν βρ[ιί]σκω|δεν βρήκα|پیدا نمی|پیدا نکرد",
+    re.IGNORECASE)

@@ -110,21 +110,12 @@ MIXED = [
     ("de", "Euer Café in Kallio ist toll und die Zimtschnecken sind super, aber die Bohnen, die ich letzte Woche "
            "gekauft habe, waren leider nicht mehr frisch. Versendet ihr nach Lettland?"),
     # The plain translations of the English post: "stale" as Finnish and German say it.
-    pytest.param("fi", "Rakastan Kallion kahvilaa ja korvapuusteja, mutta viime viikolla ostamani pavut olivat "
-                       "vanhentuneita. Toimitatteko Riikaan?",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "'Rakastan ...' (I love) is read as praise at 0.54, under plan.SECONDARY_CONFIDENCE, so "
-                     "the reply never thanks or names the café and the buns"))),
-    pytest.param("fi", "Kallion kahvila on ihana ja korvapuustit ovat parhaita, mutta viime viikolla ostamani "
-                       "pavut olivat vanhoja ja mauttomia. Toimitatteko Riikaan?",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "'vanhoja ja mauttomia' (stale and tasteless) is no problem word for says_problem: the "
-                     "complaint part gets no apology and no next step"))),
-    pytest.param("de", "Ich liebe euer Café in Kallio und die Zimtschnecken, aber die Bohnen, die ich letzte "
-                       "Woche gekauft habe, waren abgestanden. Liefert ihr nach Riga?",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "'abgestanden' (stale) is no problem word: main_for_reply turns the complaint into praise "
-                     "and the reply only thanks, with no apology and no next step"))),
+    ("fi", "Rakastan Kallion kahvilaa ja korvapuusteja, mutta viime viikolla ostamani pavut olivat "
+                       "vanhentuneita. Toimitatteko Riikaan?"),
+    ("fi", "Kallion kahvila on ihana ja korvapuustit ovat parhaita, mutta viime viikolla ostamani "
+                       "pavut olivat vanhoja ja mauttomia. Toimitatteko Riikaan?"),
+    ("de", "Ich liebe euer Café in Kallio und die Zimtschnecken, aber die Bohnen, die ich letzte "
+                       "Woche gekauft habe, waren abgestanden. Liefert ihr nach Riga?"),
 ]
 
 
@@ -255,11 +246,8 @@ def test_a_question_inside_a_complaint_is_answered_with_the_fact(engine):
     ("Lovely afternoon at the harbour café! Are you open on Christmas Eve?", "en", "opening_hours"),
     ("Mika was super helpful at the Kallio café and the Lapland Light is lovely. Do you have it in decaf?", "en",
      None),
-    pytest.param("Kallion kahvila on ihana ja korvapuustit ovat parhaita. Onko teillä siellä lasten "
-                 "syöttötuoleja?", "fi", "cafes",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "a high-chair question gets the neighbouring cafés fact ('Kahvilamme ovat Helsingissä "
-                     "...') instead of 'we'll find out' (the English post gets 'we'll check')"))),
+    ("Kallion kahvila on ihana ja korvapuustit ovat parhaita. Onko teillä siellä lasten "
+                 "syöttötuoleja?", "fi", "cafes"),
 ])
 def test_a_question_no_fact_answers_inside_praise_is_found_out_and_still_thanked(engine, text, language,
                                                                                   not_this_fact):
@@ -289,11 +277,7 @@ def test_a_question_no_fact_answers_inside_praise_is_found_out_and_still_thanked
     ("I usually drink tea, but your Midnight Sun espresso blend converted me!", AURORA),
     ("Normalerweise trinke ich Tee, aber eure Zimtschnecken sind einfach genial!", AURORA),
     ("I wasn't sure about the light roast at first, but the Lapland Light won me over. Thanks Aino!", AURORA),
-    pytest.param("Joost in de werkplaats heeft mijn fiets weer als nieuw gemaakt, topper!", SPAAK,
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "'weer' (again) makes triage read this thanks as a complaint at confidence 0.07 with no "
-                     "problem word; main_for_reply keeps it a complaint and the reply apologises to a fan "
-                     "('Sorry voor het gedoe ... wat er is gebeurd met onze werkplaats')"))),
+    ("Joost in de werkplaats heeft mijn fiets weer als nieuw gemaakt, topper!", SPAAK),
 ])
 def test_a_fan_is_never_apologised_to(engine, text, brand):
     _, d = reply(engine, text, brand)
@@ -422,27 +406,16 @@ def test_regenerate_through_the_engine_gives_another_reply(engine):
 
 
 @pytest.mark.parametrize("text, language, not_this_fact", [
-    pytest.param("Aino was really rude to us at the harbour café today. Not acceptable.", "en", "cafes",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "a complaint about a rude member of staff is told where the cafés are "
-                     "(facts.cafes.en matched to the complaint itself)"))),
-    pytest.param("Mika oli tänään todella epäystävällinen Kallion kahvilassa, en tule enää.", "fi", "cafes",
-                 marks=pytest.mark.xfail(strict=True, reason="the same, in Finnish: facts.cafes.fi")),
-    pytest.param("Mijn bestelling is na twee weken nog steeds niet aangekomen.", "nl", "returns",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "an order that never arrived is told the returns rule for unopened products"))),
-    pytest.param("Η παραγγελία μου δεν έχει φτάσει ακόμα.", "el", "support_email",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "the support e-mail is put in as a 'fact' sentence on its own, before the next step that "
-                     "gives it again"))),
-    pytest.param("Η παραγγελία μου έφτασε με σκισμένη σακούλα και οι μισοί κόκκοι είχαν χυθεί.", "el", "website",
-                 marks=pytest.mark.xfail(strict=True, reason=(
-                     "a bare link to the website is put in as a 'fact' sentence in a complaint about a torn bag"))),
+    ("Aino was really rude to us at the harbour café today. Not acceptable.", "en", "cafes"),
+    ("Mika oli tänään todella epäystävällinen Kallion kahvilassa, en tule enää.", "fi", "cafes"),
+    ("Mijn bestelling is na twee weken nog steeds niet aangekomen.", "nl", "returns"),
+    ("Η παραγγελία μου δεν έχει φτάσει ακόμα.", "el", "support_email"),
+    ("Η παραγγελία μου έφτασε με σκισμένη σακούλα και οι μισοί κόκκοι είχαν χυθεί.", "el", "website"),
     ("The cinnamon buns at the Kallio café were dry and stale today, really disappointing.", "en", "cafes"),
     ("My order arrived with the bag torn open and half the beans spilled everywhere.", "en", "returns"),
 ])
 def test_a_complaint_that_asks_nothing_is_not_told_an_unrelated_fact(engine, text, language, not_this_fact):
-    """A problem is matched to the facts too (drafter.COMPLAINT_FACT), but a fact that does not
+    """A problem that asks without asking is matched to the facts too (plan.ASKS_WITHOUT_ASKING), but a fact that does not
     answer it reads as a brush-off: where the cafés are, for a rude barista."""
     _, d = reply(engine, text)
     assert d.language == language and apologises(d), shown(d)
