@@ -31,6 +31,7 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/assistant eval
+	$(BIN)/assistant eval --drafts eval/blind-drafts.jsonl eval/drafts.jsonl
 
 lint: $(STAMP)
 	$(BIN)/ruff check assistant tests

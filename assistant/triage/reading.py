@@ -45,7 +45,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 # -- the signed name -------------------------------------------------------------------
 _NAME = r"(?P<name>[A-ZÀ-ÖØ-ÞĀ-ŽΑ-ΩА-Я][\w'’-]{1,20}(?:\s[A-ZÀ-ÞΑ-Ω][\w'’-]{0,20}\.?)?|[\u0600-\u06FF]{2,20})"
-_CLOSINGS = (r"t\.|terv\.?|terveisin|terkuin|kiittäen|groetjes|groeten|gr\.|mvg|met vriendelijke groet|"
+_CLOSINGS = (r"un abrazo|abrazos|atentamente|saludos cordiales|bien à vous|à bientôt|hartelijke groet|"
+             r"vriendelijke groet|beste grüße|mit freundlichen grüßen|ystävällisin terveisin|med vänlig hälsning|"
+             r"ar labām vēlēm|με αγάπη|"
+             r"t\.|terv\.?|terveisin|terkuin|kiittäen|groetjes|groeten|gr\.|mvg|met vriendelijke groet|"
              r"liebe grüße|lg|viele grüße|grüße|gruß|mfg|cordialement|bisous|bises|amicalement|merci|"
              r"saludos|un saludo|gracias|besos|mvh|hälsningar|vänliga hälsningar|hälsning|kram|ar cieņu|"
              r"paldies|sveicieni|με εκτίμηση|φιλικά|ευχαριστώ|χαιρετώ|با تشکر|با سپاس|ارادتمند|سپاس|"
