@@ -38,6 +38,8 @@ from ..triage.signals import CONTRAST, MEDIUM, hits, signals
 # a clause misread as a complaint must not make a fan's reply apologise.
 SECONDARY_CONFIDENCE = 0.5
 NEGATORS = frozenset(fold(w) for w in lexicon.NEGATORS)
+# A complaint part this sure that opens a post is answered as a problem.
+OPENING_COMPLAINT = 0.8
 # A complaint part this sure keeps the post a complaint, whatever its words.
 SURE_COMPLAINT = 0.75
 # Below this a complaint part with words of praise and none of a problem is praise.
@@ -140,7 +142,15 @@ def present(main: Intent, parts: list[PartReading], intent: Intent) -> list[Part
     back just for them"), and an apology to a fan is worse than a gripe left to the
     next step."""
     return [p for p in parts if p.intent is intent and (intent is main or (
-        p.confidence >= SECONDARY_CONFIDENCE and (intent is not Intent.COMPLAINT or says_problem(p.text))))]
+        p.confidence >= SECONDARY_CONFIDENCE and (intent is not Intent.COMPLAINT or says_problem(p.text)
+                                                  or (main is Intent.QUESTION and _opens_with_problem(p, parts)))))]
+
+
+def _opens_with_problem(part: PartReading, parts: list[PartReading]) -> bool:
+    """A sure complaint that opens the post, before what it asks ("The app keeps logging me
+    out. By the way, can I pause?"): the problem comes first. The context people give
+    for a question comes after it ("... decaf? I can't have caffeine after noon")."""
+    return part is parts[0] and len(parts) > 1 and part.confidence >= OPENING_COMPLAINT
 
 
 def main_for_reply(main: Intent, parts: list[PartReading]) -> Intent:
