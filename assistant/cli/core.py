@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,17 @@ def ingest(file: str, brand: str | None, fmt: str | None) -> None:
     _check_brand(engine, brand)
     good = new = rejected = 0
     batch: list[Mention] = []
+
+    def store(batch: list[Mention]) -> int:
+        # A full or read-only disk stops the ingest with one line; the batches stored
+        # before it are committed and kept (each batch is one transaction).
+        try:
+            return len(engine.ingest(batch, brand=brand))
+        except sqlite3.OperationalError as exc:
+            raise AssistantError(f"stored {new} new mentions, then the database refused more ({exc})",
+                                 "free disk space or make the database folder writable, then run the same "
+                                 "ingest again: what was stored is skipped as a duplicate") from None
+
     for n, item in iter_mentions(text, fmt):
         if isinstance(item, str):
             rejected += 1
@@ -98,12 +110,12 @@ def ingest(file: str, brand: str | None, fmt: str | None) -> None:
             continue
         batch.append(item)
         if len(batch) >= 1000:
+            new += store(batch)
             good += len(batch)
-            new += len(engine.ingest(batch, brand=brand))
             batch = []
     if batch:
+        new += store(batch)
         good += len(batch)
-        new += len(engine.ingest(batch, brand=brand))
     click.echo(f"{new} new, {good - new} already stored, {rejected} rejected")
     if rejected and not good:
         sys.exit(1)
