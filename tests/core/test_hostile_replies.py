@@ -1,0 +1,275 @@
+"""Hostile and careless input against the reply plan, writer mode, `assistant model check`,
+`assistant policy suggest` and `assistant policy init`.
+
+Every test here is a confirmed break, marked as a strict xfail so the fix unmarks it.
+Drafts go through the real engine (both brands, the fake model or none), writer mode
+through the real OpenAI-compatible backend against the scripted server in
+tests/fakes_openai.py, whose "model" is made to return a hostile reply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakes_openai import ScriptedOpenAI, good_reply
+
+from assistant.backends.fake import FakeBackend
+from assistant.backends.openai_compat import OpenAICompatBackend
+from assistant.domain import Action, Draft, Intent
+from assistant.engine import Engine
+from assistant.policy import Policy, PolicyRegistry, load_policy
+from assistant.settings import load_settings
+from assistant.store import Store
+
+from .conftest import POLICY_FILE, SECOND_POLICY_FILE, make_mention, make_triage
+
+AURORA = "aurora-roasters"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    tmp = tmp_path_factory.mktemp("hostile")
+    folder = tmp / "policies"
+    folder.mkdir()
+    shutil.copy(POLICY_FILE, folder / POLICY_FILE.name)
+    shutil.copy(SECOND_POLICY_FILE, folder / SECOND_POLICY_FILE.name)
+    settings = load_settings(db_path=tmp / "assistant.db", policies_dir=folder, backend="fake", draft_attempts=2)
+    registry = PolicyRegistry(folder)
+    registry.reload()
+    store = Store(settings.db_path)
+    yield Engine(settings, store, registry, backend=FakeBackend())
+    store.close()
+
+
+def composed(engine: Engine, text: str, brand: str = AURORA) -> Draft | None:
+    """The composed draft for ``text``, or None where triage does not reply (held for a person)."""
+    mention = make_mention(text, external_id="hostile-" + hashlib.sha256(text.encode()).hexdigest()[:12])
+    triage = engine.triage(mention, brand)
+    if triage.action is not Action.REPLY:
+        return None
+    return engine.drafter(brand).draft(mention, triage, mode="compose")
+
+
+# -- 1. a signed name that is an insult is greeted ------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="a signature that is an insult or a slur is greeted back: "
+                                       "'Thanks, Fuckface' -> 'Hey Fuckface!', '— Hitler' -> 'Hi Hitler!' "
+                                       "('— Idiot' and '— Moron' are held, these are not)")
+@pytest.mark.parametrize("post, word", [
+    ("Love the cinnamon buns! Thanks, Fuckface", "Fuckface"),
+    ("Love the cinnamon buns! — Dickhead", "Dickhead"),
+    ("Love the cinnamon buns! — Hitler", "Hitler"),
+    ("Love the cinnamon buns! Cheers, Nazi", "Nazi"),
+    ("Love the cinnamon buns! — Ass", "Ass"),
+])
+def test_an_insult_signed_as_a_name_is_never_greeted(engine: Engine, post: str, word: str) -> None:
+    draft = composed(engine, post)
+    assert draft is None or not re.search(rf"\b{word}\b", draft.text or "", re.I), draft.text
+
+
+# -- 2. a complaint about a person, then a question: the complaint is not answered ----------------------------
+
+@pytest.mark.xfail(strict=True, reason="a complaint about a rude barista followed by a question is triaged "
+                                       "as a complaint, but the draft only answers the question ('Thanks "
+                                       "for asking! We ship within the EU...'): no apology, no next step")
+@pytest.mark.parametrize("post", [
+    "The barista was rude. Do you ship to Riga?",
+    "The barista Mika was rude. Do you ship to Riga?",
+    "Mika was rude to me. Are you open on Sunday?",
+])
+def test_a_rude_staff_complaint_before_a_question_still_gets_the_complaint_answered(engine: Engine,
+                                                                                     post: str) -> None:
+    draft = composed(engine, post)
+    assert draft is not None
+    sources = [p.source for p in draft.parts]
+    assert any("playbooks.complaint.parts." in p.source and p.kind != "greeting" for p in draft.parts), (
+        draft.text, sources)
+    assert "Mika" not in (draft.text or "")
+
+
+# -- 3. writer mode: a reply fine sentence by sentence, wrong as a whole --------------------------------------
+
+PRAISE_QUESTION = "Love the Kallio café! Do you ship to Germany?"
+PRAISE_ONLY = "Love the Kallio café so much!"
+STAFF_COMPLAINT = "Mika at the Kallio café was rude to me and the coffee was cold."
+
+
+def _writer_draft(policy: Policy, settings: Any, post: str, intent: Intent,
+                  reply: Callable[[list[dict[str, str]]], str]) -> Draft:
+    from assistant.drafting.drafter import Drafter
+
+    def script(body: dict[str, Any]) -> str:
+        messages = body["messages"]
+        if not any("<post>" in m.get("content", "") for m in messages if m["role"] == "user"):
+            return "We love hearing from our community."
+        return reply(messages)
+
+    with ScriptedOpenAI(script) as server:
+        drafter = Drafter(OpenAICompatBackend(server.base_url, "scripted", timeout=10), policy, settings)
+        return drafter.draft(make_mention(post), make_triage(intent), mode="writer")
+
+
+def _plus(extra: str) -> Callable[[list[dict[str, str]]], str]:
+    """The scripted good reply with ``extra`` before the sign-off."""
+    def reply(messages: list[dict[str, str]]) -> str:
+        good = good_reply(messages)
+        return good.replace("– Team Aurora", f"{extra} – Team Aurora")
+    return reply
+
+
+@pytest.mark.xfail(strict=True, reason="writer mode: 'Your next bag is on us.' (a free bag, a gesture the "
+                                       "policy does not allow) passes every check and is the draft")
+def test_writer_free_bag_in_other_words_is_refused(policy: Policy, settings: Any) -> None:
+    draft = _writer_draft(policy, settings, PRAISE_QUESTION, Intent.QUESTION, _plus("Your next bag is on us."))
+    assert draft.origin != "writer" and "on us" not in (draft.text or ""), draft.text
+
+
+@pytest.mark.xfail(strict=True, reason="writer mode: a reply naming the staff member the complaint is about "
+                                       "('We're so sorry Mika was rude to you') is accepted; README: a member "
+                                       "of staff named in a complaint is never named back")
+def test_writer_never_names_staff_back_in_a_complaint(policy: Policy, settings: Any) -> None:
+    draft = _writer_draft(policy, settings, STAFF_COMPLAINT, Intent.COMPLAINT, lambda m: (
+        "We're so sorry Mika was rude to you at our Kallio café. We'll look into what happened. – Team Aurora"))
+    assert "Mika" not in (draft.text or ""), draft.text
+
+
+@pytest.mark.xfail(strict=True, reason="writer mode: an apology to a post that only praises "
+                                       "('We're so sorry about the trouble.') is accepted")
+def test_writer_never_apologises_to_a_fan(policy: Policy, settings: Any) -> None:
+    draft = _writer_draft(policy, settings, PRAISE_ONLY, Intent.PRAISE, _plus("We're so sorry about the trouble."))
+    assert "sorry" not in (draft.text or "").lower(), draft.text
+
+
+@pytest.mark.xfail(strict=True, reason="writer mode: 'Thank you for the kind words!' as the whole reply to "
+                                       "a complaint is accepted")
+def test_writer_never_thanks_a_complaint_for_kind_words(policy: Policy, settings: Any) -> None:
+    draft = _writer_draft(policy, settings, STAFF_COMPLAINT, Intent.COMPLAINT,
+                          lambda m: "Thank you for the kind words! – Team Aurora")
+    assert "kind words" not in (draft.text or "").lower(), draft.text
+
+
+# -- 4. policy suggest copies markup and a surname into the policy --------------------------------------------
+
+def _approve_with(store: Store, policy: Policy, added: str, count: int = 4) -> None:
+    from .test_policy_suggest import approve
+
+    for n in range(count):
+        approve(store, policy, n, lambda d: f"{d} {added}", author=f"@asiakas{n}", variant=n)
+
+
+@pytest.mark.xfail(strict=True, reason="policy suggest proposes a sentence with HTML or Slack markup "
+                                       "('<script>', '<!channel>') as a policy phrasing")
+@pytest.mark.parametrize("added, bad", [
+    ("<b>Kiitos</b> <script>alert(1)</script> hoidetaan.", "<script>"),
+    ("Hoidamme asian heti <!channel> kiitos.", "<!channel>"),
+])
+def test_suggest_never_copies_markup_into_the_policy(tmp_path: Path, policies_dir: Path,
+                                                     added: str, bad: str) -> None:
+    from assistant.learning.suggest import suggest, suggestion_lines
+
+    policy = load_policy(policies_dir / POLICY_FILE.name)
+    store = Store(tmp_path / "s.db")
+    try:
+        _approve_with(store, policy, added)
+        result = suggest(store, policy, since="90d", min_count=3)
+    finally:
+        store.close()
+    out = "\n".join(suggestion_lines(result))
+    assert bad not in out, out
+
+
+@pytest.mark.xfail(strict=True, reason="policy suggest copies a surname the policy lacks ('Mika Virtaselta', "
+                                       "Virtanen inflected) into a phrasing; README: names the policy lacks "
+                                       "are never copied")
+def test_suggest_never_copies_a_surname_the_policy_lacks(tmp_path: Path, policies_dir: Path) -> None:
+    from assistant.learning.suggest import suggest, suggestion_lines
+
+    policy = load_policy(policies_dir / POLICY_FILE.name)
+    store = Store(tmp_path / "s.db")
+    try:
+        _approve_with(store, policy, "Kysy Mika Virtaselta lisää.")
+        result = suggest(store, policy, since="90d", min_count=3)
+    finally:
+        store.close()
+    out = "\n".join(suggestion_lines(result))
+    assert "Virtase" not in out, out
+
+
+# -- 5. model check: a broken check file, a cache dir that cannot be written, a careless set ------------------
+
+@pytest.mark.xfail(strict=True, reason="a hand-edited model-check.json with a pass rate that is not a number "
+                                       "crashes every draft (ValueError/TypeError in qualify._why) instead of "
+                                       "being read as unchecked")
+@pytest.mark.parametrize("entry", [
+    {"mode": "writer", "pass": {"writer": "abc"}},
+    {"mode": "writer", "pass": "writer"},
+])
+def test_a_broken_model_check_file_does_not_crash_drafting(tmp_path: Path, entry: dict[str, Any]) -> None:
+    from assistant.models.qualify import CHECK_FILE, mode_for
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / CHECK_FILE).write_text(json.dumps({"version": 1, "models": {"fake:fake": {"en": entry}}}),
+                                    encoding="utf-8")
+    settings = load_settings(db_path=tmp_path / "a.db", backend="fake", model_cache_dir=cache)
+    mode, why = mode_for(settings, "fake", "fake", "en")
+    assert mode in ("writer", "sentence", "compose") and why
+
+
+@pytest.mark.xfail(strict=True, reason="choose_mode trusts a model as writer when its whole replies passed "
+                                       "0% (writer 0% >= compose 0% and one reply was kept)")
+def test_a_model_whose_whole_replies_never_pass_is_not_a_writer() -> None:
+    from assistant.models.qualify import Measurement, choose_mode
+
+    m = Measurement(n=10, passed={"writer": 0, "sentence": 0, "compose": 0},
+                    kept={"writer": 10, "sentence": 0, "compose": 0})
+    assert choose_mode(m)[0] != "writer", choose_mode(m)
+
+
+@pytest.mark.xfail(strict=True, reason="a draft set row with \"forbid\": null (or \"must\" as a string) is "
+                                       "accepted by load_draft_set and then crashes `model check` / "
+                                       "`eval --drafts` with a TypeError traceback")
+def test_a_draft_set_row_with_null_notes_is_refused_or_read(tmp_path: Path) -> None:
+    from assistant.draft_eval import check_notes, load_draft_set
+
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({"id": "a", "language": "en", "intent": "praise", "text": "Love it",
+                                "must": "Mika", "forbid": None}) + "\n", encoding="utf-8")
+    try:
+        rows = load_draft_set(path)
+    except ValueError:
+        return  # refused, with the line: fine
+    problems = check_notes("Thank you, Mika!", rows[0])
+    assert problems == [], problems
+
+
+@pytest.mark.xfail(strict=True, reason="`assistant model check` with a cache dir it cannot write (a file "
+                                       "there) measures every row, then dies with a FileExistsError "
+                                       "traceback; the measurement is lost")
+def test_model_check_with_an_unwritable_cache_dir_says_so(run_cli, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    rows = tmp_path / "one.jsonl"
+    rows.write_text(json.dumps({"id": "a", "language": "en", "intent": "question", "text": "Do you ship to Riga?",
+                                "must": [], "forbid": []}) + "\n", encoding="utf-8")
+    result = run_cli("model", "check", "--set", str(rows), env={"ASSISTANT_MODEL_CACHE_DIR": str(blocker)},
+                     timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr[-1500:]
+    assert "error:" in (result.stdout + result.stderr).lower()
+
+
+# -- 6. policy init with a very long name -----------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="`assistant policy init` with a 300-character name dies with "
+                                       "OSError: File name too long (a traceback), instead of a one-line error "
+                                       "or a shortened file name")
+def test_policy_init_with_a_very_long_name(run_cli) -> None:
+    result = run_cli("policy", "init", "a" * 300)
+    assert "Traceback" not in result.stderr, result.stderr[-800:]
