@@ -155,6 +155,24 @@ def test_writer_never_thanks_a_complaint_for_kind_words(policy: Policy, settings
     assert "kind words" not in (draft.text or "").lower(), draft.text
 
 
+@pytest.mark.xfail(strict=True, reason="writer mode: a link to a path the policy lacks, spelled with an "
+                                       "ideographic full stop ('auroraroasters\u3002example/deals'), passes; "
+                                       "with a plain dot it is refused (the disguise is not revealed)")
+def test_writer_link_with_an_ideographic_dot_is_refused(policy: Policy, settings: Any) -> None:
+    draft = _writer_draft(policy, settings, PRAISE_QUESTION, Intent.QUESTION,
+                          _plus("See auroraroasters\u3002example/deals for more."))
+    assert "/deals" not in (draft.text or ""), draft.text
+
+
+@pytest.mark.xfail(strict=True, reason="writer mode: a sentence that contradicts the policy's own fact passes "
+                                       "('We ship worldwide.' where the fact says within the EU; 'Orders leave "
+                                       "our roastery in 2-5 working days.' where it says 1-2)")
+@pytest.mark.parametrize("wrong", ["We ship worldwide.", "Orders leave our roastery in 2-5 working days."])
+def test_writer_never_states_a_fact_the_policy_contradicts(policy: Policy, settings: Any, wrong: str) -> None:
+    draft = _writer_draft(policy, settings, PRAISE_QUESTION, Intent.QUESTION, _plus(wrong))
+    assert wrong not in (draft.text or ""), draft.text
+
+
 # -- 4. policy suggest copies markup and a surname into the policy --------------------------------------------
 
 def _approve_with(store: Store, policy: Policy, added: str, count: int = 4) -> None:
