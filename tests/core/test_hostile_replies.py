@@ -94,6 +94,18 @@ def test_a_rude_staff_complaint_before_a_question_still_gets_the_complaint_answe
     assert "Mika" not in (draft.text or "")
 
 
+@pytest.mark.xfail(strict=True, reason="sarcastic thanks inside a complaint ('Great job breaking my grinder, "
+                                       "thanks a lot Aino. Love how you never answer emails.') is triaged as a "
+                                       "complaint, yet the draft thanks 'for the lovely words about Aino' and "
+                                       "about the hand grinder: staff named back in a complaint, and thanks for "
+                                       "kind words nobody wrote")
+def test_sarcastic_thanks_in_a_complaint_is_not_thanked_and_names_no_staff(engine: Engine) -> None:
+    draft = composed(engine, "Great job breaking my grinder, thanks a lot Aino. Love how you never answer emails.")
+    assert draft is not None
+    assert "Aino" not in (draft.text or ""), draft.text
+    assert not any("playbooks.praise.parts." in p.source for p in draft.parts), [p.source for p in draft.parts]
+
+
 # -- 3. writer mode: a reply fine sentence by sentence, wrong as a whole --------------------------------------
 
 PRAISE_QUESTION = "Love the Kallio café! Do you ship to Germany?"
