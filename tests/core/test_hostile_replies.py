@@ -132,6 +132,22 @@ def test_many_questions_get_no_fact_nobody_asked_for(engine: Engine) -> None:
     assert any(p.kind == "unanswered" for p in draft.parts), (draft.text, sources)
 
 
+@pytest.mark.xfail(strict=True, reason="De Spaak: a question inside a complaint gets nothing at all, no fact "
+                                       "and no 'we'll check' ('Mijn band was na een dag weer lek. Hebben jullie "
+                                       "ook op zondag open?'); the same post in English is answered")
+def test_a_question_inside_a_dutch_complaint_is_answered_or_promised(engine: Engine) -> None:
+    draft = composed(engine, "Mijn band was na een dag weer lek. Hebben jullie ook op zondag open?", brand="de-spaak")
+    assert draft is not None
+    assert any(p.kind in ("fact", "unanswered") for p in draft.parts), (draft.text, [p.source for p in draft.parts])
+
+
+@pytest.mark.xfail(strict=True, reason="De Spaak: 'Danke für die schnelle Reparatur! Grüße, Arschgeige' is "
+                                       "greeted 'Hallo Arschgeige!' (and apologised to, read as a complaint)")
+def test_a_german_insult_signed_as_a_name_is_never_greeted(engine: Engine) -> None:
+    draft = composed(engine, "Danke für die schnelle Reparatur! Grüße, Arschgeige", brand="de-spaak")
+    assert draft is None or "Arschgeige" not in (draft.text or ""), draft.text
+
+
 # -- 3. writer mode: a reply fine sentence by sentence, wrong as a whole --------------------------------------
 
 PRAISE_QUESTION = "Love the Kallio café! Do you ship to Germany?"
