@@ -33,19 +33,17 @@ from ..domain import Intent, NamedItem, PartReading
 from ..triage import lexicon
 from ..triage.normalize import fold
 from ..triage.signals import CONTRAST, MEDIUM, hits, signals
+from .claims import has_question
 
 # How sure a part must be to get its own move when it is not the post's main intent:
 # a clause misread as a complaint must not make a fan's reply apologise.
 SECONDARY_CONFIDENCE = 0.5
+# How sure a complaint part must be (plan of a post read as a complaint or a question):
+SURE_COMPLAINT = 0.75  # keeps the post a complaint, whatever its words
+OPENING_COMPLAINT = 0.8  # opening a question post, it is answered as a problem
+UNSURE_COMPLAINT = 0.7  # below: with a question and no word of a problem, a question
+DOUBTFUL_COMPLAINT = 0.3  # below: with words of praise and none of a problem, praise
 NEGATORS = frozenset(fold(w) for w in lexicon.NEGATORS)
-# A complaint part this sure that opens a post is answered as a problem.
-OPENING_COMPLAINT = 0.8
-# A complaint part this sure keeps the post a complaint, whatever its words.
-SURE_COMPLAINT = 0.75
-# Below this a complaint part with words of praise and none of a problem is praise.
-DOUBTFUL_COMPLAINT = 0.3
-# Below this a complaint with a question and no word of a problem is answered as a question.
-UNSURE_COMPLAINT = 0.7
 
 # Which moves go first when a reply must be shortened for the network (Bluesky: 300
 # characters): the closing, then a second thanks, then the rest; the answer to a
@@ -172,15 +170,16 @@ def main_for_reply(main: Intent, parts: list[PartReading]) -> Intent:
         return Intent.PRAISE
     # "Can I return an unopened bag if I ordered the wrong roast?": a question, read
     # as a complaint without conviction and without a word of a problem.
-    asks = any(p.intent is Intent.QUESTION for p in parts) or any(has_question_mark(p.text) for p in parts)
+    asks = any(p.intent is Intent.QUESTION for p in parts) or any(has_question(p.text) for p in parts)
     if asks and max((p.confidence for p in complaints), default=0.0) < UNSURE_COMPLAINT:
         return Intent.QUESTION
     return main
 
 
 def says_problem(text: str) -> bool:
-    """The words of a part name a problem: a problem word, sarcasm, a sad or angry
-    emoji, or a negative word after a turn ("..., but the beans were stale")."""
+    """The words of a part name a problem: it turns ("..., but the beans were stale"),
+    it is sarcastic, it has a sad or angry emoji, or it has a negative word (not
+    negated: "never once a stale bag") with a problem word or a second negative word."""
     s = signals(text)
     neg = [w for w in s.neg if not _negated(w, s.folded)]
     return bool(s.sarcasm or s.neg_emoji or CONTRAST.match(s.folded)
@@ -191,10 +190,6 @@ def _negated(word: str, folded: str) -> bool:
     """A negator among the three words before: "never once a stale bag" is no problem."""
     at = folded.find(word)
     return at >= 0 and any(w in NEGATORS for w in folded[:at].split()[-3:])
-
-
-def has_question_mark(text: str) -> bool:
-    return bool(re.search(r"[?？؟]", text))
 
 
 def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people: list[str],
