@@ -36,11 +36,37 @@ def load_draft_set(path: str | Path) -> list[dict[str, Any]]:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}:{n}: not a JSON object")
         missing = [k for k in ("id", "language", "intent", "text") if k not in row]
         if missing:
             raise ValueError(f"{path}:{n}: missing {', '.join(missing)}")
+        problem = _bad_row(row)
+        if problem:
+            raise ValueError(f"{path}:{n}: {problem}")
         rows.append(row)
     return rows
+
+
+def _bad_row(row: dict[str, Any]) -> str | None:
+    """What is wrong with a row's fields, or None: notes are checked as written, so a
+    "must" given as a string would silently be read letter by letter."""
+    for key in ("id", "language", "intent", "text"):
+        if not isinstance(row[key], str) or not row[key].strip():
+            return f"{key} must be a non-empty string"
+    if row["intent"] not in {i.value for i in Intent}:
+        return f"intent {row['intent']!r} is not one of {', '.join(i.value for i in Intent)}"
+    must = row.get("must", [])
+    if not isinstance(must, list) or not all(isinstance(g, list) and g and all(isinstance(a, str) for a in g)
+                                             for g in must):
+        return 'must is a list of groups, each a list of strings: [["Mika"], ["EU", "Europe"]]'
+    forbid = row.get("forbid", [])
+    if not isinstance(forbid, list) or not all(isinstance(f, str) for f in forbid):
+        return 'forbid is a list of strings: ["sorry", "refund"]'
+    kinds = row.get("must_kinds")
+    if kinds is not None and (not isinstance(kinds, list) or len(kinds) != len(must)):
+        return "must_kinds has one kind per must group"
+    return None
 
 
 def mention_of(row: dict[str, Any]) -> Mention:

@@ -107,6 +107,9 @@ def _spelled(match: re.Match[str]) -> str:
     return str(value * 100 if hundred else value)
 
 
+_IDEOGRAPHIC_DOT = re.compile(r"(?<=[A-Za-z0-9])[\u3002\uff61\ufe52](?=[A-Za-z0-9])")
+
+
 def reveal(text: str) -> Revealed:
     """The text as a reader would take it, and the disguises found on the way."""
     found: list[str] = []
@@ -121,6 +124,11 @@ def reveal(text: str) -> Revealed:
     if wide != unicodedata.normalize("NFC", text) and re.search(r"[\uff01-\uff5e]", text):
         found.append("full-width characters")
     text = wide
+    # An ideographic or halfwidth full stop between letters ("evil\u3002example/deals")
+    # is a dot in a link to every browser.
+    if _IDEOGRAPHIC_DOT.search(text):
+        found.append("a disguised link")
+        text = _IDEOGRAPHIC_DOT.sub(".", text)
 
     def unglyph(match: re.Match[str]) -> str:
         word = match.group(0)

@@ -31,7 +31,17 @@ from .compose import Composer, Composition, join_parts
 from .facts import THRESHOLD, fact_index
 from .guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
 from .memory import START_SIMILARITY, Remembered, ReplyMemory
-from .plan import ASKS_WITHOUT_ASKING, Asked, Plan, base_name, listed_only, main_for_reply, make_plan, present
+from .plan import (
+    ASKS_WITHOUT_ASKING,
+    Asked,
+    Plan,
+    base_name,
+    breaks_plan,
+    listed_only,
+    main_for_reply,
+    make_plan,
+    present,
+)
 from .prompt import build_sentence_messages
 from .text import fill, sentences
 
@@ -39,6 +49,8 @@ from .text import fill, sentences
 # cancel button") and the fact that answers it ("paused or cancelled in your account"):
 # stricter than for a question, since the post did not ask.
 COMPLAINT_FACT = 0.92
+# A fact that is a bare e-mail or link answers a question only when this close to it.
+PLAIN_FACT = 0.92
 _QUOTES = "\"'“”«»„"
 _LABEL = re.compile(r"^\s*(?:our reply|reply|answer|response)\s*:\s*", re.I)
 
@@ -91,12 +103,12 @@ class Drafter:
         """The policy fact that answers the post's question, in ``language``, found by
         meaning (see facts.py), and why; None when no fact answers it."""
         found = self._match_questions(mention, [])
-        for _, key, why in found:
+        for _, key, why, _label in found:
             if key is not None:
                 return self.policy.fact(key, language), why
         return None, (found[0][2] if found else "no question")
 
-    def _match_questions(self, mention: Mention, implicit: list[str]) -> list[tuple[str, str | None, str]]:
+    def _match_questions(self, mention: Mention, implicit: list[str]) -> list[tuple[str, str | None, str, str]]:
         """Each question of the post (each sentence that asks, or the whole post) with
         the fact key that answers it and why. ``implicit``: parts that ask without a
         question mark ("couldn't find the cancel button"): answered only when a fact
@@ -108,28 +120,33 @@ class Drafter:
         vectors = index.encoder.encode(texts, query=True)  # one batch
         whole, *rest = [index.match_vector(v) for v in vectors]
         by_text = dict(zip(texts[1:], rest, strict=True))
-        out: list[tuple[str, str | None, str]] = []
+        out: list[tuple[str, str | None, str, str]] = []
         asked = questions or [mention.text]
         for q in asked:
             m = by_text.get(q, whole)
             if m.label.startswith("unanswered:") and m.score >= THRESHOLD:
-                out.append((q, None, m.reason))
+                out.append((q, None, m.reason, m.label))
                 continue
             if m.key is None and len(asked) == 1 and whole.key is not None:
                 m = whole  # the one question, better read with the rest of the post around it
             key = m.key
+            if key is not None and isinstance(self.policy.facts.get(key), str) and m.score < PLAIN_FACT:
+                # A bare e-mail or link is an answer only to a question about it.
+                out.append((q, None, f"only a bare {key} near it ({m.score:.2f} < {PLAIN_FACT})", m.label))
+                continue
             if key is not None:
                 days = special_days_not_covered(q, self.policy.all_texts_of_fact(key))
                 if days:
-                    out.append((q, None, f"asks about {', '.join(days)}, which fact {key} does not cover"))
+                    out.append((q, None, f"asks about {', '.join(days)}, which fact {key} does not cover",
+                                m.label))
                     continue
-            out.append((q, key, m.reason))
+            out.append((q, key, m.reason, m.label))
         for q in implicit:
             m = by_text.get(q, whole)
             # Only a fact that says something (not a bare e-mail or link, which the next step gives).
             if q not in questions and m.key is not None and m.score >= COMPLAINT_FACT \
                     and not isinstance(self.policy.facts.get(m.key), str):
-                out.append((q, m.key, m.reason))
+                out.append((q, m.key, m.reason, m.label))
         return out
 
     def _asked(self, mention: Mention, triage: Triage, intent: Intent, language: str,
@@ -147,7 +164,7 @@ class Drafter:
             return []
         questions = question_sentences(mention.text)
         out: list[Asked] = []
-        for q, key, why in self._match_questions(mention, problems):
+        for q, key, why, label in self._match_questions(mention, problems):
             is_question = q in questions or (not questions and q == mention.text and asks)
             if not is_question:
                 if key is not None:
@@ -155,7 +172,7 @@ class Drafter:
                 continue
             if key is None:
                 notes.append(f"no fact in the policy answers {q[:60]!r} ({why}): says we will find out")
-            out.append(Asked(q, (key, self.policy.fact(key, language)) if key else None))
+            out.append(Asked(q, (key, self.policy.fact(key, language)) if key else None, near=label))
         return out
 
     # -- the draft -----------------------------------------------------------------------
@@ -287,6 +304,11 @@ class Drafter:
                              max_emoji=self.policy.voice.emoji.max)
         if result.text is None:
             notes.append(f"the model's reply was not used ({result.reason[:200]}): composed from the policy")
+            return None, result.attempts
+        staff = [n for e in self.policy.catalog if e.kind == "person" for n in e.all_names()]
+        broken = breaks_plan(result.text, plan, staff)
+        if broken:
+            notes.append(f"the model's reply was not used ({broken}): composed from the policy")
             return None, result.attempts
         return result, result.attempts
 

@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from ..catalog import Named
 from ..domain import Intent, NamedItem, PartReading
 from ..triage import lexicon
-from ..triage.normalize import fold
-from ..triage.signals import CONTRAST, MEDIUM, hits, signals
+from ..triage.normalize import compile_terms, fold
+from ..triage.signals import ABUSE, CONTRAST, MEDIUM, hits, signals
 from .claims import has_question
 
 # How sure a part must be to get its own move when it is not the post's main intent:
@@ -120,6 +124,7 @@ class Asked:
 
     text: str
     fact: tuple[str, str] | None
+    near: str = ""  # the fact it came closest to, when none answers it
 
 
 def part_of(name: Named, parts: list[PartReading]) -> PartReading | None:
@@ -171,8 +176,9 @@ def main_for_reply(main: Intent, parts: list[PartReading]) -> Intent:
     # "Can I return an unopened bag if I ordered the wrong roast?": a question, read
     # as a complaint without conviction and without a word of a problem.
     asks = any(p.intent is Intent.QUESTION for p in parts) or any(has_question(p.text) for p in parts)
-    if asks and max((p.confidence for p in complaints), default=0.0) < UNSURE_COMPLAINT:
-        return Intent.QUESTION
+    if asks and max((p.confidence for p in complaints), default=0.0) < UNSURE_COMPLAINT \
+            and not any(has_negative_word(p.text) for p in complaints):
+        return Intent.QUESTION  # but "The barista was rude. Do you ship to Riga?" stays a complaint
     return main
 
 
@@ -184,6 +190,17 @@ def says_problem(text: str) -> bool:
     neg = [w for w in s.neg if not _negated(w, s.folded)]
     return bool(s.sarcasm or s.neg_emoji or CONTRAST.match(s.folded)
                 or (neg and (hits(MEDIUM, s.folded) or len(neg) >= 2)))
+
+
+def _sarcastic(text: str) -> bool:
+    """Sarcastic words ("love how you never answer"), not an eye-roll emoji alone."""
+    return any(w != "eye-roll emoji" for w in signals(text).sarcasm)
+
+
+def has_negative_word(text: str) -> bool:
+    """A negative word that is not negated ("rude", not "never once stale")."""
+    s = signals(text)
+    return any(not _negated(w, s.folded) for w in s.neg)
 
 
 def _negated(word: str, folded: str) -> bool:
@@ -207,6 +224,8 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
 
     main = main_for_reply(main, parts)
     praise_parts = present(main, parts, Intent.PRAISE)
+    if main is Intent.COMPLAINT and any(_sarcastic(p.text) for p in parts):
+        praise_parts = []  # "Great job breaking my grinder, thanks a lot": no thanks for that
     problem_parts = present(main, parts, Intent.COMPLAINT)
     idea_parts = present(main, parts, Intent.SUGGESTION)
 
@@ -242,7 +261,7 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
     praised_people = [n.say for n in staff] + free_people
 
     moves: list[Move] = []
-    if signed:
+    if signed and greetable(signed):
         moves.append(Move("greet", main, "greeting", name=signed))
     moves.append(Move("open", main, "opener", about=parts[0].text))
     if returning_fan and fan:
@@ -283,8 +302,11 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
         if q.fact is not None and q.fact[0] not in answered:
             answered.add(q.fact[0])
             moves.append(Move("answer", Intent.QUESTION, "fact", fact=q.fact, about=q.text))
-    if asked and not answered and (main is Intent.QUESTION or not has_problem):
-        moves.append(Move("unanswered", Intent.QUESTION, "unanswered", about=asked[0].text))
+    # A follow-up nearest a fact already given ("do you rent bikes? how much per day?") is
+    # answered by it; any other question no fact answers is promised an answer.
+    open_questions = [q for q in asked if q.fact is None and q.near not in answered]
+    if open_questions:
+        moves.append(Move("unanswered", Intent.QUESTION, "unanswered", about=open_questions[0].text))
 
     # An idea: thanked and passed on.
     if has_idea and main is not Intent.SUGGESTION:
@@ -305,7 +327,7 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
         moves.append(Move("next_step", main, "next_step"))
     elif fan:
         moves.append(Move("praise_next", main, "next_step"))
-    unanswered_close = main is Intent.QUESTION and not answered and bool(asked)
+    unanswered_close = bool(open_questions)  # "we'll find out" already closes it
     if not unanswered_close:
         moves.append(Move("close", main, "closing"))
     return Plan(main, moves, [p.intent for p in parts])
@@ -360,3 +382,43 @@ ASKS_WITHOUT_ASKING = re.compile(
     r"trouve pas|pas trouv|no encuentro|no encontr|hittar inte|hittade inte|nevaru atrast|neatradu|"
     r"δεν βρ[ιί]σκω|δεν βρήκα|پیدا نمی|پیدا نکرد",
     re.IGNORECASE)
+
+
+# Signed "names" a reply must never greet back in public, beyond the abuse words.
+_NOT_GREETED = frozenset({"nazi", "hitler", "ass", "loser", "twat", "pig", "scum"})
+
+
+def greetable(name: str) -> bool:
+    """A signed name the reply may greet: letters of a name, no insult ("— Dickhead")."""
+    folded = fold(name)
+    return (bool(re.fullmatch(r"[^\W\d_]+(?:[ '’-][^\W\d_]+)?", name.strip())) and len(name) <= 40
+            and not hits(ABUSE, folded) and not any(w in _NOT_GREETED for w in folded.split()))
+
+
+_MOVE_WORDS = Path(__file__).with_name("move_words.yaml")
+
+
+@lru_cache(maxsize=1)
+def _move_terms() -> dict[str, re.Pattern[str]]:
+    data = yaml.safe_load(_MOVE_WORDS.read_text(encoding="utf-8"))
+    return {kind: compile_terms([w for words in by_lang.values() for w in words]) for kind, by_lang in data.items()}
+
+
+def breaks_plan(text: str, plan: Plan, staff: list[str]) -> str | None:
+    """Why a reply written by a model breaks the plan's firm rules, or None: an apology
+    with no problem in the post, thanks for kind words with no praise in it, a member
+    of staff named in a reply about a problem."""
+    folded = fold(text)
+    kinds = set(plan.kinds())
+    problem = "sorry" in kinds or plan.main is Intent.COMPLAINT
+    praise = kinds & {"thank_person", "thank_thing", "also_praise"} or plan.main in (Intent.PRAISE, Intent.REACTION)
+    if not problem and hits(_move_terms()["apology"], folded):
+        return "it apologises, and the post names no problem"
+    if not praise and hits(_move_terms()["praise_thanks"], folded):
+        return "it thanks for kind words, and the post has none"
+    if problem:
+        thanked = fold(" ".join(m.name or "" for m in plan.moves if m.kind == "thank_person"))
+        named = [n for n in staff if re.search(r"(?<!\w)" + re.escape(fold(n)), folded) and fold(n) not in thanked]
+        if named:
+            return f"it names {named[0]} in a reply about a problem"
+    return None

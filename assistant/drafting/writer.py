@@ -65,8 +65,13 @@ class WriterResult:
 
 def neutralise_post(text: str, limit: int = 2000) -> str:
     """The post as data: no tag that could close the <post> block, no chat-control tokens."""
-    text = unicodedata.normalize("NFC", text)
+    # Invisible characters first: "<\u200b/post>" must not survive as a closing tag.
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     return sanitize(_TAGS.sub(" ", text), limit)
+
+
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+                        r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 
 
 # Words of the post quoted in a plan line ("... [the post: \"the beans were stale\"]"):

@@ -77,7 +77,7 @@ class Measurement:
 def choose_mode(m: Measurement) -> tuple[str, str]:
     """The qualification rule: (mode, why)."""
     writer, sentence, compose = m.rate("writer"), m.rate("sentence"), m.rate("compose")
-    if m.n and m.kept.get("writer", 0) > 0 and writer >= compose:
+    if m.n and m.kept.get("writer", 0) > 0 and writer > 0 and writer >= compose:
         return "writer", (f"its whole replies passed {writer:.0%} of {m.n} drafts, the composed ones "
                           f"{compose:.0%}")
     if m.n and sentence >= compose and m.kept_rate("sentence") >= SENTENCE_KEPT_MIN:
@@ -129,8 +129,10 @@ def _entry(models: dict[str, Any], key: str, language: str) -> dict[str, Any] | 
 
 
 def _why(entry: dict[str, Any], where: str) -> str:
-    rates = entry.get("pass") or {}
-    shown = ", ".join(f"{m} {float(rates[m]):.0%}" for m in MODES if m in rates)
+    found = entry.get("pass")
+    rates: dict[str, Any] = found if isinstance(found, dict) else {}
+    shown = ", ".join(f"{m} {rates[m]:.0%}" for m in MODES
+                      if isinstance(rates.get(m), (int, float)) and not isinstance(rates.get(m), bool))
     said = entry.get("why") or f"{shown} of {entry.get('n', '?')} drafts pass"
     return f"{said} (measured {entry.get('date', '?')} on {entry.get('device', '?')}; {where})"
 
