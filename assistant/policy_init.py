@@ -591,7 +591,13 @@ def brand_id(name: str) -> str:
     if not slug:
         raise AssistantError(f"{name!r} makes no file name",
                              "give the brand's name in letters or digits, such as `assistant policy init acme`")
+    if len(slug) > MAX_ID:
+        raise AssistantError(f"the brand name makes a file name of {len(slug)} characters (at most {MAX_ID})",
+                             "give a shorter name, or --out with a shorter file name")
     return slug
+
+
+MAX_ID = 100  # file systems allow 255 bytes for a name; a brand id is also typed in commands
 
 
 def display_name(name: str) -> str:

@@ -76,6 +76,7 @@ def model_check(set_path: Path, languages: str | None, limit: int, brand: str | 
         backend = engine.backend
         device = device_label(settings, backend.name)
         target = check_file(settings)
+        _writable(target)  # before minutes of measuring, not after
         click.secho(f"model {backend.name}:{backend.model_name} on {device}", bold=True)
         for language in (wanted or sorted(by_language)):
             chosen_rows = by_language.get(language, [])
@@ -124,3 +125,15 @@ def model_check(set_path: Path, languages: str | None, limit: int, brand: str | 
                 for mode in CHECK_MODES:
                     for line in missed[mode]:
                         click.echo(f"  [{mode}] {line}")
+
+
+def _writable(target: Path) -> None:
+    """Fail now, in one line, if the results cannot be recorded."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        probe = target.parent / f".{target.name}.probe"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise AssistantError(f"cannot record the check in {target.parent}: {exc.strerror or exc}",
+                             "point ASSISTANT_MODEL_CACHE_DIR at a folder you can write") from None

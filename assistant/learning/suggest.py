@@ -65,6 +65,9 @@ _DIGITS = re.compile(r"\d+")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
+_MARKUP = re.compile(r"<[^>\s]*[^\w\s>][^>]*>|<\s*/?\s*[a-z!@#][^>]*>|&[a-z#0-9]+;", re.I)
+
+
 def _ratio(a: str, b: str) -> float:
     """difflib's ratio 2·M/T, exact and fast (rapidfuzz); 0 below ``SAME``."""
     return 1.0 if a == b else fuzz.ratio(a, b, score_cutoff=SAME * 100) / 100.0
@@ -119,7 +122,7 @@ class _Safety:
             if name and name not in self.catalog and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
                 return "", "named"
         revealed = reveal(_PLACEHOLDER.sub(" ", text))
-        if revealed.disguises:
+        if revealed.disguises or _MARKUP.search(text):  # <script>, <!channel>: never a phrasing
             return "", "unsafe"
         for pattern in (URL, EMAIL, DOMAIN):
             if any(self._link(m.group(0)) not in self.links for m in pattern.finditer(revealed.text)):

@@ -214,8 +214,6 @@ def _approve_with(store: Store, policy: Policy, added: str, count: int = 4) -> N
         approve(store, policy, n, lambda d: f"{d} {added}", author=f"@asiakas{n}", variant=n)
 
 
-@pytest.mark.xfail(strict=True, reason="policy suggest proposes a sentence with HTML or Slack markup "
-                                       "('<script>', '<!channel>') as a policy phrasing")
 @pytest.mark.parametrize("added, bad", [
     ("<b>Kiitos</b> <script>alert(1)</script> hoidetaan.", "<script>"),
     ("Hoidamme asian heti <!channel> kiitos.", "<!channel>"),
@@ -302,9 +300,6 @@ def test_model_check_with_a_row_whose_text_is_not_a_string_says_which_line(run_c
     assert "num.jsonl:1" in result.stdout + result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="`assistant model check` with a cache dir it cannot write (a file "
-                                       "there) measures every row, then dies with a FileExistsError "
-                                       "traceback; the measurement is lost")
 def test_model_check_with_an_unwritable_cache_dir_says_so(run_cli, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x", encoding="utf-8")
@@ -319,9 +314,6 @@ def test_model_check_with_an_unwritable_cache_dir_says_so(run_cli, tmp_path: Pat
 
 # -- 6. policy init with a very long name -----------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="`assistant policy init` with a 300-character name dies with "
-                                       "OSError: File name too long (a traceback), instead of a one-line error "
-                                       "or a shortened file name")
 def test_policy_init_with_a_very_long_name(run_cli) -> None:
     result = run_cli("policy", "init", "a" * 300)
     assert "Traceback" not in result.stderr, result.stderr[-800:]
