@@ -21,6 +21,7 @@ from difflib import SequenceMatcher
 from ..backends import ModelBackend
 from ..domain import Draft, DraftPart, GuardCheck, Intent, Mention, Triage
 from ..errors import BackendError
+from ..models.qualify import mode_for
 from ..policy import Policy
 from ..settings import Settings
 from ..superfans import FanStatus
@@ -243,8 +244,7 @@ class Drafter:
         attempts = 0
         chosen, why_mode = self.mode(language, mode)
         if chosen == "writer":
-            written, attempts = self._written(mention, triage, plan, composition, language, approved, instruction,
-                                              limit, guard, notes)
+            written, attempts = self._written(mention, plan, language, approved, instruction, limit, guard, notes)
             if written is not None:
                 return done(written.text or "", guard(written.text or ""), "writer",
                             [DraftPart(kind="writer", text=written.text or "",
@@ -283,12 +283,10 @@ class Drafter:
             return "compose", f"the model does not write {language} (ASSISTANT_MODEL_LANGUAGES)"
         if asked is not None:
             return asked, "asked for"
-        from ..models.qualify import mode_for
-
         return mode_for(self.settings, self.backend.name, self.backend.model_name, language)
 
-    def _written(self, mention: Mention, triage: Triage, plan: Plan, composition: Composition, language: str,
-                 approved: list[Remembered], instruction: str | None, limit: int, guard,  # type: ignore[no-untyped-def]
+    def _written(self, mention: Mention, plan: Plan, language: str, approved: list[Remembered],
+                 instruction: str | None, limit: int, guard,  # type: ignore[no-untyped-def]
                  notes: list[str]):  # type: ignore[no-untyped-def]
         """The whole reply written by the model from the plan (writer.py), or None with
         the reason in the notes: the composed reply stands."""
@@ -296,7 +294,7 @@ class Drafter:
 
         assert self.backend is not None
         facts = [m.fact for m in plan.moves if m.fact is not None]
-        names = [n.replace("\x1f", ", ") for m in plan.moves if m.name for n in [m.name]]
+        names = [m.name.replace("\x1f", ", ") for m in plan.moves if m.name]
         messages = build_writer_messages(self.policy, mention, language, plan.brief(), facts, names,
                                          [a.reply for a in approved][:3], instruction)
         result = write_reply(self.backend, messages, guard, limit,
