@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from sqlite_utils import Database
@@ -77,11 +78,13 @@ def accounts(runtime: Any) -> dict[str, PostsStatus]:
     return found
 
 
-def approve(store: Store, spike_id: int, text: str, language: str, actor: str, on: list[str]) -> bool:
+def approve(store: Store, spike_id: int, text: str, language: str, actor: str, on: list[str],
+            at: datetime | None = None) -> bool:
     """Queue the statement on each account in ``on``. False (and nothing queued) when this
-    spike's statement was approved before: it is posted once."""
+    spike's statement was approved before: it is posted once. ``at``: the approval time
+    the statement's update time was computed from (now by default)."""
     ensure(store)
-    now = utcnow().isoformat(timespec="seconds")
+    now = (at or utcnow()).isoformat(timespec="seconds")
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM statement_posts WHERE spike_id = ?", [spike_id]).fetchone():
             return False

@@ -31,6 +31,7 @@ class AlertData:
     to_answer: int = 0  # open, not abusive: what "answer the group" would send
     to_hide: int = 0  # open and abusive
     local_outbox: str | None = None
+    crisis: list[dict[str, Any]] = field(default_factory=list)  # open crisis members: to a person, one by one
 
 
 def value(spike_id: int) -> str:
@@ -73,9 +74,12 @@ def alert_card(data: AlertData) -> tuple[str, list[Block]]:
                            for r in s.representative)
         blocks.append({"type": "section", "block_id": "spike_posts",
                        "text": md(clip("*What they say*\n" + quotes, SECTION_LIMIT)[0])})
+    if data.crisis:
+        blocks.append({"type": "section", "block_id": "spike_crisis", "text": md(clip(crisis_line(data.crisis), SECTION_LIMIT)[0])})
     blocks.append({"type": "divider"})
     guard = "" if data.statement_passed else " ⚠️ _fails the draft guard: use Edit_"
-    title = f"*Consolidated statement* ({escape(data.statement_language)}){guard}\n"
+    when = "" if data.posted else " _(its next update time is set when it is approved)_"
+    title = f"*Consolidated statement* ({escape(data.statement_language)}){guard}{when}\n"
     body = escape(data.posted[0]["text"] if data.posted else data.statement)
     blocks.append({"type": "section", "block_id": "spike_statement",
                    "text": md(clip(title + "```" + body + "```", SECTION_LIMIT, "statement")[0])})
@@ -129,11 +133,28 @@ def edit_view(spike_id: int, text: str) -> dict[str, Any]:
                                     "max_length": 3000, "initial_value": text[:3000]}}]}
 
 
-def answer_view(spike_id: int, replies: list[dict[str, Any]], left_out: int) -> dict[str, Any]:
-    """The replies that will go, one per post (author, language, text); submit approves them."""
+def _who_listed(group: list[dict[str, Any]], limit: int = 20) -> str:
+    names = [f"{escape(g['author'] or 'someone')} ({escape(network_label(g['network']))})" for g in group[:limit]]
+    return ", ".join(names) + (f" and {len(group) - limit} more" if len(group) > limit else "")
+
+
+def crisis_line(group: list[dict[str, Any]]) -> str:
+    """The alert card's line for the crisis members: they go to a person, never with the group."""
+    return (f"*🚨 To a person:* {len(group)} crisis posts (high severity or escalated) are not in the group "
+            f"answer; answer each on its own card: {_who_listed(group)}")
+
+
+def answer_view(spike_id: int, replies: list[dict[str, Any]], left_out: int,
+                crisis: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The replies that will go, one per post (author, language, text); submit approves them.
+    Crisis members are listed apart: they are not answered by this form."""
     blocks: list[Block] = [{"type": "section", "block_id": "intro", "text": md(
         f"*{len(replies)} replies* pointing to the statement. Each is approved through the review "
         "queue and posted once." + (f" {left_out} more after these: open this again." if left_out else ""))}]
+    if crisis:
+        blocks.append({"type": "section", "block_id": "crisis", "text": md(clip(
+            f"*🚨 {len(crisis)} crisis posts are not answered here* (high severity or escalated): a person "
+            f"answers each on its own card: {_who_listed(crisis)}", SECTION_LIMIT)[0])})
     for r in replies:
         line = (f"*{escape(r['author'] or 'someone')}* · {escape(network_label(r['network']))} · "
                 f"{escape(r['language'])}\n> {escape(' '.join((r['post'] or '').split()))[:400]}\n{escape(r['text'])}")

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from .. import review
-from ..domain import Draft, utcnow
+from ..domain import Draft, GuardCheck, utcnow
 from ..errors import AssistantError
 from ..orchestration import statements
 from ..store import OPEN_STATUSES, StaleDecision
@@ -33,6 +33,7 @@ from ..storms import (
     spike_for_mention,
 )
 from ..storms.spike import Spike
+from ..storms.statement import check_statement, promised_at, update_due
 from ..superfans import card_line, fan_status
 from . import spike_cards
 from .blocks import escape, network_label, who
@@ -183,20 +184,36 @@ class SpikeDesk:
     def posted(self, spike_id: int) -> list[dict[str, Any]]:
         return statements.posts(self.store, spike_id)
 
-    def _open_members(self, spike_id: int) -> tuple[list[Any], list[Any]]:
-        """(open members to answer, open abusive members to hide)."""
+    def _crisis_ids(self, spike_id: int) -> set[str]:
+        """The members triaged high severity or escalated (to PR, legal): they go to a person,
+        each on its own card, never with the group."""
+        return {r[0] for r in self.store.db.execute(
+            "SELECT s.mention_id FROM spike_members s JOIN triage t ON t.mention_id = s.mention_id"
+            " WHERE s.spike_id = ? AND (t.severity = 'high' OR t.action = 'escalate')", [spike_id])}
+
+    def _open_group(self, spike_id: int) -> list[Any]:
         status = {r["id"]: r["status"] for r in self.store.db.query(
             "SELECT m.id, m.status FROM spike_members s JOIN mentions m ON m.id = s.mention_id WHERE s.spike_id = ?",
             [spike_id])}
-        group = [m for m in members(self.store, spike_id) if status.get(m.mention_id) in OPEN_STATUSES]
+        return [m for m in members(self.store, spike_id) if status.get(m.mention_id) in OPEN_STATUSES]
+
+    def _open_members(self, spike_id: int) -> tuple[list[Any], list[Any]]:
+        """(open members to answer, open abusive members to hide); crisis members are in neither."""
+        crisis = self._crisis_ids(spike_id)
+        group = [m for m in self._open_group(spike_id) if m.mention_id not in crisis]
         return [m for m in group if not m.abusive], [m for m in group if m.abusive]
+
+    def crisis_members(self, spike_id: int) -> list[Any]:
+        """The open crisis members: listed apart on the card and the form, answered by a person."""
+        crisis = self._crisis_ids(spike_id)
+        return [m for m in self._open_group(spike_id) if m.mention_id in crisis]
 
     def _data(self, spike: Spike, row: dict[str, Any]) -> spike_cards.AlertData:
         answer, hide = self._open_members(spike.id)
         local = self.svc.local_outbox("local") if not statements.accounts(self.svc.runtime).keys() - {"local"} else None
         return spike_cards.AlertData(spike, row["statement"], row["language"], bool(row["passed"]), row["topic"],
                                      posted=self.posted(spike.id), to_answer=len(answer), to_hide=len(hide),
-                                     local_outbox=local)
+                                     local_outbox=local, crisis=self._listed(self.crisis_members(spike.id)))
 
     def redraw(self, spike_id: int, spike: Spike | None = None) -> None:
         row = self.alert(spike_id)
@@ -251,11 +268,58 @@ class SpikeDesk:
 
     # -- the buttons ------------------------------------------------------------------------
 
-    def approve_statement(self, spike_id: int, ref: Ref, text: str | None = None) -> None:
-        """Queue the statement on the brand's accounts once, post it, then point the group's drafts to it."""
+    @staticmethod
+    def _listed(group: list[Any]) -> list[dict[str, Any]]:
+        return [{"mention_id": m.mention_id, "author": m.author, "network": m.network, "post": m.text} for m in group]
+
+    def edit_text(self, spike_id: int) -> tuple[str, str]:
+        """The statement the Edit form starts from, drafted now, and the update time it names
+        (replaced by the one due at approval if the person leaves it in)."""
+        spike, policy, row = get_spike(self.store, spike_id), self.policy(), self.alert(spike_id) or {}
+        if spike is None or policy is None:
+            return row.get("statement") or "", ""
+        drafted = draft_statement(spike, policy, policy.languages[0], now=utcnow())
+        return drafted.text, drafted.update_time
+
+    def _edited(self, spike: Spike, policy: Policy, language: str, text: str, promised: str | None,
+                now: datetime) -> tuple[str, list[GuardCheck]]:
+        body = text.strip()
+        if promised and promised in body:  # the update time the form offered: the one due now
+            body = body.replace(promised, promised_at(update_due(spike, policy, now)))
+        return body, check_statement(body, spike, policy, language, now=now)
+
+    @staticmethod
+    def _why_not(body: str, checks: list[GuardCheck], accounts: dict[str, Any]) -> str | None:
+        """One line saying why this statement cannot go on the brand's accounts, or None.
+        What the guard refuses cannot be overridden: there is no "post anyway"."""
+        too_long = statements.problems(body, accounts)
+        if too_long:
+            return f"Not posted: {too_long[0]}."
+        # each account's own limit is the length that counts (checked just above)
+        bad = [c for c in checks if not c.passed and c.name != "length"]
+        if not bad:
+            return None
+        first = " ".join((bad[0].detail or bad[0].name).split())
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        line = f"Not posted: the guard refuses it ({bad[0].name}: {first}){more}"
+        return line if len(line) <= 190 else line[:188] + "…)"
+
+    def check_edit(self, spike_id: int, text: str, promised: str | None = None) -> str | None:
+        """Why an edited statement would be refused, in one line for the Edit form, or None."""
+        spike, policy, row = get_spike(self.store, spike_id), self.policy(), self.alert(spike_id)
+        if spike is None or policy is None or row is None:
+            return "Not posted: this spike is no longer in the database."
+        body, checks = self._edited(spike, policy, row["language"], text, promised, utcnow())
+        return self._why_not(body, checks, statements.accounts(self.svc.runtime))
+
+    def approve_statement(self, spike_id: int, ref: Ref, text: str | None = None, promised: str | None = None) -> None:
+        """Queue the statement on the brand's accounts once, post it, then point the group's drafts to it.
+        The statement, edited or not, passes the draft guard as it is at approval: its update
+        time is computed now, with its date."""
         row = self.alert(spike_id)
         policy = self.policy()
-        if row is None or policy is None:
+        spike = get_spike(self.store, spike_id)
+        if row is None or policy is None or spike is None:
             self.svc.ephemeral(ref, "This spike is no longer in the database; nothing was posted.")
             return
         if not self.svc.is_approver(ref["user"], self.svc.settings.brand):
@@ -266,16 +330,19 @@ class SpikeDesk:
             self.svc.ephemeral(ref, "No account of the brand's can post a statement here: add a Mastodon source "
                                     "(or run with the local outbox); nothing was posted.")
             return
-        body = (text or row["statement"]).strip()
-        if text is None and not row["passed"]:
-            self.svc.ephemeral(ref, "This statement failed the draft guard; use Edit statement to fix it. "
-                                    "Nothing was posted.")
+        now = utcnow().replace(microsecond=0)
+        if text is None:
+            drafted = draft_statement(spike, policy, policy.languages[0], now=now)
+            body, checks, language = drafted.text.strip(), drafted.guard, drafted.language
+        else:
+            language = row["language"]
+            body, checks = self._edited(spike, policy, language, text, promised, now)
+        why = self._why_not(body, checks, accounts)
+        if why:
+            fix = " Use Edit statement to fix it." if text is None else ""
+            self.svc.ephemeral(ref, f"{why}.{fix}" if not why.endswith(".") else f"{why}{fix}")
             return
-        too_long = statements.problems(body, accounts)
-        if too_long:
-            self.svc.ephemeral(ref, f"Not posted: {too_long[0]}.")
-            return
-        if not statements.approve(self.store, spike_id, body, row["language"], ref["user"], sorted(accounts)):
+        if not statements.approve(self.store, spike_id, body, language, ref["user"], sorted(accounts), at=now):
             done = self.posted(spike_id)
             by = f" by {who(done[0]['approved_by'])}" if done else ""
             self.svc.ephemeral(ref, f"The statement was already approved{by}; it is posted once.")
@@ -293,12 +360,16 @@ class SpikeDesk:
         if spike is None or policy is None:
             return 0
         answer, _ = self._open_members(spike_id)
+        posted = self.posted(spike_id)
+        # the update time the statement promised: computed from its approval time
+        approved = datetime.fromisoformat(posted[0]["approved_at"]) if posted else None
         made = 0
         for m in answer:
             latest = self.store.latest_draft(m.mention_id)
             if latest and latest[1].origin == POINTER_ORIGIN:
                 continue
-            reply = reply_pointing_to_statement(self.store.mention(m.mention_id), spike, policy, m.language or None)
+            reply = reply_pointing_to_statement(self.store.mention(m.mention_id), spike, policy, m.language or None,
+                                                now=approved)
             self.store.add_draft(m.mention_id, Draft(text=reply.text, language=reply.language, guard=reply.guard,
                                                      origin=POINTER_ORIGIN, notes=reply.notes))
             made += 1
@@ -327,15 +398,16 @@ class SpikeDesk:
         if not replies:
             self.svc.ephemeral(ref, "Every post of this group is answered or closed already.")
             return None
-        return spike_cards.answer_view(spike_id, replies, left)
+        return spike_cards.answer_view(spike_id, replies, left, self._listed(self.crisis_members(spike_id)))
 
     def answer_group(self, spike_id: int, draft_ids: list[int], ref: Ref) -> dict[str, int]:
         """Approve each listed reply through the review core; a reply approved before (a
         double submit, a retry) is skipped, so each is posted once."""
         counts = {"approved": 0, "already": 0, "refused": 0}
+        crisis = self._crisis_ids(spike_id)
         for draft_id in draft_ids:
             found = self.store.db.execute("SELECT mention_id FROM drafts WHERE id = ?", [draft_id]).fetchone()
-            if found is None:
+            if found is None or found[0] in crisis:  # a crisis post goes to a person, never with the group
                 counts["refused"] += 1
                 continue
             mention_id = found[0]

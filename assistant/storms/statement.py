@@ -42,14 +42,29 @@ def _hm(at: str) -> str:
     return f"{at[11:16]} UTC" if len(at) >= 16 else at
 
 
+def promised_at(when: datetime) -> str:
+    """An update time as the statement and its replies name it: the time and its date
+    ("15:36 UTC, 7 Dec 2026"), so a reader a day later is not promised a time already past.
+    (Not ISO: the guard reads "2026-12-07 15" as a phone number.)"""
+    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return f"{when:%H:%M} UTC, {when.day} {when:%b %Y}"
+
+
+def update_due(spike: Spike, policy: Policy, now: datetime | None) -> datetime:
+    """When the next update is promised: ``update_every_minutes`` after ``now`` (the time
+    the statement is approved), or after the spike's last update for a draft shown early."""
+    drafted = now or datetime.fromisoformat(spike.updated_at)
+    drafted = drafted if drafted.tzinfo else drafted.replace(tzinfo=UTC)
+    return drafted + timedelta(minutes=policy.crisis.update_every_minutes)
+
+
 def _values(spike: Spike, policy: Policy, language: str, now: datetime | None) -> dict[str, str]:
     crisis = policy.crisis
-    drafted = now or datetime.fromisoformat(spike.updated_at).replace(tzinfo=UTC)
-    update = drafted + timedelta(minutes=crisis.update_every_minutes)
+    update = update_due(spike, policy, now)
     status_page = crisis.status_page or policy.brand.website or ""
     channel = fill(crisis.channel_in(language), {"status_page": status_page})
     return {"topic": topic_label(policy, spike.topic_entry, spike.common_words, language),
-            "posts": str(spike.members), "since": _hm(spike.first_at), "update_time": _hm(update.isoformat()),
+            "posts": str(spike.members), "since": _hm(spike.first_at), "update_time": promised_at(update),
             "status_page": status_page, "channel": channel, "brand": policy.brand.name,
             "sign_off": policy.voice.sign_off or "", **policy.facts_in(language)}
 
@@ -86,6 +101,16 @@ def draft_statement(spike: Spike, policy: Policy, language: str, now: datetime |
     triage = Triage(language=written, intent=Intent.COMPLAINT, severity=Severity.HIGH, action=Action.REPLY)
     checks = check_draft(statement, brief(spike, values, network), triage, policy, language=written)
     return Statement(statement, written, values["topic"], values["update_time"], checks, notes)
+
+
+def check_statement(text: str, spike: Spike, policy: Policy, language: str, now: datetime | None = None,
+                    network: str = "mastodon") -> list[GuardCheck]:
+    """The guard over a statement a person wrote or edited, exactly as over a drafted one:
+    what it says must be backed by the policy or by the spike's own figures at ``now``
+    (the approval time: the only update time it may promise)."""
+    values = _values(spike, policy, language, now)
+    triage = Triage(language=language, intent=Intent.COMPLAINT, severity=Severity.HIGH, action=Action.REPLY)
+    return check_draft(text, brief(spike, values, network), triage, policy, language=language)
 
 
 def reply_pointing_to_statement(mention: Mention, spike: Spike, policy: Policy, language: str | None = None,

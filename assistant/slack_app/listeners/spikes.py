@@ -49,9 +49,10 @@ def on_edit(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None
     if svc.spikes.posted(spike_id):
         svc.ephemeral(ref, "The statement was already approved; it is posted once.")
         return
-    alert = svc.spikes.alert(spike_id) or {}
-    view = spike_cards.edit_view(spike_id, alert.get("statement") or "")
-    view["private_metadata"] = json.dumps({"s": spike_id, "r": {"channel": ref["channel"], "ts": ref["ts"]}})
+    text, promised = svc.spikes.edit_text(spike_id)  # drafted now: the update time due now, with its date
+    view = spike_cards.edit_view(spike_id, text)
+    view["private_metadata"] = json.dumps({"s": spike_id, "u": promised,
+                                           "r": {"channel": ref["channel"], "ts": ref["ts"]}})
     _open(svc, body, view, ref)
 
 
@@ -94,8 +95,14 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     if not text.strip():
         ack(response_action="errors", errors={"statement": "Write the statement, or close the form."})
         return
+    # The same guard as any draft, before the form closes: what it refuses is said on the
+    # form in one line and cannot be overridden (approve_statement checks again).
+    why = svc.spikes.check_edit(int(meta["s"]), text, meta.get("u"))
+    if why:
+        ack(response_action="errors", errors={"statement": why})
+        return
     ack()
-    svc.in_background(svc.spikes.approve_statement, int(meta["s"]), ref, text)
+    svc.in_background(svc.spikes.approve_statement, int(meta["s"]), ref, text, meta.get("u"))
 
 
 def answer_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
