@@ -113,7 +113,15 @@ class Composer:
     def compose(self, mention: Mention, plan: Plan, language: str, variant: int = 0,
                 limit: int | None = None) -> Composition:
         """The reply the plan describes, from the policy's phrasings in ``language``.
-        ``variant`` picks other phrasings (Regenerate)."""
+        ``variant`` picks other phrasings (Regenerate). A reply too long for the network
+        drops optional moves, then takes the shortest phrasing of every move."""
+        composition = self._compose(mention, plan, language, variant, limit, shortest=False)
+        if limit is not None and len(composition.text) > limit:
+            composition = self._compose(mention, plan, language, variant, limit, shortest=True)
+        return composition
+
+    def _compose(self, mention: Mention, plan: Plan, language: str, variant: int, limit: int | None,
+                 shortest: bool) -> Composition:
         values = self.values(mention, language)
         key = mention.key + mention.text[:200]
         parts: list[DraftPart] = []
@@ -124,7 +132,8 @@ class Composer:
                 text, source = move.fact[1], f"policy: facts.{move.fact[0]}.{language}"
             else:
                 options, where = self.phrasing(move, language)
-                text = _pick(options, f"{key}/{move.kind}/{move.part}", variant)
+                text = (min(options, key=len, default="") if shortest
+                        else _pick(options, f"{key}/{move.kind}/{move.part}", variant))
                 if not text:
                     continue
                 vals = dict(values, name=self._say(move.name, language)) if move.name is not None else values
@@ -173,16 +182,16 @@ def _cite(parts: list[DraftPart], kind: str, named: list[Named]) -> None:
 
 
 def fit(parts: list[DraftPart], limit: int | None, ranks: list[int] | None = None) -> list[DraftPart]:
-    """Drop optional parts until the reply fits the network's length: the highest
-    rank first (the closing before a thanks, a thanks before an answer), the last
-    written first among equals."""
+    """Drop optional parts until the reply fits the network's length: the lowest
+    rank first (plan.DROP_ORDER: the closing before a thanks, a thanks before an
+    apology or an answer, which are never dropped), the last written first among equals."""
     parts = list(parts)
     ranks = list(ranks) if ranks is not None else [1 if p.optional else 0 for p in parts]
     while limit is not None and len(join_parts(parts)) > limit:
         optional = [i for i, p in enumerate(parts) if p.optional and ranks[i] > 0]
         if not optional:
             break
-        worst = max(optional, key=lambda i: (ranks[i], i))
+        worst = min(optional, key=lambda i: (ranks[i], -i))
         del parts[worst]
         del ranks[worst]
     return parts

@@ -50,10 +50,13 @@ DOUBTFUL_COMPLAINT = 0.3  # below: with words of praise and none of a problem, p
 NEGATORS = frozenset(fold(w) for w in lexicon.NEGATORS)
 
 # Which moves go first when a reply must be shortened for the network (Bluesky: 300
-# characters): the closing, then a second thanks, then the rest; the answer to a
-# question and the apology for a problem go last.
+# characters): the closing, then a second thanks, then the rest. Moves not listed
+# (the opener, an apology, an answer, "we'll find out") are never dropped.
 DROP_ORDER = {"close": 1, "returning_fan": 2, "praise_next": 3, "thank_thing": 4, "greet": 5,
-              "thank_person": 6, "idea": 7, "also_praise": 8, "look_into": 9}
+              "thank_person": 6, "idea": 7, "also_praise": 8, "look_into": 9,
+              # Last: the apology and the answer matter more, and the next step is the
+              # part a person adds back most easily.
+              "next_step": 10}
 
 
 @dataclass
