@@ -203,25 +203,6 @@ def test_card_updates_are_throttled_and_it_says_when_calm(storm) -> None:  # typ
                if p.get("thread_ts") == row["ts"])
 
 
-def test_an_edited_statement_is_posted_as_edited_and_one_too_long_is_refused(storm) -> None:  # type: ignore[no-untyped-def]
-    h, _, spike, _ = storm
-    _click(h, spike_cards.EDIT, spike.id)
-    view = h.opened(spike_cards.EDIT_VIEW)
-    assert "Midnight Sun" in view["blocks"][0]["element"]["initial_value"]
-    long = "We hear you about Midnight Sun. " * 40
-    h.submit(spike_cards.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": long}}},
-             view["private_metadata"])
-    _told(h, "shorten it with Edit")
-    assert not [r for r in h.outbox_lines() if r.get("statement")]
-    edited = "We hear you about Midnight Sun: the batch is off sale while we test it. Next update by 12:00 UTC."
-    h.submit(spike_cards.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": edited}}},
-             view["private_metadata"])
-    h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved with edits" in p.get("text", ""))
-    h.services.drain()
-    assert [r["text"] for r in h.outbox_lines() if r.get("statement")] == [edited]
-    assert "Approve statement" not in text_of(_latest_alert(h, spike.id))  # approved: no second approval
-
-
 def test_the_app_runs_the_detector_by_itself_on_the_real_clock(make_harness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("ASSISTANT_SPIKE_TICK_SECONDS", "0.5")
     h = make_harness(sources=[])
