@@ -53,7 +53,8 @@ DOMAIN = re.compile(r"(?<![\w@.-])[a-z0-9][\w-]*(?:\.[\w-]+)*\.(?:com|net|org|sh
                     r"xyz|io|co|app|link|click|top|win|example|fi|de|nl|fr|es|se|lv|gr|ir|eu|uk|us|ru|cn)"
                     r"(?![\w-])(?:/[^\s)>\]]*)?", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-PHONE = re.compile(r"(?<!\w)\+?\d[\d ()-]{6,}\d")
+# Not an ISO date ("2026-12-07", "2026-12-07 17:00"): a date is checked as a date.
+PHONE = re.compile(r"(?<![\w-])(?!\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}(?::\d{2})?)?(?!\d))\+?\d[\d ()-]{6,}\d")
 MONEY = re.compile(r"(?:[€$£]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:€|eur|euros?|usd|\$|£|kr|sek|ευρω|ευρώ|یورو|"
                    r"eiro|cents?|snt|senttiä)(?!\w))", re.I)
 # A number with its unit: "1 kg", "30 days", "24h" must be said as such by the policy or the post.
