@@ -139,6 +139,19 @@ def part_of(name: Named, parts: list[PartReading]) -> PartReading | None:
     return None
 
 
+# "I ordered the wrong one by mistake, can I return it?": the author's own slip is no
+# problem of ours to apologise for (matched on folded text).
+OWN_MISTAKE = re.compile(
+    r"by mistake|by accident|accidentally|ordered the wrong|my (?:own )?(?:mistake|bad)|per ongeluk|per abuis|"
+    r"verkeerde besteld|aus versehen|versehentlich|falsche bestellt|vahingossa|por error|me equivoque|sin querer|"
+    r"par erreur|je me suis trompe|par megarde|av misstag|rakade bestalla|pasutiju nepareizo|kludas pec|netisam|"
+    r"κατα λαθ|πηρα λαθ|παρηγγειλα λαθ|اشتباهی")
+
+
+def own_mistake(text: str) -> bool:
+    return bool(OWN_MISTAKE.search(fold(text)))
+
+
 def present(main: Intent, parts: list[PartReading], intent: Intent) -> list[PartReading]:
     """The parts doing ``intent`` sure enough to be answered (every part, for the main intent).
 
@@ -147,7 +160,8 @@ def present(main: Intent, parts: list[PartReading], intent: Intent) -> list[Part
     The part reader takes context for complaints ("I work until six", "we'll come
     back just for them"), and an apology to a fan is worse than a gripe left to the
     next step."""
-    return [p for p in parts if p.intent is intent and (intent is main or (
+    return [p for p in parts if p.intent is intent and not (intent is Intent.COMPLAINT and own_mistake(p.text))
+            and (intent is main or (
         p.confidence >= SECONDARY_CONFIDENCE and (intent is not Intent.COMPLAINT or says_problem(p.text)
                                                   or (main is Intent.QUESTION and _opens_with_problem(p, parts)))))]
 
@@ -166,16 +180,22 @@ def main_for_reply(main: Intent, parts: list[PartReading]) -> Intent:
     to a fan is the costliest misreading a reply can show."""
     if main is not Intent.COMPLAINT or not parts:
         return main
-    complaints = [p for p in parts if p.intent is Intent.COMPLAINT]
+    complaints = [p for p in parts if p.intent is Intent.COMPLAINT and not own_mistake(p.text)]
+    if not complaints and len(parts) > 1:  # only the author's own slip: what else they say leads
+        rest = [p for p in parts if p.intent is not Intent.COMPLAINT]
+        return Intent.QUESTION if any(p.intent is Intent.QUESTION for p in rest) else rest[0].intent
     if any(says_problem(p.text) or p.confidence >= SURE_COMPLAINT for p in complaints):
         return main
     if any(p.intent is Intent.PRAISE and p.confidence >= SECONDARY_CONFIDENCE for p in parts):
         return Intent.PRAISE
     # "Joost made my bike like new again, topper!": read as a complaint for a word
     # ("again"), with no conviction, no word of a problem and words of praise.
-    if max((p.confidence for p in complaints), default=0.0) < DOUBTFUL_COMPLAINT \
-            and any(signals(p.text).pos for p in parts):
-        return Intent.PRAISE
+    if max((p.confidence for p in complaints), default=0.0) < DOUBTFUL_COMPLAINT:
+        said = [signals(p.text) for p in parts]
+        if any(x.pos for x in said):
+            return Intent.PRAISE
+        if any(x.suggestion or x.suggestion_start for x in said):
+            return Intent.SUGGESTION  # "You should sell 1 kg bags, 250 g lasts me a week"
     # "Can I return an unopened bag if I ordered the wrong roast?": a question, read
     # as a complaint without conviction and without a word of a problem.
     asks = any(p.intent is Intent.QUESTION for p in parts) or any(has_question(p.text) for p in parts)
