@@ -263,6 +263,7 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
         if p.intent is Intent.COMPLAINT and main is not Intent.COMPLAINT and p not in problem_parts:
             return main
         return p.intent
+
     fan = main in (Intent.PRAISE, Intent.REACTION)
     has_praise = fan or bool(praise_parts)
     has_problem = main is Intent.COMPLAINT or bool(problem_parts)
