@@ -310,12 +310,7 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
 
     # A problem: the apology for it (the main opener already apologises in a complaint).
     if has_problem and main is not Intent.COMPLAINT:
-        about = problem_parts[0].text if problem_parts else ""
-        if problem_things:
-            moves.append(Move("sorry", Intent.COMPLAINT, "also_named", name=_and(problem_things),
-                              cites=problem_things[:2], about=about))
-        else:
-            moves.append(Move("sorry", Intent.COMPLAINT, "also", about=about))
+        moves.append(_secondary("sorry", Intent.COMPLAINT, problem_things, problem_parts))
     elif main is Intent.COMPLAINT and problem_things:
         moves.append(Move("look_into", Intent.COMPLAINT, "acknowledge_thing", name=_and(problem_things),
                           cites=problem_things[:2]))
@@ -334,12 +329,7 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
 
     # An idea: thanked and passed on.
     if has_idea and main is not Intent.SUGGESTION:
-        about = idea_parts[0].text if idea_parts else ""
-        if idea_things:
-            moves.append(Move("idea", Intent.SUGGESTION, "also_named", name=_and(idea_things),
-                              cites=idea_things[:2], about=about))
-        else:
-            moves.append(Move("idea", Intent.SUGGESTION, "also", about=about))
+        moves.append(_secondary("idea", Intent.SUGGESTION, idea_things, idea_parts))
     elif main is Intent.SUGGESTION and idea_things:
         moves.append(Move("thank_thing", Intent.SUGGESTION, "acknowledge_thing", name=_and(idea_things),
                           cites=idea_things[:2]))
@@ -355,6 +345,15 @@ def make_plan(main: Intent, parts: list[PartReading], named: list[Named], people
     if not unanswered_close:
         moves.append(Move("close", main, "closing"))
     return Plan(main, moves, [p.intent for p in parts])
+
+
+def _secondary(kind: str, intent: Intent, things: list[Named], parts: list[PartReading]) -> Move:
+    """The move for ``intent`` when it is not the post's main one: its playbook's
+    ``also_named`` naming what that part named, else ``also``."""
+    about = parts[0].text if parts else ""
+    if things:
+        return Move(kind, intent, "also_named", name=_and(things), cites=things[:2], about=about)
+    return Move(kind, intent, "also", about=about)
 
 
 def _in_praise(name: str, praise_parts: list[PartReading]) -> bool:

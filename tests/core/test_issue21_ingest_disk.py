@@ -14,21 +14,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tmpfs import mounted_tmpfs
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "disk", "2m") as disk:
         yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def _ingest(path: Path, db: Path) -> subprocess.CompletedProcess[str]:

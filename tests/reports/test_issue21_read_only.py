@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tmpfs import mounted_tmpfs
 
 from assistant.store import Store
 
@@ -18,19 +19,12 @@ from .conftest import build_history
 @pytest.fixture
 def db_path(tmp_path: Path) -> Iterator[Path]:
     """The history's database, on a disk remounted read-only (what run_cli points at)."""
-    disk = tmp_path / "ro"
-    disk.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    with mounted_tmpfs(tmp_path / "ro", "4m") as disk:
         store = Store(disk / "assistant.db")
         build_history(store)
         store.close()
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
         yield disk / "assistant.db"
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 @pytest.mark.parametrize("command", [["log", "--format", "csv"], ["report", "-o", "report.html"]])
