@@ -9,11 +9,14 @@ reported, never silently skipped.
 A reply is appended as one line carrying the idempotency key. Before appending,
 the file is searched for that key under an exclusive lock: posting twice with the
 same key writes one line, across threads and processes (like Mastodon's
-Idempotency-Key).
+Idempotency-Key). A line is written whole or not at all: on a full disk the file is cut
+back to its size before and the post is retried later, so no half line is ever joined to
+the next one.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -107,6 +110,8 @@ class FileConnector:
     def _scan(self, fh: Any, idempotency_key: str) -> Posted | None:
         fh.seek(0)
         for line in fh:
+            if not line.endswith(b"\n"):
+                break  # a half line (a write that never finished) is not a post
             try:
                 row = json.loads(line)
             except ValueError:
@@ -124,28 +129,71 @@ class FileConnector:
         return self._append(idempotency_key, {"statement": True, "in_reply_to": None, "text": text})
 
     def _append(self, idempotency_key: str, fields: dict[str, Any]) -> Posted:
-        """One line per key, whoever writes: the file is locked while it is read and written."""
+        """One line per key, whoever writes: the file is locked while it is read and written.
+
+        A line is written whole or not at all: when the disk is full (or any write fails)
+        the file is cut back to its size before, so no half line is left for the next line
+        to be joined to, and the post is a retry. A half line left by a process killed
+        mid-write is cut off before the next line is written (it was never a whole post)."""
         try:
             self.outbox.parent.mkdir(parents=True, exist_ok=True)
-            with self.outbox.open("a+", encoding="utf-8") as fh:
+            with self.outbox.open("a+b") as fh:
                 fcntl.flock(fh, fcntl.LOCK_EX)
                 found = self._scan(fh, idempotency_key)
                 if found:
                     return found
+                fd = fh.fileno()
+                size = self._whole_lines(fh)
                 post_id = self._reply_id(idempotency_key)
-                fh.write(json.dumps({"id": post_id, "idempotency_key": idempotency_key, **fields,
-                                     "at": utcnow().isoformat(timespec="seconds")}, ensure_ascii=False) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
+                line = (json.dumps({"id": post_id, "idempotency_key": idempotency_key, **fields,
+                                    "at": utcnow().isoformat(timespec="seconds")}, ensure_ascii=False) + "\n").encode()
+                try:
+                    view = memoryview(line)
+                    while view:  # O_APPEND: each write lands at the end
+                        view = view[os.write(fd, view):]
+                    os.fsync(fd)
+                except OSError:
+                    self._cut(fd, size)
+                    raise
                 return Posted(post_id, None)
         except OSError as exc:
-            raise PostError(f"cannot write {self.outbox}: {exc}",
-                            permanent=isinstance(exc, PermissionError | IsADirectoryError)) from None
+            raise PostError(self._why(exc), permanent=isinstance(exc, PermissionError | IsADirectoryError)) from None
+
+    def _whole_lines(self, fh: Any) -> int:
+        """The file's size once a half last line (a writer killed mid-line) is cut off."""
+        fd = fh.fileno()
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return 0
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return size
+        fh.seek(0)
+        data = fh.read()
+        keep = data.rfind(b"\n") + 1
+        log.warning("%s: cutting off a half line of %s bytes at the end of %s (a write that never finished)",
+                    self.name, size - keep, self.outbox)
+        os.ftruncate(fd, keep)
+        return keep
+
+    def _cut(self, fd: int, size: int) -> None:
+        try:
+            os.ftruncate(fd, size)
+        except OSError as exc:  # the half line stays; the next append cuts it off
+            log.warning("%s: could not cut %s back to %s bytes: %s", self.name, self.outbox, size, exc.strerror)
+
+    def _why(self, exc: OSError) -> str:
+        """One line: what went wrong with the outbox file and what to do."""
+        if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+            return f"cannot write {self.outbox}: the disk is full ({exc.strerror}); free some space, it is tried again"
+        if exc.errno == errno.EROFS:
+            return f"cannot write {self.outbox}: its disk is read-only; point the outbox at a writable folder"
+        return " ".join(f"cannot write {self.outbox}: {exc.strerror or exc}".split())
 
     def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
         if not self.outbox.exists():
             return None
-        with self.outbox.open("r", encoding="utf-8") as fh:
+        with self.outbox.open("rb") as fh:
             fcntl.flock(fh, fcntl.LOCK_SH)
             return self._scan(fh, idempotency_key)
 
