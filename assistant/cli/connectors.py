@@ -54,9 +54,12 @@ def fetch(source: str | None, no_process: bool) -> None:
 @cli.command()
 @click.option("--failed", "show_failed", is_flag=True, help="list replies that failed for good, with the reason")
 @click.option("--retry", "retry_id", type=int, help="put a failed reply back in the queue, then run the worker")
+@click.option("--retry-statement", "retry_spike", type=int, metavar="SPIKE",
+              help="put a spike's failed statement back in the queue, then run the worker")
 @click.option("--json", "as_json", is_flag=True, help="print rows as JSON lines")
-def outbox(show_failed: bool, retry_id: int | None, as_json: bool) -> None:
-    """Post every approved reply that is due (one worker round), or show the failed ones."""
+def outbox(show_failed: bool, retry_id: int | None, retry_spike: int | None, as_json: bool) -> None:
+    """Post every approved reply and statement that is due (one worker round), or show the failed ones."""
+    from ..orchestration import statements
     from ..store import connectors_sql
 
     rt = _runtime()
@@ -66,13 +69,27 @@ def outbox(show_failed: bool, retry_id: int | None, as_json: bool) -> None:
             click.echo(json.dumps(row, ensure_ascii=False) if as_json else
                        f"#{row['id']} {row['mention_id']} via {row['connector']} after {row['attempts']}"
                        f" attempts: {row['last_error']}")
-        if not rows and not as_json:
-            click.echo("no failed replies")
+        said = statements.failed(rt.store)
+        for row in said:
+            click.echo(json.dumps({"statement": True, **row}, ensure_ascii=False) if as_json else
+                       f"statement of spike {row['spike_id']} on {row['account']} after {row['attempts']} attempts:"
+                       f" {row['last_error']} (retry: assistant outbox --retry-statement {row['spike_id']})")
+        if not rows and not said and not as_json:
+            click.echo("no failed replies or statements")
         return
     if retry_id is not None and not rt.retry(retry_id):
         raise SettingsError(f"outbox item {retry_id} has not failed", "run `assistant outbox --failed` to list them")
+    if retry_spike is not None and not statements.retry(rt.store, retry_spike, "cli"):
+        raise SettingsError(f"the statement of spike {retry_spike} has not failed",
+                            "run `assistant outbox --failed` to list them")
     rt.worker.recover()
     rows = rt.worker.run_once()
+    statements.recover(rt.store)
+    for spike_id in statements.due_spikes(rt.store):
+        for row in statements.deliver(rt.store, spike_id, statements.accounts(rt), backoff=rt.worker.backoff):
+            click.echo(json.dumps({"statement": True, **row}, ensure_ascii=False) if as_json else
+                       f"statement of spike {spike_id} on {row['account']}: {row['status']}"
+                       + (f" ({row['last_error']})" if row["status"] != "posted" and row["last_error"] else ""))
     for row in rows:
         click.echo(json.dumps(row, ensure_ascii=False) if as_json else
                    f"#{row['id']} {row['mention_id']}: {row['status']}"

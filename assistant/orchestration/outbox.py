@@ -89,6 +89,8 @@ class OutboxWorker:
         self.max_attempts = max_attempts
         self.jitter = jitter
         self.after_post: Callable[[dict[str, Any], Posted], None] | None = None  # test hook (crash window)
+        # more queues delivered by the same rounds (the spike statements' outbox)
+        self.rounds: list[Callable[[], object]] = []
         sql.ensure(store)
 
     # -- one item -----------------------------------------------------------------------------
@@ -193,6 +195,11 @@ class OutboxWorker:
                 self.run_once()
             except Exception:
                 log.exception("outbox worker round failed; trying again")
+            for extra in list(self.rounds):
+                try:
+                    extra()
+                except Exception:
+                    log.exception("outbox worker round (%r) failed; trying again", extra)
             if wake is not None:
                 wake.wait(idle)
                 wake.clear()

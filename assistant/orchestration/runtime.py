@@ -8,6 +8,8 @@ The contract is ``assistant.orchestration.protocol.Runtime`` (a typed Protocol);
   Runtime.stop()
   Runtime.deliver(outbox_id) -> dict   try to post one approved reply now; returns the outbox row
   Runtime.on_outcome   callbacks called with the outbox row after it is posted or fails for good
+  Runtime.on_statement callbacks called with a spike statement's row when the worker posts it,
+                       fails it for good or schedules a retry
 
 and:
   Runtime.on_processed   callbacks called with each new mention's Processed (triage + draft), e.g. to post a card
@@ -36,6 +38,7 @@ from ..connectors.webhook import intake_route
 from ..domain import Mention
 from ..errors import AssistantError, PolicyError, SettingsError
 from ..store import connectors_sql as sql
+from . import statements
 from .outbox import OutboxWorker, reply_problems
 from .polling import Poller, PollResult
 from .protocol import NetworkAction
@@ -72,6 +75,9 @@ class Runtime:
             self.connectors[s.name] = s.create(env, **extra)
         self.local = FileConnector(source=LOCAL, outbox=settings.outbox_file)
         self.worker = OutboxWorker(self.store, self.connector_for, self.on_outcome)
+        # spike statements are delivered by the same worker, with the same backoff
+        self.on_statement: list[Callable[[dict[str, Any]], None]] = []
+        self.worker.rounds.append(self.deliver_statements)
         self.pollers = {name: Poller(name, self.connectors[name], self.store, self._ingest_for(name),
                                      brand=s.brand, interval=s.poll_every, on_new=self._queue_new)
                         for name, s in self.sources.items()}
@@ -295,6 +301,11 @@ class Runtime:
 
     def deliver(self, outbox_id: int) -> dict[str, Any]:
         return self.worker.deliver(outbox_id)
+
+    def deliver_statements(self) -> int:
+        """One round of the statements' outbox (approved spike statements that are due)."""
+        return statements.run_due(self.store, statements.accounts(self), backoff=self.worker.backoff,
+                                  on_outcome=self.on_statement)
 
     def wake(self) -> None:
         """Tell the outbox worker to look now (e.g. right after an approval)."""

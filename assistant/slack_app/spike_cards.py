@@ -16,6 +16,7 @@ from .blocks import SECTION_LIMIT, clip, escape, md, network_label, plain, safe_
 Block = dict[str, Any]
 
 APPROVE, EDIT, ANSWER, HIDE = "spike_statement_approve", "spike_statement_edit", "spike_answer_group", "spike_hide"
+RETRY = "spike_statement_retry"
 EDIT_VIEW, ANSWER_VIEW = "spike_statement_edit", "spike_answer_group"
 MAX_LISTED = 90  # replies one "answer the group" form lists (a modal holds 100 blocks)
 
@@ -95,6 +96,9 @@ def alert_card(data: AlertData) -> tuple[str, list[Block]]:
                          "confirm": plain("Approve"), "deny": plain("Not yet")}},
             {"type": "button", "action_id": EDIT, "value": value(s.id), "text": plain("Edit statement")},
         ]
+    if any(r["status"] == "failed" for r in data.posted):
+        actions.append({"type": "button", "action_id": RETRY, "style": "primary", "value": value(s.id),
+                        "text": plain("Retry statement")})
     if data.to_answer:
         actions.append({"type": "button", "action_id": ANSWER, "value": value(s.id),
                         "text": plain(f"Answer the group ({data.to_answer})")})
@@ -119,7 +123,11 @@ def _posted_line(data: AlertData) -> str:
         if row["status"] == "posted":
             parts.append(f"posted on {name}" + (f" (<{url}|view>)" if url else ""))
         elif row["status"] == "failed":
-            parts.append(f"⚠️ not posted on {name}: {escape(row.get('last_error') or '')}")
+            parts.append(f"⚠️ not posted on {name} after {row['attempts']} attempts: "
+                         f"{escape(row.get('last_error') or '')} (Retry statement posts it again)")
+        elif row.get("last_error") and row.get("next_attempt_at"):
+            parts.append(f"⏳ not posted on {name} yet: {escape(row['last_error'])}; trying again at "
+                         f"{escape(str(row['next_attempt_at'])[11:16])} UTC (attempt {row['attempts'] + 1})")
         else:
             parts.append(f"posting on {name} …")
     return clip(f"📬 Statement approved by {who(first['approved_by'])}: " + "; ".join(parts), 2900)[0]

@@ -80,6 +80,10 @@ class SpikeDesk:
             db["spike_marked"].create({"spike_id": int, "mention_id": str}, pk=("spike_id", "mention_id"),
                                       if_not_exists=True)
         statements.ensure(self.store)
+        # the outbox worker delivers statements that failed to post at once; say what happened
+        hooks = getattr(svc.runtime, "on_statement", None)
+        if isinstance(hooks, list):
+            hooks.append(self._statement_changed)
 
     @property
     def encoder(self) -> Encoder:
@@ -208,8 +212,35 @@ class SpikeDesk:
         crisis = self._crisis_ids(spike_id)
         return [m for m in self._open_group(spike_id) if m.mention_id in crisis]
 
+    def _answerable(self, spike_id: int) -> list[Any]:
+        """The open members the group answer is for: not crisis, not abusive, and not those
+        whose reply pointing to the statement a person rejected (they get their own answer)."""
+        answer, _ = self._open_members(spike_id)
+        return [m for m in answer if not self._pointer_rejected(m.mention_id)]
+
+    def _pointer_rejected(self, mention_id: str) -> bool:
+        latest = self.store.latest_draft(mention_id)
+        if latest is None or latest[1].origin != POINTER_ORIGIN:
+            return False
+        last = self.store.db.execute("SELECT kind FROM events WHERE mention_id = ? AND kind IN ('drafted', 'reject')"
+                                     " ORDER BY id DESC LIMIT 1", [mention_id]).fetchone()
+        return bool(last and last[0] == "reject")
+
+    def _statement_not_out(self, spike_id: int) -> str | None:
+        """Why the group cannot be answered yet (the replies point to the statement), or None."""
+        rows = self.posted(spike_id)
+        if not rows:
+            return "Approve the statement first: the replies point to it."
+        if statements.is_posted(self.store, spike_id):
+            return None
+        if any(r["status"] == "failed" for r in rows):
+            return ("The statement could not be posted (see the alert card): the replies point to it, so they wait. "
+                    "Fix the cause and use Retry statement.")
+        return "The statement is not posted yet (it is being tried again): the replies point to it, so they wait."
+
     def _data(self, spike: Spike, row: dict[str, Any]) -> spike_cards.AlertData:
-        answer, hide = self._open_members(spike.id)
+        _, hide = self._open_members(spike.id)
+        answer = self._answerable(spike.id) if statements.is_posted(self.store, spike.id) else []
         local = self.svc.local_outbox("local") if not statements.accounts(self.svc.runtime).keys() - {"local"} else None
         return spike_cards.AlertData(spike, row["statement"], row["language"], bool(row["passed"]), row["topic"],
                                      posted=self.posted(spike.id), to_answer=len(answer), to_hide=len(hide),
@@ -349,17 +380,60 @@ class SpikeDesk:
             return
         edited = " with edits" if text is not None and body != row["statement"].strip() else ""
         self.note(spike_id, f"✅ Statement approved{edited} by {who(ref['user'])}.")
-        statements.deliver(self.store, spike_id, accounts)
+        self._deliver(spike_id, accounts)
+
+    def _deliver(self, spike_id: int, accounts: dict[str, Any]) -> None:
+        """Post the statement's due rows now (a click does not wait for the worker's round);
+        what fails for a while is tried again by the outbox worker, with backoff."""
+        worker = getattr(self.svc.runtime, "worker", None)
+        backoff = worker.backoff if worker is not None else statements.default_backoff
+        rows = statements.deliver(self.store, spike_id, accounts, backoff=backoff)
+        for row in rows:
+            if row["status"] == "failed":
+                self._say_failed(row)
         self.point_drafts(spike_id)
         self.redraw(spike_id)
+
+    def _say_failed(self, row: dict[str, Any]) -> None:
+        where = "the local outbox" if row["account"] == "local" else row["account"]
+        self.note(row["spike_id"], f"⚠️ The statement was not posted on {escape(where)}: "
+                                   f"{escape(row.get('last_error') or 'unknown error')}. The replies to the group wait "
+                                   "for it. Fix the cause, then use Retry statement on this card.")
+
+    def _statement_changed(self, row: dict[str, Any]) -> None:
+        """The worker posted, failed or rescheduled a statement row (runs on the worker's thread)."""
+        spike_id = row["spike_id"]
+        try:
+            if row["status"] == "posted":
+                where = "the local outbox" if row["account"] == "local" else row["account"]
+                self.note(spike_id, f"📬 The statement is posted on {escape(where)} (attempt {row['attempts']}).")
+                self.point_drafts(spike_id)
+            elif row["status"] == "failed":
+                self._say_failed(row)
+            self.redraw(spike_id)
+        except (SlackApiError, AssistantError) as exc:
+            log.error("could not show the statement's outcome for spike %s: %s", spike_id, exc)
+
+    def retry_statement(self, spike_id: int, ref: Ref) -> None:
+        """Retry on the alert card: the failed rows go back to the queue and are posted now
+        (looked for on the network first, so a post that did land is not made twice)."""
+        if not self.svc.is_approver(ref["user"], self.svc.settings.brand):
+            self.svc.ephemeral(ref, self.svc.refusal(self.svc.settings.brand))
+            return
+        if not statements.retry(self.store, spike_id, ref["user"]):
+            self.svc.ephemeral(ref, "Nothing to retry: the statement is posted or still being posted.")
+            self.redraw(spike_id)
+            return
+        self.note(spike_id, f"🔁 {who(ref['user'])} asked to post the statement again.")
+        self._deliver(spike_id, statements.accounts(self.svc.runtime))
 
     def point_drafts(self, spike_id: int) -> int:
         """Give each open, non-abusive member a draft that points to the statement (checked by
         the guard like any draft), unless its latest draft already does. Returns how many."""
         spike, policy = get_spike(self.store, spike_id), self.policy()
-        if spike is None or policy is None:
-            return 0
-        answer, _ = self._open_members(spike_id)
+        if spike is None or policy is None or not statements.is_posted(self.store, spike_id):
+            return 0  # a reply must not point to a statement that is not out
+        answer = self._answerable(spike_id)
         posted = self.posted(spike_id)
         # the update time the statement promised: computed from its approval time
         approved = datetime.fromisoformat(posted[0]["approved_at"]) if posted else None
@@ -378,9 +452,8 @@ class SpikeDesk:
 
     def replies_to_send(self, spike_id: int) -> tuple[list[dict[str, Any]], int]:
         """The pointer drafts that "answer the group" would approve (and how many more did not fit)."""
-        answer, _ = self._open_members(spike_id)
         out = []
-        for m in answer:
+        for m in self._answerable(spike_id):
             latest = self.store.latest_draft(m.mention_id)
             if latest and latest[1].origin == POINTER_ORIGIN and latest[1].text:
                 out.append({"draft_id": latest[0], "mention_id": m.mention_id, "author": m.author,
@@ -390,8 +463,9 @@ class SpikeDesk:
 
     def answer_form(self, spike_id: int, ref: Ref) -> dict[str, Any] | None:
         """The list of replies, or None (and the person told why)."""
-        if not self.posted(spike_id):
-            self.svc.ephemeral(ref, "Approve the statement first: the replies point to it.")
+        waiting = self._statement_not_out(spike_id)
+        if waiting:
+            self.svc.ephemeral(ref, waiting)
             return None
         self.point_drafts(spike_id)
         replies, left = self.replies_to_send(spike_id)
@@ -404,6 +478,10 @@ class SpikeDesk:
         """Approve each listed reply through the review core; a reply approved before (a
         double submit, a retry) is skipped, so each is posted once."""
         counts = {"approved": 0, "already": 0, "refused": 0}
+        waiting = self._statement_not_out(spike_id)
+        if waiting:  # the form was opened earlier; the replies must not point to nothing
+            self.svc.ephemeral(ref, f"No reply was approved. {waiting}")
+            return counts
         crisis = self._crisis_ids(spike_id)
         for draft_id in draft_ids:
             found = self.store.db.execute("SELECT mention_id FROM drafts WHERE id = ?", [draft_id]).fetchone()

@@ -5,6 +5,7 @@ statement outbox (assistant/orchestration/statements.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from assistant.connectors.bluesky import BlueskyConnector
 from assistant.connectors.file import FileConnector
+from assistant.domain import utcnow
 from assistant.orchestration import statements
 from assistant.store import Store
 
@@ -93,7 +95,9 @@ def test_a_timeout_is_tried_again_under_the_same_key_and_a_refusal_is_not(store:
     assert statements.approve(store, 11, TEXT, "en", "UAPPROVER1", ["masto"])
     [row] = statements.deliver(store, 11, {"masto": flaky})
     assert row["status"] == "pending" and "timed out" in row["last_error"]
-    [row] = statements.deliver(store, 11, {"masto": flaky})
+    [row] = statements.deliver(store, 11, {"masto": flaky})  # not due yet: it waits out the backoff
+    assert row["status"] == "pending" and len(flaky.keys) == 1
+    [row] = statements.deliver(store, 11, {"masto": flaky}, now=utcnow() + timedelta(seconds=5))
     assert row["status"] == "posted" and row["posted_id"] == "s1"
     assert len(flaky.keys) == 2 and flaky.keys[0] == flaky.keys[1]  # the network can tell it is a repeat
     statements.deliver(store, 11, {"masto": flaky})

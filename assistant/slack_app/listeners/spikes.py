@@ -1,5 +1,6 @@
-"""The alert card's buttons and forms: approve or edit the consolidated statement, answer
-the group with one approval, hide the abusive posts (one confirmation, on the button)."""
+"""The alert card's buttons and forms: approve or edit the consolidated statement (and
+retry it when it failed to post), answer the group with one approval, hide the abusive
+posts (one confirmation, on the button)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,12 @@ def on_answer(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> No
         _open(svc, body, view, ref)
 
 
+def on_retry(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
+    found = _spike(svc, body, action)
+    if found:
+        svc.in_background(svc.spikes.retry_statement, found[0], found[1])
+
+
 def on_hide(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
     found = _spike(svc, body, action)
     if found:
@@ -125,6 +132,7 @@ def register(app: App, svc: Services) -> None:
     app.action(spike_cards.EDIT)(bind(on_edit))
     app.action(spike_cards.ANSWER)(bind(on_answer))
     app.action(spike_cards.HIDE)(bind(on_hide))
+    app.action(spike_cards.RETRY)(bind(on_retry))
 
     def edit(ack: Ack, body: dict[str, Any]) -> None:
         edit_submit(svc, ack, body)
