@@ -99,7 +99,7 @@ def _storm_post(rng: random.Random) -> tuple[str, str, bool]:
 
 
 def generate(days: float = 7.0, per_hour: float = 50.0, storm_at_hours: float | None = None,
-             storm_posts: int = 200, seed: int = 7, start: datetime = START) -> Replay:
+             storm_posts: int = 200, seed: int = 7, start: datetime = START, prefix: str = "replay") -> Replay:
     """Normal posts for ``days`` at about ``per_hour`` an hour, plus ``storm_posts``
     complaints about one thing within an hour starting ``storm_at_hours`` after ``start``
     (none when None). Storm posts come fast at first and thin out (a pile-on)."""
@@ -115,7 +115,7 @@ def generate(days: float = 7.0, per_hour: float = 50.0, storm_at_hours: float | 
             at = start + timedelta(hours=hour, seconds=rng.uniform(0, 3600))
             text, language, intent, topic = _normal_post(rng)
             posts.append(_post(rng, len(posts), at, text, language, intent, topic=topic,
-                               abusive=intent is Intent.ABUSE))
+                               abusive=intent is Intent.ABUSE, prefix=prefix))
     storm_start = None
     if storm_at_hours is not None:
         storm_start = start + timedelta(hours=storm_at_hours)
@@ -125,24 +125,31 @@ def generate(days: float = 7.0, per_hour: float = 50.0, storm_at_hours: float | 
             at = storm_start + timedelta(minutes=minute)
             text, language, abusive = _storm_post(rng)
             posts.append(_post(rng, len(posts), at, text, language, Intent.ABUSE if abusive and rng.random() < 0.4
-                               else Intent.COMPLAINT, storm=True, abusive=abusive, topic="storm"))
+                               else Intent.COMPLAINT, storm=True, abusive=abusive, topic="storm", prefix=prefix))
     posts.sort(key=lambda p: (p.at, p.mention.external_id))
     return Replay(posts, storm_start, start + timedelta(hours=hours))
 
 
 def _post(rng: random.Random, n: int, at: datetime, text: str, language: str, intent: Intent, *,
-          storm: bool = False, abusive: bool = False, topic: str = "") -> ReplayPost:
+          storm: bool = False, abusive: bool = False, topic: str = "", prefix: str = "replay") -> ReplayPost:
     network = _pick(rng, NETWORKS)
     author = f"{rng.choice(['ana', 'mikko', 'lena', 'jo', 'sam', 'eva', 'tom', 'aino', 'lars', 'ines'])}{rng.randrange(1000)}"
-    mention = Mention(source=network, external_id=f"replay-{n:06d}", author=author, text=text,
+    mention = Mention(source=network, external_id=f"{prefix}-{n:06d}", author=author, text=text,
                       created_at=at.isoformat(timespec="seconds"), network=network,
                       url=f"https://{network}.example/@{author}/{n}")
     return ReplayPost(mention, at, language, intent, storm, abusive, topic)
 
 
-def storm_demo_mentions(seed: int = 12) -> Iterator[Mention]:
+def storm_demo_mentions(seed: int = 12, now: datetime | None = None) -> Iterator[Mention]:
     """A normal day and then a storm (about 200 complaints within an hour, in English,
-    Finnish and German), as the mentions `assistant demo --storm` replays, in time order."""
-    replay = generate(days=1.0, per_hour=50, storm_at_hours=20.0, storm_posts=200, seed=seed)
+    Finnish and German), as the mentions `assistant demo --storm` replays, in time order.
+
+    Dated relative to ``now``: the day ends at the start of the current hour and the storm
+    began four hours before, so `assistant log` and `report` show them. The ids carry that
+    hour: a demo run again later adds a fresh day rather than colliding with the old one."""
+    end = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=1)
+    replay = generate(days=1.0, per_hour=50, storm_at_hours=20.0, storm_posts=200, seed=seed, start=start,
+                      prefix=f"storm-demo-{start:%Y%m%d%H}")
     for post in replay.posts:
         yield post.mention
