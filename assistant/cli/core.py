@@ -30,6 +30,7 @@ BLIND_PARTS_2 = EVAL / "blind-parts-2.jsonl"
 EXAMPLE_POLICIES = Path(__file__).resolve().parents[2] / "examples" / "policies"
 FACT_QUESTIONS = EVAL / "fact_questions.jsonl"
 DRAFTS = EVAL / "drafts.jsonl"
+STORM_REPLAYS = EVAL / "storms"  # storm replays as data (issue 19), each on top of background.jsonl
 
 
 def _read(path: str) -> str:
@@ -99,6 +100,11 @@ def ingest(file: str, brand: str | None, fmt: str | None) -> None:
         try:
             return len(engine.ingest(batch, brand=brand))
         except sqlite3.OperationalError as exc:
+            from ..store import read_only_error
+
+            problem = read_only_error(engine.store.path)  # a folder made read-only meanwhile
+            if problem is not None:
+                raise AssistantError(f"stored {new} new mentions, then {problem.message}", problem.fix) from None
             raise AssistantError(f"stored {new} new mentions, then the database refused more ({exc})",
                                  "free disk space or make the database folder writable, then run the same "
                                  "ingest again: what was stored is skipped as a duplicate") from None
@@ -362,11 +368,21 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
     from ..triage.classifier import LABELLED
 
     if storms:
-        from ..storms.evaluate import eval_storms
+        from ..storms.evaluate import eval_storm_files, eval_storms
+        from ..storms.replay_files import storm_files
         from ..understanding import get_encoder
 
-        for line in eval_storms(_policy(brand), get_encoder(), days=days):
-            click.echo(line)
+        encoder = get_encoder()
+        files = [Path(p) for p in paths] or storm_files(STORM_REPLAYS)
+        if files:  # the replays written as data, with the project's real triage
+            from ..triage import Triager
+
+            for line in eval_storm_files(files, lambda b: _policy(b or brand), encoder, Triager()):
+                click.echo(line)
+        if not paths:  # and the team's own generated week
+            click.echo("== the generated week (storms/replay.py)")
+            for line in eval_storms(_policy(brand), encoder, days=days):
+                click.echo("  " + line)
         return
     if drafts or learn:
         from .drafts_eval import eval_drafts

@@ -23,27 +23,7 @@ def _store() -> Any:
     if not Path(settings.db_path).exists():
         raise AssistantError(f"no database at {settings.db_path}",
                              "set ASSISTANT_DB_PATH to the assistant's database, or ingest mentions first")
-    try:
-        return Store(settings.db_path)
-    except AssistantError:
-        folder = _read_only_folder(Path(settings.db_path))
-        if folder is None:
-            raise
-        # SQLite's own words ("unable to open database file") point at the wrong thing.
-        raise AssistantError(f"cannot open {settings.db_path}: its folder {folder} is read-only, and SQLite "
-                             "writes its -wal and -shm files beside the database",
-                             "make the folder writable for this user, or copy the database (and any -wal file) "
-                             "to a writable folder and point ASSISTANT_DB_PATH at the copy; nothing was "
-                             "written") from None
-
-
-def _read_only_folder(db: Path) -> Path | None:
-    folder = db.parent if str(db.parent) else Path(".")
-    try:
-        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
-    except OSError:
-        return None
-    return folder if read_only else None
+    return Store(settings.db_path)  # a read-only folder is one line (store.read_only_error)
 
 
 _SQLITE = b"SQLite format 3\x00"

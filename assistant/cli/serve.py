@@ -139,13 +139,16 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     from ..settings import load_settings
     from ..slack_app import check_settings, create_app
     from ..slack_app.server import HttpServer, database_problem, serve_http, side_app, socket_mode_handler
-    from ..store import Store
+    from ..store import Store, read_only_error
     from ..store import slack_sql as tables
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = load_settings(**({"brand": brand} if brand else {}))  # every setting checked, once, here
     socket_mode = check_settings(settings)  # before anything slow: a missing token is one line
+    problem = read_only_error(settings.db_path)
+    if problem is not None:  # before the last good policies are kept beside it: one line
+        raise problem
     HEALTH.check("database", lambda: database_problem(settings.db_path))
     db = Path(settings.db_path)
     policies = LastGoodPolicies(settings.policies_dir, db.with_name(db.name + ".last-good-policies"))

@@ -25,7 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
-from ..errors import StoreError
+from ..errors import AssistantError, StoreError
 from ..status import APPROVABLE, FINAL, OPEN, check_move
 from . import dates
 from .log_sql import migrations as log_views
@@ -86,6 +86,37 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
+def read_only_folder(db: str | Path) -> Path | None:
+    """The folder that stops SQLite from writing beside the database at ``db`` (its -journal,
+    -wal and -shm files), or None: the database's folder, or when that does not exist yet,
+    the nearest folder above it, on a read-only file system or not writable by this user."""
+    folder = Path(db).parent if str(Path(db).parent) else Path(".")
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
+    except OSError:
+        return None
+    return folder if read_only else None
+
+
+def read_only_error(db: str | Path) -> StoreError | None:
+    """One line for a database whose folder is read-only, or None. The one place for this
+    message: every command that opens the store (ingest, demo, serve, log, report) says it."""
+    folder = read_only_folder(db)
+    if folder is None:
+        return None
+    if folder == Path(db).parent and Path(db).exists():
+        # SQLite's own words ("unable to open database file") point at the wrong thing.
+        return StoreError(f"cannot open {db}: its folder {folder} is read-only, and SQLite writes its -wal "
+                          "and -shm files beside the database",
+                          "make the folder writable for this user, or copy the database (and any -wal file) to "
+                          "a writable folder and point ASSISTANT_DB_PATH at the copy; nothing was written")
+    return StoreError(f"cannot create the database {db}: the folder {folder} is read-only",
+                      "make the folder writable for this user, or point ASSISTANT_DB_PATH at a writable "
+                      "folder; nothing was written")
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -109,11 +140,21 @@ class Store:
         if self.path == ":memory:":
             # Each thread has its own connection, and each would see its own empty database.
             raise StoreError("the store needs a file, not :memory:", "set ASSISTANT_DB_PATH to a file path")
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        _create_private(Path(self.path))
         self._local = threading.local()
         self._all: list[Database] = []
         self._lock = threading.RLock()  # guards _all and the migrations
+        try:
+            self._open(extra_migrations)
+        except (AssistantError, sqlite3.Error, OSError):
+            self.close()
+            problem = read_only_error(self.path)
+            if problem is not None:
+                raise problem from None
+            raise
+
+    def _open(self, extra_migrations: Iterable[Any]) -> None:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(self.path))
         db = self.db
         db.enable_wal()
         # The interaction log views read only the core tables: every store has them.
