@@ -27,6 +27,7 @@ class Figures:
     posts: int
     storm_posts: int
     alerts: list[Spike] = field(default_factory=list)  # spikes opened, in order
+    storm_alerts: int = 0  # alerts with a storm post in them (the target: one per storm)
     fired_after_minutes: float | None = None  # first alert after the storm started
     false_alerts: int = 0  # alerts with no storm post in them
     storm_in_group: int = 0  # storm posts in the storm's spike
@@ -56,21 +57,27 @@ class Figures:
         if self.storm_posts:
             fired = (f"{self.fired_after_minutes:.0f} min after the storm started"
                      if self.fired_after_minutes is not None else "never")
-            out.append(f"alert: {fired} (target: within 10)")
+            out.append(f"alert: {fired} (target: within 10); alerts with storm posts: {self.storm_alerts}"
+                       " (target: exactly 1)")
             out.append(f"storm posts in its group: {self.storm_in_group}/{self.storm_posts} "
                        f"({self.storm_share:.0%}; target at least 90%); of those triage called negative: "
                        f"{self.storm_in_group}/{self.storm_negative} ({self.grouped_share:.0%})")
             out.append(f"other posts in the storm's group: {self.others_in_group} of "
                        f"{self.storm_in_group + self.others_in_group} ({self.others_share:.1%}; target at most 5%); "
                        f"{self.other_negative_in_storm_hours} other negative posts were posted while it was open")
-        out.append(f"alerts on normal days: {self.false_alerts} (target: 0)")
+        out.append(f"alerts with no storm post (normal days): {self.false_alerts} (target: 0)")
         return out
+
+
+def _add(store: Store, replay: Replay) -> None:
+    for brand in sorted({p.brand for p in replay.posts}, key=str):
+        store.add_mentions([p.mention for p in replay.posts if p.brand == brand], brand=brand)
 
 
 def label_triage(store: Store, replay: Replay) -> None:
     """Store the generator's intent as each post's triage (the 7-day replay: real triage
     of 8,000 posts takes about 15 minutes on two cores)."""
-    store.add_mentions([p.mention for p in replay.posts])
+    _add(store, replay)
     with store.transaction() as db:
         db["triage"].insert_all(
             ({"mention_id": p.mention.key, "language": p.language, "intent": p.intent.value,
@@ -81,7 +88,7 @@ def label_triage(store: Store, replay: Replay) -> None:
 
 def real_triage(store: Store, replay: Replay, policy: Policy, triager: object) -> None:
     """Run the project's triage on every post, as `assistant serve` would."""
-    store.add_mentions([p.mention for p in replay.posts])
+    _add(store, replay)
     texts = [p.mention.text for p in replay.posts]
     results: list[Triage] = []
     for start in range(0, len(texts), 64):
@@ -95,6 +102,8 @@ def run_replay(replay: Replay, policy: Policy, encoder: Encoder, db_path: Path,
                every_minutes: int = 1, on_alert: Callable[[Spike], None] | None = None) -> Figures:
     """Tick detection every minute over the replay and measure it against the labels."""
     store = Store(db_path, extra_migrations=[migrations])
+    # a throwaway database: no waiting on the disk at each of thousands of ticks
+    store.db.execute("PRAGMA synchronous=OFF")
     try:
         triage(store, replay)
         started = time.perf_counter()
@@ -126,7 +135,9 @@ def _score(store: Store, replay: Replay, figures: Figures) -> None:
         hits = sum(i in storm_ids for i in ids)
         if hits == 0:
             figures.false_alerts += 1
-        elif hits > best[0]:
+            continue
+        figures.storm_alerts += 1
+        if hits > best[0]:
             best = (hits, spike, ids)
     hits, storm_spike, ids = best
     if storm_spike is None or replay.storm_start is None:
@@ -167,5 +178,44 @@ def eval_storms(policy: Policy, encoder: Encoder, days: float = 7.0, storm_at_ho
         figures = run_replay(replay, policy, encoder, Path(folder) / "replay.db")
     lines = [f"storm replay: {days:g} days at about 50 posts an hour, seed {seed}, storm at hour {storm_at:g}"]
     lines += figures.lines()
+    lines.append(f"encoder {encoder.name}; CPU {cpu_name()} ({os.cpu_count()} cores)")
+    return lines
+
+
+def eval_storm_files(paths: list[Path], policy_for: Callable[[str | None], Policy], encoder: Encoder,
+                     triager: object) -> list[str]:
+    """`assistant eval --storms FILE...`: each storm replay file (eval/storms/) on top of its
+    folder's two ordinary days, with the project's real triage (each text triaged once)."""
+    import os
+    import tempfile
+
+    from .replay_files import load
+
+    cache: dict[tuple[str | None, str], Triage] = {}
+
+    def triage(store: Store, replay: Replay) -> None:
+        _add(store, replay)
+        todo: dict[str | None, list[str]] = {}
+        for p in replay.posts:
+            if (p.brand, p.mention.text) not in cache:
+                todo.setdefault(p.brand, []).append(p.mention.text)
+        for brand, texts in todo.items():
+            texts = list(dict.fromkeys(texts))
+            for start in range(0, len(texts), 64):
+                batch = texts[start:start + 64]
+                results = triager.triage_many(batch, policy_for(brand))  # type: ignore[attr-defined]
+                cache.update({(brand, t): r for t, r in zip(batch, results, strict=True)})
+        for p in replay.posts:
+            store.save_triage(p.mention.key, cache[(p.brand, p.mention.text)])
+
+    lines: list[str] = []
+    for path in paths:
+        meta, replay = load(path)
+        with tempfile.TemporaryDirectory() as folder:
+            figures = run_replay(replay, policy_for(meta.get("brand")), encoder, Path(folder) / "replay.db",
+                                 triage=triage, labels="project's triage")
+        langs = ",".join(meta.get("languages") or [])
+        lines.append(f"== {path.name}: {meta.get('storm_topic') or meta['replay']} ({meta.get('brand')}; {langs})")
+        lines += ["  " + line for line in figures.lines()]
     lines.append(f"encoder {encoder.name}; CPU {cpu_name()} ({os.cpu_count()} cores)")
     return lines

@@ -34,6 +34,8 @@ class ReplayPost:
     storm: bool = False
     abusive: bool = False
     topic: str = ""  # what a complaint is about (the storm's is "storm")
+    crisis: bool = False  # the writer's label: goes to PR and legal (health harm, lawyers, authorities)
+    brand: str | None = None  # whose mention it is (None: the deployment's one brand)
 
 
 @dataclass
