@@ -1,6 +1,7 @@
 """Bluesky, through atproto: mentions and replies from notifications, a search for
 the brand's names and misspellings, replies with proper root/parent references,
-length counted in graphemes (300), as Bluesky counts it.
+length counted in graphemes (300), as Bluesky counts it, and in UTF-8 bytes (3,000), the post
+record's other limit.
 
 Options: ``handle``, ``app_password_env`` (an app password, never the main one),
 optional ``base_url`` (default https://bsky.social; another PDS works too),
@@ -8,10 +9,16 @@ optional ``base_url`` (default https://bsky.social; another PDS works too),
 
 Bluesky has no idempotency key, so the check before any retry (``find_reply``)
 lists the account's recent posts for a reply to the same post.
+
+Posting needs only the PDS (``com.atproto.*``): the login does not ask the AppView for a profile,
+and the post replied to is read from its own repository (``com.atproto.repo.getRecord``), so replies
+and statements work on a PDS with no AppView. Reading mentions (notifications, search) needs one.
+Tested against a real PDS from npm in ``tests/connectors/test_bluesky_pds.py``.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -32,6 +39,9 @@ log = logging.getLogger(__name__)
 
 _GRAPHEME = regex.compile(r"\X")
 POST = "app.bsky.feed.post"
+MAX_BYTES = 3000  # the post lexicon's maxLength for text, in UTF-8 bytes
+# atproto 0.0.7x can log in without fetching the profile from the AppView; older ones cannot.
+_LOGIN_WITHOUT_PROFILE = "fetch_bsky_profile" in inspect.signature(Client.login).parameters
 
 
 def graphemes(text: str) -> int:
@@ -63,6 +73,7 @@ class BlueskyConnector:
         self.client = Client(base_url=base_url.rstrip("/") + "/xrpc" if not base_url.rstrip("/").endswith("/xrpc")
                              else base_url, request=Request(timeout=timeout))
         self.did: str | None = None
+        self.client.on_session_change(self._session_changed)
 
     def capabilities(self) -> Capabilities:
         # Not wired here: a report (com.atproto.moderation.createReport) goes to a moderation
@@ -76,6 +87,15 @@ class BlueskyConnector:
 
     def text_length(self, text: str) -> int:
         return graphemes(text)
+
+    def _check_length(self, text: str, what: str) -> None:
+        if graphemes(text) > self.max_length:
+            raise PostError(f"the {what} is {graphemes(text)} graphemes and Bluesky allows {self.max_length}:"
+                            " shorten it", permanent=True)
+        size = len(text.encode("utf-8"))
+        if size > MAX_BYTES:
+            raise PostError(f"the {what} is {size} bytes in UTF-8 and Bluesky allows {MAX_BYTES}"
+                            " (emoji sequences count many): shorten it", permanent=True)
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -99,10 +119,41 @@ class BlueskyConnector:
             return transport_error(where, cause)
         return PostError(f"{where}: {type(exc).__name__} {exc}", ambiguous=True)
 
+    def _session_changed(self, event: Any, session: Any) -> None:
+        self.did = getattr(session, "did", None) or self.did
+
     def _login(self) -> None:
+        # Only com.atproto.server.createSession: the profile lookup a plain login adds is the
+        # AppView's, which a PDS need not serve, and the DID comes with the session.
         if self.did is None:
-            session = self.client.login(self.handle, self._password)
-            self.did = getattr(session, "did", None) or self.client.me.did  # type: ignore[union-attr]
+            if _LOGIN_WITHOUT_PROFILE:
+                self.client.login(self.handle, self._password, fetch_bsky_profile=False)
+            else:  # pragma: no cover - atproto before fetch_bsky_profile
+                profile = self.client.login(self.handle, self._password)
+                self.did = self.did or getattr(profile, "did", None)
+
+    def _parent(self, uri: str) -> tuple[Any, Any]:
+        """The post replied to, as a strong reference and its record: read from its own repository
+        (getRecord: every PDS serves it, and asks the AppView for repositories it does not hold),
+        or from the AppView's getPosts where getRecord is not served."""
+        parts = uri.removeprefix("at://").split("/")
+        if not uri.startswith("at://") or len(parts) != 3 or parts[1] != POST:
+            raise PostError(f"Bluesky ({self.name}): {uri!r} is not a Bluesky post", permanent=True)
+        gone = PostError(f"Bluesky ({self.name}): post {uri} not found (it was probably deleted)", permanent=True)
+        try:
+            got = self.client.com.atproto.repo.get_record({"repo": parts[0], "collection": POST, "rkey": parts[2]})
+        except RequestErrorBase as exc:
+            if _record_not_found(exc):
+                raise gone from None
+            if not _not_served(exc):
+                raise
+            posts = self.client.get_posts([uri]).posts
+            if not posts:
+                raise gone from None
+            return models.create_strong_ref(posts[0]), posts[0].record
+        if not got.cid:
+            raise gone
+        return models.ComAtprotoRepoStrongRef.Main(uri=got.uri, cid=got.cid), got.value
 
     def _mention(self, uri: str, author: Any, record: Any, indexed_at: str | None) -> Mention:
         reply = getattr(record, "reply", None)
@@ -153,18 +204,13 @@ class BlueskyConnector:
     # -- replies ----------------------------------------------------------------------------------
 
     def reply(self, mention: Mention, text: str, idempotency_key: str) -> Posted:
-        if graphemes(text) > self.max_length:
-            raise PostError(f"the reply is {graphemes(text)} graphemes and Bluesky allows {self.max_length}:"
-                            " shorten it", permanent=True)
+        self._check_length(text, "reply")
         try:
             self._login()
-            posts = self.client.get_posts([mention.external_id]).posts
-            if not posts:
-                raise PostError(f"Bluesky ({self.name}): post {mention.external_id} not found"
-                                " (it was probably deleted)", permanent=True)
-            parent = models.create_strong_ref(posts[0])
-            existing = getattr(posts[0].record, "reply", None)
-            root = existing.root if existing is not None else parent
+            parent, record = self._parent(mention.external_id)
+            existing = getattr(record, "reply", None)
+            root = (models.ComAtprotoRepoStrongRef.Main(uri=existing.root.uri, cid=existing.root.cid)
+                    if existing is not None else parent)
             ref = models.AppBskyFeedPost.ReplyRef(parent=parent, root=root)
             created = self.client.send_post(text, reply_to=ref, profile_identify=self.did)
         except AtProtocolError as exc:
@@ -174,9 +220,7 @@ class BlueskyConnector:
     def post_status(self, text: str, idempotency_key: str) -> Posted:
         """A new post on the brand's account (a spike's statement), not a reply. Bluesky takes
         no idempotency key: the statement outbox's claim keeps it to one post."""
-        if graphemes(text) > self.max_length:
-            raise PostError(f"the statement is {graphemes(text)} graphemes and Bluesky allows {self.max_length}:"
-                            " shorten it", permanent=True)
+        self._check_length(text, "statement")
         try:
             self._login()
             created = self.client.send_post(text, profile_identify=self.did)
@@ -196,6 +240,25 @@ class BlueskyConnector:
             if reply is not None and reply.parent.uri == mention.external_id:
                 return Posted(rec.uri, post_url(rec.uri, self.handle))
         return None
+
+
+def _xrpc_error(exc: RequestErrorBase) -> tuple[int, str, str]:
+    resp = exc.response
+    if resp is None:
+        return 0, "", ""
+    content = resp.content
+    return (resp.status_code, str(getattr(content, "error", None) or ""),
+            str(getattr(content, "message", None) or ""))
+
+
+def _record_not_found(exc: RequestErrorBase) -> bool:
+    status, error, message = _xrpc_error(exc)
+    return status == 400 and (error == "RecordNotFound" or message.startswith("Could not locate record"))
+
+
+def _not_served(exc: RequestErrorBase) -> bool:
+    status, error, _ = _xrpc_error(exc)
+    return status in (404, 501) or error in ("MethodNotImplemented", "XRPCNotSupported")
 
 
 @register("bluesky")
