@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/assistant demo
 
 test: $(STAMP)
+	bash tests/pds/install.sh  # the real PDS for the Bluesky tests; skips them if it cannot install
 	$(BIN)/pytest -q
 
 test-fast: $(STAMP)

@@ -45,6 +45,8 @@ def _skip_reason() -> str | None:
     if shutil.which("node") is None:
         return "node not found: the real-PDS tests need Node (see tests/pds/install.sh)"
     if not STAMP.exists():
+        if (PDS_DIR / "install.log").exists():
+            return "the PDS from npm did not install: see tests/pds/install.log"
         return "the PDS from npm is not installed: run tests/pds/install.sh (make test does)"
     return None
 
