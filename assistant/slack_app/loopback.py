@@ -37,6 +37,7 @@ class FakeSlack:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.lock = threading.Condition()
         self.failures: dict[str, list[tuple[int, str | None, float | None]]] = {}
+        self.lost: dict[str, int] = {}  # method -> calls carried out whose answer is lost (see lose)
         self.members: dict[str, list[str]] = {}
         self.channels: dict[str, str] = {}  # name -> id, for conversations.list and posting by name
         self.usergroups: dict[str, list[str]] = {}
@@ -45,6 +46,9 @@ class FakeSlack:
         self.ws_url: str | None = None
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes posted to its upload URL
         self.delay = 0.0
+        # channel -> its messages, oldest first (top-level only, as conversations.history shows
+        # them), each with the metadata it was posted with
+        self.messages: dict[str, list[dict[str, Any]]] = {}
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
 
@@ -70,7 +74,18 @@ class FakeSlack:
                     self.wfile.write(b"OK")
                     return
                 raw = self.rfile.read(length).decode("utf-8")
-                status, body, headers = fake._handle(self.path, self.headers, raw)
+                answer = fake._handle(self.path, self.headers, raw)
+                if fake._lose(self.path.split("?")[0].removeprefix("/api/")):
+                    self.close_connection = True  # done, but the answer never reaches the app
+                    return
+                self._reply(*answer)
+
+            def do_GET(self) -> None:  # noqa: N802
+                # slack_sdk sends some reads as GET with the arguments in the query (conversations.history)
+                path, _, query = self.path.partition("?")
+                self._reply(*fake._handle(path, {}, query))
+
+            def _reply(self, status: int, body: Any, headers: dict[str, str]) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -107,6 +122,19 @@ class FakeSlack:
         """The next ``times`` calls of ``method`` answer ``status`` (429: with Retry-After) or ``error``."""
         with self.lock:
             self.failures.setdefault(method, []).extend([(status, error, retry_after)] * times)
+
+    def lose(self, method: str, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` are carried out (a message is posted) but the
+        connection is closed with no answer: what a timeout after sending looks like to the app."""
+        with self.lock:
+            self.lost[method] = self.lost.get(method, 0) + times
+
+    def _lose(self, method: str) -> bool:
+        with self.lock:
+            if self.lost.get(method, 0) <= 0:
+                return False
+            self.lost[method] -= 1
+            return True
 
     def uploaded(self, file_id: str, data: bytes) -> None:
         with self.lock:
@@ -181,12 +209,29 @@ class FakeSlack:
             return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake", "user": "assistant",
                     "team_id": TEAM["id"], "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
         if method == "chat.postMessage":
-            ts = f"{1700000000 + next(self._ts)}.000100"
+            # Like Slack's: seconds of the clock, then a counter that keeps each ts unique.
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
             channel = p.get("channel") or ""
             channel = self.channels.get(channel.lstrip("#"), channel)
+            message = {"type": "message", "ts": ts, "text": p.get("text"), "blocks": p.get("blocks"),
+                       "bot_id": "BBOT"}
+            metadata = _json_arg(p.get("metadata"))
+            if metadata:
+                message["metadata"] = metadata
+            if not p.get("thread_ts"):
+                with self.lock:
+                    self.messages.setdefault(channel, []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": {"text": p.get("text"), "ts": ts}}
         if method == "chat.update":
+            with self.lock:
+                for message in self.messages.get(p.get("channel") or "", []):
+                    if message["ts"] == p.get("ts"):
+                        message.update(text=p.get("text"), blocks=p.get("blocks"))
+                        if p.get("metadata"):
+                            message["metadata"] = _json_arg(p.get("metadata"))
             return {"ok": True, "channel": p.get("channel"), "ts": p.get("ts"), "text": p.get("text")}
+        if method == "conversations.history":
+            return self._history(p)
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
         if method in ("views.open", "views.update", "views.push", "views.publish"):
@@ -223,6 +268,33 @@ class FakeSlack:
         if method == "chat.getPermalink":
             return {"ok": True, "permalink": f"https://fake.slack.com/archives/{p.get('channel')}/p{p.get('message_ts')}"}
         return {"ok": True}
+
+
+    def _history(self, p: dict[str, Any]) -> dict[str, Any]:
+        """conversations.history: newest first, ``oldest``/``latest`` (exclusive unless
+        ``inclusive``), ``limit`` and a cursor; metadata only with ``include_all_metadata``."""
+        inclusive = str(p.get("inclusive", "")).lower() in ("1", "true")
+        oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
+        with self.lock:
+            found = [dict(m) for m in reversed(self.messages.get(p.get("channel") or "", []))
+                     if (oldest <= float(m["ts"]) <= latest if inclusive else oldest < float(m["ts"]) < latest)]
+        if str(p.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            for m in found:
+                m.pop("metadata", None)
+        start, limit = int(p.get("cursor") or 0), min(int(p.get("limit") or 100), 999)
+        page, more = found[start:start + limit], start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+
+def _json_arg(value: Any) -> Any:
+    """An argument sent as JSON in a JSON body (a dict) or as a JSON string in a form."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 # -- Block Kit limits -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -68,6 +69,33 @@ def make_client(settings: Settings, token: str | None = None) -> WebClient:
     )
 
 
+# The metadata each review card is posted with (Slack's message metadata): after a crash or a
+# lost answer between chat.postMessage and saving the card's ts, the card is found again in its
+# channel by conversations.history (include_all_metadata) instead of being posted twice.
+CARD_EVENT = "assistant_review_card"
+CARD_LOOKBACK_S = 600  # how far before the claim the channel is searched (clocks differ)
+
+
+def card_metadata(mention_id: str) -> dict[str, Any]:
+    return {"event_type": CARD_EVENT, "event_payload": {"mention_id": mention_id}}
+
+
+def card_client(client: WebClient) -> WebClient:
+    """The client for chat.postMessage of review cards: waits out 429s (nothing was posted)
+    but never re-sends after a dropped connection or a 5xx (something may have been)."""
+    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                     retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=8)])
+
+
+def _epoch(iso: str | None) -> float:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(iso).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
 class Services:
     """What the listeners share. The decisions themselves are the review core's
     (``assistant.review``); this class asks who may make them (Slack people), runs the
@@ -83,6 +111,10 @@ class Services:
         self.warned_edits: dict[str, str] = {}
         self.settings = settings
         self.client = client
+        # Review cards are posted with a client that does not re-send chat.postMessage after a
+        # dropped connection or a 5xx (the first may have landed): post_card looks for the card
+        # in its channel instead (by its metadata), so each card is posted once.
+        self.card_client = card_client(client)
         self.directory = Directory(client)
         tables.apply(self.store)
         review.assignments.apply(self.store)
@@ -135,8 +167,7 @@ class Services:
 
     def start(self, interval: float = 2.0) -> None:
         """Post cards for mentions that arrive by other routes (pollers, webhooks), every few seconds."""
-        for mention_id in tables.unposted_claims(self.store):
-            tables.release_card(self.store, mention_id)  # a crash between claim and post
+        self.recover_cards()  # a crash between claiming a card and saving its ts
         self._stop.clear()
 
         def loop() -> None:
@@ -386,28 +417,111 @@ class Services:
             needs_draft = self.needs_draft(mention_id)
             notice = "✍️ Drafting a reply …" if needs_draft else None
             text, blocks = review_card(self.card_data(mention_id, notice, working=needs_draft))
+            tables.mark_posting(self.store, mention_id, channel)  # where to look after a crash
+            resp: Any
             try:
-                resp = self.client.chat_postMessage(channel=channel, text=text, blocks=blocks,
-                                                    unfurl_links=False, unfurl_media=False)
+                resp = self.card_client.chat_postMessage(channel=channel, text=text, blocks=blocks,
+                                                         unfurl_links=False, unfurl_media=False,
+                                                         metadata=card_metadata(mention_id))
             except SlackApiError as exc:
                 error = str(exc.response.get("error"))
-                if error not in ("channel_not_found", "not_in_channel", "is_archived"):
+                if exc.response.status_code >= 500 and (found := self._landed(mention_id, channel)):
+                    resp = found  # Slack failed after posting it
+                elif error not in ("channel_not_found", "not_in_channel", "is_archived"):
                     raise
-                # One clear line per channel, not a traceback every round: the card waits
-                # (unclaimed) until the channel is fixed and the app restarted or invited.
-                if channel not in self._bad_channels:
-                    self._bad_channels.add(channel)
-                    log.error("cannot post review cards to %s: Slack answers %s. Set ASSISTANT_REVIEW_CHANNEL "
-                              "(or review.channel in the policy) to a channel id (C...) the app is in, and "
-                              "invite the app with /invite", channel, error)
-                tables.release_card(self.store, mention_id)
-                return
+                else:
+                    # One clear line per channel, not a traceback every round: the card waits
+                    # (unclaimed) until the channel is fixed and the app restarted or invited.
+                    if channel not in self._bad_channels:
+                        self._bad_channels.add(channel)
+                        log.error("cannot post review cards to %s: Slack answers %s. Set ASSISTANT_REVIEW_CHANNEL "
+                                  "(or review.channel in the policy) to a channel id (C...) the app is in, and "
+                                  "invite the app with /invite", channel, error)
+                    tables.release_card(self.store, mention_id)
+                    return
+            except Exception:  # no answer (a timeout, a dropped connection): it may have landed
+                found = self._landed(mention_id, channel)
+                if found is None:
+                    raise
+                resp = found
             tables.save_card(self.store, mention_id, resp["channel"], resp["ts"])
         except BaseException:
             tables.release_card(self.store, mention_id)
             raise
         if needs_draft:
             self.with_model(self._draft, mention_id, None)
+
+    def find_cards(self, channel: str, wanted: set[str], since: float) -> tuple[str, dict[str, str]]:
+        """The channel's id, and the ts of each wanted mention's review card posted there since
+        ``since`` (epoch seconds), found by the metadata it was posted with. Raises when the
+        channel cannot be read."""
+        channel = self.channel_id(channel)
+        found: dict[str, str] = {}
+        cursor = None
+        for _ in range(50):  # at most 10,000 messages back
+            resp = self.client.conversations_history(channel=channel, oldest=f"{since:.6f}", limit=200,
+                                                     include_all_metadata=True, cursor=cursor)
+            for message in resp.get("messages") or []:
+                meta = message.get("metadata") or {}
+                mention_id = (meta.get("event_payload") or {}).get("mention_id")
+                if meta.get("event_type") == CARD_EVENT and mention_id in wanted:
+                    found.setdefault(mention_id, message["ts"])  # newest first
+            cursor = (resp.get("response_metadata") or {}).get("next_cursor")
+            if found.keys() >= wanted or not cursor:
+                break
+        return channel, found
+
+    def _landed(self, mention_id: str, channel: str) -> dict[str, str] | None:
+        """After chat.postMessage gave no answer: the card if it was posted after all."""
+        try:
+            channel, found = self.find_cards(channel, {mention_id}, time.time() - CARD_LOOKBACK_S)
+        except Exception as exc:
+            log.warning("cannot look in %s for the card of %s (%s); it will be posted again", channel,
+                        mention_id, exc)
+            return None
+        if mention_id not in found:
+            return None
+        log.info("the card of %s was posted although Slack did not answer; keeping it", mention_id)
+        return {"channel": channel, "ts": found[mention_id]}
+
+    def recover_cards(self) -> int:
+        """Cards left half-posted by a crash (claimed, no ts saved). One whose channel was
+        recorded may be in Slack already: it is looked for there by its metadata and kept if
+        found (then redrawn or drafted); the others are released and posted again. Returns
+        how many were found."""
+        by_channel: dict[str, list[dict[str, Any]]] = {}
+        for claim in tables.posting_claims(self.store):
+            if claim["channel"]:
+                by_channel.setdefault(claim["channel"], []).append(claim)
+            else:
+                tables.release_card(self.store, claim["mention_id"])  # killed before posting
+        kept = 0
+        for channel, claims in by_channel.items():
+            wanted = {c["mention_id"] for c in claims}
+            since = min(_epoch(c["updated_at"]) for c in claims) - CARD_LOOKBACK_S
+            try:
+                channel, found = self.find_cards(channel, wanted, since)
+            except Exception as exc:  # cannot read the channel: a card twice beats a card lost
+                log.warning("cannot look in %s for %s review cards being posted when the app stopped (%s); "
+                            "posting them again, so some may show twice", channel, len(wanted), exc)
+                found = {}
+            for mention_id in sorted(wanted):
+                if mention_id in found:
+                    tables.save_card(self.store, mention_id, channel, found[mention_id])
+                    self.in_background(self._resume_card, mention_id)
+                    kept += 1
+                else:
+                    tables.release_card(self.store, mention_id)
+        if kept:
+            log.info("%s review cards posted before the app stopped were found in Slack and kept", kept)
+        return kept
+
+    def _resume_card(self, mention_id: str) -> None:
+        """A card found again after a crash: draft it if it waits for a draft, else redraw it."""
+        if self.needs_draft(mention_id):
+            self.with_model(self._draft, mention_id, None)
+        else:
+            self.update_card(mention_id)
 
     def _draft(self, mention_id: str, ref: Ref | None, instruction: str | None = None,
                regenerate: bool = False) -> None:

@@ -1,7 +1,9 @@
 """The Slack app's own tables, and every SQL statement that touches them.
 
 ``slack_cards``: one review card per mention (where it was posted, so it can be
-updated in place with ``chat.update``). ``slack_events`` is no longer written:
+updated in place with ``chat.update``). A row with no ts is a card being posted: claimed,
+then its channel recorded just before chat.postMessage; a crash before the ts is saved
+leaves it so, and the next start looks for the card in that channel before posting again. ``slack_events`` is no longer written:
 Slack's retries of an event are deduplicated by the mention's own key (channel
 and ts), stored idempotently. ``slack_follow_ups``: conversations moved to a private message;
 the public thread must be updated once they are resolved (domain.md section 5).
@@ -62,8 +64,23 @@ def claim_card(store: Store, mention_id: str, kind: str = "channel") -> bool:
         return cur.rowcount == 1
 
 
+def mark_posting(store: Store, mention_id: str, channel: str) -> None:
+    """Record, before chat.postMessage, where a claimed card is being posted: after a crash
+    between the post and ``save_card`` the card is looked for there (``posting_claims``)."""
+    with store.transaction() as db:
+        db.conn.execute("UPDATE slack_cards SET channel = ?, updated_at = ? WHERE mention_id = ? AND ts IS NULL"
+                        " AND kind = 'channel'", [channel, _now(), mention_id])
+
+
+def posting_claims(store: Store) -> list[dict[str, Any]]:
+    """Claims left by a crash: mention_id, channel (None when the post was never tried) and
+    when the post began (updated_at)."""
+    return list(store.db.query("SELECT mention_id, channel, updated_at FROM slack_cards"
+                               " WHERE ts IS NULL AND kind = 'channel' ORDER BY updated_at"))
+
+
 def release_card(store: Store, mention_id: str) -> None:
-    """Give up a claim whose message could not be posted (it will be tried again)."""
+    """Give up a claim whose message was not posted (it will be tried again)."""
     with store.transaction() as db:
         db.conn.execute("DELETE FROM slack_cards WHERE mention_id = ? AND ts IS NULL AND kind = 'channel'", [mention_id])
 
