@@ -100,14 +100,17 @@ async def health(request: Request) -> Response:
 def database_problem(db_path: str | os.PathLike[str], min_free: int = 1 << 20) -> str | None:
     """What stops the database at ``db_path`` from taking writes, or None: a read-only file
     system or file, or less than ``min_free`` bytes free on its disk."""
+    from ..store import read_only_error
+
     path = Path(db_path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
         stat = os.statvfs(folder)
     except OSError as exc:
         return f"its folder {folder} cannot be read ({exc.strerror}); check ASSISTANT_DB_PATH"
-    if stat.f_flag & os.ST_RDONLY:
-        return f"{folder} is on a read-only file system; put ASSISTANT_DB_PATH on a writable disk"
+    read_only = read_only_error(path)  # the same line as the commands give
+    if read_only is not None:
+        return f"{read_only.message}; {read_only.fix}"
     if path.exists() and not os.access(path, os.W_OK):
         return f"{path} is read-only; make it writable for the user running the assistant"
     free = stat.f_bavail * stat.f_frsize

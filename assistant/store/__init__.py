@@ -111,10 +111,9 @@ def read_only_error(db: str | Path) -> StoreError | None:
         return StoreError(f"cannot open {db}: its folder {folder} is read-only, and SQLite writes its -wal "
                           "and -shm files beside the database",
                           "make the folder writable for this user, or copy the database (and any -wal file) to "
-                          "a writable folder and point ASSISTANT_DB_PATH at the copy; nothing was written")
+                          "a writable folder and point ASSISTANT_DB_PATH at the copy")
     return StoreError(f"cannot create the database {db}: the folder {folder} is read-only",
-                      "make the folder writable for this user, or point ASSISTANT_DB_PATH at a writable "
-                      "folder; nothing was written")
+                      "make the folder writable for this user, or point ASSISTANT_DB_PATH at a writable folder")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
