@@ -516,6 +516,8 @@ class PolicyRegistry:
             watcher.join(timeout)
 
     def brands(self) -> list[str]:
+        """The brands with a policy in force (the folder is loaded first if it never was)."""
+        self.start()
         return sorted(self._policies)
 
     def get(self, brand: str | None = None) -> Policy:

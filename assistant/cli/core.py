@@ -369,7 +369,7 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
 
     if storms:
         from ..storms.evaluate import eval_storm_files, eval_storms
-        from ..storms.replay_files import storm_files
+        from ..storms.replay_files import storm_brands, storm_files
         from ..understanding import get_encoder
 
         encoder = get_encoder()
@@ -377,7 +377,9 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
         if files:  # the replays written as data, with the project's real triage
             from ..triage import Triager
 
-            for line in eval_storm_files(files, lambda b: _policy(b or brand), encoder, Triager()):
+            default = _policy(brand)
+            found = _brand_policies([{"brand": b} for b in storm_brands(files)])
+            for line in eval_storm_files(files, lambda b: found.get(b or "") or default, encoder, Triager()):
                 click.echo(line)
         if not paths:  # and the team's own generated week
             click.echo("== the generated week (storms/replay.py)")

@@ -84,11 +84,18 @@ def problems(text: str, on: dict[str, PostsStatus]) -> list[str]:
     return out
 
 
-def accounts(runtime: Any) -> dict[str, PostsStatus]:
+def accounts(runtime: Any, brand: str | None = None, default_brand: str | None = None) -> dict[str, PostsStatus]:
     """The brand's own accounts the runtime can post a new status on; the local outbox
-    file when no network connector can (nothing then leaves this machine)."""
+    file when no network connector can (nothing then leaves this machine). ``brand``:
+    only the sources of that brand (a source that names none is ``default_brand``'s)."""
+    sources = getattr(runtime, "sources", None) or {}
+
+    def ours(name: str) -> bool:
+        source = sources.get(name)
+        return brand is None or source is None or (getattr(source, "brand", None) or default_brand) in (None, brand)
+
     found = {name: c for name, c in (getattr(runtime, "connectors", None) or {}).items()
-             if isinstance(c, PostsStatus)}
+             if isinstance(c, PostsStatus) and ours(name)}
     local = getattr(runtime, "local", None)
     if not found and isinstance(local, PostsStatus):
         found["local"] = local

@@ -92,8 +92,32 @@ class SpikeDesk:
             self._encoder = get_encoder()
         return self._encoder
 
-    def policy(self) -> Policy | None:
-        return self.svc.policy(self.svc.settings.brand)
+    def brand(self, spike_id: int | None = None) -> str | None:
+        """The spike's brand (the deployment's brand for a spike of a one-brand deployment)."""
+        spike = get_spike(self.store, spike_id) if spike_id is not None else None
+        return (spike.brand if spike is not None else None) or self.svc.settings.brand
+
+    def policy(self, spike_id: int | None = None) -> Policy | None:
+        return self.svc.policy(self.brand(spike_id))
+
+    def watched(self) -> list[str | None]:
+        """The brands detection watches apart: every brand with a policy when there are
+        several (a storm about one brand never raises another's alert), else None (all posts)."""
+        try:
+            brands = self.svc.engine.policies.brands()
+        except AttributeError:
+            brands = []
+        return list(brands) if len(brands) > 1 else [None]
+
+    def accounts(self, spike_id: int) -> dict[str, Any]:
+        return statements.accounts(self.svc.runtime, self.brand(spike_id), self.svc.settings.brand)
+
+    def may_decide(self, spike_id: int, ref: Ref) -> bool:
+        brand = self.brand(spike_id)
+        if self.svc.is_approver(ref["user"], brand):
+            return True
+        self.svc.ephemeral(ref, self.svc.refusal(brand))
+        return False
 
     # -- the tick ---------------------------------------------------------------------------
 
@@ -119,23 +143,27 @@ class SpikeDesk:
     def tick(self, now: datetime, wall: datetime | None = None) -> list[Spike]:
         """Run the detector at ``now`` and post or redraw the alert cards it calls for.
         ``wall``: the real time the throttle counts in (``now`` itself by default)."""
-        policy = self.policy()
-        if policy is None:
-            return []
-        with self._tick_lock:
-            found = detect(self.store, policy, self.encoder, now)
-        for spike in found:
-            try:
-                self.show(spike, policy, wall or now)
-            except (SlackApiError, AssistantError) as exc:
-                log.error("could not show spike %s in Slack: %s", spike.id, exc)
+        found: list[Spike] = []
+        for brand in self.watched():
+            policy = self.svc.policy(brand or self.svc.settings.brand)
+            if policy is None:
+                continue
+            with self._tick_lock:
+                spikes = detect(self.store, policy, self.encoder, now, brand=brand,
+                                default_brand=self.svc.settings.brand)
+            for spike in spikes:
+                try:
+                    self.show(spike, policy, wall or now)
+                except (SlackApiError, AssistantError) as exc:
+                    log.error("could not show spike %s in Slack: %s", spike.id, exc)
+            found += spikes
         return found
 
-    def alert_channel(self, policy: Policy) -> str | None:
+    def alert_channel(self, policy: Policy, brand: str | None = None) -> str | None:
         """The crisis escalation rule's channel, else the first escalation channel, else the review channel."""
         rules = [r for r in policy.escalation if r.channel]
         rule = next((r for r in rules if r.name == "crisis"), rules[0] if rules else None)
-        channel = rule.channel if rule else self.svc.review_channel(self.svc.settings.brand)
+        channel = rule.channel if rule else self.svc.review_channel(brand)
         return self.svc.channel_id(channel) if channel else None
 
     def alert(self, spike_id: int) -> dict[str, Any] | None:
@@ -154,7 +182,7 @@ class SpikeDesk:
                       "topic": statement.topic, "members_shown": spike.members, "status_shown": spike.status,
                       "redrawn_at": wall.isoformat()}
             if row is None:
-                channel = self.alert_channel(policy)
+                channel = self.alert_channel(policy, spike.brand or self.svc.settings.brand)
                 if not channel:
                     raise AssistantError("no escalation or review channel for the spike alert",
                                          "add a channel to the policy's crisis escalation rule")
@@ -241,7 +269,7 @@ class SpikeDesk:
     def _data(self, spike: Spike, row: dict[str, Any]) -> spike_cards.AlertData:
         _, hide = self._open_members(spike.id)
         answer = self._answerable(spike.id) if statements.is_posted(self.store, spike.id) else []
-        local = self.svc.local_outbox("local") if not statements.accounts(self.svc.runtime).keys() - {"local"} else None
+        local = self.svc.local_outbox("local") if not self.accounts(spike.id).keys() - {"local"} else None
         return spike_cards.AlertData(spike, row["statement"], row["language"], bool(row["passed"]), row["topic"],
                                      posted=self.posted(spike.id), to_answer=len(answer), to_hide=len(hide),
                                      local_outbox=local, crisis=self._listed(self.crisis_members(spike.id)))
@@ -306,7 +334,7 @@ class SpikeDesk:
     def edit_text(self, spike_id: int) -> tuple[str, str]:
         """The statement the Edit form starts from, drafted now, and the update time it names
         (replaced by the one due at approval if the person leaves it in)."""
-        spike, policy, row = get_spike(self.store, spike_id), self.policy(), self.alert(spike_id) or {}
+        spike, policy, row = get_spike(self.store, spike_id), self.policy(spike_id), self.alert(spike_id) or {}
         if spike is None or policy is None:
             return row.get("statement") or "", ""
         drafted = draft_statement(spike, policy, policy.languages[0], now=utcnow())
@@ -337,26 +365,25 @@ class SpikeDesk:
 
     def check_edit(self, spike_id: int, text: str, promised: str | None = None) -> str | None:
         """Why an edited statement would be refused, in one line for the Edit form, or None."""
-        spike, policy, row = get_spike(self.store, spike_id), self.policy(), self.alert(spike_id)
+        spike, policy, row = get_spike(self.store, spike_id), self.policy(spike_id), self.alert(spike_id)
         if spike is None or policy is None or row is None:
             return "Not posted: this spike is no longer in the database."
         body, checks = self._edited(spike, policy, row["language"], text, promised, utcnow())
-        return self._why_not(body, checks, statements.accounts(self.svc.runtime))
+        return self._why_not(body, checks, self.accounts(spike_id))
 
     def approve_statement(self, spike_id: int, ref: Ref, text: str | None = None, promised: str | None = None) -> None:
         """Queue the statement on the brand's accounts once, post it, then point the group's drafts to it.
         The statement, edited or not, passes the draft guard as it is at approval: its update
         time is computed now, with its date."""
         row = self.alert(spike_id)
-        policy = self.policy()
+        policy = self.policy(spike_id)
         spike = get_spike(self.store, spike_id)
         if row is None or policy is None or spike is None:
             self.svc.ephemeral(ref, "This spike is no longer in the database; nothing was posted.")
             return
-        if not self.svc.is_approver(ref["user"], self.svc.settings.brand):
-            self.svc.ephemeral(ref, self.svc.refusal(self.svc.settings.brand))
+        if not self.may_decide(spike_id, ref):
             return
-        accounts = statements.accounts(self.svc.runtime)
+        accounts = self.accounts(spike_id)
         if not accounts:
             self.svc.ephemeral(ref, "No account of the brand's can post a statement here: add a Mastodon source "
                                     "(or run with the local outbox); nothing was posted.")
@@ -417,20 +444,19 @@ class SpikeDesk:
     def retry_statement(self, spike_id: int, ref: Ref) -> None:
         """Retry on the alert card: the failed rows go back to the queue and are posted now
         (looked for on the network first, so a post that did land is not made twice)."""
-        if not self.svc.is_approver(ref["user"], self.svc.settings.brand):
-            self.svc.ephemeral(ref, self.svc.refusal(self.svc.settings.brand))
+        if not self.may_decide(spike_id, ref):
             return
         if not statements.retry(self.store, spike_id, ref["user"]):
             self.svc.ephemeral(ref, "Nothing to retry: the statement is posted or still being posted.")
             self.redraw(spike_id)
             return
         self.note(spike_id, f"🔁 {who(ref['user'])} asked to post the statement again.")
-        self._deliver(spike_id, statements.accounts(self.svc.runtime))
+        self._deliver(spike_id, self.accounts(spike_id))
 
     def point_drafts(self, spike_id: int) -> int:
         """Give each open, non-abusive member a draft that points to the statement (checked by
         the guard like any draft), unless its latest draft already does. Returns how many."""
-        spike, policy = get_spike(self.store, spike_id), self.policy()
+        spike, policy = get_spike(self.store, spike_id), self.policy(spike_id)
         if spike is None or policy is None or not statements.is_posted(self.store, spike_id):
             return 0  # a reply must not point to a statement that is not out
         answer = self._answerable(spike_id)
@@ -514,8 +540,7 @@ class SpikeDesk:
     def hide_abusive(self, spike_id: int, ref: Ref) -> dict[str, list[str]]:
         """Hide (or report, where that is all the network allows) each open abusive post,
         through the review core; says per network what was done."""
-        if not self.svc.is_approver(ref["user"], self.svc.settings.brand):
-            self.svc.ephemeral(ref, self.svc.refusal(self.svc.settings.brand))
+        if not self.may_decide(spike_id, ref):
             return {}
         _, abusive = self._open_members(spike_id)
         per_network: dict[str, list[str]] = {}

@@ -84,28 +84,43 @@ class Member:
     text: str  # untrusted
 
 
-def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime) -> list[Spike]:
-    """One tick: the spikes raised, grown or calmed at ``now``."""
+def scope(encoder: str, brand: str | None = None) -> str:
+    """The key the detector's rows carry: the encoder, and the brand when one deployment
+    watches several (each brand's posts are grouped, counted and alerted on apart)."""
+    return encoder if brand is None else f"{encoder}@{brand}"
+
+
+def brand_of_scope(key: str) -> str | None:
+    return key.split("@", 1)[1] if "@" in key else None
+
+
+def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime, brand: str | None = None,
+           default_brand: str | None = None) -> list[Spike]:
+    """One tick: the spikes raised, grown or calmed at ``now``. ``brand``: watch only that
+    brand's posts (a post with no brand counts as ``default_brand``'s); None: every post."""
     ensure(store)
     crisis = policy.crisis
     window = timedelta(minutes=crisis.window_minutes)
     now_s, window_s = stamp(now), stamp(now - window)
     base_s = stamp(now - window - timedelta(days=crisis.baseline_days))
-    _embed_new(store, encoder, now_s, base_s)
-    centers = _centers(store, encoder, window_s)
-    grouper = _group_new(store, encoder.name, centers, crisis.similarity, base_s, encoder.dim)
-    return _spikes(store, policy, encoder.name, grouper, centers, now_s, window_s, base_s)
+    key = scope(encoder.name, brand)
+    _embed_new(store, encoder, key, now_s, base_s, brand, default_brand)
+    centers = _centers(store, encoder, key, window_s)
+    grouper = _group_new(store, key, centers, crisis.similarity, base_s, encoder.dim)
+    return _spikes(store, policy, key, grouper, centers, now_s, window_s, base_s)
 
 
 # -- embedding and grouping -----------------------------------------------------------------
 
 
-def _embed_new(store: Store, encoder: Encoder, now_s: str, base_s: str) -> None:
+def _embed_new(store: Store, encoder: Encoder, key: str, now_s: str, base_s: str, brand: str | None,
+               default_brand: str | None) -> None:
+    mine, args = ("", []) if brand is None else (" AND COALESCE(m.brand, ?) = ?", [default_brand or "", brand])
     rows = store.db.execute(
         "SELECT m.id, m.text, m.created_at, m.ingested_at, t.language FROM triage t"
         " JOIN mentions m ON m.id = t.mention_id"
-        f" WHERE {NEGATIVE_SQL} AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
-        "  WHERE v.mention_id = m.id AND v.encoder = ?)", [encoder.name]).fetchall()
+        f" WHERE {NEGATIVE_SQL}{mine} AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
+        "  WHERE v.mention_id = m.id AND v.encoder = ?)", [*args, key]).fetchall()
     fresh: list[tuple[str, str, str, str]] = []
     old: list[tuple[str, str, str]] = []
     for mention_id, text, created_at, ingested_at, language in rows:
@@ -122,22 +137,23 @@ def _embed_new(store: Store, encoder: Encoder, now_s: str, base_s: str) -> None:
     vectors = encoder.encode([r[1] for r in fresh], query=True) if fresh else np.zeros((0, encoder.dim))
     with store.transaction() as db:
         db["storm_vectors"].insert_all(
-            [{"mention_id": mid, "encoder": encoder.name, "at": at, "language": lang,
+            [{"mention_id": mid, "encoder": key, "at": at, "language": lang,
               "vector": np.asarray(v, np.float32).tobytes(), "group_id": None, "centered": 0}
              for (mid, _, at, lang), v in zip(fresh, vectors, strict=True)]
             # Older than the baseline: recorded (never looked at again), never grouped.
-            + [{"mention_id": mid, "encoder": encoder.name, "at": at, "language": lang, "vector": None,
+            + [{"mention_id": mid, "encoder": key, "at": at, "language": lang, "vector": None,
                 "group_id": None, "centered": 1} for mid, at, lang in old])
 
 
 ALL = "*"  # the centre of every language together
 
 
-def _centers(store: Store, model: Encoder, window_s: str) -> dict[str, np.ndarray]:
+def _centers(store: Store, model: Encoder, encoder: str, window_s: str) -> dict[str, np.ndarray]:
     """What negative posts share, per language (and ``ALL``): the mean of the vectors that
     have left the window, kept as running sums. A spike's posts are left out, so a storm
-    does not become what everything shares. While there are few, all vectors count."""
-    db, encoder, dim = store.db, model.name, model.dim
+    does not become what everything shares. While there are few, all vectors count.
+    ``encoder``: the scope's key (the encoder, and the brand when several are watched)."""
+    db, dim = store.db, model.dim
     sums = {lang: (np.frombuffer(total, np.float32).copy(), size) for lang, total, size in db.execute(
         "SELECT language, total, size FROM storm_center WHERE encoder = ?", [encoder]).fetchall()}
     leaving = db.execute(
@@ -361,7 +377,8 @@ def _summarise(store: Store, policy: Policy, encoder: str, row: dict[str, Any], 
         languages=dict(Counter(p.language for p in people)), networks=dict(Counter(p.network for p in people)),
         first_at=min((p.at for p in people), default=""), last_at=max((p.at for p in people), default=""),
         abusive=sum(p.abusive for p in people), common_words=distinctive_words(texts, background),
-        topic_entry=named_topic(texts, policy, [p.language for p in people]), representative=reps)
+        topic_entry=named_topic(texts, policy, [p.language for p in people]), representative=reps,
+        brand=brand_of_scope(row["encoder"]))
     with store.transaction() as tx:
         tx.conn.execute("UPDATE spikes SET summary = ? WHERE id = ?", [spike.summary_json(), row["id"]])
     return spike
@@ -411,4 +428,5 @@ def spikes(store: Store, status: str | None = None) -> list[Spike]:
     return [Spike.from_row(r) for r in store.db.query(f"SELECT * FROM spikes {where} ORDER BY id DESC", args)]
 
 
-__all__ = ["Member", "detect", "get_spike", "members", "spike_for_mention", "spikes", "stamp"]
+__all__ = ["Member", "brand_of_scope", "detect", "get_spike", "members", "scope", "spike_for_mention", "spikes",
+           "stamp"]

@@ -4,7 +4,7 @@ for: when the alert fires, alerts on normal days, and how well the storm is grou
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -52,7 +52,7 @@ class Figures:
         return self.others_in_group / group if group else 0.0
 
     def lines(self) -> list[str]:
-        out = [f"{self.posts} posts ({self.storm_posts} in the storm), {self.ticks} ticks of one minute, "
+        out = [f"{self.posts} posts ({self.storm_posts} in the storm), {self.ticks} ticks, "
                f"{self.seconds:.0f} s; intent from the {self.labels}"]
         if self.storm_posts:
             fired = (f"{self.fired_after_minutes:.0f} min after the storm started"
@@ -99,8 +99,11 @@ def real_triage(store: Store, replay: Replay, policy: Policy, triager: object) -
 
 def run_replay(replay: Replay, policy: Policy, encoder: Encoder, db_path: Path,
                triage: Callable[[Store, Replay], None] = label_triage, labels: str = "generator",
-               every_minutes: int = 1, on_alert: Callable[[Spike], None] | None = None) -> Figures:
-    """Tick detection every minute over the replay and measure it against the labels."""
+               every_minutes: int = 1, on_alert: Callable[[Spike], None] | None = None,
+               fine_from: datetime | None = None, coarse_minutes: int = 10) -> Figures:
+    """Tick detection every minute over the replay and measure it against the labels.
+    ``fine_from``: before it, tick every ``coarse_minutes`` only (quiet days, where only a
+    false alert could happen: it is still seen, at most that much later)."""
     store = Store(db_path, extra_migrations=[migrations])
     # a throwaway database: no waiting on the disk at each of thousands of ticks
     store.db.execute("PRAGMA synchronous=OFF")
@@ -116,7 +119,8 @@ def run_replay(replay: Replay, policy: Policy, encoder: Encoder, db_path: Path,
                     if on_alert:
                         on_alert(spike)
             figures.ticks += 1
-            now += timedelta(minutes=every_minutes)
+            coarse = fine_from is not None and now < fine_from
+            now += timedelta(minutes=coarse_minutes if coarse else every_minutes)
         figures.seconds = time.perf_counter() - started
         _score(store, replay, figures)
         return figures
@@ -183,7 +187,7 @@ def eval_storms(policy: Policy, encoder: Encoder, days: float = 7.0, storm_at_ho
 
 
 def eval_storm_files(paths: list[Path], policy_for: Callable[[str | None], Policy], encoder: Encoder,
-                     triager: object) -> list[str]:
+                     triager: object) -> Iterator[str]:
     """`assistant eval --storms FILE...`: each storm replay file (eval/storms/) on top of its
     folder's two ordinary days, with the project's real triage (each text triaged once)."""
     import os
@@ -208,14 +212,13 @@ def eval_storm_files(paths: list[Path], policy_for: Callable[[str | None], Polic
         for p in replay.posts:
             store.save_triage(p.mention.key, cache[(p.brand, p.mention.text)])
 
-    lines: list[str] = []
-    for path in paths:
+    for path in paths:  # each file's figures as soon as they are known (a replay takes minutes)
         meta, replay = load(path)
         with tempfile.TemporaryDirectory() as folder:
+            fine = replay.storm_start - timedelta(hours=2) if replay.storm_start else None
             figures = run_replay(replay, policy_for(meta.get("brand")), encoder, Path(folder) / "replay.db",
-                                 triage=triage, labels="project's triage")
+                                 triage=triage, labels="project's triage", fine_from=fine)
         langs = ",".join(meta.get("languages") or [])
-        lines.append(f"== {path.name}: {meta.get('storm_topic') or meta['replay']} ({meta.get('brand')}; {langs})")
-        lines += ["  " + line for line in figures.lines()]
-    lines.append(f"encoder {encoder.name}; CPU {cpu_name()} ({os.cpu_count()} cores)")
-    return lines
+        yield f"== {path.name}: {meta.get('storm_topic') or meta['replay']} ({meta.get('brand')}; {langs})"
+        yield from ("  " + line for line in figures.lines())
+    yield f"encoder {encoder.name}; CPU {cpu_name()} ({os.cpu_count()} cores)"

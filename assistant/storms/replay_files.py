@@ -79,3 +79,15 @@ def _calm_minutes(meta: dict[str, Any]) -> float:
 
 def storm_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.jsonl") if p.name != BACKGROUND)
+
+
+def storm_brands(paths: list[Path]) -> list[str]:
+    """The brands the files' posts are about (their metadata's, and the background's)."""
+    brands = set()
+    for path in paths:
+        for file in (path, path.with_name(BACKGROUND)):
+            if file.exists():
+                meta, _ = _lines(file)
+                if meta.get("brand"):
+                    brands.add(meta["brand"])
+    return sorted(brands)

@@ -42,20 +42,23 @@ class Spike:
     common_words: list[str] = field(default_factory=list)  # folded, stop words removed
     topic_entry: str | None = None  # the catalog entry most posts name, if any
     representative: list[Representative] = field(default_factory=list)
+    brand: str | None = None  # whose posts these are, where one deployment watches several brands
 
     def summary_json(self) -> str:
         data = asdict(self)
-        for key in ("id", "group_id", "status", "opened_at", "updated_at", "calmed_at", "change", "peak"):
+        for key in ("id", "group_id", "status", "opened_at", "updated_at", "calmed_at", "change", "peak", "brand"):
             data.pop(key)
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_row(cls, row: dict[str, Any], change: str = "") -> Spike:
         data = json.loads(row["summary"] or "{}")
+        data.pop("brand", None)
         reps = [Representative(**r) for r in data.pop("representative", [])]
+        key = row.get("encoder") or ""
         return cls(id=row["id"], group_id=row["group_id"], status=row["status"], opened_at=row["opened_at"],
                    updated_at=row["updated_at"], calmed_at=row["calmed_at"], peak=row["peak"] or 0,
-                   change=change, representative=reps, **data)
+                   change=change, representative=reps, brand=key.split("@", 1)[1] if "@" in key else None, **data)
 
     def explanation(self) -> list[str]:
         """The spike in numbers, one line each (the card and the terminal show these)."""

@@ -62,8 +62,7 @@ def on_answer(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> No
     if not found:
         return
     spike_id, ref = found
-    if not svc.is_approver(ref["user"], svc.settings.brand):
-        svc.ephemeral(ref, svc.refusal(svc.settings.brand))
+    if not svc.spikes.may_decide(spike_id, ref):
         return
     view = svc.spikes.answer_form(spike_id, ref)
     if view is not None:
@@ -115,8 +114,7 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
 def answer_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     meta, ref = _submitted(body)
     ack()
-    if not svc.is_approver(ref["user"], svc.settings.brand):
-        svc.ephemeral(ref, svc.refusal(svc.settings.brand))
+    if not svc.spikes.may_decide(int(meta["s"]), ref):
         return
     svc.in_background(svc.spikes.answer_group, int(meta["s"]), [int(d) for d in meta.get("d") or []], ref)
 
