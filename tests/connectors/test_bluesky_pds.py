@@ -1,32 +1,43 @@
-"""The Bluesky connector against a real PDS: ``@atproto/pds`` from npm, with a real PLC directory
-(``@did-plc/server``, in memory), both on 127.0.0.1 (``tests/pds/start.js``; ``make test`` installs
-them with ``tests/pds/install.sh``). Without that install, or without Node, these tests are skipped.
+"""The Bluesky connector against a real atproto network from npm, on 127.0.0.1 only
+(``tests/pds/start.js``; ``make test`` installs it with ``tests/pds/install.sh``): ``@atproto/pds``
+0.4.217 with a real PLC directory (``@did-plc/server``, in memory), and for the ``network`` tests
+also the Bluesky AppView (``@atproto/bsky`` through ``@atproto/dev-env``'s TestBsky, on a throwaway
+Postgres), which indexes the PDS's firehose. Without the install or Node every test here skips;
+without Postgres (``initdb``/``pg_ctl``) only the AppView tests skip. Each says why.
 
-What a lone PDS serves, and so what is tested here: logging in with an app password
-(``com.atproto.server.createSession``), replies and statements (``com.atproto.repo.createRecord``,
-checked by the PDS against the post lexicon), reading records back (``getRecord``, ``listRecords``,
-which ``find_reply`` uses), and exactly one reply through the outbox when the PDS's answer is lost.
+A lone PDS (fixture ``pds``, no AppView): log in with an app password, replies in a thread with
+root and parent references and their CIDs (read back with ``getRecord``), statements as top-level
+posts, the post lexicon's limits, and exactly one reply through the outbox when a fault hits
+``createRecord``. Everything under ``app.bsky.*`` (notifications, search, getPosts, getPostThread,
+profiles) is the AppView's, so here ``fetch`` fails with a PostError that names the method.
 
-What it does not serve: everything under ``app.bsky.*`` (notifications, search, getPosts,
-getPostThread, profiles) is the AppView's, and reports go to a moderation service; neither runs
-here (the AppView needs Postgres). So mentions are not read from this network: the test checks that
-``fetch`` says so as a PostError, and the thread is checked from the repositories' records (root and
-parent references with their CIDs) instead of getPostThread. The connector does not hide or report.
+With the AppView (fixture ``network``): mentions (a post with a mention facet), replies to the
+brand's posts and search hits for the brand's terms come in through ``fetch`` and its cursor, and a
+reply shows in the thread through ``getPostThread``.
+
+Not here: reports and hiding. No moderation service (Ozone) runs, the PDS answers createReport with
+"No service configured", and the connector does not report or hide on Bluesky anyway.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
+import os
+import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from atproto import Client, models
+from atproto import Client, client_utils, models
 from atproto_client.exceptions import BadRequestError
 
 from assistant.connectors.base import PostError
@@ -38,7 +49,8 @@ pytestmark = pytest.mark.pds
 
 PDS_DIR = Path(__file__).resolve().parents[1] / "pds"
 STAMP = PDS_DIR / "node_modules" / ".installed"
-START_TIMEOUT = 60.0
+APPVIEW_STAMP = PDS_DIR / "node_modules" / ".appview"
+START_TIMEOUT = 90.0
 
 
 def _skip_reason() -> str | None:
@@ -51,14 +63,60 @@ def _skip_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def pds() -> Iterator[dict[str, Any]]:
-    reason = _skip_reason()
-    if reason:
-        pytest.skip(reason)
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(cmd: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@contextlib.contextmanager
+def _postgres() -> Iterator[str]:
+    """A throwaway Postgres on 127.0.0.1 (fsync off), for the AppView; skips when there is none."""
+    found = shutil.which("pg_ctl") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))[-1:]), None)
+    if not found:
+        pytest.skip("no Postgres (pg_ctl, initdb): the AppView tests need one")
+    bindir = Path(found).resolve().parent
+    as_user: list[str] = []
+    folder = tempfile.mkdtemp(prefix="assistant-appview-pg-")
+    if os.geteuid() == 0:  # Postgres refuses to run as root
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root with no postgres user: the AppView tests need Postgres")
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root without runuser: the AppView tests need Postgres")
+        os.chown(folder, pw.pw_uid, pw.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = f"{folder}/data"
+    port = _free_port()
+    try:
+        made = _run([*as_user, str(bindir / "initdb"), "-D", data, "-A", "trust", "-U", "pg", "--no-sync",
+                     "-E", "UTF8"], 60)
+        if made.returncode != 0:
+            pytest.skip(f"initdb failed: {(made.stderr.strip().splitlines() or ['?'])[-1]}")
+        opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off -c max_connections=100"
+        up = _run([*as_user, str(bindir / "pg_ctl"), "-D", data, "-o", opts, "-l", f"{folder}/log", "-w",
+                   "-t", "30", "start"], 40)
+        if up.returncode != 0:
+            pytest.skip(f"Postgres did not start: {(up.stderr.strip().splitlines() or ['?'])[-1]}")
+        try:
+            yield f"postgresql://pg@127.0.0.1:{port}/postgres"
+        finally:
+            _run([*as_user, str(bindir / "pg_ctl"), "-D", data, "-m", "immediate", "-w", "-t", "20", "stop"], 30)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _start(env: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
+    """tests/pds/start.js as a subprocess: its one JSON line, then SIGTERM (SIGKILL after 10 s)."""
     errlog = tempfile.TemporaryFile()
-    proc = subprocess.Popen(["node", "start.js"], cwd=PDS_DIR, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=errlog)
+    proc = subprocess.Popen(["node", "start.js"], cwd=PDS_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=errlog, env={**os.environ, **(env or {})})
     line: list[bytes] = []
     reader = threading.Thread(target=lambda: line.append(proc.stdout.readline()), daemon=True)  # type: ignore[union-attr]
     reader.start()
@@ -69,7 +127,7 @@ def pds() -> Iterator[dict[str, Any]]:
             proc.wait(10)
             errlog.seek(0)
             tail = errlog.read().decode(errors="replace")[-2000:]
-            pytest.fail(f"the PDS did not start in {START_TIMEOUT:.0f} s (exit {proc.poll()}): {tail}")
+            pytest.fail(f"tests/pds/start.js did not start in {START_TIMEOUT:.0f} s (exit {proc.poll()}): {tail}")
         yield json.loads(line[0])
     finally:
         if proc.poll() is None:
@@ -82,18 +140,62 @@ def pds() -> Iterator[dict[str, Any]]:
         errlog.close()
 
 
+@pytest.fixture(scope="module")
+def pds() -> Iterator[dict[str, Any]]:
+    """A lone PDS and PLC directory: no AppView."""
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    with _start() as info:
+        yield info
+
+
+@pytest.fixture(scope="module")
+def network() -> Iterator[dict[str, Any]]:
+    """The PDS with the AppView (and its Postgres)."""
+    reason = _skip_reason() or (None if APPVIEW_STAMP.exists() else
+                                "the AppView (@atproto/dev-env) did not load: see tests/pds/install.log")
+    if reason:
+        pytest.skip(reason)
+    with _postgres() as db, _start({"APPVIEW_DB_URL": db}) as info:
+        assert info["appview"]
+        yield info
+
+
+def wait_for(what: str, probe: Callable[[], Any], last: Callable[[], Any] = lambda: None,
+             timeout: float = 20.0) -> Any:
+    """Poll ``probe`` until it returns something truthy: the AppView indexes the firehose a moment later."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = probe()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not seen in {timeout:.0f} s (last: {last()})")
+        time.sleep(0.2)
+
+
 def brand(pds: dict[str, Any], url: str | None = None, **kw: Any) -> BlueskyConnector:
     b = pds["brand"]
     return BlueskyConnector(source="sky", handle=b["handle"], app_password=b["app_password"],
                             base_url=url or pds["url"], timeout=5.0, **kw)
 
 
+def login(info: dict[str, Any]) -> Client:
+    c = Client(base_url=info["url"])
+    # a plain login asks the AppView for a profile, which a lone PDS does not serve
+    c.login(info["customer"]["handle"], info["customer"]["app_password"], fetch_bsky_profile=False)
+    return c
+
+
 @pytest.fixture(scope="module")
 def customer(pds: dict[str, Any]) -> Client:
-    c = Client(base_url=pds["url"])
-    # a plain login asks the AppView for a profile, which a lone PDS does not serve
-    c.login(pds["customer"]["handle"], pds["customer"]["app_password"], fetch_bsky_profile=False)
-    return c
+    return login(pds)
+
+
+@pytest.fixture(scope="module")
+def net_customer(network: dict[str, Any]) -> Client:
+    return login(network)
 
 
 def say(client: Client, pds: dict[str, Any], text: str, **kw: Any) -> Any:
@@ -221,3 +323,61 @@ def test_outbox_posts_exactly_one_reply_through_faults(pds, customer, store, pro
     assert worker.deliver(a.outbox_id)["status"] == "posted"  # a third call posts nothing more
     assert len([r for r in brand_posts(customer, pds)
                 if r.value.reply and r.value.reply.parent.uri == post.uri]) == 1
+
+
+# -- with the AppView ---------------------------------------------------------------------------
+
+
+def test_mentions_replies_and_search_come_in(network, net_customer) -> None:
+    who = network["brand"]
+    c = brand(network, terms=["Akme"])
+    ours = c.post_status("New beans today.", "stmt-beans")
+    text = client_utils.TextBuilder().mention(f"@{who['handle']}", who["did"]).text(" where is my order?")
+    m1 = say(net_customer, network, text)  # type: ignore[arg-type]
+    ref = models.ComAtprotoRepoStrongRef.Main(uri=ours.id, cid=record(net_customer, ours.id).cid)
+    r1 = say(net_customer, network, "love these", reply_to=models.AppBskyFeedPost.ReplyRef(root=ref, parent=ref))
+    # no mention: found by the search (the dev AppView's search is a case-sensitive LIKE, Bluesky's is not)
+    s1 = say(net_customer, network, "Akme beans are great")
+    say(net_customer, network, "unrelated")
+    want = {m1.uri, r1.uri, s1.uri}
+
+    seen: list[Any] = []
+
+    def all_in() -> Any:
+        r = c.fetch(None)
+        seen[:] = [(m.external_id, m.text) for m in r.mentions]
+        return r if want <= {m.external_id for m in r.mentions} else None
+
+    result = wait_for("the mention, the reply and the search hit", all_in, lambda: seen)
+    got = {m.external_id: m for m in result.mentions}
+    assert set(got) == want  # not the brand's own post, not the unrelated one
+    assert got[m1.uri].author == network["customer"]["handle"] and got[m1.uri].text.endswith("where is my order?")
+    assert got[m1.uri].network == "bluesky" and got[m1.uri].in_reply_to is None
+    assert got[r1.uri].in_reply_to == ours.id
+    assert got[s1.uri].url == f"https://bsky.app/profile/{network['customer']['handle']}/post/{s1.uri.rsplit('/', 1)[1]}"
+    assert result.cursor
+    again = {m.external_id for m in c.fetch(result.cursor).mentions}
+    assert again <= want  # at most the same-instant repeats, never older ones
+    m2 = say(net_customer, network, client_utils.TextBuilder().mention(f"@{who['handle']}", who["did"])
+             .text(" open on Sunday?"))  # type: ignore[arg-type]
+    wait_for("a newer mention after the cursor",
+             lambda: m2.uri in {m.external_id for m in c.fetch(result.cursor).mentions})
+
+
+def test_reply_shows_in_the_thread(network, net_customer) -> None:
+    root = say(net_customer, network, "Is the new roast decaf?")
+    ref = models.create_strong_ref(root)
+    child = say(net_customer, network, "asking for a friend",
+                reply_to=models.AppBskyFeedPost.ReplyRef(root=ref, parent=ref))
+    posted = brand(network).reply(mention_of(network, child.uri), "It isn't, but we have a decaf too.", "k-thr")
+
+    def ours_under_child() -> Any:
+        thread = net_customer.get_post_thread(root.uri).thread
+        for kid in thread.replies or []:
+            if kid.post.uri == child.uri:
+                return next((r.post for r in kid.replies or [] if r.post.uri == posted.id), None)
+        return None
+
+    view = wait_for("the brand's reply in getPostThread", ours_under_child)
+    assert view.author.handle == network["brand"]["handle"]
+    assert view.record.reply.root.uri == root.uri and view.record.reply.parent.uri == child.uri

@@ -1,7 +1,10 @@
 // A real atproto PDS (@atproto/pds) and a real PLC directory (@did-plc/server, in-memory) on
-// 127.0.0.1, free ports, a temporary data folder, no outside network. Creates the brand's account
-// (with an app password) and a customer's, then prints one JSON line:
-//   {"url": ..., "plc": ..., "brand": {handle, did, password, app_password}, "customer": {...}}
+// 127.0.0.1, free ports, a temporary data folder, no outside network. With APPVIEW_DB_URL (a
+// Postgres URL) also the Bluesky AppView (@atproto/bsky, through @atproto/dev-env's TestBsky), fed
+// by the PDS's firehose, so app.bsky.* (notifications, search, threads) is served too.
+// Creates the brand's account (with an app password) and a customer's, then prints one JSON line:
+//   {"url": ..., "plc": ..., "appview": ... or null, "brand": {handle, did, password, app_password},
+//    "customer": {...}}
 // and keeps running until it is killed or its stdin closes (the test's process ends).
 'use strict'
 
@@ -13,11 +16,16 @@ const crypto = require('node:crypto')
 
 const HOST = '127.0.0.1'
 
-// Every server binds the loopback address only (express's listen(port) would bind all of them).
-function loopbackOnly(app) {
-  const listen = app.listen.bind(app)
-  app.listen = (port, ...rest) => listen(port, HOST, ...rest)
+// Every server binds the loopback address only, whoever starts it (listen(port) would bind all
+// addresses), and "localhost" in the AppView's own URLs means 127.0.0.1.
+const listen = net.Server.prototype.listen
+net.Server.prototype.listen = function (...args) {
+  if (typeof args[0] === 'number' && (args.length === 1 || typeof args[1] === 'function')) {
+    args.splice(1, 0, HOST)
+  }
+  return listen.apply(this, args)
 }
+require('node:dns').setDefaultResultOrder('ipv4first')
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -55,12 +63,19 @@ async function main() {
 
   const plcPort = await freePort()
   const plc = plcLib.PlcServer.create({ db: plcLib.Database.mock(), port: plcPort })
-  loopbackOnly(plc.app)
   await plc.start()
   const plcUrl = `http://${HOST}:${plcPort}`
 
   const port = await freePort()
   const url = `http://${HOST}:${port}`
+  let bsky = null
+  if (process.env.APPVIEW_DB_URL) {
+    const dev = require('@atproto/dev-env')
+    bsky = await dev.TestBsky.create({
+      port: await freePort(), plcUrl, repoProvider: `ws://${HOST}:${port}`,
+      dbPostgresUrl: process.env.APPVIEW_DB_URL, dbPostgresSchema: 'appview',
+    })
+  }
   const rotation = await Secp256k1Keypair.create({ exportable: true })
   const env = {
     devMode: true,
@@ -77,15 +92,17 @@ async function main() {
     disableSsrfProtection: true,
     rateLimitsEnabled: false,
     crawlers: [],
-    // No AppView and no moderation service: app.bsky.* reads and reports are not served.
+    // No moderation service: reports are not served. Without the AppView, app.bsky.* is not either.
+    ...(bsky ? { bskyAppViewUrl: bsky.url, bskyAppViewDid: bsky.ctx.cfg.serverDid } : {}),
   }
   const cfg = pds.envToCfg(env)
   // The accounts' DID documents (and so the session) name this loopback address, not localhost.
   cfg.service.publicUrl = url
   if (cfg.oauth && cfg.oauth.issuer) cfg.oauth.issuer = url
   const server = await pds.PDS.create(cfg, pds.envToSecrets(env))
-  loopbackOnly(server.app)
   await server.start()
+  // The AppView resolves the accounts' PDS and handles through this PDS (dev-env's helper).
+  if (bsky) require('@atproto/dev-env').mockNetworkUtilities({ ctx: server.ctx, port, url }, bsky)
 
   async function account(name) {
     const handle = `${name}.test`
@@ -99,10 +116,11 @@ async function main() {
   const brand = await account('acmecoffee')
   const customer = await account('annsmith')
 
-  process.stdout.write(JSON.stringify({ url, plc: plcUrl, brand, customer }) + '\n')
+  process.stdout.write(JSON.stringify({ url, plc: plcUrl, appview: bsky && bsky.url, brand, customer }) + '\n')
 
   const stop = async () => {
     try { await server.destroy() } catch {}
+    if (bsky) { try { await bsky.close() } catch {} }
     try { await plc.destroy() } catch {}
     cleanup()
     process.exit(0)
