@@ -61,6 +61,15 @@ def _m002(db: Database) -> None:
             table.add_column(column, str)
 
 
+@migrations(name="003_statement_per_language")
+def _m003(db: Database) -> None:
+    # one post per account and language: the statement has a version in each language the storm speaks
+    for index in db["statement_posts"].indexes:
+        if index.columns == ["spike_id", "account"]:
+            db.execute(f"DROP INDEX [{index.name}]")
+    db["statement_posts"].create_index(["spike_id", "account", "language"], unique=True, if_not_exists=True)
+
+
 def ensure(store: Store) -> None:
     store.ensure(migrations)
 
@@ -103,21 +112,25 @@ def accounts(runtime: Any, brand: str | None = None, default_brand: str | None =
 
 
 def approve(store: Store, spike_id: int, text: str, language: str, actor: str, on: list[str],
-            at: datetime | None = None) -> bool:
-    """Queue the statement on each account in ``on``. False (and nothing queued) when this
-    spike's statement was approved before: it is posted once. ``at``: the approval time
-    the statement's update time was computed from (now by default)."""
+            at: datetime | None = None, also: dict[str, str] | None = None) -> bool:
+    """Queue the statement on each account in ``on``: ``text`` in ``language``, and each
+    version in ``also`` (language -> text), one post each. False (and nothing queued) when
+    this spike's statement was approved before: it is posted once. ``at``: the approval
+    time the statement's update time was computed from (now by default)."""
     ensure(store)
     now = (at or utcnow()).isoformat(timespec="seconds")
+    versions = {language: text, **{k: v for k, v in (also or {}).items() if k != language}}
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM statement_posts WHERE spike_id = ?", [spike_id]).fetchone():
             return False
         db["statement_posts"].insert_all([
-            {"spike_id": spike_id, "account": account, "text": text, "language": language,
-             "idempotency_key": "statement-" + hashlib.sha256(f"{spike_id}:{account}:{now}".encode()).hexdigest()[:24],
+            {"spike_id": spike_id, "account": account, "text": body, "language": lang,
+             "idempotency_key": "statement-" + hashlib.sha256(
+                 f"{spike_id}:{account}:{lang}:{now}".encode()).hexdigest()[:24],
              "status": "pending", "approved_by": actor, "approved_at": now, "attempts": 0}
-            for account in on])
-        store._event(None, "statement_approved", spike_id=spike_id, actor=actor, accounts=on)
+            for lang, body in versions.items() for account in on])
+        store._event(None, "statement_approved", spike_id=spike_id, actor=actor, accounts=on,
+                     languages=list(versions))
     return True
 
 

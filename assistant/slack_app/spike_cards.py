@@ -33,6 +33,8 @@ class AlertData:
     to_hide: int = 0  # open and abusive
     local_outbox: str | None = None
     crisis: list[dict[str, Any]] = field(default_factory=list)  # open crisis members: to a person, one by one
+    versions: list[dict[str, Any]] = field(default_factory=list)  # the statement in the storm's other languages
+    missing: list[str] = field(default_factory=list)  # storm languages the crisis playbook has no text for
 
 
 def value(spike_id: int) -> str:
@@ -84,6 +86,22 @@ def alert_card(data: AlertData) -> tuple[str, list[Block]]:
     body = escape(data.posted[0]["text"] if data.posted else data.statement)
     blocks.append({"type": "section", "block_id": "spike_statement",
                    "text": md(clip(title + "```" + body + "```", SECTION_LIMIT, "statement")[0])})
+    first = data.posted[0]["language"] if data.posted else data.statement_language
+    others = ([{"language": r["language"], "text": r["text"]} for r in data.posted if r["language"] != first]
+              if data.posted else data.versions)
+    seen: set[str] = set()
+    for version in others:
+        if version["language"] in seen:
+            continue  # one row per account: show each language once
+        seen.add(version["language"])
+        blocks.append({"type": "section", "block_id": f"spike_statement_{version['language']}"[:255],
+                       "text": md(clip(f"*Also in {escape(version['language'])}*\n```{escape(version['text'])}```",
+                                       SECTION_LIMIT, "statement")[0])})
+    if data.missing:
+        langs = ", ".join(escape(m) for m in data.missing)
+        blocks.append({"type": "context", "block_id": "spike_missing", "elements": [md(
+            f"⚠️ Not written in {langs}: the policy's crisis playbook has no texts in {langs}. Add them "
+            "(crisis.playbook) to post a version for those posts.")]})
     if data.posted:
         blocks.append({"type": "context", "block_id": "spike_posted", "elements": [md(_posted_line(data))]})
     actions: list[Block] = []
@@ -117,9 +135,12 @@ def alert_card(data: AlertData) -> tuple[str, list[Block]]:
 def _posted_line(data: AlertData) -> str:
     first = data.posted[0]
     parts = []
+    several = len({r["language"] for r in data.posted}) > 1
     for row in data.posted:
         url = safe_url(row.get("posted_url"))
         name = "the local outbox" if row["account"] == "local" else escape(row["account"])
+        if several:
+            name += f" ({escape(row['language'])})"
         if row["status"] == "posted":
             parts.append(f"posted on {name}" + (f" (<{url}|view>)" if url else ""))
         elif row["status"] == "failed":
@@ -133,12 +154,22 @@ def _posted_line(data: AlertData) -> str:
     return clip(f"📬 Statement approved by {who(first['approved_by'])}: " + "; ".join(parts), 2900)[0]
 
 
-def edit_view(spike_id: int, text: str) -> dict[str, Any]:
+def edit_view(spike_id: int, texts: dict[str, str]) -> dict[str, Any]:
+    """One input per language version; the first (the most spoken) is block ``statement``,
+    the others ``statement_<language>``."""
+    several = len(texts) > 1
+    blocks = []
+    for i, (language, text) in enumerate(texts.items()):
+        label = f"The consolidated statement ({language})" if several else "The consolidated statement"
+        blocks.append({"type": "input", "block_id": version_block(language, i == 0), "label": plain(label[:2000]),
+                       "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
+                                   "max_length": 3000, "initial_value": text[:3000]}})
     return {"type": "modal", "callback_id": EDIT_VIEW, "private_metadata": value(spike_id),
-            "title": plain("Edit statement"), "submit": plain("Approve"), "close": plain("Cancel"),
-            "blocks": [{"type": "input", "block_id": "statement", "label": plain("The consolidated statement"),
-                        "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
-                                    "max_length": 3000, "initial_value": text[:3000]}}]}
+            "title": plain("Edit statement"), "submit": plain("Approve"), "close": plain("Cancel"), "blocks": blocks}
+
+
+def version_block(language: str, first: bool) -> str:
+    return "statement" if first else f"statement_{language}"
 
 
 def _who_listed(group: list[dict[str, Any]], limit: int = 20) -> str:

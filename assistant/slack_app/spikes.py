@@ -11,6 +11,7 @@ by 20% or more, or it calmed down.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -33,7 +34,7 @@ from ..storms import (
     spike_for_mention,
 )
 from ..storms.spike import Spike
-from ..storms.statement import check_statement, promised_at, update_due
+from ..storms.statement import check_statement, promised_at, statement_languages, update_due
 from ..superfans import card_line, fan_status
 from . import spike_cards
 from .blocks import escape, network_label, who
@@ -76,6 +77,9 @@ class SpikeDesk:
                                        "status_shown": str, "redrawn_at": str, "statement": str,
                                        "language": str, "passed": int, "topic": str},
                                       pk="spike_id", if_not_exists=True)
+            for column in ("versions", "missing"):  # the statement in the storm's other languages (JSON)
+                if column not in db["spike_alerts"].columns_dict:
+                    db["spike_alerts"].add_column(column, str)
             # the members whose review cards were redrawn to say they are part of the spike
             db["spike_marked"].create({"spike_id": int, "mention_id": str}, pk=("spike_id", "mention_id"),
                                       if_not_exists=True)
@@ -176,11 +180,14 @@ class SpikeDesk:
             row = self.alert(spike.id)
             if row is not None and not self._redraw_due(row, spike, wall):
                 return
-            language = policy.languages[0]
-            statement = draft_statement(spike, policy, language)
-            values = {"statement": statement.text, "language": statement.language, "passed": int(statement.passed),
-                      "topic": statement.topic, "members_shown": spike.members, "status_shown": spike.status,
-                      "redrawn_at": wall.isoformat()}
+            drafted, missing = self.drafts(spike, policy)
+            statement = drafted[0]
+            values = {"statement": statement.text, "language": statement.language,
+                      "passed": int(all(d.passed for d in drafted)), "topic": statement.topic,
+                      "members_shown": spike.members, "status_shown": spike.status, "redrawn_at": wall.isoformat(),
+                      "versions": json.dumps([{"language": d.language, "text": d.text, "passed": d.passed}
+                                              for d in drafted[1:]], ensure_ascii=False),
+                      "missing": json.dumps(missing)}
             if row is None:
                 channel = self.alert_channel(policy, spike.brand or self.svc.settings.brand)
                 if not channel:
@@ -195,7 +202,7 @@ class SpikeDesk:
                 self._mark_members(spike.id)
                 return
             if self.posted(spike.id):  # an approved statement stays as approved
-                values = {k: v for k, v in values.items() if k not in ("statement", "language", "passed")}
+                values = {k: v for k, v in values.items() if k not in ("statement", "language", "passed", "versions")}
             with self.store.transaction() as db:
                 db["spike_alerts"].update(spike.id, values)
             self.redraw(spike.id, spike)
@@ -271,6 +278,8 @@ class SpikeDesk:
         answer = self._answerable(spike.id) if statements.is_posted(self.store, spike.id) else []
         local = self.svc.local_outbox("local") if not self.accounts(spike.id).keys() - {"local"} else None
         return spike_cards.AlertData(spike, row["statement"], row["language"], bool(row["passed"]), row["topic"],
+                                     versions=json.loads(row.get("versions") or "[]"),
+                                     missing=json.loads(row.get("missing") or "[]"),
                                      posted=self.posted(spike.id), to_answer=len(answer), to_hide=len(hide),
                                      local_outbox=local, crisis=self._listed(self.crisis_members(spike.id)))
 
@@ -331,14 +340,21 @@ class SpikeDesk:
     def _listed(group: list[Any]) -> list[dict[str, Any]]:
         return [{"mention_id": m.mention_id, "author": m.author, "network": m.network, "post": m.text} for m in group]
 
-    def edit_text(self, spike_id: int) -> tuple[str, str]:
-        """The statement the Edit form starts from, drafted now, and the update time it names
-        (replaced by the one due at approval if the person leaves it in)."""
+    def drafts(self, spike: Spike, policy: Policy, now: datetime | None = None) -> tuple[list[Any], list[str]]:
+        """(the statement in each language the storm speaks, most spoken first; the storm's
+        languages the crisis playbook has no text for)."""
+        languages, missing = statement_languages(spike, policy)
+        return [draft_statement(spike, policy, lang, now=now) for lang in languages], missing
+
+    def edit_text(self, spike_id: int) -> tuple[dict[str, str], str]:
+        """The statement's versions the Edit form starts from (language -> text), drafted
+        now, and the update time they name (replaced by the one due at approval if the
+        person leaves it in)."""
         spike, policy, row = get_spike(self.store, spike_id), self.policy(spike_id), self.alert(spike_id) or {}
         if spike is None or policy is None:
-            return row.get("statement") or "", ""
-        drafted = draft_statement(spike, policy, policy.languages[0], now=utcnow())
-        return drafted.text, drafted.update_time
+            return {row.get("language") or "en": row.get("statement") or ""}, ""
+        drafted, _ = self.drafts(spike, policy, now=utcnow())
+        return {d.language: d.text for d in drafted}, drafted[0].update_time
 
     def _edited(self, spike: Spike, policy: Policy, language: str, text: str, promised: str | None,
                 now: datetime) -> tuple[str, list[GuardCheck]]:
@@ -348,33 +364,54 @@ class SpikeDesk:
         return body, check_statement(body, spike, policy, language, now=now)
 
     @staticmethod
-    def _why_not(body: str, checks: list[GuardCheck], accounts: dict[str, Any]) -> str | None:
+    def _why_not(body: str, checks: list[GuardCheck], accounts: dict[str, Any], language: str = "",
+                 several: bool = False) -> str | None:
         """One line saying why this statement cannot go on the brand's accounts, or None.
         What the guard refuses cannot be overridden: there is no "post anyway"."""
+        which = f" ({language} version)" if several and language else ""
         too_long = statements.problems(body, accounts)
         if too_long:
-            return f"Not posted: {too_long[0]}."
+            return f"Not posted{which}: {too_long[0]}."
         # each account's own limit is the length that counts (checked just above)
         bad = [c for c in checks if not c.passed and c.name != "length"]
         if not bad:
             return None
         first = " ".join((bad[0].detail or bad[0].name).split())
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-        line = f"Not posted: the guard refuses it ({bad[0].name}: {first}){more}"
+        line = f"Not posted{which}: the guard refuses it ({bad[0].name}: {first}){more}"
         return line if len(line) <= 190 else line[:188] + "…)"
 
-    def check_edit(self, spike_id: int, text: str, promised: str | None = None) -> str | None:
+    def _versions(self, spike: Spike, policy: Policy, texts: dict[str, str] | None, promised: str | None,
+                  now: datetime) -> tuple[dict[str, tuple[str, list[GuardCheck]]], list[str]]:
+        """Each version to post, language -> (text, guard checks): drafted now, or as edited."""
+        if texts is None:
+            drafted, missing = self.drafts(spike, policy, now=now)
+            return {d.language: (d.text.strip(), d.guard) for d in drafted}, missing
+        _, missing = statement_languages(spike, policy)
+        return {lang: self._edited(spike, policy, lang, text, promised, now) for lang, text in texts.items()}, missing
+
+    def _first_refusal(self, versions: dict[str, tuple[str, list[GuardCheck]]], accounts: dict[str, Any]) -> str | None:
+        for lang, (body, checks) in versions.items():
+            why = self._why_not(body, checks, accounts, lang, several=len(versions) > 1)
+            if why:
+                return why
+        return None
+
+    def check_edit(self, spike_id: int, texts: dict[str, str], promised: str | None = None) -> str | None:
         """Why an edited statement would be refused, in one line for the Edit form, or None."""
         spike, policy, row = get_spike(self.store, spike_id), self.policy(spike_id), self.alert(spike_id)
         if spike is None or policy is None or row is None:
             return "Not posted: this spike is no longer in the database."
-        body, checks = self._edited(spike, policy, row["language"], text, promised, utcnow())
-        return self._why_not(body, checks, self.accounts(spike_id))
+        texts = {lang or row["language"]: text for lang, text in texts.items()}  # a form from before versions
+        versions, _ = self._versions(spike, policy, texts, promised, utcnow())
+        return self._first_refusal(versions, self.accounts(spike_id))
 
-    def approve_statement(self, spike_id: int, ref: Ref, text: str | None = None, promised: str | None = None) -> None:
-        """Queue the statement on the brand's accounts once, post it, then point the group's drafts to it.
-        The statement, edited or not, passes the draft guard as it is at approval: its update
-        time is computed now, with its date."""
+    def approve_statement(self, spike_id: int, ref: Ref, texts: dict[str, str] | None = None,
+                          promised: str | None = None) -> None:
+        """Queue the statement (a version in each language the storm speaks) on the brand's
+        accounts once, post it, then point the group's drafts to it. Every version, edited or
+        not, passes the draft guard as it is at approval: its update time is computed now,
+        with its date."""
         row = self.alert(spike_id)
         policy = self.policy(spike_id)
         spike = get_spike(self.store, spike_id)
@@ -389,24 +426,24 @@ class SpikeDesk:
                                     "(or run with the local outbox); nothing was posted.")
             return
         now = utcnow().replace(microsecond=0)
-        if text is None:
-            drafted = draft_statement(spike, policy, policy.languages[0], now=now)
-            body, checks, language = drafted.text.strip(), drafted.guard, drafted.language
-        else:
-            language = row["language"]
-            body, checks = self._edited(spike, policy, language, text, promised, now)
-        why = self._why_not(body, checks, accounts)
+        if texts is not None:
+            texts = {lang or row["language"]: text for lang, text in texts.items()}
+        versions, _ = self._versions(spike, policy, texts, promised, now)
+        why = self._first_refusal(versions, accounts)
         if why:
-            fix = " Use Edit statement to fix it." if text is None else ""
+            fix = " Use Edit statement to fix it." if texts is None else ""
             self.svc.ephemeral(ref, f"{why}.{fix}" if not why.endswith(".") else f"{why}{fix}")
             return
-        if not statements.approve(self.store, spike_id, body, language, ref["user"], sorted(accounts), at=now):
+        (language, (body, _)), *others = versions.items()
+        if not statements.approve(self.store, spike_id, body, language, ref["user"], sorted(accounts), at=now,
+                                  also={lang: text for lang, (text, _) in others}):
             done = self.posted(spike_id)
             by = f" by {who(done[0]['approved_by'])}" if done else ""
             self.svc.ephemeral(ref, f"The statement was already approved{by}; it is posted once.")
             return
-        edited = " with edits" if text is not None and body != row["statement"].strip() else ""
-        self.note(spike_id, f"✅ Statement approved{edited} by {who(ref['user'])}.")
+        edited = " with edits" if texts is not None and body != (row["statement"] or "").strip() else ""
+        langs = f" in {', '.join(versions)}" if len(versions) > 1 else ""
+        self.note(spike_id, f"✅ Statement approved{edited}{langs} by {who(ref['user'])}.")
         self._deliver(spike_id, accounts)
 
     def _deliver(self, spike_id: int, accounts: dict[str, Any]) -> None:

@@ -103,6 +103,31 @@ def draft_statement(spike: Spike, policy: Policy, language: str, now: datetime |
     return Statement(statement, written, values["topic"], values["update_time"], checks, notes)
 
 
+# A storm language gets its own version of the statement when this share of the group
+# (and at least MIN_POSTS posts) writes in it; at most MAX_VERSIONS versions, most spoken first.
+LANGUAGE_SHARE = 0.1
+MIN_POSTS = 2
+MAX_VERSIONS = 4
+
+
+def has_texts(policy: Policy, language: str) -> bool:
+    """Whether the crisis playbook has every part of the statement in ``language``."""
+    book = policy.crisis.playbook
+    return all(book.text(part, language)[1] == language for part in PARTS)
+
+
+def statement_languages(spike: Spike, policy: Policy) -> tuple[list[str], list[str]]:
+    """(the languages the statement is written in: the ones the storm speaks, most spoken
+    first; the storm's languages the crisis playbook has no text for, said on the card)."""
+    total = sum(spike.languages.values())
+    ranked = sorted(spike.languages.items(), key=lambda p: (-p[1], p[0]))
+    spoken = [lang for lang, n in ranked if lang and n >= max(MIN_POSTS, LANGUAGE_SHARE * total)]
+    spoken = spoken or [lang for lang, _ in ranked[:1] if lang]
+    written = [lang for lang in spoken if has_texts(policy, lang)][:MAX_VERSIONS]
+    missing = [lang for lang in spoken if not has_texts(policy, lang)]
+    return written or [policy.languages[0]], missing
+
+
 def check_statement(text: str, spike: Spike, policy: Policy, language: str, now: datetime | None = None,
                     network: str = "mastodon") -> list[GuardCheck]:
     """The guard over a statement a person wrote or edited, exactly as over a drafted one:

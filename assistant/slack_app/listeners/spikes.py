@@ -50,9 +50,9 @@ def on_edit(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None
     if svc.spikes.posted(spike_id):
         svc.ephemeral(ref, "The statement was already approved; it is posted once.")
         return
-    text, promised = svc.spikes.edit_text(spike_id)  # drafted now: the update time due now, with its date
-    view = spike_cards.edit_view(spike_id, text)
-    view["private_metadata"] = json.dumps({"s": spike_id, "u": promised,
+    texts, promised = svc.spikes.edit_text(spike_id)  # drafted now: the update time due now, with its date
+    view = spike_cards.edit_view(spike_id, texts)
+    view["private_metadata"] = json.dumps({"s": spike_id, "u": promised, "l": list(texts),
                                            "r": {"channel": ref["channel"], "ts": ref["ts"]}})
     _open(svc, body, view, ref)
 
@@ -97,18 +97,24 @@ def _submitted(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     meta, ref = _submitted(body)
-    text = ((body["view"]["state"]["values"].get("statement") or {}).get("text") or {}).get("value") or ""
-    if not text.strip():
-        ack(response_action="errors", errors={"statement": "Write the statement, or close the form."})
-        return
+    values = body["view"]["state"]["values"]
+    languages = [str(lang) for lang in meta.get("l") or [""]]
+    texts: dict[str, str] = {}
+    for i, language in enumerate(languages):
+        block = spike_cards.version_block(language, i == 0)
+        text = ((values.get(block) or {}).get("text") or {}).get("value") or ""
+        if not text.strip():
+            ack(response_action="errors", errors={block: "Write the statement, or close the form."})
+            return
+        texts[language] = text
     # The same guard as any draft, before the form closes: what it refuses is said on the
     # form in one line and cannot be overridden (approve_statement checks again).
-    why = svc.spikes.check_edit(int(meta["s"]), text, meta.get("u"))
+    why = svc.spikes.check_edit(int(meta["s"]), texts, meta.get("u"))
     if why:
-        ack(response_action="errors", errors={"statement": why})
+        ack(response_action="errors", errors={spike_cards.version_block(languages[0], True): why})
         return
     ack()
-    svc.in_background(svc.spikes.approve_statement, int(meta["s"]), ref, text, meta.get("u"))
+    svc.in_background(svc.spikes.approve_statement, int(meta["s"]), ref, texts, meta.get("u"))
 
 
 def answer_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
