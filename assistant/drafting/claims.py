@@ -160,6 +160,18 @@ def claim_terms() -> dict[str, re.Pattern[str]]:
     return {kind: compile_terms([w for words in by_lang.values() for w in words]) for kind, by_lang in data.items()}
 
 
+@lru_cache(maxsize=1)
+def _terms_per_language() -> dict[str, dict[str, re.Pattern[str]]]:
+    data = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    return {kind: {lang: compile_terms(words) for lang, words in by_lang.items()} for kind, by_lang in data.items()}
+
+
+def terms_for(kind: str, language: str | None) -> re.Pattern[str]:
+    """The ``kind`` words of ``language`` (every language's where it has none listed)."""
+    by_language = _terms_per_language()[kind]
+    return by_language.get(language or "") or claim_terms()[kind]
+
+
 # Courtesy and function words: a sentence made only of these (and the policy's and
 # the post's words) states nothing that needs backing.
 _COURTESY = set(fold(w) for w in """

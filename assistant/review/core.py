@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("assistant.review")
 
 # Guard checks a person's edit may override (they know something the policy does not
-# say); the others (links, codes, prices the policy lacks, disguised text, length) always block.
+# say); the others always block: links, codes, prices, discounts and refunds the policy
+# lacks ("facts", "links", "prices"), staff named in a complaint reply ("staff_named"), a
+# sentence that contradicts the policy's facts ("contradicts_policy"), a sentence in
+# another language ("other_language"), disguised text, prompt traces and length.
 OVERRIDABLE = frozenset({"claims", "we_voice", "specific", "language", "gestures", "not_a_copy", "emoji"})
 
 
@@ -72,8 +75,8 @@ class Review:
 
 @dataclass
 class TextCheck:
-    errors: list[str]  # always block
-    warnings: list[str]  # block unless a person accepts them
+    errors: list[str]  # always block: submitting again never posts it
+    warnings: list[str]  # block unless a person accepts them (submit again)
 
     @property
     def ok(self) -> bool:
@@ -111,10 +114,12 @@ def check_text(r: Review, mention_id: str, text: str) -> TextCheck:
         return TextCheck(problems, [])
     triage = r.store.triage(mention_id) or r.engine.triage(r.store.mention(mention_id), brand)
     failed = [c for c in r.engine.check(text, r.store.mention(mention_id), triage, brand) if not c.passed]
-    line = [f"{c.name}: {c.detail}" if c.detail else c.name for c in failed]
-    if all(c.name in OVERRIDABLE for c in failed):
-        return TextCheck([], line)
-    return TextCheck(line, [])
+
+    def line(c: Any) -> str:
+        return f"{c.name}: {c.detail}" if c.detail else c.name
+
+    return TextCheck([line(c) for c in failed if c.name not in OVERRIDABLE],
+                     [line(c) for c in failed if c.name in OVERRIDABLE])
 
 
 def _status(r: Review, mention_id: str) -> str:
@@ -166,8 +171,8 @@ def approve_text(r: Review, mention_id: str, actor: str, text: str, accept_warni
     if status not in APPROVABLE:
         raise StaleDecision(mention_id, status, None)
     check = check_text(r, mention_id, text)
-    if check.errors:
-        raise Refused(check.errors[0])
+    if check.errors:  # never overridden, whatever accept_warnings says
+        raise Refused("; ".join(check.errors), "this always blocks: change the text")
     if check.warnings and not accept_warnings:
         raise Refused("Check: " + "; ".join(check.warnings), "submit it again to use it anyway")
     latest = r.store.latest_draft(mention_id)

@@ -520,11 +520,17 @@ def _post_context(post: str | None) -> list[Block]:
         {"type": "rich_text_quote", "elements": [{"type": "text", "text": text}]}]}]
 
 
+# What the edit form says about the guard (README, "The guard checks claims, not just words").
+EDIT_RULES = ("Always blocked: links, codes, prices, discounts or refunds the policy lacks, a colleague named in "
+              "a reply to a complaint, anything the policy's facts contradict, another language. Other unbacked "
+              "sentences are warnings: submit again to post anyway.")
+
+
 def edit_modal(mention_id: str, draft_id: int | None, text: str, network: str | None, limit: int | None,
                metadata: dict[str, Any], title: str = "Edit the reply", submit: str = "Approve and post",
                post: str | None = None) -> dict[str, Any]:
     """``submit`` says what the card's Approve button says ("Approve and post" / "Approve and save")."""
-    hint = f"{network_label(network)} allows {limit} characters." if limit else "Edit the reply."
+    hint = (f"{network_label(network)} allows {limit} characters. " if limit else "") + EDIT_RULES
     return {
         "type": "modal", "callback_id": "edit_submit",
         "private_metadata": json.dumps({"m": mention_id, "d": draft_id, **metadata}),

@@ -156,8 +156,6 @@ def _plus(extra: str) -> Callable[[list[dict[str, str]]], str]:
     return reply
 
 
-@pytest.mark.xfail(strict=True, reason="writer mode: 'Your next bag is on us.' (a free bag, a gesture the "
-                                       "policy does not allow) passes every check and is the draft")
 def test_writer_free_bag_in_other_words_is_refused(policy: Policy, settings: Any) -> None:
     draft = _writer_draft(policy, settings, PRAISE_QUESTION, Intent.QUESTION, _plus("Your next bag is on us."))
     assert draft.origin != "writer" and "on us" not in (draft.text or ""), draft.text
@@ -186,9 +184,6 @@ def test_writer_link_with_an_ideographic_dot_is_refused(policy: Policy, settings
     assert "/deals" not in (draft.text or ""), draft.text
 
 
-@pytest.mark.xfail(strict=True, reason="writer mode: a sentence that contradicts the policy's own fact passes "
-                                       "('We ship worldwide.' where the fact says within the EU; 'Orders leave "
-                                       "our roastery in 2-5 working days.' where it says 1-2)")
 @pytest.mark.parametrize("wrong", ["We ship worldwide.", "Orders leave our roastery in 2-5 working days."])
 def test_writer_never_states_a_fact_the_policy_contradicts(policy: Policy, settings: Any, wrong: str) -> None:
     draft = _writer_draft(policy, settings, PRAISE_QUESTION, Intent.QUESTION, _plus(wrong))

@@ -39,15 +39,29 @@ def validate_reply(svc: Services, mention_id: str, text: str, user: str | None =
     key = f"{mention_id}|{user}"
     check = review.check_text(svc.review, mention_id, text)
     if check.errors:
-        return _fit(check.errors[0])
+        # What blocks for good comes first and says so; the warnings are only named.
+        svc.warned_edits.pop(key, None)
+        blocked = "Blocked, fix the text (submitting it again will not post it): " + "; ".join(
+            _clip(e, 140) for e in check.errors)
+        warned = ("; warnings only: " + ", ".join(w.split(":", 1)[0] for w in check.warnings)
+                  if check.warnings else "")
+        return _fit(_clip(blocked, ERROR_LIMIT - len(warned)) + warned)
     if check.warnings and svc.warned_edits.get(key) != text.strip():
         svc.warned_edits[key] = text.strip()
-        return _fit("Check: " + "; ".join(check.warnings)[:200] + " (submit again to use it anyway)")
+        return _fit("Warning only: " + _clip("; ".join(check.warnings), 200) + " (submit again to post anyway)")
     return None
 
 
+# What the form shows under the reply (one inline error).
+ERROR_LIMIT = 400
+
+
+def _clip(line: str, limit: int) -> str:
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
 def _fit(line: str) -> str:
-    return line if len(line) <= 280 else line[:277] + "…"
+    return _clip(line, ERROR_LIMIT)
 
 
 def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
