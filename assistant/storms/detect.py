@@ -32,6 +32,22 @@ NEGATIVE = ("complaint", "abuse")
 NEGATIVE_SQL = (
     "(t.intent IN ('complaint', 'abuse') OR EXISTS (SELECT 1 FROM json_each(COALESCE(t.reading, '{}'), '$.parts') j"
     " WHERE json_extract(j.value, '$.intent') IN ('complaint', 'abuse')))")
+# A post that may be about a problem without being filed as a complaint: "anyone else
+# charged twice??", "same here". It joins a storm's group when close to it, and is never
+# counted as a negative post (it neither starts a storm nor raises the usual rates).
+RELATED_SQL = "t.intent IN ('question', 'reaction')"
+# A burst: more negative posts in the window than the policy's min_posts and growth allow,
+# though no one group holds min_posts of them (people write about one thing in too many
+# ways for post-to-post similarity). The posts close to the burst's own centre are moved
+# into one storm group (SEED, cosine to that centre, refined a few times); later posts and
+# related ones join it at JOIN.
+SEED = 0.2
+JOIN = 0.25
+# a burst whose centre comes this close to a storm group's is more of the same storm
+SAME_STORM = 0.25
+# a question or reaction must come closer: many of them are about something else
+JOIN_RELATED = 0.3
+SEED_ROUNDS = 4
 # Before this many vectors have left the window, the centre is the mean of all of them.
 MIN_CENTER = 20
 REPRESENTATIVES = 3
@@ -107,6 +123,8 @@ def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime, brand:
     _embed_new(store, encoder, key, now_s, base_s, brand, default_brand)
     centers = _centers(store, encoder, key, window_s)
     grouper = _group_new(store, key, centers, crisis.similarity, base_s, encoder.dim)
+    _seed_burst(store, policy, key, grouper, centers, now_s, window_s, base_s)
+    _join_related(store, key, grouper, centers, now_s, window_s)
     return _spikes(store, policy, key, grouper, centers, now_s, window_s, base_s)
 
 
@@ -117,20 +135,20 @@ def _embed_new(store: Store, encoder: Encoder, key: str, now_s: str, base_s: str
                default_brand: str | None) -> None:
     mine, args = ("", []) if brand is None else (" AND COALESCE(m.brand, ?) = ?", [default_brand or "", brand])
     rows = store.db.execute(
-        "SELECT m.id, m.text, m.created_at, m.ingested_at, t.language FROM triage t"
-        " JOIN mentions m ON m.id = t.mention_id"
-        f" WHERE {NEGATIVE_SQL}{mine} AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
+        f"SELECT m.id, m.text, m.created_at, m.ingested_at, t.language, CASE WHEN {NEGATIVE_SQL} THEN 0 ELSE 1 END"
+        " FROM triage t JOIN mentions m ON m.id = t.mention_id"
+        f" WHERE ({NEGATIVE_SQL} OR {RELATED_SQL}){mine} AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
         "  WHERE v.mention_id = m.id AND v.encoder = ?)", [*args, key]).fetchall()
-    fresh: list[tuple[str, str, str, str]] = []
-    old: list[tuple[str, str, str]] = []
-    for mention_id, text, created_at, ingested_at, language in rows:
+    fresh: list[tuple[str, str, str, str, int]] = []
+    old: list[tuple[str, str, str, int]] = []
+    for mention_id, text, created_at, ingested_at, language, related in rows:
         at = _post_time(created_at, ingested_at)
         if at is None or at > now_s:
             continue  # not posted yet (a replay), or no time to place it
         if at > base_s:
-            fresh.append((mention_id, text, at, language or ""))
+            fresh.append((mention_id, text, at, language or "", related))
         else:
-            old.append((mention_id, at, language or ""))
+            old.append((mention_id, at, language or "", related))
     if not fresh and not old:
         return
     fresh.sort(key=lambda r: (r[2], r[0]))
@@ -138,11 +156,11 @@ def _embed_new(store: Store, encoder: Encoder, key: str, now_s: str, base_s: str
     with store.transaction() as db:
         db["storm_vectors"].insert_all(
             [{"mention_id": mid, "encoder": key, "at": at, "language": lang,
-              "vector": np.asarray(v, np.float32).tobytes(), "group_id": None, "centered": 0}
-             for (mid, _, at, lang), v in zip(fresh, vectors, strict=True)]
+              "vector": np.asarray(v, np.float32).tobytes(), "group_id": None, "centered": 0, "related": related}
+             for (mid, _, at, lang, related), v in zip(fresh, vectors, strict=True)]
             # Older than the baseline: recorded (never looked at again), never grouped.
             + [{"mention_id": mid, "encoder": key, "at": at, "language": lang, "vector": None,
-                "group_id": None, "centered": 1} for mid, at, lang in old])
+                "group_id": None, "centered": 1, "related": related} for mid, at, lang, related in old])
 
 
 ALL = "*"  # the centre of every language together
@@ -159,7 +177,7 @@ def _centers(store: Store, model: Encoder, encoder: str, window_s: str) -> dict[
     leaving = db.execute(
         "SELECT v.mention_id, v.language, v.vector, EXISTS (SELECT 1 FROM spike_members s"
         " WHERE s.mention_id = v.mention_id) FROM storm_vectors v WHERE v.encoder = ? AND v.centered = 0"
-        " AND v.at <= ? AND v.vector IS NOT NULL", [encoder, window_s]).fetchall()
+        " AND v.at <= ? AND v.vector IS NOT NULL AND v.related = 0", [encoder, window_s]).fetchall()
     if leaving:
         for _, lang, blob, in_spike in leaving:
             if in_spike:
@@ -207,13 +225,15 @@ def _group_new(store: Store, encoder: str, centers: dict[str, np.ndarray], simil
                dim: int) -> Grouper:
     db = store.db
     pending = db.execute("SELECT mention_id, at, language, vector FROM storm_vectors WHERE encoder = ?"
-                         " AND group_id IS NULL AND vector IS NOT NULL ORDER BY at, mention_id", [encoder]).fetchall()
-    groups = [Group(r[0], np.frombuffer(r[1], np.float32).copy(), r[2], r[3], r[4]) for r in db.execute(
-        "SELECT id, total, size, first_at, last_at FROM storm_groups WHERE encoder = ? AND merged_into IS NULL"
-        " AND last_at > ?", [encoder, base_s]).fetchall()]
+                         " AND group_id IS NULL AND vector IS NOT NULL AND related = 0 ORDER BY at, mention_id",
+                         [encoder]).fetchall()
+    rows = db.execute("SELECT id, total, size, first_at, last_at, loose FROM storm_groups WHERE encoder = ?"
+                      " AND merged_into IS NULL AND last_at > ?", [encoder, base_s]).fetchall()
+    groups = [Group(r[0], np.frombuffer(r[1], np.float32).copy(), r[2], r[3], r[4]) for r in rows]
     next_id = (db.execute("SELECT MAX(id) FROM storm_groups").fetchone()[0] or 0) + 1
     # Group totals are sums of adjusted vectors: the grouper itself takes nothing out.
-    grouper = Grouper(groups, np.zeros(dim, np.float32), similarity, next_id)
+    grouper = Grouper(groups, np.zeros(dim, np.float32), similarity, next_id,
+                      loose={r[0] for r in rows if r[5]}, loose_similarity=JOIN)
     if not pending:
         return grouper
     joined = [(mid, grouper.add(adjusted(np.frombuffer(v, np.float32), lang or "", centers), at))
@@ -223,9 +243,7 @@ def _group_new(store: Store, encoder: str, centers: dict[str, np.ndarray], simil
         for g in grouper.groups.values():
             if not g.changed:
                 continue
-            tx["storm_groups"].upsert({"id": g.id, "encoder": encoder, "total": g.total.astype(np.float32).tobytes(),
-                                       "size": g.size, "first_at": g.first_at, "last_at": g.last_at,
-                                       "merged_into": g.merged_into}, pk="id")
+            _save_group(tx, encoder, g, grouper)
             if g.merged_into is not None:
                 moves[g.id] = g.merged_into
         for gone in moves:  # follow chains of merges to the group that survived
@@ -236,6 +254,90 @@ def _group_new(store: Store, encoder: str, centers: dict[str, np.ndarray], simil
         tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
                             [(_follow(gid, moves), mid, encoder) for mid, gid in joined])
     return grouper
+
+
+def _usual_negative(db: Any, encoder: str, base_s: str, window_s: str, window_minutes: int) -> float:
+    """Negative posts in a usual window of this scope (over the baseline days so far)."""
+    first = db.execute("SELECT MIN(at) FROM storm_vectors WHERE encoder = ?", [encoder]).fetchone()[0] or window_s
+    span = max(1.0, (_dt(window_s) - max(_dt(base_s), _dt(first))).total_seconds() / 3600)
+    before = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ? AND related = 0",
+                        [encoder, base_s, window_s]).fetchone()[0]
+    return before / (span * 60 / window_minutes)
+
+
+def _seed_burst(store: Store, policy: Policy, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray],
+                now_s: str, window_s: str, base_s: str) -> None:
+    """A burst of negative posts that no one group holds: move the posts close to the
+    burst's own centre into one storm group (see SEED), so a spike can open on it."""
+    crisis, db = policy.crisis, store.db
+    rows = [r for r in db.execute(
+        "SELECT mention_id, language, vector, group_id, at FROM storm_vectors WHERE encoder = ? AND related = 0"
+        " AND vector IS NOT NULL AND group_id IS NOT NULL AND at > ? AND at <= ?", [encoder, window_s, now_s]).fetchall()
+        if r[3] not in grouper.loose]  # posts already in a storm's group are not seeded again
+    if len(rows) < crisis.min_posts or Counter(r[3] for r in rows).most_common(1)[0][1] >= crisis.min_posts:
+        return  # too few, or one group holds enough of them: a spike opens on it the usual way
+    if len(rows) < crisis.growth * max(_usual_negative(db, encoder, base_s, window_s, crisis.window_minutes), 1.0):
+        return
+    vectors = [adjusted(np.frombuffer(r[2], np.float32), r[1] or "", centers) for r in rows]
+    x = unit(np.stack(vectors))
+    centre = unit(x.mean(axis=0))
+    for _ in range(SEED_ROUNDS):
+        close = x @ centre >= SEED
+        if close.sum() < 2:
+            return
+        centre = unit(x[close].mean(axis=0))
+    close = x @ centre >= SEED
+    if int(close.sum()) < crisis.min_posts:
+        return
+    chosen = [i for i in range(len(rows)) if close[i]]
+    for i in chosen:
+        grouper.remove_member(rows[i][3], vectors[i])
+    total = np.sum([vectors[i] for i in chosen], axis=0).astype(np.float32)
+    first, last = min(rows[i][4] for i in chosen), max(rows[i][4] for i in chosen)
+    # The same storm's later posts (written in yet more ways) go to its group, not a second alert.
+    same = [g for gid in grouper.loose if (g := grouper.groups.get(gid)) is not None and g.merged_into is None
+            and g.size and float(g.centre(np.zeros_like(total)) @ centre) >= SAME_STORM]
+    if same:
+        gid = same[0].id
+        grouper.grow(gid, total, len(chosen), first, last)
+    else:
+        gid = grouper.next_id
+        grouper.add_group(Group(gid, total, len(chosen), first, last, changed=True), loose=True)
+    with store.transaction() as tx:
+        for g in grouper.groups.values():
+            if g.changed:
+                _save_group(tx, encoder, g, grouper)
+        tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
+                            [(gid, rows[i][0], encoder) for i in chosen])
+
+
+def _save_group(tx: Any, encoder: str, g: Group, grouper: Grouper) -> None:
+    tx["storm_groups"].upsert({"id": g.id, "encoder": encoder, "total": g.total.astype(np.float32).tobytes(),
+                               "size": g.size, "first_at": g.first_at, "last_at": g.last_at,
+                               "merged_into": g.merged_into, "loose": int(g.id in grouper.loose)}, pk="id")
+
+
+def _join_related(store: Store, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray], now_s: str,
+                  window_s: str) -> None:
+    """Questions and small reactions of the last window join a storm's group they are close
+    to ("anyone else charged twice?"); the others wait, and are never counted as negative."""
+    storms = [g for gid in sorted(grouper.loose) if (g := grouper.groups.get(gid)) is not None
+              and g.merged_into is None and g.size and g.last_at > window_s]
+    if not storms:
+        return
+    rows = store.db.execute(
+        "SELECT mention_id, language, vector FROM storm_vectors WHERE encoder = ? AND related = 1"
+        " AND group_id IS NULL AND vector IS NOT NULL AND at > ? AND at <= ?", [encoder, window_s, now_s]).fetchall()
+    if not rows:
+        return
+    centres = np.stack([g.centre(np.zeros_like(g.total)) for g in storms])
+    x = unit(np.stack([adjusted(np.frombuffer(r[2], np.float32), r[1] or "", centers) for r in rows]))
+    sims = x @ centres.T
+    joined = [(storms[int(np.argmax(s))].id, r[0]) for r, s in zip(rows, sims, strict=True) if s.max() >= JOIN_RELATED]
+    if joined:
+        with store.transaction() as tx:
+            tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
+                                [(gid, mid, encoder) for gid, mid in joined])
 
 
 def _merge_spikes(tx: Any, encoder: str, gone: int, keep: int) -> None:
@@ -272,10 +374,10 @@ def _spikes(store: Store, policy: Policy, encoder: str, grouper: Grouper, center
     # Hours of history the usual rates come from (at least one: a first tick has none).
     span = max(1.0, (_dt(window_s) - max(_dt(base_s), _dt(first))).total_seconds() / 3600)
     windows = span * 60 / crisis.window_minutes  # how many windows of history that is
-    negative_before = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?",
-                                 [encoder, base_s, window_s]).fetchone()[0]
-    negative_now = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?",
-                              [encoder, window_s, now_s]).fetchone()[0]
+    negative_before = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?"
+                                 " AND related = 0", [encoder, base_s, window_s]).fetchone()[0]
+    negative_now = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?"
+                              " AND related = 0", [encoder, window_s, now_s]).fetchone()[0]
     rates = {"span": span, "negative_usual_per_hour": negative_before / span, "negative_in_window": negative_now}
     # How far each group's spikes have been followed: a tick before that is a replay of
     # time already seen (the storm demo run twice on one database) and changes nothing.
@@ -308,6 +410,8 @@ def _open(store: Store, policy: Policy, encoder: str, gid: int, grouper: Grouper
                              "updated_at": now_s, "calmed_at": None, "peak": count, "summary": "{}"})
         spike_id = int(table.last_pk)  # type: ignore[arg-type]
         _join(tx, spike_id, gid, encoder, window_s, now_s)
+        tx.conn.execute("UPDATE storm_groups SET loose = 1 WHERE id = ?", [gid])  # a storm's group from now on
+        grouper.loose.add(gid)
         store._event(None, "spike_opened", spike_id=spike_id, posts=count)
     row = dict(store.db["spikes"].get(spike_id))
     return _summarise(store, policy, encoder, row, grouper, centers, now_s, window_s, base_s, count, usual, growth,

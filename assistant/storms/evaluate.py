@@ -13,7 +13,7 @@ from ..domain import Action, Intent, Severity, Triage
 from ..policy import Policy
 from ..store import Store
 from ..understanding import Encoder
-from .detect import NEGATIVE_SQL, detect, members
+from .detect import NEGATIVE_SQL, RELATED_SQL, detect, members
 from .replay import Replay
 from .spike import Spike
 from .tables import migrations
@@ -31,7 +31,7 @@ class Figures:
     fired_after_minutes: float | None = None  # first alert after the storm started
     false_alerts: int = 0  # alerts with no storm post in them
     storm_in_group: int = 0  # storm posts in the storm's spike
-    storm_negative: int = 0  # storm posts triage read as about a problem (only those are grouped)
+    storm_negative: int = 0  # storm posts triage put in the pool (negative, or a question or reaction)
     others_in_group: int = 0  # posts not of the storm in it
     other_negative_in_storm_hours: int = 0  # non-storm negative posts posted while the storm's spike was open
     seconds: float = 0.0
@@ -60,7 +60,8 @@ class Figures:
             out.append(f"alert: {fired} (target: within 10); alerts with storm posts: {self.storm_alerts}"
                        " (target: exactly 1)")
             out.append(f"storm posts in its group: {self.storm_in_group}/{self.storm_posts} "
-                       f"({self.storm_share:.0%}; target at least 90%); of those triage called negative: "
+                       f"({self.storm_share:.0%}; target at least 90%); of those triage put in the pool (complaints, abuse, "
+                       "questions, reactions): "
                        f"{self.storm_in_group}/{self.storm_negative} ({self.grouped_share:.0%})")
             out.append(f"other posts in the storm's group: {self.others_in_group} of "
                        f"{self.storm_in_group + self.others_in_group} ({self.others_share:.1%}; target at most 5%); "
@@ -131,7 +132,7 @@ def run_replay(replay: Replay, policy: Policy, encoder: Encoder, db_path: Path,
 def _score(store: Store, replay: Replay, figures: Figures) -> None:
     storm_ids = {p.mention.key for p in replay.posts if p.storm}
     figures.storm_negative = sum(1 for (mid,) in store.db.execute(
-        f"SELECT mention_id FROM triage t WHERE {NEGATIVE_SQL}").fetchall() if mid in storm_ids)
+        f"SELECT mention_id FROM triage t WHERE {NEGATIVE_SQL} OR {RELATED_SQL}").fetchall() if mid in storm_ids)
     negative = {p.mention.key: p for p in replay.posts if p.intent in (Intent.COMPLAINT, Intent.ABUSE)}
     best: tuple[int, Spike | None, list[str]] = (0, None, [])
     for spike in figures.alerts:

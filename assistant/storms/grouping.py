@@ -44,14 +44,45 @@ class Group:
 class Grouper:
     """Assigns posts to groups in time order. ``next_id`` hands out ids for new groups."""
 
-    def __init__(self, groups: list[Group], center: np.ndarray, similarity: float, next_id: int) -> None:
+    def __init__(self, groups: list[Group], center: np.ndarray, similarity: float, next_id: int,
+                 loose: set[int] | None = None, loose_similarity: float | None = None) -> None:
         self.groups = {g.id: g for g in groups}
         self.center = center
         self.similarity = similarity
+        # A storm's groups (seeded from a burst, or watched by a spike) are joined at a lower
+        # similarity: their centre is the mean of many posts, so a post about the same thing
+        # written another way still comes close to it, where it would not to any one post.
+        self.loose = set(loose or ())
+        self.loose_similarity = similarity if loose_similarity is None else loose_similarity
         self.next_id = next_id
         self._ids = [g.id for g in groups]
         dim = center.shape[0]
         self._centres = np.stack([g.centre(center) for g in groups]) if groups else np.zeros((0, dim), np.float32)
+
+    def add_group(self, group: Group, loose: bool = False) -> None:
+        """A group made elsewhere (a burst's posts, moved into one group)."""
+        self.groups[group.id] = group
+        self._ids.append(group.id)
+        self._centres = np.vstack([self._centres, group.centre(self.center)[None, :]])
+        self.next_id = max(self.next_id, group.id + 1)
+        if loose:
+            self.loose.add(group.id)
+
+    def grow(self, gid: int, total: np.ndarray, size: int, first_at: str, last_at: str) -> None:
+        """Add several posts (their summed vectors) to a group at once."""
+        g = self.groups[gid]
+        g.total, g.size, g.changed = g.total + total, g.size + size, True
+        g.first_at, g.last_at = min(g.first_at, first_at), max(g.last_at, last_at)
+        self._set_centre(gid)
+
+    def remove_member(self, gid: int, vector: np.ndarray) -> None:
+        """Take one post's vector out of its group (it moved to a burst's group)."""
+        g = self.groups[gid]
+        g.total = g.total - vector
+        g.size = max(0, g.size - 1)
+        g.changed = True
+        if g.size:
+            self._set_centre(gid)
 
     def _set_centre(self, gid: int) -> None:
         self._centres[self._ids.index(gid)] = self.groups[gid].centre(self.center)
@@ -61,8 +92,10 @@ class Grouper:
         x = unit(vector - self.center)
         if self._ids:
             sims = self._centres @ x
-            best = int(np.argmax(sims))
-            if sims[best] >= self.similarity:
+            need = np.array([self.loose_similarity if gid in self.loose else self.similarity for gid in self._ids],
+                            np.float32)
+            best = int(np.argmax(sims - need))
+            if sims[best] >= need[best]:
                 gid = self._ids[best]
                 g = self.groups[gid]
                 g.total = g.total + vector
@@ -95,6 +128,8 @@ class Grouper:
             k.size += g.size
             k.first_at, k.last_at = min(k.first_at, g.first_at), max(k.last_at, g.last_at)
             k.absorbed += [gone, *g.absorbed]
+            if gone in self.loose:
+                self.loose.add(keep)
             k.changed = g.changed = True
             g.merged_into = keep
             drop = self._ids.index(gone)

@@ -48,6 +48,17 @@ def _m001(db: Database) -> None:
     db["spike_members"].create_index(["mention_id"], if_not_exists=True)
 
 
+@migrations(name="002_related_posts_and_loose_groups")
+def _m002(db: Database) -> None:
+    # related: a question or a small reaction ("anyone else charged twice?", "same here"):
+    # embedded so it can join a storm's group, but never counted as a negative post itself.
+    # loose: a storm's group (seeded from a burst, or a spike's), joined at a lower similarity.
+    if "related" not in db["storm_vectors"].columns_dict:
+        db["storm_vectors"].add_column("related", int, not_null_default=0)
+    if "loose" not in db["storm_groups"].columns_dict:
+        db["storm_groups"].add_column("loose", int, not_null_default=0)
+
+
 def ensure(store: Store) -> None:
     """Apply these migrations (idempotent) to a store opened without them."""
     store.ensure(migrations)
