@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -50,24 +49,14 @@ GROWTH_REDRAW = 1.2  # a group this much bigger than the card shows is redrawn a
 POINTER_ORIGIN = "statement"  # a member's draft that points to the approved statement
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if not raw:
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        log.error("%s=%r is not a number of seconds/minutes; using %s", name, raw, default)
-        return default
-
-
 class SpikeDesk:
     def __init__(self, svc: Services, encoder: Encoder | None = None) -> None:
         self.svc = svc
         self.store = svc.store
         self._encoder = encoder
-        self.tick_seconds = _env_float("ASSISTANT_SPIKE_TICK_SECONDS", 60.0)
-        self.card_minutes = _env_float("ASSISTANT_SPIKE_CARD_MINUTES", 10.0)
+        # validated once, at start, with every other setting (settings.py)
+        self.tick_seconds = svc.settings.spike_tick_seconds
+        self.card_minutes = svc.settings.spike_card_minutes
         self._tick_lock = threading.Lock()
         self._card_lock = threading.Lock()
         self._stop = threading.Event()
