@@ -77,6 +77,7 @@ class Review:
 class TextCheck:
     errors: list[str]  # always block: submitting again never posts it
     warnings: list[str]  # block unless a person accepts them (submit again)
+    guard: bool = False  # the errors are the guard's (not the length or the connector's)
 
     @property
     def ok(self) -> bool:
@@ -119,7 +120,7 @@ def check_text(r: Review, mention_id: str, text: str) -> TextCheck:
         return f"{c.name}: {c.detail}" if c.detail else c.name
 
     return TextCheck([line(c) for c in failed if c.name not in OVERRIDABLE],
-                     [line(c) for c in failed if c.name in OVERRIDABLE])
+                     [line(c) for c in failed if c.name in OVERRIDABLE], guard=True)
 
 
 def _status(r: Review, mention_id: str) -> str:

@@ -38,6 +38,8 @@ def validate_reply(svc: Services, mention_id: str, text: str, user: str | None =
     submits it has not seen them, so is warned too)."""
     key = f"{mention_id}|{user}"
     check = review.check_text(svc.review, mention_id, text)
+    if check.errors and not check.guard:  # empty, too long, or the network refuses it
+        return _fit(check.errors[0])
     if check.errors:
         # What blocks for good comes first and says so; the warnings are only named.
         svc.warned_edits.pop(key, None)
