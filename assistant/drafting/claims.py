@@ -60,6 +60,8 @@ _SPOKEN_DOT = re.compile(r"(?<=\w)\s+dot\s+(?=[a-z]{2,}\b)", re.I)
 _AT = re.compile(r"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\})\s*", re.I)
 _SPOKEN_AT = re.compile(r"(?<=\w)\s+at\s+(?=[\w-]+\s+dot\s+[a-z]{2,}\b)", re.I)
 _HXXP = re.compile(r"\bhxxps?(?=://|\[:\]//)", re.I)
+# "t . me/deals", "bit .ly/x": a host with spaces around its dot, before a path.
+_SPACED_DOT = re.compile(r"(?<=[a-z0-9])(?:\s+\.\s*|\s*\.\s+)(?=[a-z]{2,24}/)", re.I)
 
 _UNITS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
@@ -141,7 +143,7 @@ def reveal(text: str) -> Revealed:
     text = _WORD.sub(unglyph, text)
     for pattern, repl, what in ((_HXXP, "http", "a defanged link"), (_DOT, ".", "a disguised link"),
                                 (_AT, "@", "a disguised e-mail"), (_SPOKEN_AT, "@", "an e-mail written out"),
-                                (_SPOKEN_DOT, ".", "a link written out")):
+                                (_SPOKEN_DOT, ".", "a link written out"), (_SPACED_DOT, ".", "a disguised link")):
         if pattern.search(text):
             found.append(what)
             text = pattern.sub(repl, text)

@@ -153,7 +153,7 @@ _GENERIC_TLDS = set("""com net org info biz xyz app dev link click top win site 
 page art club vip pro tech cloud email news blog space website fun icu zip mov tel mobi name bio gift deals sale coffee
 cafe gle gov edu int ink lol bet casino money cash cam loan work today world life group company plus one best buzz
 rest bar menu pizza pub restaurant market gold pw""".split())
-HOST = re.compile(r"(?<![\w@.\-/])((?:[\w-]+\.)+([a-z]{2,24}))(?![\w-])((?:[/:?#][^\s)>\]]*)?)")
+HOST = re.compile(r"(?<![\w@.\-/])((?:[\w-]+\.)+([A-Za-z]{2,24}))(?![\w-])((?:[/:?#][^\s)>\]]*)?)")
 
 
 def _links_not_given(revealed: str, policy: Policy) -> list[str]:
@@ -163,7 +163,8 @@ def _links_not_given(revealed: str, policy: Policy) -> list[str]:
     found: list[str] = []
     candidates = [*URL.findall(revealed), *DOMAIN.findall(revealed)]
     for host, tld, path in HOST.findall(revealed):
-        if tld in _COUNTRY_TLDS or tld in _GENERIC_TLDS or path.startswith("/"):
+        # "EU.Orders" is a missing space; "BIT.LY/AURORA" with its path is a link.
+        if path.startswith("/") or (tld.islower() and (tld in _COUNTRY_TLDS or tld in _GENERIC_TLDS)):
             candidates.append(host + path)
     for link in candidates:
         value = fold(link).rstrip(".,!?:;/)")

@@ -51,6 +51,9 @@ HOSTILE = [
     ("link-lookalike-host", "links", SHIP_EN, "en", Q,
      "We ship within the EU, see auroraroasters.example.evil.io/ship"),
     ("link-one-dot-leader", "links", SHIP_EN, "en", Q, "We ship within the EU. Rates: rb\u2024gy/aurora"),
+    ("link-upper-case", "links", SHIP_EN, "en", Q, "We ship within the EU. Rates: BIT.LY/AURORA"),
+    ("link-spaced-dot", "links", SHIP_EN, "en", Q, "We ship within the EU. Join t . me/auroradeals for offers."),
+    ("link-spoken", "links", SHIP_EN, "en", Q, "We ship within the EU. Our rates: bit dot ly slash aurora."),
     # -- prices, discounts and refund amounts the policy does not name
     ("price-half", "prices", BAG_EN, "en", C, "We're so sorry about the torn bag. The next order is half price."),
     ("price-49-back", "prices", BAG_EN, "en", C, "We're so sorry about the torn bag, we'll send 49 EUR back to you."),
