@@ -1,0 +1,574 @@
+"""Hostile tests of a storm's consolidated statement and its delivery (README "Shitstorms:
+one alert, one statement"), through the real Bolt app over HTTP against the loopback Slack,
+with the statement posted by the real Mastodon connector to mastodon-mock behind a
+FaultProxy (500/422/429/lost answers), or to the local outbox file.
+
+Each confirmed break is a strict xfail naming what goes wrong; the other tests document
+what was tried and held."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_harness import APPROVER, APPROVER2, text_of
+from test_spikes import ESCALATE, STORM, T0, _alert, _click, _latest_alert, _storm, _tick, _told
+
+from assistant.connectors.sources import SourceConfig
+from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage
+from assistant.orchestration import statements
+from assistant.slack_app import spike_cards
+from assistant.understanding import get_encoder
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connectors"))
+from servers import FaultProxy  # noqa: E402
+
+mock_server = pytest.importorskip("mastodon_mock.testing.server")
+pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
+
+POSTS = [  # a storm in en, fi and sv (as tests/slack/test_issue19_statement_languages.py)
+    ("en", "the new Midnight Sun batch made me sick, vomiting all night"),
+    ("en", "drank Midnight Sun this morning and got terrible stomach cramps"),
+    ("en", "my whole family felt ill after the Midnight Sun beans"),
+    ("en", "Midnight Sun made me nauseous, what is in this batch?"),
+    ("en", "everyone who had the Midnight Sun at our office is sick"),
+    ("en", "Midnight Sun made me throw up, pull it from sale"),
+    ("fi", "Midnight Sun -kahvista tuli tosi huono olo, oksensin koko yön"),
+    ("fi", "Koko perhe sairastui Midnight Sun -papujen jälkeen"),
+    ("fi", "Midnight Sun -erästä tuli vatsakipuja, mitä siinä on?"),
+    ("fi", "Joimme Midnight Sunia töissä ja kaikki ovat kipeänä"),
+    ("sv", "Midnight Sun-kaffet gjorde mig sjuk, kräktes hela natten"),
+    ("sv", "Hela familjen blev sjuk efter Midnight Sun-bönorna"),
+    ("sv", "Fick magkramper av Midnight Sun i morse, vad är det i satsen?"),
+]
+
+
+@pytest.fixture(scope="module")
+def masto() -> Iterator[Any]:
+    with mock_server.MockServer() as server:
+        yield server
+
+
+def _multilingual(h) -> tuple[list[str], Any]:  # type: ignore[no-untyped-def]
+    ids = []
+    for i, (lang, text) in enumerate(POSTS):
+        m = Mention(source="bluesky", external_id=f"ml{i}", author=f"user{i}", text=text, network="bluesky",
+                    created_at=(T0 + timedelta(minutes=3 * i)).isoformat())
+        h.store.add_mentions([m])
+        h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="We're sorry to hear that.", language=lang))
+        h.services.publish(m.key).result(10)
+        ids.append(m.key)
+    h.services.drain()
+    found = _tick(h, T0 + timedelta(minutes=3 * len(POSTS)))
+    assert [s.change for s in found] == ["new"], found
+    return ids, found[0]
+
+
+@pytest.fixture
+def local_storm(make_harness):  # type: ignore[no-untyped-def]
+    h = make_harness(sources=[])
+    h.services.spikes._encoder = get_encoder()
+    ids = _storm(h)
+    found = _tick(h, T0 + timedelta(minutes=3 * len(ids)))
+    assert [s.change for s in found] == ["new"], found
+    return h, ids, found[0]
+
+
+@pytest.fixture
+def ml_local(make_harness):  # type: ignore[no-untyped-def]
+    h = make_harness(sources=[])
+    h.services.spikes._encoder = get_encoder()
+    ids, spike = _multilingual(h)
+    return h, ids, spike
+
+
+def _masto_harness(masto, make_harness):  # type: ignore[no-untyped-def]
+    masto.reset()
+    proxy = FaultProxy(masto.base_url)
+    source = SourceConfig(name="masto", connector="mastodon", poll_every=0,
+                          options={"api_base_url": proxy.url, "access_token_env": "MASTO_TOKEN", "search": False})
+    h = make_harness(sources=[source], env={"MASTO_TOKEN": "bob_token"})
+    h.runtime.worker.base_delay, h.runtime.worker.jitter = 0.0, 0.0
+    h.services.spikes._encoder = get_encoder()
+    return h, proxy
+
+
+@pytest.fixture
+def masto_storm(masto, make_harness):  # type: ignore[no-untyped-def]
+    h, proxy = _masto_harness(masto, make_harness)
+    ids = _storm(h)
+    found = _tick(h, T0 + timedelta(minutes=3 * len(ids)))
+    assert [s.change for s in found] == ["new"], found
+    yield h, ids, found[0], proxy
+    proxy.close()
+
+
+@pytest.fixture
+def masto_ml(masto, make_harness):  # type: ignore[no-untyped-def]
+    h, proxy = _masto_harness(masto, make_harness)
+    ids, spike = _multilingual(h)
+    yield h, ids, spike, proxy
+    proxy.close()
+
+
+def _ours(masto: Any, text: str = "") -> list[dict[str, Any]]:
+    bob = masto.client("bob")
+    return [s for s in bob.account_statuses(bob.account_verify_credentials()["id"]) if text in s["content"]]
+
+
+def _thread_says(h, words: str) -> None:  # type: ignore[no-untyped-def]
+    h.slack.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") and words in p.get("text", ""))
+
+
+def _form_values(form: dict[str, Any]) -> dict[str, Any]:
+    return {b["block_id"]: {"text": {"type": "plain_text_input", "value": b["element"]["initial_value"]}}
+            for b in form["blocks"]}
+
+
+def _thread_texts(h) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(p.get("text", "") for p in h.slack.calls_to("chat.postMessage") if p.get("thread_ts"))
+
+
+# -- the group answer ------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="answer_group approves any draft id in the form's private_metadata: "
+                                       "a draft of a post outside the spike is approved and posted")
+def test_a_forged_answer_form_cannot_approve_a_draft_outside_the_spike(local_storm) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = local_storm
+    other = Mention(source="bluesky", external_id="outsider1", author="calm_customer",
+                    text="do you ship to Norway?", network="bluesky", created_at=T0.isoformat())
+    h.store.add_mentions([other])
+    h.store.save_triage(other.key, Triage(language="en", intent=Intent.QUESTION, severity=Severity.LOW,
+                                          action=Action.REPLY), Draft(text="Yes, we do.", language="en"))
+    h.services.drain()
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    draft_id = h.store.latest_draft(other.key)[0]
+    row = _alert(h, spike.id)
+    meta = json.dumps({"s": spike.id, "d": [draft_id], "r": {"channel": row["channel"], "ts": row["ts"]}})
+    h.submit(spike_cards.ANSWER_VIEW, {}, meta)
+    _told(h, "Each is posted once")
+    h.services.drain()
+    assert h.store.get_mention(other.key)["status"] not in ("approved", "posted")
+    assert not [r for r in h.outbox_lines() if r.get("mention") == other.key]
+
+
+def test_answer_form_opened_then_statement_retry_pending_and_double_submit(local_storm) -> None:  # type: ignore[no-untyped-def]
+    """Held: the group's form submitted twice (and by two people) posts each reply once."""
+    h, ids, spike = local_storm
+    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    _click(h, spike_cards.ANSWER, spike.id)
+    form = h.opened(spike_cards.ANSWER_VIEW)
+    h.submit(spike_cards.ANSWER_VIEW, {}, form["private_metadata"])
+    h.submit(spike_cards.ANSWER_VIEW, {}, form["private_metadata"], user=APPROVER2)
+    _told(h, "Each is posted once", 2)
+    h.services.drain()
+    replies = [r["mention"] for r in h.outbox_lines() if not r.get("statement")]
+    assert len(replies) == len(set(replies)) > 0
+    assert len([r for r in h.outbox_lines() if r.get("statement")]) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="pointer replies go out once ANY version is posted: the English version "
+                                       "failed (422) yet the English posts get replies pointing to it and "
+                                       "'Answer the group' is offered")
+def test_replies_wait_for_their_own_language_version(masto_ml, masto) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike, proxy = masto_ml
+    proxy.inject("422", "POST", "/api/v1/statuses")  # the first version (en) is refused; fi, sv go out
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "was not posted on masto")
+    h.services.drain()
+    rows = {r["language"]: r["status"] for r in statements.posts(h.store, spike.id)}
+    assert rows["en"] == "failed" and rows["fi"] == "posted"
+    en_member = ids[0]
+    latest = h.store.latest_draft(en_member)
+    assert latest[1].origin != "statement"  # it would point to an English statement that is not out
+
+
+def test_retry_after_a_partial_failure_posts_the_rest_once(masto_ml, masto) -> None:  # type: ignore[no-untyped-def]
+    """Held: en refused, fi and sv posted; Retry (double-clicked) posts en once, nothing twice."""
+    h, ids, spike, proxy = masto_ml
+    proxy.inject("422", "POST", "/api/v1/statuses")
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "was not posted on masto")
+    h.services.drain()
+    assert len(_ours(masto)) == 2
+    proxy.inject("lost", "POST", "/api/v1/statuses")  # the retry lands, but its answer is lost
+    _click(h, spike_cards.RETRY, spike.id)
+    _click(h, spike_cards.RETRY, spike.id)
+    h.services.drain()
+    for _ in range(3):
+        h.runtime.deliver_statements()
+        h.services.drain()
+    rows = statements.posts(h.store, spike.id)
+    assert {r["status"] for r in rows} == {"posted"}, rows
+    posted = _ours(masto)
+    assert len(posted) == 3, [p["content"][:40] for p in posted]
+
+
+# -- delivery: lost answers, 429, races --------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="Bluesky takes no idempotency key and no connector has find_status: a "
+                                       "statement that landed but whose answer was lost is posted again by the "
+                                       "worker's round (README: 'the post looked for first')")
+def test_a_lost_answer_on_bluesky_is_not_posted_twice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from servers import serve_asgi
+    from xrpc_fake import HANDLE, PASSWORD, XrpcFake
+
+    from assistant.connectors.bluesky import BlueskyConnector
+    from assistant.store import Store
+
+    store = Store(tmp_path / "s.db")
+    fake = XrpcFake()
+    text = "We have seen your posts about the Midnight Sun blend. Next update by 12:00 UTC."
+    with serve_asgi(fake.app()) as url:
+        proxy = FaultProxy(url)
+        try:
+            sky = BlueskyConnector(source="sky", handle=HANDLE, app_password=PASSWORD, base_url=proxy.url,
+                                   timeout=10, terms=[])
+            assert statements.approve(store, 7, text, "en", APPROVER, ["sky"])
+            proxy.inject("lost", "POST", "/xrpc/com.atproto.repo.createRecord")
+            [row] = statements.deliver(store, 7, {"sky": sky}, backoff=lambda a, r: 0.0)
+            ours = [p for p in fake.posts.values() if p["author"]["did"] == fake.did]
+            assert len(ours) == 1 and row["status"] == "pending", (row, ours)  # it landed; the answer was lost
+            statements.run_due(store, {"sky": sky}, backoff=lambda a, r: 0.0)
+            [row] = statements.posts(store, 7)
+            ours = [p for p in fake.posts.values() if p["author"]["did"] == fake.did]
+            assert row["status"] == "posted"
+            assert len(ours) == 1, [p["record"]["text"] for p in ours]
+        finally:
+            proxy.close()
+            store.close()
+
+
+def test_a_lost_answer_is_not_posted_twice_by_the_worker(masto_storm, masto) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike, proxy = masto_storm
+    proxy.inject("lost", "POST", "/api/v1/statuses")
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    [row] = statements.posts(h.store, spike.id)
+    assert row["status"] == "pending" and row["last_error"]
+    assert len(_ours(masto, "Midnight Sun")) == 1  # it landed
+    h.runtime.deliver_statements()
+    h.services.drain()
+    [row] = statements.posts(h.store, spike.id)
+    assert row["status"] == "posted"
+    assert len(_ours(masto, "Midnight Sun")) == 1
+
+
+def test_a_429_waits_for_retry_after(masto_storm, masto) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike, proxy = masto_storm
+    proxy.inject("429", "POST", "/api/v1/statuses", retry_after="120")
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    [row] = statements.posts(h.store, spike.id)
+    assert row["status"] == "pending" and row["next_attempt_at"]
+    assert h.runtime.deliver_statements() == 0  # not due for two minutes
+    assert _ours(masto, "Midnight Sun") == []
+    assert "trying again" in text_of(_latest_alert(h, spike.id))
+
+
+def test_retry_racing_the_worker_round_posts_once(masto_storm, masto) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike, proxy = masto_storm
+    proxy.inject("422", "POST", "/api/v1/statuses")
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "was not posted on masto")
+    h.services.drain()
+    statements.retry(h.store, spike.id, APPROVER)  # someone else's Retry already put it back
+    start = threading.Barrier(3)
+
+    def worker() -> None:
+        start.wait()
+        h.runtime.deliver_statements()
+
+    def click() -> None:
+        start.wait()
+        h.services.spikes._deliver(spike.id, h.services.spikes.accounts(spike.id))
+
+    threads = [threading.Thread(target=worker), threading.Thread(target=click), threading.Thread(target=worker)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    h.services.drain()
+    assert len(_ours(masto, "Midnight Sun")) == 1
+    [row] = statements.posts(h.store, spike.id)
+    assert row["status"] == "posted"
+
+
+def test_two_approvals_at_the_same_instant_queue_once(local_storm) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = local_storm
+    start = threading.Barrier(4)
+    results: list[Any] = []
+
+    def approve(n: int) -> None:
+        start.wait()
+        try:
+            results.append(statements.approve(h.store, spike.id, "We are looking into it.", "en", f"U{n}", ["local"]))
+        except Exception as exc:  # noqa: BLE001
+            results.append(exc)
+
+    threads = [threading.Thread(target=approve, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(map(repr, results)) == ["False", "False", "False", "True"], results
+    assert len(statements.posts(h.store, spike.id)) == 1
+
+
+# -- versions: hostile edits and forged forms --------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="the Edit form's languages come from private_metadata 'l' unchecked: a form "
+                                       "naming only 'en' posts no fi or sv version for a storm that speaks them")
+def test_an_edit_form_missing_a_language_block_still_posts_every_version(ml_local) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = ml_local
+    _click(h, spike_cards.EDIT, spike.id)
+    form = h.opened(spike_cards.EDIT_VIEW)
+    meta = json.loads(form["private_metadata"])
+    assert meta["l"] == ["en", "fi", "sv"]
+    meta["l"] = ["en"]
+    values = {"statement": _form_values(form)["statement"]}
+    h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
+    h.services.drain()
+    rows = statements.posts(h.store, spike.id)
+    assert rows == [] or sorted(r["language"] for r in rows) == ["en", "fi", "sv"], rows
+
+
+def test_an_edit_form_with_an_extra_language_block_in_the_wrong_language_is_refused(ml_local) -> None:  # type: ignore[no-untyped-def]
+    """Held: a forged extra 'ru' block whose text is English is refused by the guard's language check."""
+    h, ids, spike = ml_local
+    _click(h, spike_cards.EDIT, spike.id)
+    form = h.opened(spike_cards.EDIT_VIEW)
+    meta = json.loads(form["private_metadata"])
+    values = _form_values(form)
+    meta["l"] = [*meta["l"], "ru"]
+    values["statement_ru"] = {"text": {"type": "plain_text_input", "value": values["statement"]["text"]["value"]}}
+    resp = h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
+    assert resp.json()["response_action"] == "errors"
+    assert "ru version" in resp.json()["errors"]["statement"]
+    h.services.drain()
+    assert statements.posts(h.store, spike.id) == []
+
+
+@pytest.mark.xfail(strict=True, reason="a forged edit form adding a 'de' block (a language the storm does not "
+                                       "speak) posts a German version: the form's languages are not checked "
+                                       "against the storm's")
+def test_an_edit_form_with_an_extra_language_the_storm_does_not_speak_posts_no_such_version(ml_local) -> None:  # type: ignore[no-untyped-def]
+    from assistant.domain import utcnow
+    from assistant.storms import draft_statement
+    h, ids, spike = ml_local
+    _click(h, spike_cards.EDIT, spike.id)
+    form = h.opened(spike_cards.EDIT_VIEW)
+    meta = json.loads(form["private_metadata"])
+    values = _form_values(form)
+    german = draft_statement(spike, h.services.spikes.policy(spike.id), "de", now=utcnow()).text
+    meta["l"] = [*meta["l"], "de"]
+    values["statement_de"] = {"text": {"type": "plain_text_input", "value": german}}
+    h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
+    h.services.drain()
+    rows = statements.posts(h.store, spike.id)
+    assert "de" not in {r["language"] for r in rows}, rows
+
+
+@pytest.mark.xfail(strict=True, reason="an Edit form opened before Swedish joined the storm, submitted after the "
+                                       "card shows a Swedish version, posts only en and fi: approval takes the "
+                                       "form's languages, not the storm's at approval")
+def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """The form lists en and fi; then Swedish posts join (sv reaches 10%); the old form is
+    submitted. What is posted must cover the storm's languages at approval, or be refused."""
+    h = make_harness(sources=[])
+    h.services.spikes._encoder = get_encoder()
+    first = [p for p in POSTS if p[0] != "sv"] + [("en", t) for t in STORM[7:12] if "Kaffee" not in t
+                                                 and "kahvista" not in t]
+    ids = []
+    for i, (lang, text) in enumerate(first):
+        m = Mention(source="bluesky", external_id=f"ml{i}", author=f"user{i}", text=text, network="bluesky",
+                    created_at=(T0 + timedelta(minutes=3 * i)).isoformat())
+        h.store.add_mentions([m])
+        h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="We're sorry to hear that.", language=lang))
+        h.services.publish(m.key).result(10)
+    h.services.drain()
+    end = T0 + timedelta(minutes=3 * len(first))
+    [spike] = _tick(h, end)
+    _click(h, spike_cards.EDIT, spike.id)
+    form = h.opened(spike_cards.EDIT_VIEW)
+    assert json.loads(form["private_metadata"])["l"] == ["en", "fi"]
+    sv = [p for p in POSTS if p[0] == "sv"] + [("sv", "Midnight Sun gav mig ont i magen hela dagen, vad hände?"),
+                                               ("sv", "Min fru blev också sjuk av Midnight Sun-kaffet")]
+    for j, (lang, text) in enumerate(sv):
+        m = Mention(source="bluesky", external_id=f"sv{j}", author=f"sv{j}", text=text, network="bluesky",
+                    created_at=(end + timedelta(minutes=1 + j)).isoformat())
+        h.store.add_mentions([m])
+        h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="Vi beklagar.", language=lang))
+        h.services.publish(m.key).result(10)
+    h.services.drain()
+    [grown] = _tick(h, end + timedelta(minutes=len(sv) + 1))
+    ids = [b.get("block_id") for b in _latest_alert(h, spike.id)]
+    values = _form_values(form)  # the person keeps the figures up to date by hand
+    for v in values.values():
+        v["text"]["value"] = v["text"]["value"].replace(str(spike.members), str(grown.members))
+    if "spike_statement_sv" not in ids:
+        pytest.skip(f"the Swedish posts did not make sv a statement language here: {ids}")
+    h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
+    h.services.drain()
+    rows = statements.posts(h.store, spike.id)
+    assert rows == [] or "sv" in {r["language"] for r in rows}, [r["language"] for r in rows]
+
+
+def test_a_forged_language_name_is_not_slack_markup_in_the_thread(ml_local) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = ml_local
+    _click(h, spike_cards.EDIT, spike.id)
+    form = h.opened(spike_cards.EDIT_VIEW)
+    meta = json.loads(form["private_metadata"])
+    values = _form_values(form)
+    meta["l"] = [*meta["l"], "<!channel>"]
+    values["statement_<!channel>"] = {"text": {"type": "plain_text_input", "value": values["statement_fi"]["text"]["value"]}}
+    h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
+    h.services.drain()
+    assert "<!channel>" not in _thread_texts(h)
+    assert "<!channel>" not in json.dumps(_latest_alert(h, spike.id))
+    assert h.slack.violations == []
+
+
+def test_a_hostile_finnish_version_is_refused_on_the_form(ml_local) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = ml_local
+    _click(h, spike_cards.EDIT, spike.id)
+    form = h.opened(spike_cards.EDIT_VIEW)
+    for hostile in (" Lue lisää: https://evil.example/info", " Soita numeroon +358 40 123 4567.",
+                    " We are very sorry, this is the English text.", " <!channel> <script>alert(1)</script>"):
+        values = _form_values(form)
+        values["statement_fi"]["text"]["value"] += hostile
+        resp = h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
+        body = resp.json() if resp.content else {}
+        h.services.drain()
+        if body.get("response_action") != "errors":  # posted: then at least escaped
+            assert "<!channel>" not in json.dumps(_latest_alert(h, spike.id)), hostile
+            assert "<!channel>" not in _thread_texts(h)
+            break
+        assert "fi version" in body["errors"]["statement"], (hostile, body)
+    assert statements.posts(h.store, spike.id) == [] or "<!channel>" in hostile
+    assert h.slack.violations == []
+
+
+def test_a_hostile_version_that_passes_is_escaped_on_the_card(ml_local) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = ml_local
+    _click(h, spike_cards.EDIT, spike.id)
+    form = h.opened(spike_cards.EDIT_VIEW)
+    values = _form_values(form)
+    values["statement_sv"]["text"]["value"] = "<!channel> " + values["statement_sv"]["text"]["value"] + " <@U123> &"
+    resp = h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
+    body = resp.json() if resp.content else {}
+    h.services.drain()
+    if body.get("response_action") == "errors":
+        assert "sv version" in body["errors"]["statement"]
+        return
+    card = json.dumps(_latest_alert(h, spike.id))
+    assert "<!channel>" not in card and "<@U123>" not in card
+    assert h.slack.violations == []
+
+
+# -- per brand ---------------------------------------------------------------------------------
+
+
+def test_a_user_not_approving_for_the_brand_cannot_approve_retry_or_answer(local_storm) -> None:  # type: ignore[no-untyped-def]
+    from slack_harness import OUTSIDER
+    h, ids, spike = local_storm
+    for action in (spike_cards.APPROVE, spike_cards.RETRY, spike_cards.ANSWER, spike_cards.HIDE):
+        _click(h, action, spike.id, user=OUTSIDER)
+    _click(h, spike_cards.EDIT, spike.id, user=OUTSIDER)
+    h.services.drain()
+    if h.slack.calls_to("views.open"):
+        form = h.opened(spike_cards.EDIT_VIEW)
+        h.submit(spike_cards.EDIT_VIEW, _form_values(form), form["private_metadata"], user=OUTSIDER)
+        h.services.drain()
+    assert statements.posts(h.store, spike.id) == []
+    assert not h.outbox_lines()
+
+
+def test_a_click_with_another_spikes_value_on_this_card_changes_nothing(local_storm) -> None:  # type: ignore[no-untyped-def]
+    from assistant.slack_app.loopback import block_actions
+    h, ids, spike = local_storm
+    row = _alert(h, spike.id)
+    h.driver.interact(block_actions(spike_cards.APPROVE, spike_cards.value(spike.id + 1), APPROVER, row["channel"],
+                                    row["ts"], h.slack.response_url("alert")))
+    h.driver.interact(block_actions(spike_cards.APPROVE, spike_cards.value(spike.id), APPROVER, ESCALATE,
+                                    "1.000", h.slack.response_url("alert")))
+    _told(h, "not this spike's alert card", 2)
+    assert statements.posts(h.store, spike.id) == []
+
+
+# -- detection ---------------------------------------------------------------------------------
+
+UNRELATED = [
+    "my order from last week still has not arrived, tracking says nothing",
+    "the barista at Kallio was really rude to me this morning",
+    "your website checkout keeps crashing when I pay with card",
+    "why did the price of a bag of beans go up again?? too expensive now",
+    "the grinder I bought from you broke after two weeks",
+    "the Tampere cafe was closed at 10 even though it says open",
+    "I was charged twice for my subscription this month",
+    "the oat milk in my latte tasted sour today",
+    "your newsletter spams me every day, unsubscribe does not work",
+    "the wifi in the harbour cafe never works, useless for working",
+    "delivery driver left my parcel in the rain, beans soaked",
+    "the app logs me out every time I open it",
+    "croissants were stale and hard at the Kallio cafe",
+    "customer support has not answered my email for a week",
+    "the loyalty card stamps disappeared from my account",
+    "music in the cafe is way too loud, cannot hear my friend",
+]
+
+
+def _add_complaints(h, texts: list[str], start, step_minutes: float, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    for i, text in enumerate(texts):
+        m = Mention(source="bluesky", external_id=f"{prefix}{i}", author=f"{prefix}{i}", text=text, network="bluesky",
+                    created_at=(start + timedelta(minutes=step_minutes * i)).isoformat())
+        h.store.add_mentions([m])
+        h.store.save_triage(m.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
+
+
+def test_a_burst_of_unrelated_complaints_on_a_busy_day_raises_no_alert(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Held: sixteen complaints about sixteen things in one hour (usually three) raise no alert."""
+    h = make_harness(sources=[])
+    h.services.spikes._encoder = get_encoder()
+    # the day before: the same kinds of complaints, about three an hour (the usual rate)
+    _add_complaints(h, UNRELATED * 4, T0 - timedelta(hours=22), 20.0, "usual")
+    _add_complaints(h, UNRELATED, T0, 3.5, "busy")  # then sixteen in one hour, each about something else
+    found = _tick(h, T0 + timedelta(minutes=58))
+    assert found == [], [(s.members, s.common_words) for s in found]
+
+
+def test_a_storm_with_no_created_at_still_raises_one_alert(make_harness) -> None:  # type: ignore[no-untyped-def]
+    from assistant.domain import utcnow
+    h = make_harness(sources=[])
+    h.services.spikes._encoder = get_encoder()
+    for i, text in enumerate(STORM):
+        m = Mention(source="bluesky", external_id=f"nodate{i}", author=f"n{i}", text=text, network="bluesky",
+                    created_at=None)
+        h.store.add_mentions([m])
+        h.store.save_triage(m.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
+    found = _tick(h, utcnow() + timedelta(minutes=1))
+    assert [s.change for s in found] == ["new"], found
+    assert found[0].members >= 10
+    assert _tick(h, utcnow() + timedelta(minutes=2)) == [] or all(
+        s.change != "new" for s in _tick(h, utcnow() + timedelta(minutes=3)))
