@@ -32,7 +32,8 @@ def test_a_good_reply_passes_every_check(policy):
     checks = check_draft(GOOD_EN, mention, make_triage(), policy)
     names = {c.name for c in checks}
     assert {"not_empty", "language", "length", "we_voice", "forbidden_phrases", "facts", "gestures",
-            "emoji", "not_a_copy", "no_prompt_trace"} <= names
+            "emoji", "not_a_copy", "no_prompt_trace", "links", "prices", "staff_named", "contradicts_policy",
+            "other_language"} <= names
     assert failed(checks) == []
 
 
