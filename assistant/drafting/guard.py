@@ -312,7 +312,7 @@ def _contradictions(text: str, mention: Mention, policy: Policy, language: str) 
     facts_corpus = "\n".join(facts)
     words = {k: terms_for(k, language) for k in ("delivery", "we_not", "negation", "only", "not_a_rule", "region",
                                                   "region_places", "outside_places", "fast_delivery",
-                                                  "outside_words")}
+                                                  "outside_words", "except_words")}
     # A fact that limits delivery to a region, in this language.
     scoped = any(words["region"].search(f) and words["delivery"].search(f) for f in facts)
     clauses_with_days = _fact_clauses(policy, language)
@@ -324,7 +324,10 @@ def _contradictions(text: str, mention: Mention, policy: Policy, language: str) 
         folded = fold(sentence)
         said = ""
         if scoped and words["delivery"].search(folded):
-            for clause in _CLAUSE.split(folded):
+            leaves_out = words["except_words"].search(folded)
+            if leaves_out and (place := words["region_places"].search(folded[leaves_out.start():])):
+                said = f"says we do not deliver to {place.group(0)!r}"
+            for clause in [] if said else _CLAUSE.split(folded):
                 inside = words["region_places"].search(clause) or words["region"].search(clause)
                 outside = words["outside_places"].search(clause)
                 if (words["we_not"].search(clause) and inside and not words["not_a_rule"].search(clause)
