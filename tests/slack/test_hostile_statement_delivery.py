@@ -572,3 +572,152 @@ def test_a_storm_with_no_created_at_still_raises_one_alert(make_harness) -> None
     assert found[0].members >= 10
     assert _tick(h, utcnow() + timedelta(minutes=2)) == [] or all(
         s.change != "new" for s in _tick(h, utcnow() + timedelta(minutes=3)))
+
+
+# -- more delivery: an HTTP-date Retry-After, a worker killed mid-post ---------------------------
+
+
+def test_a_429_with_an_http_date_retry_after_waits(masto_storm, masto) -> None:  # type: ignore[no-untyped-def]
+    import email.utils
+    import time
+    h, ids, spike, proxy = masto_storm
+    proxy.inject("429", "POST", "/api/v1/statuses", retry_after=email.utils.formatdate(time.time() + 180, usegmt=True))
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    assert h.runtime.deliver_statements() == 0
+    assert _ours(masto, "Midnight Sun") == []
+    [row] = statements.posts(h.store, spike.id)
+    assert row["status"] == "pending" and row["next_attempt_at"]
+
+
+class _Killed(BaseException):
+    pass
+
+
+class _DiesAfter:
+    """The real connector, but the worker 'dies' right after the n-th post landed (before it is recorded)."""
+
+    def __init__(self, real: Any, n: int) -> None:
+        self.real, self.n, self.name = real, n, real.name
+
+    def capabilities(self) -> Any:
+        return self.real.capabilities()
+
+    def post_status(self, text: str, idempotency_key: str) -> Any:
+        posted = self.real.post_status(text, idempotency_key)
+        self.n -= 1
+        if self.n == 0:
+            raise _Killed()
+        return posted
+
+
+def test_a_worker_killed_mid_post_with_three_versions_posts_each_once(masto_ml, masto) -> None:  # type: ignore[no-untyped-def]
+    from assistant.domain import utcnow
+    h, ids, spike, proxy = masto_ml
+    accounts = h.services.spikes.accounts(spike.id)
+    assert list(accounts) == ["masto"]
+    drafted, _ = h.services.spikes.drafts(spike, h.services.spikes.policy(spike.id), now=utcnow())
+    assert len(drafted) == 3
+    first, *others = drafted
+    assert statements.approve(h.store, spike.id, first.text, first.language, APPROVER, ["masto"],
+                              also={d.language: d.text for d in others})
+    with pytest.raises(_Killed):
+        statements.deliver(h.store, spike.id, {"masto": _DiesAfter(accounts["masto"], 2)})
+    assert [r["status"] for r in statements.posts(h.store, spike.id)] == ["posted", "sending", "pending"]
+    h.runtime.deliver_statements()  # a new worker, before the lease ends: the third goes, the second waits
+    assert [r["status"] for r in statements.posts(h.store, spike.id)] == ["posted", "sending", "posted"]
+    statements.run_due(h.store, accounts, now=utcnow() + timedelta(seconds=statements.LEASE_SECONDS + 5))
+    rows = statements.posts(h.store, spike.id)
+    assert [r["status"] for r in rows] == ["posted"] * 3, rows
+    assert len(_ours(masto)) == 3, [s["content"][:50] for s in _ours(masto)]
+
+
+# -- the group: a late member, a crisis member in a forged form, brands --------------------------
+
+
+def test_a_post_joining_after_the_statement_is_listed_with_a_pointer_reply(local_storm) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = local_storm
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    late = Mention(source="bluesky", external_id="late1", author="latecomer", network="bluesky",
+                   text="just drank the Midnight Sun batch and now I am sick too, vomiting",
+                   created_at=(T0 + timedelta(minutes=3 * len(ids) + 2)).isoformat())
+    h.store.add_mentions([late])
+    h.store.save_triage(late.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                         action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
+    h.services.publish(late.key).result(10)
+    h.services.drain()
+    _tick(h, T0 + timedelta(minutes=3 * len(ids) + 4))
+    from assistant.storms import spike_for_mention
+    if spike_for_mention(h.store, late.key) != spike.id:
+        pytest.skip("the late post did not join the spike")
+    _click(h, spike_cards.ANSWER, spike.id)
+    form = h.opened(spike_cards.ANSWER_VIEW)
+    listed = json.loads(form["private_metadata"])["d"]
+    latest = h.store.latest_draft(late.key)
+    assert latest[1].origin == "statement" and latest[0] in listed
+
+
+def test_a_forged_answer_form_with_a_crisis_members_draft_is_refused(local_storm) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = local_storm
+    crisis = ids[1]
+    h.store.db.execute("UPDATE triage SET severity = 'high' WHERE mention_id = ?", [crisis])
+    h.store.db.conn.commit()
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    row = _alert(h, spike.id)
+    meta = json.dumps({"s": spike.id, "d": [h.store.latest_draft(crisis)[0]],
+                       "r": {"channel": row["channel"], "ts": row["ts"]}})
+    h.submit(spike_cards.ANSWER_VIEW, {}, meta)
+    _told(h, "Each is posted once")
+    assert h.store.get_mention(crisis)["status"] not in ("approved", "posted")
+
+
+@pytest.mark.xfail(strict=True, reason="answer_submit checks the approver against the spike's brand only: a person "
+                                       "who approves for the roaster approves the bike shop's reply through a "
+                                       "forged group form (draft ids are not checked against the spike or brand)")
+def test_an_approver_of_one_brand_cannot_approve_another_brands_reply_through_the_group_form(
+        make_harness, slack, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    root = Path(__file__).resolve().parents[2]
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    shutil.copy(root / "policies" / "aurora-roasters.yaml", folder)
+    shutil.copy(root / "examples" / "policies" / "de-spaak.yaml", folder)
+    slack.channels.update({"spaak-escalaties": "CSPAAKESC", "spaak-replies": "CSPAAKREV"})
+    slack.members["CSPAAKREV"] = ["UAPPROVER1"]
+    slack.members["CSPAAKESC"] = ["UAPPROVER1"]
+    # each brand's approvers are its own review channel's members (no deployment-wide channel)
+    h = make_harness(sources=[], policies_dir=folder, brand="aurora-roasters", review_channel=None)
+    h.services.spikes._encoder = get_encoder()
+    if not h.services.is_approver(APPROVER2, "aurora-roasters") or h.services.is_approver(APPROVER2, "de-spaak"):
+        pytest.skip("the loopback directory does not make APPROVER2 a roaster-only approver")
+    for i, text in enumerate(STORM):
+        m = Mention(source="bluesky", external_id=f"coffee{i}", author=f"c{i}", text=text, network="bluesky",
+                    created_at=(T0 + timedelta(minutes=3 * i)).isoformat())
+        h.store.add_mentions([m], brand="aurora-roasters")
+        h.store.save_triage(m.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
+        h.services.publish(m.key).result(10)
+    bike = Mention(source="bluesky", external_id="bike1", author="fietser", network="bluesky",
+                   text="Wanneer is mijn fiets klaar?", created_at=T0.isoformat())
+    h.store.add_mentions([bike], brand="de-spaak")
+    h.store.save_triage(bike.key, Triage(language="nl", intent=Intent.QUESTION, severity=Severity.LOW,
+                                         action=Action.REPLY), Draft(text="Morgen is hij klaar.", language="nl"))
+    h.services.drain()
+    found = [s for s in _tick(h, T0 + timedelta(minutes=3 * len(STORM))) if s.brand == "aurora-roasters"]
+    assert found, "no roaster spike"
+    spike = found[0]
+    _click(h, spike_cards.APPROVE, spike.id, user=APPROVER2)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    row = _alert(h, spike.id)
+    meta = json.dumps({"s": spike.id, "d": [h.store.latest_draft(bike.key)[0]],
+                       "r": {"channel": row["channel"], "ts": row["ts"]}})
+    h.submit(spike_cards.ANSWER_VIEW, {}, meta, user=APPROVER2)
+    _told(h, "Each is posted once")
+    h.services.drain()
+    assert h.store.get_mention(bike.key)["status"] not in ("approved", "posted")
