@@ -721,3 +721,82 @@ def test_an_approver_of_one_brand_cannot_approve_another_brands_reply_through_th
     _told(h, "Each is posted once")
     h.services.drain()
     assert h.store.get_mention(bike.key)["status"] not in ("approved", "posted")
+
+
+@pytest.mark.xfail(strict=True, reason="a brand with no network account queues its statement on 'local'; the "
+                                       "worker's round looks accounts up for no brand, where another brand's "
+                                       "Mastodon hides 'local', so a timeout becomes 'no account named local' (failed)")
+def test_a_brand_posting_on_the_local_outbox_is_retried_by_the_worker_beside_another_brands_mastodon(
+        masto, make_harness, slack, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from assistant.connectors.base import PostError
+    root = Path(__file__).resolve().parents[2]
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    shutil.copy(root / "policies" / "aurora-roasters.yaml", folder)
+    shutil.copy(root / "examples" / "policies" / "de-spaak.yaml", folder)
+    slack.channels.update({"spaak-escalaties": "CSPAAKESC", "spaak-replies": "CSPAAKREV"})
+    slack.members["CSPAAKREV"] = ["UAPPROVER1"]
+    masto.reset()
+    source = SourceConfig(name="masto", connector="mastodon", brand="aurora-roasters", poll_every=0,
+                          options={"api_base_url": masto.base_url, "access_token_env": "MASTO_TOKEN", "search": False})
+    h = make_harness(sources=[source], env={"MASTO_TOKEN": "bob_token"}, policies_dir=folder, brand="aurora-roasters")
+    h.runtime.worker.base_delay, h.runtime.worker.jitter = 0.0, 0.0
+    h.services.spikes._encoder = get_encoder()
+    from test_issue19_two_brands import BIKES, _add
+    _add(h, "de-spaak", BIKES, "bike", "nl")
+    h.services.drain()
+    found = [s for s in _tick(h, T0 + timedelta(minutes=3 * len(BIKES))) if s.brand == "de-spaak"]
+    assert found, "no bike shop spike"
+    spike = found[0]
+    assert list(h.services.spikes.accounts(spike.id)) == ["local"]
+    real = h.runtime.local.post_status
+    calls = []
+
+    def flaky(text: str, key: str) -> Any:
+        calls.append(key)
+        if len(calls) == 1:
+            raise PostError("local outbox: disk busy", permanent=False)
+        return real(text, key)
+
+    h.runtime.local.post_status = flaky
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    assert {r["status"] for r in statements.posts(h.store, spike.id)} == {"pending"}
+    h.runtime.deliver_statements()
+    h.services.drain()
+    rows = statements.posts(h.store, spike.id)
+    assert {r["status"] for r in rows} == {"posted"}, [(r["status"], r["last_error"]) for r in rows]
+
+
+@pytest.mark.xfail(strict=True, reason="a spike merged into an older one (detect._merge_spikes sets status "
+                                       "'merged') keeps its card's Approve, and approving posts a second statement "
+                                       "for the same storm beside the survivor's")
+def test_a_merged_spikes_card_posts_no_second_statement(local_storm) -> None:  # type: ignore[no-untyped-def]
+    h, ids, spike = local_storm
+    # what _merge_spikes does when two spikes' groups become one: the younger is closed as 'merged'
+    with h.store.transaction() as db:
+        db.execute("UPDATE spikes SET status = 'merged', calmed_at = updated_at WHERE id = ?", [spike.id])
+    _click(h, spike_cards.APPROVE, spike.id)
+    h.services.drain()
+    assert statements.posts(h.store, spike.id) == []
+    assert not [r for r in h.outbox_lines() if r.get("statement")]
+
+
+def test_a_storm_of_only_questions_raises_no_alert_as_documented(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """Documents the README's rule (questions join a storm, never start one): thirty people asking
+    within the hour whether the Midnight Sun batch is safe raise no alert on their own."""
+    h = make_harness(sources=[])
+    h.services.spikes._encoder = get_encoder()
+    asks = ["is the Midnight Sun batch safe to drink?", "anyone else feel sick after Midnight Sun??",
+            "should I throw away my Midnight Sun beans?", "is there a recall on Midnight Sun?",
+            "what is going on with the Midnight Sun batch?", "did Midnight Sun make anyone else ill?"] * 5
+    for i, text in enumerate(asks):
+        m = Mention(source="bluesky", external_id=f"ask{i}", author=f"a{i}", text=text, network="bluesky",
+                    created_at=(T0 + timedelta(minutes=2 * i)).isoformat())
+        h.store.add_mentions([m])
+        h.store.save_triage(m.key, Triage(language="en", intent=Intent.QUESTION, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="We are looking into it.", language="en"))
+    assert _tick(h, T0 + timedelta(minutes=59)) == []
