@@ -86,7 +86,7 @@ def outbox(show_failed: bool, retry_id: int | None, retry_spike: int | None, as_
     rows = rt.worker.run_once()
     statements.recover(rt.store)
     for spike_id in statements.due_spikes(rt.store):
-        for row in statements.deliver(rt.store, spike_id, statements.accounts(rt), backoff=rt.worker.backoff):
+        for row in statements.deliver(rt.store, spike_id, statements.every_account(rt), backoff=rt.worker.backoff):
             click.echo(json.dumps({"statement": True, **row}, ensure_ascii=False) if as_json else
                        f"statement of spike {spike_id} on {row['account']}: {row['status']}"
                        + (f" ({row['last_error']})" if row["status"] != "posted" and row["last_error"] else ""))

@@ -219,7 +219,8 @@ class BlueskyConnector:
 
     def post_status(self, text: str, idempotency_key: str) -> Posted:
         """A new post on the brand's account (a spike's statement), not a reply. Bluesky takes
-        no idempotency key: the statement outbox's claim keeps it to one post."""
+        no idempotency key: the statement outbox's claim keeps it to one post, and after a
+        lost answer it looks for the post (``find_status``) before posting again."""
         self._check_length(text, "statement")
         try:
             self._login()
@@ -227,6 +228,24 @@ class BlueskyConnector:
         except AtProtocolError as exc:
             raise self._error(exc) from None
         return Posted(created.uri, post_url(created.uri, self.handle))
+
+    def find_status(self, text: str, idempotency_key: str, since: str | None = None) -> Posted | None:
+        """A top-level post of ours with exactly this text, made at or after ``since`` (the
+        statement's approval): the statement outbox looks before posting again after a lost
+        answer, since Bluesky takes no idempotency key."""
+        try:
+            self._login()
+            page = self.client.com.atproto.repo.list_records(
+                {"repo": self.did, "collection": POST, "limit": 100})
+        except AtProtocolError as exc:
+            raise self._error(exc) from None
+        for rec in page.records:
+            value = rec.value
+            created = str(getattr(value, "created_at", "") or "")
+            if getattr(value, "reply", None) is None and getattr(value, "text", None) == text \
+                    and (not since or _utc(created) >= _utc(since)):
+                return Posted(rec.uri, post_url(rec.uri, self.handle))
+        return None
 
     def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
         try:
@@ -240,6 +259,18 @@ class BlueskyConnector:
             if reply is not None and reply.parent.uri == mention.external_id:
                 return Posted(rec.uri, post_url(rec.uri, self.handle))
         return None
+
+
+def _utc(at: str) -> str:
+    """An ISO time as UTC to the second, comparable as text ('' when unreadable)."""
+    from datetime import UTC, datetime
+
+    try:
+        when = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _xrpc_error(exc: RequestErrorBase) -> tuple[int, str, str]:

@@ -304,7 +304,7 @@ class Runtime:
 
     def deliver_statements(self) -> int:
         """One round of the statements' outbox (approved spike statements that are due)."""
-        return statements.run_due(self.store, statements.accounts(self), backoff=self.worker.backoff,
+        return statements.run_due(self.store, statements.every_account(self), backoff=self.worker.backoff,
                                   on_outcome=self.on_statement)
 
     def wake(self) -> None:

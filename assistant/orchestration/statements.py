@@ -111,6 +111,16 @@ def accounts(runtime: Any, brand: str | None = None, default_brand: str | None =
     return found
 
 
+def every_account(runtime: Any) -> dict[str, PostsStatus]:
+    """Every account a queued statement row may name (each brand's, and the local outbox
+    file): the worker's round delivers rows of every brand, each on the account it names."""
+    found = {name: c for name, c in (getattr(runtime, "connectors", None) or {}).items() if isinstance(c, PostsStatus)}
+    local = getattr(runtime, "local", None)
+    if isinstance(local, PostsStatus):
+        found.setdefault("local", local)
+    return found
+
+
 def approve(store: Store, spike_id: int, text: str, language: str, actor: str, on: list[str],
             at: datetime | None = None, also: dict[str, str] | None = None) -> bool:
     """Queue the statement on each account in ``on``: ``text`` in ``language``, and each

@@ -33,7 +33,7 @@ from ..storms import (
     spike_for_mention,
 )
 from ..storms.spike import Spike
-from ..storms.statement import check_statement, promised_at, statement_languages, update_due
+from ..storms.statement import check_statement, has_texts, promised_at, statement_languages, update_due
 from ..superfans import card_line, fan_status
 from . import spike_cards
 from .blocks import escape, network_label, who
@@ -237,10 +237,31 @@ class SpikeDesk:
         return [m for m in self._open_group(spike_id) if m.mention_id in crisis]
 
     def _answerable(self, spike_id: int) -> list[Any]:
-        """The open members the group answer is for: not crisis, not abusive, and not those
-        whose reply pointing to the statement a person rejected (they get their own answer)."""
+        """The open members the group answer is for: not crisis, not abusive, not those whose
+        reply pointing to the statement a person rejected (they get their own answer), and
+        only where the statement is out in a language the reply can point to."""
         answer, _ = self._open_members(spike_id)
-        return [m for m in answer if not self._pointer_rejected(m.mention_id)]
+        out_in = self._statement_out_for(spike_id)
+        return [m for m in answer if out_in(m.language) and not self._pointer_rejected(m.mention_id)]
+
+    def _statement_out_for(self, spike_id: int) -> Any:
+        """Whether a member writing in a language may get a reply pointing to the statement:
+        the version in its language is posted; or, for a language with too few posts for a
+        version of its own (but crisis texts in the playbook), the first version is. A storm
+        language with no crisis texts is answered by a person, not in another language."""
+        rows = self.posted(spike_id)
+        written = {r["language"] for r in rows}
+        out = {r["language"] for r in rows if r["status"] == "posted"}
+        first = rows[0]["language"] if rows else None
+        policy = self.policy(spike_id)
+
+        def ok(language: str | None) -> bool:
+            if language in written:
+                return language in out
+            if policy is None or not language or not has_texts(policy, language):
+                return False
+            return first in out
+        return ok
 
     def _pointer_rejected(self, mention_id: str) -> bool:
         latest = self.store.latest_draft(mention_id)
@@ -379,6 +400,17 @@ class SpikeDesk:
         _, missing = statement_languages(spike, policy)
         return {lang: self._edited(spike, policy, lang, text, promised, now) for lang, text in texts.items()}, missing
 
+    @staticmethod
+    def _languages_changed(spike: Spike, policy: Policy, texts: dict[str, str]) -> str | None:
+        """An edit must carry exactly the versions the storm calls for at approval: a form
+        opened before another language joined, or one with a block removed or added, is
+        refused (a person sees every version that goes out)."""
+        wanted, _ = statement_languages(spike, policy)
+        if list(texts) == wanted or set(texts) == set(wanted):
+            return None
+        return (f"Not posted: the statement now needs versions in {', '.join(wanted)} and this form has "
+                f"{', '.join(texts) or 'none'}. Open Edit statement again.")
+
     def _first_refusal(self, versions: dict[str, tuple[str, list[GuardCheck]]], accounts: dict[str, Any]) -> str | None:
         for lang, (body, checks) in versions.items():
             why = self._why_not(body, checks, accounts, lang, several=len(versions) > 1)
@@ -392,6 +424,9 @@ class SpikeDesk:
         if spike is None or policy is None or row is None:
             return "Not posted: this spike is no longer in the database."
         texts = {lang or row["language"]: text for lang, text in texts.items()}  # a form from before versions
+        changed = self._languages_changed(spike, policy, texts)
+        if changed:
+            return changed
         versions, _ = self._versions(spike, policy, texts, promised, utcnow())
         return self._first_refusal(versions, self.accounts(spike_id))
 
@@ -415,8 +450,16 @@ class SpikeDesk:
                                     "(or run with the local outbox); nothing was posted.")
             return
         now = utcnow().replace(microsecond=0)
+        if spike.status == "merged":
+            self.svc.ephemeral(ref, "This spike was merged into an older one: use that spike's alert card. "
+                                    "Nothing was posted.")
+            return
         if texts is not None:
             texts = {lang or row["language"]: text for lang, text in texts.items()}
+            changed = self._languages_changed(spike, policy, texts)
+            if changed:
+                self.svc.ephemeral(ref, changed)
+                return
         versions, _ = self._versions(spike, policy, texts, promised, now)
         why = self._first_refusal(versions, accounts)
         if why:
@@ -502,7 +545,7 @@ class SpikeDesk:
             self._redraw_member(m.mention_id)
         return made
 
-    def replies_to_send(self, spike_id: int) -> tuple[list[dict[str, Any]], int]:
+    def replies_to_send(self, spike_id: int, limit: int | None = spike_cards.MAX_LISTED) -> tuple[list[dict[str, Any]], int]:
         """The pointer drafts that "answer the group" would approve (and how many more did not fit)."""
         out = []
         for m in self._answerable(spike_id):
@@ -511,7 +554,9 @@ class SpikeDesk:
                 out.append({"draft_id": latest[0], "mention_id": m.mention_id, "author": m.author,
                             "network": m.network, "language": latest[1].language, "text": latest[1].text,
                             "post": m.text})
-        return out[:spike_cards.MAX_LISTED], max(0, len(out) - spike_cards.MAX_LISTED)
+        if limit is None:
+            return out, 0
+        return out[:limit], max(0, len(out) - limit)
 
     def answer_form(self, spike_id: int, ref: Ref) -> dict[str, Any] | None:
         """The list of replies, or None (and the person told why)."""
@@ -534,13 +579,14 @@ class SpikeDesk:
         if waiting:  # the form was opened earlier; the replies must not point to nothing
             self.svc.ephemeral(ref, f"No reply was approved. {waiting}")
             return counts
-        crisis = self._crisis_ids(spike_id)
+        # Only the replies the form could list: this spike's answerable members' current
+        # pointer drafts (a forged or stale form names other drafts: they are refused).
+        allowed = {d["draft_id"]: d["mention_id"] for d in self.replies_to_send(spike_id, limit=None)[0]}
         for draft_id in draft_ids:
-            found = self.store.db.execute("SELECT mention_id FROM drafts WHERE id = ?", [draft_id]).fetchone()
-            if found is None or found[0] in crisis:  # a crisis post goes to a person, never with the group
+            mention_id = allowed.get(draft_id)
+            if mention_id is None:  # not this spike's, a crisis post, or no longer the current reply
                 counts["refused"] += 1
                 continue
-            mention_id = found[0]
             try:
                 approval = review.approve(self.svc.review, mention_id, ref["user"], draft_id)
             except StaleDecision:
