@@ -4,17 +4,30 @@ the policy before anyone is asked to approve it."""
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from difflib import SequenceMatcher
-from functools import lru_cache
-from typing import Any
 
 from ..domain import GuardCheck, Intent, Mention, Triage
 from ..policy import Policy
 from ..triage.language import UNDETERMINED, detect_language
 from ..triage.normalize import compile_terms, fold
-from .claims import backed, claim_terms, reveal, support_index, terms_for, unsupported_sentences
+from .blocking import contradictions, links_not_given, other_language, prices_not_given, staff_named
+from .claims import reveal, support_index, unsupported_sentences
+from .patterns import (
+    CODE,
+    COMMON_WORDS,
+    CONTENT_WORD,
+    DATE,
+    DOMAIN,
+    EMAIL,
+    MONEY,
+    NAMED_CODE,
+    NUMBER,
+    PERCENT,
+    PHONE,
+    QUANTITY,
+    URL,
+)
 from .text import sentences
 
 # "We" in each language the example brand answers in (000/001: speak as "we").
@@ -33,12 +46,6 @@ FI_WE_SUFFIX = re.compile(r"(?<!\w)\w{2,}mme(?:kin|han|pa)?(?!\w)")
 # First person singular in English: the brand speaks as "we" (000/001).
 SINGULAR_WORDS = ["I", "I'm", "I'll", "I've", "I'd", "me", "my", "mine", "myself"]
 SINGULAR_I = re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in SINGULAR_WORDS) + r")(?!\w)", re.I)
-_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
-# Words too common to show that a reply is about this post.
-_COMMON = {"this", "that", "with", "your", "have", "from", "they", "will", "what", "when", "were", "been",
-           "there", "their", "would", "could", "about", "just", "like", "some", "more", "very", "really",
-           "thank", "thanks", "sorry", "please", "here", "much", "also", "know", "time", "great", "good"}
-
 # Words that promise something of value; only the policy's gestures may do that.
 GESTURE_WORDS = compile_terms([
     "refund", "discount", "voucher", "coupon", "gift card", "compensat", "free$", "for free", "on the house",
@@ -49,31 +56,6 @@ GESTURE_WORDS = compile_terms([
     "hyvit", "bjuder", "bjuda", "برمی گردان", "پس می دهیم", "پس میدهیم", "regal",
 ])
 
-URL = re.compile(r"https?://[^\s)>\]]+|www\.[^\s)>\]]+", re.I)
-# A bare host name: "evil-coffee.shop/win". Common top-level domains only, so "e.g." or
-# "9.5" are not hosts.
-DOMAIN = re.compile(r"(?<![\w@.-])[a-z0-9][\w-]*(?:\.[\w-]+)*\.(?:com|net|org|shop|store|online|site|info|biz|"
-                    r"xyz|io|co|app|link|click|top|win|example|fi|de|nl|fr|es|se|lv|gr|ir|eu|uk|us|ru|cn)"
-                    r"(?![\w-])(?:/[^\s)>\]]*)?", re.I)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-# Not an ISO date ("2026-12-07", "2026-12-07 17:00"): a date is checked as a date.
-PHONE = re.compile(r"(?<![\w-])(?!\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}(?::\d{2})?)?(?!\d))\+?\d[\d ()-]{6,}\d")
-MONEY = re.compile(r"(?:[€$£]\s?\d+(?:[.,]\d+)?|\d+(?:[.,]\d+)?\s?(?:€|eur|euros?|usd|\$|£|kr|sek|ευρω|ευρώ|یورو|"
-                   r"eiro|cents?|snt|senttiä)(?!\w))", re.I)
-# A number with its unit: "1 kg", "30 days", "24h" must be said as such by the policy or the post.
-QUANTITY = re.compile(r"\d+(?:[.,]\d+)?\s?(?:kg|g|gr|ml|l|h|hours?|days?|weeks?|months?|years?|päivä\w*|"
-                      r"viiko\w*|tage?n?|wochen?|dagen?|weken|jours?|semaines?|días|dias|semanas|dagar|veckor|"
-                      r"dien\w*|nedēļ\w*|ημέρ\w*|ημερ\w*|εβδομ\w*|روز|هفته)(?!\w)", re.I)
-PERCENT = re.compile(r"\d+(?:[.,]\d+)?\s?%")
-# "use code FREECOFFEE": a code need not contain a digit when it is called one.
-NAMED_CODE = re.compile(r"\b(?:code|codes|koodi|koodilla|código|codigo|gutschein|kod|kods|κωδικ[οό]ς?|کد)\s*:?\s*"
-                        r"([A-Za-z0-9][A-Za-z0-9-]{3,})\b", re.I)
-CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{2,}(?:-[A-Z0-9]+)*(?![\w-])")
-NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?(?:st|nd|rd|th)?(?![\w])")
-DATE = re.compile(
-    r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?\b|"
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?\b|\b\d{1,2}(?:st|nd|rd|th)? "
-    r"(?:of )?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 PROMPT_TRACES = re.compile(
     r"<<<|>>>|MESSAGE>>>|<\|im_(?:start|end)\|>|\bas an ai\b|language model|\bsystem prompt\b|"
     r"^\s*(?:our )?reply\s*:|^\s*assistant\s*:|facts you may use|goal for this reply|never follow orders",
@@ -116,13 +98,13 @@ def _gestures_not_allowed(text: str, intent: Intent, policy: Policy) -> list[str
         remaining = fold(sentence)
         for phrase in allowed:
             remaining = remaining.replace(phrase, " ")
-        stems = {w[:5] for w in _CONTENT_WORD.findall(remaining)}
+        stems = {w[:5] for w in CONTENT_WORD.findall(remaining)}
         for match in GESTURE_WORDS.finditer(remaining):
             word = match.group(0)
             # A fact may say something is free ("shipping is free over 49 EUR"): a sentence
             # that restates such a fact (the word and two more of its words) offers nothing.
             numbers = set(re.findall(r"\d+", remaining))
-            if any(word in f and len(stems & {w[:5] for w in _CONTENT_WORD.findall(f)}) >= 3
+            if any(word in f and len(stems & {w[:5] for w in CONTENT_WORD.findall(f)}) >= 3
                    and numbers & set(re.findall(r"\d+", f)) for f in facts):
                 continue
             found.append(word)
@@ -132,368 +114,8 @@ def _gestures_not_allowed(text: str, intent: Intent, policy: Policy) -> list[str
 def about_the_post(added: str, mention: Mention) -> list[str]:
     """Content words the model's own text shares with the post. (Not the facts: they
     are long enough that almost any text shares a word with them.)"""
-    source = set(_CONTENT_WORD.findall(fold(mention.text))) - _COMMON
-    return sorted({w for w in _CONTENT_WORD.findall(fold(added)) if w in source})
-
-
-# ---- What always blocks (issue 21, README "The guard checks claims, not just words") --------
-# Each check below is named outside review.OVERRIDABLE: no person can post it anyway.
-
-# Top-level domains a host is read by without a path: every country code and the generic
-# ones links are made of. A lower-case name before one of these ("bit.ly", "t.me") is a
-# link; "t.ex." (Swedish "for example") and "e.g." are not, "EU.Orders" is a missing space.
-_COUNTRY_TLDS = set("""ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br bs bt
-bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz ec ee eg er es et eu fi fj fk fm fo
-fr ga gb gd ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp
-ke kg kh ki km kn kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp mq mr ms mt mu mv
-mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro rs ru rw sa sb sc
-sd se sg sh si sk sl sm sn so sr ss st su sv sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug uk us uy uz
-va vc ve vg vi vn vu wf ws ye yt za zm zw""".split())
-_GENERIC_TLDS = set("""com net org info biz xyz app dev link click top win site online store shop live example social
-page art club vip pro tech cloud email news blog space website fun icu zip mov tel mobi name bio gift deals sale coffee
-cafe gle gov edu int ink lol bet casino money cash cam loan work today world life group company plus one best buzz
-rest bar menu pizza pub restaurant market gold pw""".split())
-HOST = re.compile(r"(?<![\w@.\-/])((?:[\w-]+\.)+([A-Za-z]{2,24}))(?![\w-])((?:[/:?#][^\s)>\]]*)?)")
-
-
-def _links_not_given(revealed: str, policy: Policy) -> list[str]:
-    """Links the policy does not give, however spelled: a full URL, a bare host with a path
-    ("evil.example/ship"), or a short one ("bit.ly/aurora", "t.me/deals", "wa.me/358...")."""
-    own = support_index(policy).folded
-    found: list[str] = []
-    candidates = [*URL.findall(revealed), *DOMAIN.findall(revealed)]
-    for host, tld, path in HOST.findall(revealed):
-        # "EU.Orders" is a missing space; "BIT.LY/AURORA" with its path is a link.
-        if path.startswith("/") or (tld.islower() and (tld in _COUNTRY_TLDS or tld in _GENERIC_TLDS)):
-            candidates.append(host + path)
-    for link in candidates:
-        value = fold(link).rstrip(".,!?:;/)")
-        if value and value not in own and not any(value in fold(f) for f in found):
-            found.append(link.rstrip(".,!?:;)"))
-    return list(dict.fromkeys(found))
-
-
-PERCENT_SIGN = re.compile(r"\d+(?:[.,]\d+)?\s?%")
-_NUMBER_BEFORE = re.compile(r"(\d+(?:[.,]\d+)?)\s*$")
-
-
-def _policy_sentences(policy: Policy) -> list[str]:
-    return [fold(s) for t in support_index(policy).texts for s in sentences(t)]
-
-
-def _prices_not_given(revealed: str, policy: Policy) -> list[str]:
-    """Prices, discounts and refunds the policy does not name: an amount it lacks, a
-    percentage in signs or words ("50 percent off", "50 Prozent"), a share of the price or
-    a free product ("half price", "puoleen hintaan", "is on us", "a full refund"), and an
-    amount given back ("49 EUR back") that the policy names only for something else."""
-    own = support_index(policy).folded
-    found: list[str] = []
-    discount, percent, refund = (claim_terms()[k] for k in ("discount", "percent", "refund"))
-    for sentence in sentences(revealed):
-        folded = fold(sentence)
-        for term in (m.group(0).strip() for m in discount.finditer(folded)):
-            if not backed(term, own):
-                found.append(term)
-        for m in percent.finditer(folded):
-            number = _NUMBER_BEFORE.search(folded[:m.start()])
-            if number and fold(f"{number.group(1)} {m.group(0)}") not in own:
-                found.append(f"{number.group(1)} {m.group(0).strip()}")
-        for match in PERCENT_SIGN.findall(sentence):
-            if fold(match) not in own and fold(match).replace(" ", "") not in own.replace(" ", ""):
-                found.append(match)
-        amounts = [a for a in MONEY.findall(sentence)]
-        for amount in amounts:
-            value = fold(amount)
-            if value not in own and value.replace(" ", "") not in own.replace(" ", ""):
-                found.append(amount)
-                continue
-            # The policy's amount, given back or taken off: only where the policy says so.
-            words = [m.group(0).strip() for m in refund.finditer(folded)]
-            if words and not any(value in s and any(backed(w, s) for w in words) for s in _policy_sentences(policy)):
-                found.append(f"{amount} {words[0]}")
-    return list(dict.fromkeys(found))
-
-
-def _staff_named(text: str, mention: Mention, triage: Triage, policy: Policy, language: str) -> list[str]:
-    """The policy's people (its catalog's persons) named in a reply to a complaint: a
-    complaint about a person is answered for the team, never with a name. A person the
-    post praises may still be thanked by name."""
-    if triage.intent is not Intent.COMPLAINT:
-        return []
-    praised = fold(" ".join(p.text for p in triage.parts if p.intent is Intent.PRAISE))
-    out = []
-    for _, _, named in _catalog(policy).find_spans(text, language):
-        if named.kind != "person":
-            continue
-        if praised and any(fold(n) in praised for n in _catalog(policy).entries_names(named.entry_id, named.say)):
-            continue
-        out.append(named.say)
-    return list(dict.fromkeys(out))
-
-
-class _CatalogCache:
-    def __init__(self, policy: Policy) -> None:
-        self.index = policy.catalog_index
-        self.by_id = {e.id: e for e in policy.catalog}
-        names = sorted({n for n in {policy.brand.name, *self.index.supported_names()} if len(n) > 2},
-                       key=len, reverse=True)
-        self.names = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")\w*", re.I)
-
-    def find_spans(self, text: str, language: str):  # type: ignore[no-untyped-def]
-        return self.index.find_spans(text, language)
-
-    def entries_names(self, entry_id: str, say: str) -> list[str]:
-        entry = self.by_id.get(entry_id)
-        if entry is None or entry.kind != "person":
-            return [say]
-        return [n for n in entry.all_names() if fold(n).startswith(fold(say)[:3])] or [say]
-
-
-_catalogs: dict[str, _CatalogCache] = {}
-
-
-def _catalog(policy: Policy) -> _CatalogCache:
-    if policy.digest not in _catalogs:
-        _catalogs[policy.digest] = _CatalogCache(policy)
-    return _catalogs[policy.digest]
-
-
-# Clauses: a contradiction is read within one ("we ship within the EU, but not to Norway").
-_CLAUSE = re.compile(r"\s*[,;:()–—]\s*|\s+(?:and|but|so|ja|mutta|joten|und|aber|also|och|men|sa|en|maar|dus|et|mais|"
-                     r"donc|y|pero|asi que|un|bet|και|αλλα|و|اما)\s+")
-_DURATION = re.compile(
-    r"(\d+)(?:\s*(?:-|–|to|bis|till|tot|a|tai|η|εως|تا)\s*(\d+))?\s*(?:working days?|business days?|days?|"
-    r"arkipaiv\w*|paiv\w*|arbeitstag\w*|werktag\w*|tag\w*|werkdag\w*|dag\w*|arbetsdag\w*|jours?(?: ouvres?)?|"
-    r"dias?(?: laborables| habiles)?|εργασιμ\w*|ημερ\w*|روز(?: کاری)?|darba dien\w*|dien\w*)(?!\w)")
-
-
-# "we only ship from Finland" says where from, not where to.
-_FROM = re.compile(r"(?<!\w)(?:from|aus|von|fran|uit|vanuit|depuis|desde|da)\s+(?:\w+\s+){0,2}$")
-
-
-def _stems(folded: str) -> set[str]:
-    return {w[:5] for w in _CONTENT_WORD.findall(folded) if w not in _COMMON and not w.isdigit()}
-
-
-def _durations(folded: str) -> list[tuple[str, str]]:
-    return [(a, b or a) for a, b in _DURATION.findall(folded)]
-
-
-def _fact_clauses(policy: Policy, language: str) -> list[tuple[set[str], tuple[str, str]]]:
-    """Each clause of the facts (in ``language``) that states a number of days, with its words."""
-    key = (policy.digest, language)
-    if key not in _FACT_CLAUSES:
-        _FACT_CLAUSES[key] = _read_fact_clauses(policy, language)
-    return _FACT_CLAUSES[key]
-
-
-_FACT_CLAUSES: dict[tuple[str, str], list[tuple[set[str], tuple[str, str]]]] = {}
-
-
-def _read_fact_clauses(policy: Policy, language: str) -> list[tuple[set[str], tuple[str, str]]]:
-    out = []
-    for fact in policy.facts_in(language).values():
-        for sentence in sentences(fact):
-            for clause in _CLAUSE.split(fold(sentence)):
-                for duration in _durations(clause):
-                    out.append((_stems(_DURATION.sub(" ", clause)), duration))
-    return out
-
-
-def _contradictions(text: str, mention: Mention, policy: Policy, language: str) -> list[str]:
-    """Sentences that say the opposite of a fact, read on the fact's own words: a fact that
-    delivers within a region ("We ship within the EU") is contradicted by "we don't ship
-    to Germany", "we ship worldwide", "free shipping to the US", "we only ship within
-    Finland" or "next-day delivery" (faster than any fact says); a fact's number of days
-    is contradicted by another number for the same thing ("Orders leave our roastery in
-    2-5 working days" where the fact says 1-2)."""
-    index = support_index(policy)
-    facts = [fold(f) for f in policy.facts_in(language).values()]
-    facts_corpus = "\n".join(facts)
-    words = {k: terms_for(k, language) for k in ("delivery", "we_not", "negation", "only", "not_a_rule", "region",
-                                                  "region_places", "outside_places", "fast_delivery",
-                                                  "outside_words", "except_words")}
-    # A fact that limits delivery to a region, in this language.
-    scoped = any(words["region"].search(f) and words["delivery"].search(f) for f in facts)
-    clauses_with_days = _fact_clauses(policy, language)
-    post_numbers = set(re.findall(r"\d+", mention.text))
-    out: list[str] = []
-    for sentence in sentences(text):
-        if index.is_policy_sentence(sentence):
-            continue
-        folded = fold(sentence)
-        said = ""
-        if scoped and words["delivery"].search(folded):
-            leaves_out = words["except_words"].search(folded)
-            if leaves_out and (place := words["region_places"].search(folded[leaves_out.start():])):
-                said = f"says we do not deliver to {place.group(0)!r}"
-            for clause in [] if said else _CLAUSE.split(folded):
-                inside = words["region_places"].search(clause) or words["region"].search(clause)
-                outside = words["outside_places"].search(clause)
-                if (words["we_not"].search(clause) and inside and not words["not_a_rule"].search(clause)
-                        and not words["outside_words"].search(clause)):
-                    said = f"says we do not deliver to {inside.group(0)!r}"
-                elif (words["only"].search(clause) and (place := words["region_places"].search(clause))
-                      and not words["region"].search(clause) and not _FROM.search(clause[:place.start()])):
-                    said = f"says we deliver only to {place.group(0)!r}"
-                elif outside and not words["negation"].search(clause) and not backed(outside.group(0), facts_corpus):
-                    said = f"says we deliver to {outside.group(0).strip()!r}"
-                if said:
-                    break
-            fast = words["fast_delivery"].search(folded)
-            if not said and fast and not words["negation"].search(folded) and not backed(fast.group(0),
-                                                                                          facts_corpus):
-                said = f"promises {fast.group(0)!r} delivery"
-        if not said and clauses_with_days:
-            for clause in _CLAUSE.split(folded):
-                for duration in _durations(clause):
-                    if set(duration) & post_numbers:
-                        continue  # the post's own number ("it has been 9 days")
-                    mine = _stems(_DURATION.sub(" ", clause))
-                    scored = []
-                    for theirs, stated in clauses_with_days:
-                        if duration[0] == duration[1] and stated[0] != stated[1]:
-                            continue  # "it left 2 days ago" is not a rule "1-2 working days" states
-                        shared = len(mine & theirs)
-                        if shared >= 2 or (theirs and shared == len(theirs)):
-                            scored.append((shared / max(len(theirs), 1), stated))
-                    if scored:
-                        best = max(s for s, _ in scored)
-                        stated_best = {d for s, d in scored if s == best}
-                        if duration not in stated_best:
-                            said = (f"says {'-'.join(dict.fromkeys(duration))} days where the policy says "
-                                    f"{' or '.join('-'.join(dict.fromkeys(d)) for d in sorted(stated_best))}")
-                            break
-                if said:
-                    break
-        if said:
-            out.append(f"{sentence[:80]!r} {said}")
-    return out
-
-
-# Scripts that settle a sentence's language alone, and the languages written in each.
-_SCRIPT_LANGUAGES = {"LATIN": None, "GREEK": {"el"}, "ARABIC": {"fa", "ar"}, "CYRILLIC": {"ru", "uk", "bg", "sr"},
-                     "HEBREW": {"he"}, "CJK": {"zh", "ja"}, "HIRAGANA": {"ja"}, "KATAKANA": {"ja"}, "HANGUL": {"ko"},
-                     "THAI": {"th"}, "DEVANAGARI": {"hi"}}
-_SCRIPT_NAMES = {"el": "Greek", "fa": "Persian", "ru": "Russian", "zh": "Chinese", "ja": "Japanese", "ko": "Korean",
-                 "he": "Hebrew", "th": "Thai", "hi": "Hindi"}
-# A sentence must be at least this long (letters, words) for its language to be judged.
-_MIN_LETTERS, _MIN_WORDS, _CONFIDENT = 20, 4, 0.995
-
-
-def _script(ch: str) -> str | None:
-    name = unicodedata.name(ch, "")
-    for script in _SCRIPT_LANGUAGES:
-        if name.startswith(script) or (script == "CJK" and "CJK" in name):
-            return script
-    return None
-
-
-def _strip_names(text: str, policy: Policy, language: str) -> str:
-    """The sentence without the words every language shares: links, handles, numbers, the
-    brand, the catalog's names and any capitalised name."""
-    text = URL.sub(" ", text)
-    text = HOST.sub(" ", text)
-    text = re.sub(r"[@#][\w.@-]+", " ", text)
-    text = _catalog(policy).names.sub(" ", text)
-    return re.sub(r"(?<=[\s(])[A-ZÀ-ÖØ-Þ][\w-]+", " ", text)  # a name inside a sentence
-
-
-def _language_scores(text: str, languages: list[str]) -> list[tuple[str, float]]:
-    """Each of ``languages`` (and English) with its probability for ``text``, best first."""
-    with _IDENTIFIER_LOCK:
-        ident = _identifier(frozenset([*languages, "en"]))
-        return [(str(lang), float(p)) for lang, p in ident.rank(text)]
-
-
-_IDENTIFIER_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=16)
-def _identifier(candidates: frozenset[str]) -> Any:
-    """An identifier with normalised probabilities limited to ``candidates`` (a copy each:
-    the limit is per-instance state)."""
-    import copy
-
-    base = _base_identifier()
-    ident = copy.copy(base)
-    ident.set_languages(sorted(candidates & set(base.nb_classes)))
-    return ident
-
-
-@lru_cache(maxsize=1)
-def _base_identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-def sentence_language(sentence: str, policy: Policy, language: str) -> tuple[str, str] | None:
-    """(language, why) where a sentence is clearly written in one language, else None.
-    Short sentences, names and brand terms never decide."""
-    letters = [ch for ch in sentence if ch.isalpha()]
-    scripts: dict[str, int] = {}
-    for ch in letters:
-        script = _script(ch)
-        if script:
-            scripts[script] = scripts.get(script, 0) + 1
-    own = "GREEK" if language == "el" else "ARABIC" if language == "fa" else "LATIN"
-    for script, count in scripts.items():
-        words = re.findall(r"[^\W\d_]{2,}", "".join(ch if ch.isalpha() and _script(ch) == script else " "
-                                                     for ch in sentence))
-        if script not in (own, "LATIN") and count >= 8 and len(words) >= 2:
-            langs = _SCRIPT_LANGUAGES[script] or set()
-            if language not in langs:
-                name = next((_SCRIPT_NAMES[x] for x in sorted(langs) if x in _SCRIPT_NAMES), script.title())
-                return (sorted(langs)[0] if langs else script.lower(), f"{name} script")
-    if own != "LATIN":
-        return None  # Latin words in a Greek or Persian reply are names and brand terms
-    stripped = _strip_names(sentence, policy, language)
-    words = re.findall(r"[^\W\d_]{2,}", stripped)
-    if len(words) < _MIN_WORDS or sum(len(w) for w in words) < _MIN_LETTERS:
-        return None
-    ranked = _language_scores(" ".join(words), policy.languages)
-    top, p = ranked[0]
-    theirs = dict(ranked).get(language, 0.0)
-    if top != language and p >= _CONFIDENT and theirs < 1 - _CONFIDENT:
-        return top, "words"
-    return None
-
-
-def _other_language(text: str, mention: Mention, policy: Policy, language: str) -> list[str]:
-    """Sentences clearly in a language other than the reply's (and the post's): a reply half
-    in Russian, or in English to a Finnish post. The policy's own sentences in the reply's
-    language, names, brand terms and short sentences never count."""
-    if language == UNDETERMINED:
-        return []
-    index = support_index(policy)
-    own = index.by_language.get(language, "")
-    key = (policy.digest, language, mention.text)
-    if key not in _POST_LANGUAGES:
-        if len(_POST_LANGUAGES) > 512:
-            _POST_LANGUAGES.clear()
-        _POST_LANGUAGES[key] = {found[0] for s in sentences(mention.text)
-                                if (found := sentence_language(s, policy, language))}
-    post_languages = _POST_LANGUAGES[key]
-    signs = [line.strip() for line in (policy.voice.sign_off or "").split("\n") if line.strip()]
-    out = []
-    for sentence in sentences(text):
-        for sign in signs:
-            sentence = sentence.replace(sign, " ")
-        if not sentence.strip() or _bare_fold(sentence) in own:
-            continue
-        found = sentence_language(sentence, policy, language)
-        if found and found[0] not in post_languages:
-            out.append(f"{sentence.strip()[:60]!r} is in {found[0]}, the reply in {language}")
-    return out
-
-
-# The languages a post is clearly written in, per post: a draft is checked many times.
-_POST_LANGUAGES: dict[tuple[str, str, str], set[str]] = {}
-
-
-def _bare_fold(sentence: str) -> str:
-    return re.sub(r"[\W_]+$", "", fold(sentence))
+    source = set(CONTENT_WORD.findall(fold(mention.text))) - COMMON_WORDS
+    return sorted({w for w in CONTENT_WORD.findall(fold(added)) if w in source})
 
 
 def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Policy,
@@ -535,18 +157,18 @@ def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Poli
     claims = unsupported_sentences(text, mention, policy, want) if text.strip() else []
     add("claims", not claims,
         "; ".join(f"{c.sentence[:80]!r} {c.why}" for c in claims[:2]) if claims else "every sentence is backed")
-    links = _links_not_given(revealed.text, policy)
+    links = links_not_given(revealed.text, policy)
     add("links", not links, f"links to {', '.join(links[:2])}, which the policy does not give" if links else "")
-    prices = _prices_not_given(revealed.text, policy)
+    prices = prices_not_given(revealed.text, policy)
     add("prices", not prices, f"offers {', '.join(repr(p) for p in prices[:2])}: a price, discount or refund "
                               "the policy does not name" if prices else "")
-    staff = _staff_named(revealed.text, mention, triage, policy, want)
+    staff = staff_named(revealed.text, mention, triage, policy, want)
     add("staff_named", not staff, f"names {', '.join(staff[:2])} in a reply to a complaint: answer for the team, "
                                   "never name a colleague" if staff else "")
-    contradicts = _contradictions(revealed.text, mention, policy, want) if want != UNDETERMINED else []
+    contradicts = contradictions(revealed.text, mention, policy, want) if want != UNDETERMINED else []
     add("contradicts_policy", not contradicts,
         f"{contradicts[0]}: the policy's facts say otherwise" if contradicts else "")
-    other = _other_language(revealed.text, mention, policy, want) if text.strip() else []
+    other = other_language(revealed.text, mention, policy, want) if text.strip() else []
     add("other_language", not other, f"{other[0]}: write the whole reply in one language" if other else "")
     gestures = _gestures_not_allowed(revealed.text, triage.intent, policy)
     add("gestures", not gestures, f"offers {gestures[0]!r}, not an allowed gesture" if gestures else "")

@@ -45,7 +45,7 @@ from rapidfuzz import fuzz
 
 from ..domain import DraftPart, Intent
 from ..drafting.claims import reveal
-from ..drafting.guard import DOMAIN, EMAIL, MONEY, PERCENT, URL
+from ..drafting.patterns import DOMAIN, EMAIL, MONEY, PERCENT, URL
 from ..drafting.text import sentences
 from ..interaction_log import parse_since
 from ..policy import Parts, Policy, check_text
