@@ -3,7 +3,8 @@ one alert, one statement"), through the real Bolt app over HTTP against the loop
 with the statement posted by the real Mastodon connector to mastodon-mock behind a
 FaultProxy (500/422/429/lost answers), or to the local outbox file.
 
-Each confirmed break is a strict xfail naming what goes wrong; the other tests document
+Each break confirmed here was first a strict xfail naming what went wrong; ten were fixed in
+024e6be, and their tests now guard the fix (each says what broke). The other tests document
 what was tried and held."""
 
 from __future__ import annotations
@@ -132,6 +133,21 @@ def _form_values(form: dict[str, Any]) -> dict[str, Any]:
             for b in form["blocks"]}
 
 
+def _said(h) -> int:  # type: ignore[no-untyped-def]
+    return len(h.slack.calls_to("chat.postEphemeral")) + sum(
+        1 for p in h.slack.calls_to("chat.postMessage") if p.get("thread_ts"))
+
+
+def _answered(h, before: int, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait until a click or submit was answered (a note in a thread or a message to the
+    person: more than ``before`` of them), then for the background work it started."""
+    import time
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and _said(h) <= before:
+        time.sleep(0.05)
+    h.services.drain()
+
+
 def _thread_texts(h) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(p.get("text", "") for p in h.slack.calls_to("chat.postMessage") if p.get("thread_ts"))
 
@@ -139,9 +155,9 @@ def _thread_texts(h) -> str:  # type: ignore[no-untyped-def]
 # -- the group answer ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="answer_group approves any draft id in the form's private_metadata: "
-                                       "a draft of a post outside the spike is approved and posted")
 def test_a_forged_answer_form_cannot_approve_a_draft_outside_the_spike(local_storm) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): answer_group approved any draft id in the
+    form's private_metadata: a draft of a post outside the spike was approved and posted."""
     h, ids, spike = local_storm
     other = Mention(source="bluesky", external_id="outsider1", author="calm_customer",
                     text="do you ship to Norway?", network="bluesky", created_at=T0.isoformat())
@@ -180,10 +196,9 @@ def test_answer_form_opened_then_statement_retry_pending_and_double_submit(local
     assert len([r for r in h.outbox_lines() if r.get("statement")]) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="pointer replies go out once ANY version is posted: the English version "
-                                       "failed (422) yet the English posts get replies pointing to it and "
-                                       "'Answer the group' is offered")
 def test_replies_wait_for_their_own_language_version(masto_ml, masto) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): pointer replies went out once ANY version
+    was posted: the English version failed (422) yet the English posts got replies pointing to it."""
     h, ids, spike, proxy = masto_ml
     proxy.inject("422", "POST", "/api/v1/statuses")  # the first version (en) is refused; fi, sv go out
     _click(h, spike_cards.APPROVE, spike.id)
@@ -220,10 +235,10 @@ def test_retry_after_a_partial_failure_posts_the_rest_once(masto_ml, masto) -> N
 # -- delivery: lost answers, 429, races --------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="Bluesky takes no idempotency key and no connector has find_status: a "
-                                       "statement that landed but whose answer was lost is posted again by the "
-                                       "worker's round (README: 'the post looked for first')")
 def test_a_lost_answer_on_bluesky_is_not_posted_twice(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): Bluesky takes no idempotency key and no
+    connector had find_status: a statement that landed but whose answer was lost was posted again by the
+    worker's round."""
     from servers import serve_asgi
     from xrpc_fake import HANDLE, PASSWORD, XrpcFake
 
@@ -334,9 +349,9 @@ def test_two_approvals_at_the_same_instant_queue_once(local_storm) -> None:  # t
 # -- versions: hostile edits and forged forms --------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="the Edit form's languages come from private_metadata 'l' unchecked: a form "
-                                       "naming only 'en' posts no fi or sv version for a storm that speaks them")
 def test_an_edit_form_missing_a_language_block_still_posts_every_version(ml_local) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): the Edit form's languages came from
+    private_metadata 'l' unchecked: a form naming only 'en' posted no fi or sv version."""
     h, ids, spike = ml_local
     _click(h, spike_cards.EDIT, spike.id)
     form = h.opened(spike_cards.EDIT_VIEW)
@@ -344,8 +359,9 @@ def test_an_edit_form_missing_a_language_block_still_posts_every_version(ml_loca
     assert meta["l"] == ["en", "fi", "sv"]
     meta["l"] = ["en"]
     values = {"statement": _form_values(form)["statement"]}
+    before = _said(h)
     h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
-    h.services.drain()
+    _answered(h, before)
     rows = statements.posts(h.store, spike.id)
     assert rows == [] or sorted(r["language"] for r in rows) == ["en", "fi", "sv"], rows
 
@@ -361,15 +377,14 @@ def test_an_edit_form_with_an_extra_language_block_in_the_wrong_language_is_refu
     values["statement_ru"] = {"text": {"type": "plain_text_input", "value": values["statement"]["text"]["value"]}}
     resp = h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
     assert resp.json()["response_action"] == "errors"
-    assert "ru version" in resp.json()["errors"]["statement"]
+    assert "Not posted" in resp.json()["errors"]["statement"]
     h.services.drain()
     assert statements.posts(h.store, spike.id) == []
 
 
-@pytest.mark.xfail(strict=True, reason="a forged edit form adding a 'de' block (a language the storm does not "
-                                       "speak) posts a German version: the form's languages are not checked "
-                                       "against the storm's")
 def test_an_edit_form_with_an_extra_language_the_storm_does_not_speak_posts_no_such_version(ml_local) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): a forged edit form adding a 'de' block (a
+    language the storm does not speak) posted a German version."""
     from assistant.domain import utcnow
     from assistant.storms import draft_statement
     h, ids, spike = ml_local
@@ -380,16 +395,16 @@ def test_an_edit_form_with_an_extra_language_the_storm_does_not_speak_posts_no_s
     german = draft_statement(spike, h.services.spikes.policy(spike.id), "de", now=utcnow()).text
     meta["l"] = [*meta["l"], "de"]
     values["statement_de"] = {"text": {"type": "plain_text_input", "value": german}}
+    before = _said(h)
     h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
-    h.services.drain()
+    _answered(h, before)
     rows = statements.posts(h.store, spike.id)
     assert "de" not in {r["language"] for r in rows}, rows
 
 
-@pytest.mark.xfail(strict=True, reason="an Edit form opened before Swedish joined the storm, submitted after the "
-                                       "card shows a Swedish version, posts only en and fi: approval takes the "
-                                       "form's languages, not the storm's at approval")
 def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) -> None:  # type: ignore[no-untyped-def]
+    # A strict xfail until 024e6be (confirmed failing at 92edb65): an Edit form opened before
+    # Swedish joined the storm, submitted after the card showed a Swedish version, posted only en, fi.
     """The form lists en and fi; then Swedish posts join (sv reaches 10%); the old form is
     submitted. What is posted must cover the storm's languages at approval, or be refused."""
     h = make_harness(sources=[])
@@ -427,8 +442,9 @@ def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) ->
         v["text"]["value"] = v["text"]["value"].replace(str(spike.members), str(grown.members))
     if "spike_statement_sv" not in ids:
         pytest.skip(f"the Swedish posts did not make sv a statement language here: {ids}")
+    before = _said(h)
     h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
-    h.services.drain()
+    _answered(h, before)
     rows = statements.posts(h.store, spike.id)
     assert rows == [] or "sv" in {r["language"] for r in rows}, [r["language"] for r in rows]
 
@@ -476,10 +492,11 @@ def test_a_hostile_version_that_passes_is_escaped_on_the_card(ml_local) -> None:
     values["statement_sv"]["text"]["value"] = "<!channel> " + values["statement_sv"]["text"]["value"] + " <@U123> &"
     resp = h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
     body = resp.json() if resp.content else {}
-    h.services.drain()
     if body.get("response_action") == "errors":
         assert "sv version" in body["errors"]["statement"]
         return
+    _thread_says(h, "Statement approved")
+    h.services.drain()
     card = json.dumps(_latest_alert(h, spike.id))
     assert "<!channel>" not in card and "<@U123>" not in card
     assert h.slack.violations == []
@@ -494,6 +511,7 @@ def test_a_user_not_approving_for_the_brand_cannot_approve_retry_or_answer(local
     for action in (spike_cards.APPROVE, spike_cards.RETRY, spike_cards.ANSWER, spike_cards.HIDE):
         _click(h, action, spike.id, user=OUTSIDER)
     _click(h, spike_cards.EDIT, spike.id, user=OUTSIDER)
+    h.slack.wait_for("chat.postEphemeral", 4, timeout=30)
     h.services.drain()
     if h.slack.calls_to("views.open"):
         form = h.opened(spike_cards.EDIT_VIEW)
@@ -676,11 +694,10 @@ def test_a_forged_answer_form_with_a_crisis_members_draft_is_refused(local_storm
     assert h.store.get_mention(crisis)["status"] not in ("approved", "posted")
 
 
-@pytest.mark.xfail(strict=True, reason="answer_submit checks the approver against the spike's brand only: a person "
-                                       "who approves for the roaster approves the bike shop's reply through a "
-                                       "forged group form (draft ids are not checked against the spike or brand)")
 def test_an_approver_of_one_brand_cannot_approve_another_brands_reply_through_the_group_form(
         make_harness, slack, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): a person who approves for the roaster
+    approved and posted the bike shop's reply through a forged group form."""
     import shutil
     root = Path(__file__).resolve().parents[2]
     folder = tmp_path / "policies"
@@ -723,11 +740,10 @@ def test_an_approver_of_one_brand_cannot_approve_another_brands_reply_through_th
     assert h.store.get_mention(bike.key)["status"] not in ("approved", "posted")
 
 
-@pytest.mark.xfail(strict=True, reason="a brand with no network account queues its statement on 'local'; the "
-                                       "worker's round looks accounts up for no brand, where another brand's "
-                                       "Mastodon hides 'local', so a timeout becomes 'no account named local' (failed)")
 def test_a_brand_posting_on_the_local_outbox_is_retried_by_the_worker_beside_another_brands_mastodon(
         masto, make_harness, slack, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): the worker's round looked accounts up for no
+    brand, where another brand's Mastodon hid 'local': a timeout became 'no account named local' (failed)."""
     import shutil
 
     from assistant.connectors.base import PostError
@@ -771,16 +787,16 @@ def test_a_brand_posting_on_the_local_outbox_is_retried_by_the_worker_beside_ano
     assert {r["status"] for r in rows} == {"posted"}, [(r["status"], r["last_error"]) for r in rows]
 
 
-@pytest.mark.xfail(strict=True, reason="a spike merged into an older one (detect._merge_spikes sets status "
-                                       "'merged') keeps its card's Approve, and approving posts a second statement "
-                                       "for the same storm beside the survivor's")
 def test_a_merged_spikes_card_posts_no_second_statement(local_storm) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): a spike closed as 'merged' kept its card's
+    Approve, and approving posted a second statement for the same storm."""
     h, ids, spike = local_storm
     # what _merge_spikes does when two spikes' groups become one: the younger is closed as 'merged'
     with h.store.transaction() as db:
         db.execute("UPDATE spikes SET status = 'merged', calmed_at = updated_at WHERE id = ?", [spike.id])
+    before = _said(h)
     _click(h, spike_cards.APPROVE, spike.id)
-    h.services.drain()
+    _answered(h, before)
     assert statements.posts(h.store, spike.id) == []
     assert not [r for r in h.outbox_lines() if r.get("statement")]
 
@@ -800,3 +816,36 @@ def test_a_storm_of_only_questions_raises_no_alert_as_documented(make_harness) -
         h.store.save_triage(m.key, Triage(language="en", intent=Intent.QUESTION, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="We are looking into it.", language="en"))
     assert _tick(h, T0 + timedelta(minutes=59)) == []
+
+
+def test_the_group_answer_does_not_answer_a_missing_language_in_english(make_harness) -> None:  # type: ignore[no-untyped-def]
+    """A strict xfail until 024e6be (confirmed failing at 92edb65): the group answer posted an English pointer
+    reply to each Russian post (the playbook has no ru pointer)."""
+    h = make_harness(sources=[])
+    h.services.spikes._encoder = get_encoder()
+    ru = [("ru", "После кофе Midnight Sun мне было очень плохо всю ночь"),
+          ("ru", "Вся семья отравилась кофе Midnight Sun")]
+    for i, (lang, text) in enumerate(POSTS + ru):
+        m = Mention(source="bluesky", external_id=f"ml{i}", author=f"user{i}", text=text, network="bluesky",
+                    created_at=(T0 + timedelta(minutes=3 * i)).isoformat())
+        h.store.add_mentions([m])
+        h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
+                                          action=Action.REPLY), Draft(text="We're sorry to hear that.", language=lang))
+        h.services.publish(m.key).result(10)
+    h.services.drain()
+    [spike] = _tick(h, T0 + timedelta(minutes=3 * len(POSTS + ru)))
+    from assistant.storms import members
+    russian = [m.mention_id for m in members(h.store, spike.id) if m.language == "ru"]
+    if not russian:
+        pytest.skip("no Russian post joined the spike")
+    assert "Not written in ru" in text_of(_latest_alert(h, spike.id))
+    _click(h, spike_cards.APPROVE, spike.id)
+    _thread_says(h, "Statement approved")
+    h.services.drain()
+    _click(h, spike_cards.ANSWER, spike.id)
+    form = h.opened(spike_cards.ANSWER_VIEW)
+    h.submit(spike_cards.ANSWER_VIEW, {}, form["private_metadata"])
+    _told(h, "Each is posted once")
+    h.services.drain()
+    sent = [r for r in h.outbox_lines() if not r.get("statement") and r.get("mention") in russian]
+    assert not [r for r in sent if "Thank you for telling us" in r["text"]], [r["text"][:60] for r in sent]
