@@ -930,3 +930,38 @@ def test_plain_approve_posts_only_the_versions_the_card_shows(make_harness) -> N
     _answered(h, before)
     posted = {r["language"] for r in statements.posts(h.store, spike.id)}
     assert "sv" not in posted, posted
+
+
+def test_an_approver_of_one_brand_clicking_another_brands_alert_changes_nothing(make_harness, slack, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Held: a roaster-only approver's Approve, Edit (submit), Retry, Answer and Hide on the bike
+    shop's alert card are refused; nothing is posted."""
+    import shutil
+    root = Path(__file__).resolve().parents[2]
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    shutil.copy(root / "policies" / "aurora-roasters.yaml", folder)
+    shutil.copy(root / "examples" / "policies" / "de-spaak.yaml", folder)
+    slack.channels.update({"spaak-escalaties": "CSPAAKESC", "spaak-replies": "CSPAAKREV"})
+    slack.members["CSPAAKREV"] = ["UAPPROVER1"]
+    h = make_harness(sources=[], policies_dir=folder, brand="aurora-roasters", review_channel=None)
+    h.services.spikes._encoder = get_encoder()
+    if not h.services.is_approver(APPROVER2, "aurora-roasters") or h.services.is_approver(APPROVER2, "de-spaak"):
+        pytest.skip("the loopback directory does not make APPROVER2 a roaster-only approver")
+    from test_issue19_two_brands import BIKES, _add
+    _add(h, "de-spaak", BIKES, "bike", "nl")
+    h.services.drain()
+    found = [s for s in _tick(h, T0 + timedelta(minutes=3 * len(BIKES))) if s.brand == "de-spaak"]
+    assert found, "no bike shop spike"
+    spike = found[0]
+    for action in (spike_cards.APPROVE, spike_cards.RETRY, spike_cards.ANSWER, spike_cards.HIDE):
+        _click(h, action, spike.id, user=APPROVER2)
+    h.slack.wait_for("chat.postEphemeral", 4, timeout=30)
+    _click(h, spike_cards.EDIT, spike.id, user=APPROVER2)
+    h.services.drain()
+    if h.slack.calls_to("views.open"):
+        form = h.opened(spike_cards.EDIT_VIEW)
+        before = _said(h)
+        h.submit(spike_cards.EDIT_VIEW, _form_values(form), form["private_metadata"], user=APPROVER2)
+        _answered(h, before)
+    assert statements.posts(h.store, spike.id) == []
+    assert not h.outbox_lines()
