@@ -233,18 +233,26 @@ class BlueskyConnector:
         """A top-level post of ours with exactly this text, made at or after ``since`` (the
         statement's approval): the statement outbox looks before posting again after a lost
         answer, since Bluesky takes no idempotency key."""
-        try:
-            self._login()
-            page = self.client.com.atproto.repo.list_records(
-                {"repo": self.did, "collection": POST, "limit": 100})
-        except AtProtocolError as exc:
-            raise self._error(exc) from None
-        for rec in page.records:
-            value = rec.value
-            created = str(getattr(value, "created_at", "") or "")
-            if getattr(value, "reply", None) is None and getattr(value, "text", None) == text \
-                    and (not since or _utc(created) >= _utc(since)):
-                return Posted(rec.uri, post_url(rec.uri, self.handle))
+        cursor = None
+        for _ in range(FIND_PAGES):  # newest first; stop at the records older than ``since``
+            try:
+                self._login()
+                page = self.client.com.atproto.repo.list_records(
+                    {"repo": self.did, "collection": POST, "limit": 100, "cursor": cursor})
+            except AtProtocolError as exc:
+                raise self._error(exc) from None
+            older = False
+            for rec in page.records:
+                value = rec.value
+                created = _utc(str(getattr(value, "created_at", "") or ""))
+                if since and created and created < _utc(since):
+                    older = True
+                    continue
+                if getattr(value, "reply", None) is None and getattr(value, "text", None) == text:
+                    return Posted(rec.uri, post_url(rec.uri, self.handle))
+            cursor = page.cursor
+            if older or not cursor or not page.records:
+                return None
         return None
 
     def find_reply(self, mention: Mention, idempotency_key: str) -> Posted | None:
@@ -259,6 +267,9 @@ class BlueskyConnector:
             if reply is not None and reply.parent.uri == mention.external_id:
                 return Posted(rec.uri, post_url(rec.uri, self.handle))
         return None
+
+
+FIND_PAGES = 50  # pages of 100 records looked through for a statement whose answer was lost
 
 
 def _utc(at: str) -> str:

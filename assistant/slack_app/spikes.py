@@ -199,6 +199,15 @@ class SpikeDesk:
             if spike.status == "calm" and row["status_shown"] != "calm":
                 self.note(spike.id, f"✅ Calmed down: {spike.posts_in_window} posts in the window (peak {spike.peak}).")
 
+    def _force_redraw(self, spike: Spike, policy: Policy) -> None:
+        """Draw the card now, whatever the throttle says (a person is about to act on it)."""
+        with self._card_lock:
+            row = self.alert(spike.id)
+            if row is not None:
+                with self.store.transaction() as db:
+                    db["spike_alerts"].update(spike.id, {"redrawn_at": "1970-01-01T00:00:00+00:00"})
+        self.show(spike, policy, utcnow())
+
     def _redraw_due(self, row: dict[str, Any], spike: Spike, wall: datetime) -> bool:
         if spike.status != row["status_shown"]:
             return True  # calmed down (or came back): said at once
@@ -461,6 +470,16 @@ class SpikeDesk:
                 self.svc.ephemeral(ref, changed)
                 return
         versions, _ = self._versions(spike, policy, texts, promised, now)
+        if texts is None:
+            shown = [row["language"], *(v["language"] for v in json.loads(row.get("versions") or "[]"))]
+            if set(versions) != set(shown):
+                # the card was drawn before the storm's languages changed (it is redrawn at most
+                # every few minutes): nothing goes out that nobody saw
+                self._force_redraw(spike, policy)
+                self.svc.ephemeral(ref, f"Not posted: the statement now has versions in {', '.join(versions)}, "
+                                        f"and the card showed {', '.join(shown)}. The card is redrawn: read it "
+                                        "and approve again.")
+                return
         why = self._first_refusal(versions, accounts)
         if why:
             fix = " Use Edit statement to fix it." if texts is None else ""

@@ -149,7 +149,14 @@ class XrpcFake:
         repo = request.query_params.get("repo")
         recs = [{"uri": p["uri"], "cid": p["cid"], "value": p["record"]}
                 for u in reversed(self.order) if (p := self.posts[u])["author"]["did"] == repo]
-        return JSONResponse({"records": recs[: int(request.query_params.get("limit", 50))]})
+        # newest first, in pages: the cursor is the offset of the next page
+        start = int(request.query_params.get("cursor") or 0)
+        limit = int(request.query_params.get("limit", 50))
+        page = recs[start:start + limit]
+        body: dict[str, Any] = {"records": page}
+        if start + limit < len(recs):
+            body["cursor"] = str(start + limit)
+        return JSONResponse(body)
 
     def app(self) -> Starlette:
         x = "/xrpc/"

@@ -235,11 +235,9 @@ def test_retry_after_a_partial_failure_posts_the_rest_once(masto_ml, masto) -> N
 # -- delivery: lost answers, 429, races --------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="Bluesky's find_status (024e6be) reads only the newest 100 records of the "
-                                       "account, replies included: a statement whose answer was lost is posted "
-                                       "again once the brand has posted 100 other things since (e.g. the day's "
-                                       "replies before a person clicks Retry)")
 def test_a_lost_bluesky_statement_is_found_after_a_hundred_other_posts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Broke before: find_status read only the account's newest 100 records, so a statement
+    whose answer was lost was posted again once the brand had posted 100 other things."""
     from servers import serve_asgi
     from xrpc_fake import HANDLE, PASSWORD, XrpcFake
 
@@ -884,12 +882,11 @@ def test_the_group_answer_does_not_answer_a_missing_language_in_english(make_har
     assert not [r for r in sent if "Thank you for telling us" in r["text"]], [r["text"][:60] for r in sent]
 
 
-@pytest.mark.xfail(strict=True, reason="plain Approve drafts the versions again at the click: a Swedish version "
-                                       "that the throttled card never showed is posted with en and fi, unseen")
 def test_plain_approve_posts_only_the_versions_the_card_shows(make_harness) -> None:  # type: ignore[no-untyped-def]
     """The card is redrawn at most every 10 minutes (unless the group grows 20%): Swedish posts
     that make sv a statement language in between are not on the card yet. Approve must post
-    what the card shows (or refuse and redraw), not a version nobody saw."""
+    what the card shows (or refuse and redraw), not a version nobody saw. Broke before: the
+    Swedish version was drafted at the click and posted unseen."""
     h = make_harness(sources=[])
     h.services.spikes._encoder = get_encoder()
     first = [p for p in POSTS if p[0] != "sv"] + [("en", t) for t in STORM[7:12] if "Kaffee" not in t
