@@ -326,6 +326,26 @@ def test_outbox_posts_exactly_one_reply_through_faults(pds, customer, store, pro
                 if r.value.reply and r.value.reply.parent.uri == post.uri]) == 1
 
 
+@pytest.mark.parametrize("fault", ["lost", "lost-timeout"])
+def test_a_statement_whose_answer_was_lost_is_posted_once(pds, customer, store, proxy_factory, fault: str) -> None:
+    """Bluesky takes no idempotency key: after a lost answer the statement outbox looks for
+    the post (find_status, through every page of the account's posts since the approval)."""
+    from assistant.orchestration import statements
+
+    proxy = proxy_factory(pds["url"], hold=1.0)
+    c = brand(pds, url=proxy.url)
+    text = f"We have seen your posts about the outage ({fault}). Next update by 16:00 UTC, 7 Dec 2026."
+    spike = 700 + len(fault)
+    assert statements.approve(store, spike, text, "en", "U1", ["sky"])
+    proxy.inject(fault, path="/xrpc/com.atproto.repo.createRecord")
+    [row] = statements.deliver(store, spike, {"sky": c}, backoff=lambda attempts, after: 0.0)
+    assert row["status"] == "pending", row  # the post landed; its answer did not
+    [row] = statements.deliver(store, spike, {"sky": c}, backoff=lambda attempts, after: 0.0)
+    assert row["status"] == "posted", row
+    mine = [r for r in brand_posts(customer, pds) if r.value.text == text]
+    assert [r.uri for r in mine] == [row["posted_id"]]  # found, not posted again
+
+
 # -- with the AppView ---------------------------------------------------------------------------
 
 
