@@ -29,25 +29,12 @@ from assistant.understanding import get_encoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connectors"))
 from servers import FaultProxy  # noqa: E402
+from test_issue19_statement_languages import POSTS as ML_POSTS  # noqa: E402
 
 mock_server = pytest.importorskip("mastodon_mock.testing.server")
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 
-POSTS = [  # a storm in en, fi and sv (as tests/slack/test_issue19_statement_languages.py)
-    ("en", "the new Midnight Sun batch made me sick, vomiting all night"),
-    ("en", "drank Midnight Sun this morning and got terrible stomach cramps"),
-    ("en", "my whole family felt ill after the Midnight Sun beans"),
-    ("en", "Midnight Sun made me nauseous, what is in this batch?"),
-    ("en", "everyone who had the Midnight Sun at our office is sick"),
-    ("en", "Midnight Sun made me throw up, pull it from sale"),
-    ("fi", "Midnight Sun -kahvista tuli tosi huono olo, oksensin koko yön"),
-    ("fi", "Koko perhe sairastui Midnight Sun -papujen jälkeen"),
-    ("fi", "Midnight Sun -erästä tuli vatsakipuja, mitä siinä on?"),
-    ("fi", "Joimme Midnight Sunia töissä ja kaikki ovat kipeänä"),
-    ("sv", "Midnight Sun-kaffet gjorde mig sjuk, kräktes hela natten"),
-    ("sv", "Hela familjen blev sjuk efter Midnight Sun-bönorna"),
-    ("sv", "Fick magkramper av Midnight Sun i morse, vad är det i satsen?"),
-]
+POSTS = [p for p in ML_POSTS if p[0] != "ru"]  # a storm in en, fi and sv
 
 
 @pytest.fixture(scope="module")
