@@ -459,6 +459,11 @@ class SpikeDesk:
                                     "(or run with the local outbox); nothing was posted.")
             return
         now = utcnow().replace(microsecond=0)
+        done = self.posted(spike_id)
+        if done:  # a second click: said before anything is drafted again
+            self.svc.ephemeral(ref, f"The statement was already approved by {who(done[0]['approved_by'])}; "
+                                    "it is posted once.")
+            return
         if spike.status == "merged":
             self.svc.ephemeral(ref, "This spike was merged into an older one: use that spike's alert card. "
                                     "Nothing was posted.")
