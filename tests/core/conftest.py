@@ -70,6 +70,22 @@ def engine(settings: Settings, fake: FakeBackend) -> Iterator[Engine]:
     store.close()
 
 
+@pytest.fixture(scope="module")
+def two_brand_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """Both brands in one policies folder, a real SQLite file, the fake model (one per module)."""
+    tmp = tmp_path_factory.mktemp("two_brands")
+    folder = tmp / "policies"
+    folder.mkdir()
+    shutil.copy(POLICY_FILE, folder / POLICY_FILE.name)
+    shutil.copy(SECOND_POLICY_FILE, folder / SECOND_POLICY_FILE.name)
+    settings = load_settings(db_path=tmp / "assistant.db", policies_dir=folder, backend="fake", draft_attempts=2)
+    registry = PolicyRegistry(folder)
+    registry.reload()
+    store = Store(settings.db_path)
+    yield Engine(settings, store, registry, backend=FakeBackend())
+    store.close()
+
+
 def make_mention(text: str, external_id: str = "m1", source: str = "mastodon", author: str = "@ann",
                  **kw: object) -> Mention:
     return Mention(source=source, external_id=external_id, author=author, text=text, **kw)  # type: ignore[arg-type]

@@ -13,40 +13,28 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fakes_openai import ScriptedOpenAI, good_reply
 
-from assistant.backends.fake import FakeBackend
 from assistant.backends.openai_compat import OpenAICompatBackend
 from assistant.domain import Action, Draft, Intent
 from assistant.engine import Engine
-from assistant.policy import Policy, PolicyRegistry, load_policy
+from assistant.policy import Policy, load_policy
 from assistant.settings import load_settings
 from assistant.store import Store
 
-from .conftest import POLICY_FILE, SECOND_POLICY_FILE, make_mention, make_triage
+from .conftest import POLICY_FILE, make_mention, make_triage
 
 AURORA = "aurora-roasters"
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    tmp = tmp_path_factory.mktemp("hostile")
-    folder = tmp / "policies"
-    folder.mkdir()
-    shutil.copy(POLICY_FILE, folder / POLICY_FILE.name)
-    shutil.copy(SECOND_POLICY_FILE, folder / SECOND_POLICY_FILE.name)
-    settings = load_settings(db_path=tmp / "assistant.db", policies_dir=folder, backend="fake", draft_attempts=2)
-    registry = PolicyRegistry(folder)
-    registry.reload()
-    store = Store(settings.db_path)
-    yield Engine(settings, store, registry, backend=FakeBackend())
-    store.close()
+def engine(two_brand_engine: Engine) -> Engine:
+    return two_brand_engine
 
 
 def composed(engine: Engine, text: str, brand: str = AURORA) -> Draft | None:

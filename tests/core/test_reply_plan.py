@@ -16,38 +16,22 @@ playbook (an apology to a fan) cannot hide.
 from __future__ import annotations
 
 import hashlib
-import shutil
-from collections.abc import Iterator
 
 import pytest
 
-from assistant.backends.fake import FakeBackend
 from assistant.domain import Action, Draft, Intent, Triage
 from assistant.engine import Engine
-from assistant.policy import Policy, PolicyRegistry
-from assistant.settings import load_settings
-from assistant.store import Store
+from assistant.policy import Policy
 
-from .conftest import POLICY_FILE, SECOND_POLICY_FILE, make_mention
+from .conftest import make_mention
 
 AURORA = "aurora-roasters"
 SPAAK = "de-spaak"
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """Both brands in one policies folder, a real SQLite file, the fake model."""
-    tmp = tmp_path_factory.mktemp("reply_plan")
-    folder = tmp / "policies"
-    folder.mkdir()
-    shutil.copy(POLICY_FILE, folder / POLICY_FILE.name)
-    shutil.copy(SECOND_POLICY_FILE, folder / SECOND_POLICY_FILE.name)
-    settings = load_settings(db_path=tmp / "assistant.db", policies_dir=folder, backend="fake", draft_attempts=2)
-    registry = PolicyRegistry(folder)
-    registry.reload()
-    store = Store(settings.db_path)
-    yield Engine(settings, store, registry, backend=FakeBackend())
-    store.close()
+def engine(two_brand_engine: Engine) -> Engine:
+    return two_brand_engine
 
 
 def reply(engine: Engine, text: str, brand: str = AURORA, mode: str | None = "compose",
