@@ -103,12 +103,9 @@ def accounts(runtime: Any, brand: str | None = None, default_brand: str | None =
         source = sources.get(name)
         return brand is None or source is None or (getattr(source, "brand", None) or default_brand) in (None, brand)
 
-    found = {name: c for name, c in (getattr(runtime, "connectors", None) or {}).items()
-             if isinstance(c, PostsStatus) and ours(name)}
-    local = getattr(runtime, "local", None)
-    if not found and isinstance(local, PostsStatus):
-        found["local"] = local
-    return found
+    every = every_account(runtime)
+    found = {name: c for name, c in every.items() if name != "local" and ours(name)}
+    return found or ({"local": every["local"]} if "local" in every else {})
 
 
 def every_account(runtime: Any) -> dict[str, PostsStatus]:

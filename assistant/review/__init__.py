@@ -17,8 +17,9 @@ from .core import (
     no_reply,
     owner,
     reject_draft,
+    rejected_by,
     retry,
 )
 
 __all__ = ["OVERRIDABLE", "Escalation", "Refused", "Review", "TextCheck", "approve", "approve_text", "check_text",
-           "escalate", "hide", "ignore", "move_to_private", "no_reply", "owner", "reject_draft", "retry"]
+           "escalate", "hide", "ignore", "move_to_private", "no_reply", "owner", "reject_draft", "rejected_by", "retry"]

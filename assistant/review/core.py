@@ -145,9 +145,9 @@ def current_draft(r: Review, mention_id: str, draft_id: int | None) -> tuple[int
 def approve(r: Review, mention_id: str, actor: str, draft_id: int | None) -> Approval:
     """Approve the current draft as it is: it must have passed its guard and fit the connector."""
     did, draft = current_draft(r, mention_id, draft_id)
-    rejected_by = _rejected_by(r, mention_id)
-    if rejected_by is not None:  # a colleague's old card still shows it: never post a rejected draft
-        raise Refused(f"This draft was rejected by <@{rejected_by}>, so nothing was posted. Use Regenerate for "
+    rejecter = rejected_by(r.store, mention_id)
+    if rejecter is not None:  # a colleague's old card still shows it: never post a rejected draft
+        raise Refused(f"This draft was rejected by <@{rejecter}>, so nothing was posted. Use Regenerate for "
                       "another draft or Edit to write the reply.", stale=True)
     if not draft.passed:
         failed = ", ".join(c.name for c in draft.guard if not c.passed)
@@ -158,9 +158,9 @@ def approve(r: Review, mention_id: str, actor: str, draft_id: int | None) -> App
     return _record_approval(r, mention_id, actor, draft.text or "", did, edited=False)
 
 
-def _rejected_by(r: Review, mention_id: str) -> str | None:
+def rejected_by(store: Store, mention_id: str) -> str | None:
     """Who rejected the current draft (a rejection after the latest draft), or None."""
-    rows = list(r.store.db.query("SELECT kind, actor FROM events WHERE mention_id = ? AND kind IN ('drafted', "
+    rows = list(store.db.query("SELECT kind, actor FROM events WHERE mention_id = ? AND kind IN ('drafted', "
                                  "'reject') ORDER BY id DESC LIMIT 1", [mention_id]))
     return str(rows[0]["actor"]) if rows and rows[0]["kind"] == "reject" else None
 

@@ -163,11 +163,12 @@ class SpikeDesk:
         rows = list(self.store.db.query("SELECT * FROM spike_alerts WHERE spike_id = ?", [spike_id]))
         return rows[0] if rows else None
 
-    def show(self, spike: Spike, policy: Policy, wall: datetime) -> None:
-        """Post the alert card, or redraw it when the throttle allows."""
+    def show(self, spike: Spike, policy: Policy, wall: datetime, force: bool = False) -> None:
+        """Post the alert card, or redraw it when the throttle allows (``force``: now, because
+        a person is about to act on it)."""
         with self._card_lock:
             row = self.alert(spike.id)
-            if row is not None and not self._redraw_due(row, spike, wall):
+            if row is not None and not force and not self._redraw_due(row, spike, wall):
                 return
             drafted, missing = self.drafts(spike, policy)
             statement = drafted[0]
@@ -198,15 +199,6 @@ class SpikeDesk:
             self._mark_members(spike.id)
             if spike.status == "calm" and row["status_shown"] != "calm":
                 self.note(spike.id, f"✅ Calmed down: {spike.posts_in_window} posts in the window (peak {spike.peak}).")
-
-    def _force_redraw(self, spike: Spike, policy: Policy) -> None:
-        """Draw the card now, whatever the throttle says (a person is about to act on it)."""
-        with self._card_lock:
-            row = self.alert(spike.id)
-            if row is not None:
-                with self.store.transaction() as db:
-                    db["spike_alerts"].update(spike.id, {"redrawn_at": "1970-01-01T00:00:00+00:00"})
-        self.show(spike, policy, utcnow())
 
     def _redraw_due(self, row: dict[str, Any], spike: Spike, wall: datetime) -> bool:
         if spike.status != row["status_shown"]:
@@ -274,11 +266,8 @@ class SpikeDesk:
 
     def _pointer_rejected(self, mention_id: str) -> bool:
         latest = self.store.latest_draft(mention_id)
-        if latest is None or latest[1].origin != POINTER_ORIGIN:
-            return False
-        last = self.store.db.execute("SELECT kind FROM events WHERE mention_id = ? AND kind IN ('drafted', 'reject')"
-                                     " ORDER BY id DESC LIMIT 1", [mention_id]).fetchone()
-        return bool(last and last[0] == "reject")
+        return (latest is not None and latest[1].origin == POINTER_ORIGIN
+                and review.rejected_by(self.store, mention_id) is not None)
 
     def _statement_not_out(self, spike_id: int) -> str | None:
         """Why the group cannot be answered yet (the replies point to the statement), or None."""
@@ -480,7 +469,7 @@ class SpikeDesk:
             if set(versions) != set(shown):
                 # the card was drawn before the storm's languages changed (it is redrawn at most
                 # every few minutes): nothing goes out that nobody saw
-                self._force_redraw(spike, policy)
+                self.show(spike, policy, utcnow(), force=True)
                 self.svc.ephemeral(ref, f"Not posted: the statement now has versions in {', '.join(versions)}, "
                                         f"and the card showed {', '.join(shown)}. The card is redrawn: read it "
                                         "and approve again.")
@@ -606,10 +595,16 @@ class SpikeDesk:
         # Only the replies the form could list: this spike's answerable members' current
         # pointer drafts (a forged or stale form names other drafts: they are refused).
         allowed = {d["draft_id"]: d["mention_id"] for d in self.replies_to_send(spike_id, limit=None)[0]}
+        members_ = {m.mention_id for m in members(self.store, spike_id)}
         for draft_id in draft_ids:
             mention_id = allowed.get(draft_id)
-            if mention_id is None:  # not this spike's, a crisis post, or no longer the current reply
-                counts["refused"] += 1
+            if mention_id is None:
+                # a reply of this group decided since the form was drawn (a double submit) was
+                # answered already; anything else (another spike's, a crisis post) is refused
+                found = self.store.db.execute("SELECT mention_id FROM drafts WHERE id = ?", [draft_id]).fetchone()
+                decided = (found is not None and found[0] in members_
+                           and self.store.get_mention(found[0])["status"] not in OPEN_STATUSES)
+                counts["already" if decided else "refused"] += 1
                 continue
             try:
                 approval = review.approve(self.svc.review, mention_id, ref["user"], draft_id)

@@ -256,13 +256,14 @@ def _group_new(store: Store, encoder: str, centers: dict[str, np.ndarray], simil
     return grouper
 
 
-def _usual_negative(db: Any, encoder: str, base_s: str, window_s: str, window_minutes: int) -> float:
-    """Negative posts in a usual window of this scope (over the baseline days so far)."""
+def _history(db: Any, encoder: str, base_s: str, window_s: str, window_minutes: int) -> tuple[float, float, int]:
+    """(hours of history the usual rates come from, at least one: a first tick has none;
+    how many windows that is; the negative posts in it) for this scope."""
     first = db.execute("SELECT MIN(at) FROM storm_vectors WHERE encoder = ?", [encoder]).fetchone()[0] or window_s
     span = max(1.0, (_dt(window_s) - max(_dt(base_s), _dt(first))).total_seconds() / 3600)
     before = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ? AND related = 0",
                         [encoder, base_s, window_s]).fetchone()[0]
-    return before / (span * 60 / window_minutes)
+    return span, span * 60 / window_minutes, before
 
 
 def _seed_burst(store: Store, policy: Policy, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray],
@@ -276,7 +277,8 @@ def _seed_burst(store: Store, policy: Policy, encoder: str, grouper: Grouper, ce
         if r[3] not in grouper.loose]  # posts already in a storm's group are not seeded again
     if len(rows) < crisis.min_posts or Counter(r[3] for r in rows).most_common(1)[0][1] >= crisis.min_posts:
         return  # too few, or one group holds enough of them: a spike opens on it the usual way
-    if len(rows) < crisis.growth * max(_usual_negative(db, encoder, base_s, window_s, crisis.window_minutes), 1.0):
+    _, windows, before = _history(db, encoder, base_s, window_s, crisis.window_minutes)
+    if len(rows) < crisis.growth * max(before / windows, 1.0):
         return
     vectors = [adjusted(np.frombuffer(r[2], np.float32), r[1] or "", centers) for r in rows]
     x = unit(np.stack(vectors))
@@ -370,12 +372,7 @@ def _spikes(store: Store, policy: Policy, encoder: str, grouper: Grouper, center
                                 [encoder, window_s, now_s]).fetchall())
     active = {r["group_id"]: r for r in db.query("SELECT * FROM spikes WHERE encoder = ? AND status = 'active'",
                                                   [encoder])}
-    first = db.execute("SELECT MIN(at) FROM storm_vectors WHERE encoder = ?", [encoder]).fetchone()[0] or window_s
-    # Hours of history the usual rates come from (at least one: a first tick has none).
-    span = max(1.0, (_dt(window_s) - max(_dt(base_s), _dt(first))).total_seconds() / 3600)
-    windows = span * 60 / crisis.window_minutes  # how many windows of history that is
-    negative_before = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?"
-                                 " AND related = 0", [encoder, base_s, window_s]).fetchone()[0]
+    span, windows, negative_before = _history(db, encoder, base_s, window_s, crisis.window_minutes)
     negative_now = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?"
                               " AND related = 0", [encoder, window_s, now_s]).fetchone()[0]
     rates = {"span": span, "negative_usual_per_hour": negative_before / span, "negative_in_window": negative_now}
