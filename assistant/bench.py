@@ -11,12 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .domain import Action, Mention
-from .ingest import parse_mentions
-from .policy import PolicyRegistry
-from .settings import Settings
-from .store import Store
-from .triage import Triager
+from assistant.domain import Action, Mention
+from assistant.ingest import parse_mentions
+from assistant.policy import PolicyRegistry
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.triage import Triager
 
 SAMPLES = Path(__file__).parent / "data" / "sample_mentions.jsonl"
 
@@ -47,7 +47,7 @@ def bench_ingest(n: int = 5000) -> float:
 def _fresh_texts(n: int) -> list[str]:
     """Distinct labelled posts, none embedded yet in this process (a cached embedding
     would flatter the figure)."""
-    from .triage.classifier import labelled_rows
+    from assistant.triage.classifier import labelled_rows
 
     seen: set[str] = set()
     out = []
@@ -99,7 +99,7 @@ def cpu_description() -> dict[str, Any]:
 def _reply_mentions(policy: Any, triager: Triager, languages: list[str], n: int) -> list[Mention]:
     """Distinct mentions, in languages the model writes, that triage says to answer:
     the bundled samples first, then the labelled posts, in file order."""
-    from .triage.classifier import LABELLED
+    from assistant.triage.classifier import LABELLED
 
     rows = [{"id": m.external_id, "text": m.text} for m in parse_mentions(SAMPLES.read_text(encoding="utf-8")).mentions]
     for path in sorted(LABELLED.glob("*.jsonl")):
@@ -171,7 +171,7 @@ def time_drafts(backend: Any, policy: Any, settings: Settings, pool: list[tuple[
                 mode: str | None = None) -> dict[str, Any]:
     """Draft each mention as the app does (the plan, composition, the model as its check
     qualified it, the guard); ``mode`` forces what the model does (Drafter.draft)."""
-    from .drafting.drafter import Drafter
+    from assistant.drafting.drafter import Drafter
 
     drafter = Drafter(backend, policy, settings)
     latencies: list[float] = []
@@ -191,7 +191,7 @@ def time_drafts(backend: Any, policy: Any, settings: Settings, pool: list[tuple[
 
 
 def _backend(settings: Settings, name: str) -> Any:
-    from .backends import create_backend
+    from assistant.backends import create_backend
 
     return create_backend(settings.model_copy(update={"backend": name}))
 
@@ -206,8 +206,8 @@ def _llamacpp_missing() -> str | None:
 
 def _warm_policy(policy: Any, languages: list[str]) -> None:
     """What a server does once at start: the guard's policy sentences embedded per language."""
-    from .drafting.claims import support_index
-    from .understanding import get_encoder
+    from assistant.drafting.claims import support_index
+    from assistant.understanding import get_encoder
 
     index = support_index(policy)
     for language in languages:
@@ -221,7 +221,7 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
     out: dict[str, Any] = {}
 
     out.update(cpu_description())
-    from .backends.threads import default_threads
+    from assistant.backends.threads import default_threads
 
     out["model_threads"] = settings.threads or default_threads()
     echo(f"cpu               {out['cpu']} ({out['cpu_threads']} usable, model on {out['model_threads']} thread(s),"
@@ -293,7 +293,7 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
     echo(f"peak memory       {out.get('peak_rss_mb', 0):10.0f} MB           (target <= 1000 MB; encoder and "
          f"{settings.backend} model loaded, before llama.cpp)")
 
-    from .slack_app.bench import slack_ack_bench
+    from assistant.slack_app.bench import slack_ack_bench
 
     busy = _backend(settings, settings.backend) if settings.backend in ("transformers", "llamacpp") else None
     slack = slack_ack_bench(policies_dir=settings.policies_dir, backend=busy)
@@ -302,7 +302,7 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
     echo(f"slack ack p99     {slack['p99_ms']:10.0f} ms           (target <= 300; p50 {slack['p50_ms']:.0f} ms,"
          f" {slack['interactions']} signed requests, {slack['concurrency']} at a time, model busy:"
          f" {slack['model_busy']} ({slack['drafts_during']} drafts ran meanwhile))")
-    from .connectors.bench import webhook_ingest_bench
+    from assistant.connectors.bench import webhook_ingest_bench
 
     hook = webhook_ingest_bench()
     out["webhook_per_s"] = hook["per_second"]

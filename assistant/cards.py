@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .domain import CARE_GUIDANCE, Action, CrisisKind, Draft, Mention, Triage
+from assistant.domain import CARE_GUIDANCE, Action, CrisisKind, Draft, Mention, Triage
 
 _ACTION_STYLE = {Action.REPLY: "green", Action.ESCALATE: "bold red", Action.HIDE: "magenta", Action.IGNORE: "dim"}
 

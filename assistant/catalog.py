@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 def fold(text: str) -> str:
     # Imported late: the triage package imports the policy, which imports this module.
-    from .triage.normalize import fold as _fold
+    from assistant.triage.normalize import fold as _fold
 
     return _fold(text)
 

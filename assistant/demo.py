@@ -8,13 +8,13 @@ import click
 from rich.console import Console
 from rich.progress import track
 
-from . import review
-from .cards import card
-from .engine import Engine, Processed
-from .errors import AssistantError
-from .ingest import parse_mentions
-from .orchestration.runtime import Runtime, build_runtime
-from .store import StaleDecision
+from assistant import review
+from assistant.cards import card
+from assistant.engine import Engine, Processed
+from assistant.errors import AssistantError
+from assistant.ingest import parse_mentions
+from assistant.orchestration.runtime import Runtime, build_runtime
+from assistant.store import StaleDecision
 
 DEMO_DB = "assistant-demo.db"  # unless ASSISTANT_DB_PATH names one
 
@@ -58,7 +58,7 @@ def _decide(engine: Engine, runtime: Runtime, p: Processed, console: Console) ->
 
 def run_storm(engine: Engine) -> None:
     """`assistant demo --storm`: a normal day and a storm; the spike and its statement."""
-    from .storms.demo import run_storm_demo
+    from assistant.storms.demo import run_storm_demo
 
     run_storm_demo(engine, Console())
 

@@ -20,9 +20,9 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from .domain import Action, Intent, Mention, Severity, Triage
-from .triage.language import detect_language
-from .triage.normalize import fold
+from assistant.domain import Action, Intent, Mention, Severity, Triage
+from assistant.triage.language import detect_language
+from assistant.triage.normalize import fold
 
 DRAFT_TARGET = 0.85
 

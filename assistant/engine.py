@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .backends import ModelBackend, create_backend
-from .domain import Action, CrisisKind, Draft, GuardCheck, Mention, Triage
-from .drafting.drafter import Drafter
-from .drafting.guard import check_draft
-from .errors import AssistantError
-from .policy import Policy, PolicyRegistry
-from .settings import Settings
-from .store import Store
-from .triage import Triager
+from assistant.backends import ModelBackend, create_backend
+from assistant.domain import Action, CrisisKind, Draft, GuardCheck, Mention, Triage
+from assistant.drafting.drafter import Drafter
+from assistant.drafting.guard import check_draft
+from assistant.errors import AssistantError
+from assistant.policy import Policy, PolicyRegistry
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.triage import Triager
 
 
 @dataclass
@@ -49,8 +49,8 @@ class Engine:
         return self.policies.get(brand or self.settings.brand)
 
     def drafter(self, brand: str | None = None) -> Drafter:
-        from .drafting.memory import ReplyMemory
-        from .superfans import fan_lookup
+        from assistant.drafting.memory import ReplyMemory
+        from assistant.superfans import fan_lookup
 
         policy = self.policy(brand)
         brand_id = policy.id or brand or self.settings.brand or ""

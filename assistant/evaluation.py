@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .domain import Action, Intent, Severity
-from .policy import Policy
-from .triage import Triager
+from assistant.domain import Action, Intent, Severity
+from assistant.policy import Policy
+from assistant.triage import Triager
 
 # Issue "Read a post the way a person does": intent 92% overall and 88% in every language,
 # action 95%, every crisis escalated, at most 3% of ordinary posts escalated, no customer
@@ -233,7 +233,7 @@ class FactReport:
 
 def evaluate_facts(rows: list[dict[str, Any]], policy: Policy) -> FactReport:
     """Each row: text, language, fact (the key that answers it, or null)."""
-    from .drafting.facts import fact_index
+    from assistant.drafting.facts import fact_index
 
     index = fact_index(policy)
     vectors = index.encoder.encode([r["text"] for r in rows], query=True)

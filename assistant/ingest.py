@@ -32,9 +32,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .domain import Mention, stable_id
-from .errors import AssistantError
-from .store import dates
+from assistant.domain import Mention, stable_id
+from assistant.errors import AssistantError
+from assistant.store import dates
 
 MAX_TEXT = 50_000  # characters in one mention's text: far above any network's post
 MAX_RECORD_LINES = 100  # one CSV record spanning more lines than this is a quote left open

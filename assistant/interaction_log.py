@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from .domain import utcnow
-from .errors import AssistantError
-from .store import Store
-from .store.log_sql import edit_ratio
+from assistant.domain import utcnow
+from assistant.errors import AssistantError
+from assistant.store import Store
+from assistant.store.log_sql import edit_ratio
 
 __all__ = ["COLUMNS", "FORMATS", "edit_ratio", "iso", "parse_since", "refresh_edits", "rows", "write"]
 

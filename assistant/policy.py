@@ -20,10 +20,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .catalog import Catalog, CatalogEntry
-from .domain import Intent, Severity
-from .errors import PolicyError
-from .policy_crisis import Crisis
+from assistant.catalog import Catalog, CatalogEntry
+from assistant.domain import Intent, Severity
+from assistant.errors import PolicyError
+from assistant.policy_crisis import Crisis
 
 log = logging.getLogger(__name__)
 
@@ -358,14 +358,14 @@ def _placeholders(template: str) -> list[str]:
 
 def _line_of(node: yaml.Node | None, path: tuple[Any, ...]) -> int:
     """The 1-based line of the YAML node at ``path`` (or of its nearest parent)."""
-    from .policy_loading import line_of
+    from assistant.policy_loading import line_of
 
     return line_of(node, path)
 
 
 def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
     """Parse and validate a policy. Returns the policy, or None and one line per error."""
-    from .policy_loading import parse_yaml
+    from assistant.policy_loading import parse_yaml
 
     # size cap, nesting limit and duplicate keys first: one line each, never a traceback
     root, data, yaml_problems = parse_yaml(text, path)
@@ -395,7 +395,7 @@ def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
 
 def policy_warnings(policy: Policy, text: str) -> list[str]:
     """``Policy.warnings()`` as file:line: field: warning: message lines."""
-    from .policy_loading import parse_yaml
+    from assistant.policy_loading import parse_yaml
 
     root, _, _ = parse_yaml(text, policy.path or "")
     return [f"{policy.path}:{_line_of(root, loc)}: {'.'.join(loc)}: warning: {message}"
@@ -404,7 +404,7 @@ def policy_warnings(policy: Policy, text: str) -> list[str]:
 
 def load_policy(path: str | Path) -> Policy:
     """Read, parse and validate one policy file; PolicyError (one line per problem) if it is not usable."""
-    from .policy_loading import read_policy_file
+    from assistant.policy_loading import read_policy_file
 
     p = Path(path)
     text, problems = read_policy_file(p)  # size cap and UTF-8 check before any parsing

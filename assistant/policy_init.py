@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import AssistantError
+from assistant.errors import AssistantError
 
 # Every ISO 639-1 code: a two-letter code outside this list is a typo.
 ISO_639_1 = frozenset("""
@@ -770,7 +770,7 @@ def render(name: str, languages: list[str], path: str | None = None) -> Scaffold
 def write_scaffold(name: str, languages: list[str], path: Path) -> Scaffold:
     """Write the scaffold to ``path``, never over an existing file; it is checked as
     `assistant policy check` would first, so what is written loads."""
-    from .policy import check_text
+    from assistant.policy import check_text
 
     if path.exists() or path.is_symlink():
         raise AssistantError(f"{path} already exists; nothing was written",

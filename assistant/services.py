@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .backends import ModelBackend
-from .engine import Engine
-from .policy import PolicyRegistry
-from .settings import Settings, load_settings
-from .store import Store
+from assistant.backends import ModelBackend
+from assistant.engine import Engine
+from assistant.policy import PolicyRegistry
+from assistant.settings import Settings, load_settings
+from assistant.store import Store
 
 
 def build_engine(settings: Settings | None = None, backend: ModelBackend | None = None) -> Engine:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from .errors import AssistantError
+from assistant.errors import AssistantError
 
 
 class MentionStatus(StrEnum):

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .domain import Intent, Mention, utcnow
-from .policy import Policy
-from .store import Store
+from assistant.domain import Intent, Mention, utcnow
+from assistant.policy import Policy
+from assistant.store import Store
 
 KIND_INTENTS = (Intent.PRAISE, Intent.REACTION)
 

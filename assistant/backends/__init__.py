@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ..errors import BackendError
-from ..settings import Settings
+from assistant.errors import BackendError
+from assistant.settings import Settings
 
 
 @dataclass
@@ -51,7 +51,7 @@ def register(name: str) -> Callable[[BackendFactory], BackendFactory]:
 
 def create_backend(settings: Settings) -> ModelBackend:
     # Importing the modules registers them; torch is imported only when a model loads.
-    from . import fake, llamacpp_backend, openai_compat, transformers_backend  # noqa: F401
+    from assistant.backends import fake, llamacpp_backend, openai_compat, transformers_backend  # noqa: F401
 
     if settings.backend not in _REGISTRY:
         raise BackendError(f"unknown backend {settings.backend!r}",

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendError
+from assistant.errors import BackendError
 
 
 def tokenizer_dir(gguf: Path, cache_root: Path) -> Path:

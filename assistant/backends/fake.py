@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
-from ..settings import Settings
-from . import Generation, register
+from assistant.backends import Generation, register
+from assistant.settings import Settings
 
 DEFAULT_REPLY = "Thank you for writing to us! We're glad you're part of our community."
 

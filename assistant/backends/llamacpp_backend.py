@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendError
-from ..settings import Settings
-from . import Generation, embedded, register
-from .chat_prompt import ChatPrompt, tokenizer_dir
-from .gguf_convert import q8_0_copy
-from .threads import default_threads
+from assistant.backends import Generation, embedded, register
+from assistant.backends.chat_prompt import ChatPrompt, tokenizer_dir
+from assistant.backends.gguf_convert import q8_0_copy
+from assistant.backends.threads import default_threads
+from assistant.errors import BackendError
+from assistant.settings import Settings
 
 # The same as torch_prepare.STOP_CHARACTERS (a test keeps them in step): the model's one
 # added sentence ends at the first token holding one of these.

@@ -9,9 +9,9 @@ import time
 
 import httpx
 
-from ..errors import BackendError
-from ..settings import Settings
-from . import Generation, register
+from assistant.backends import Generation, register
+from assistant.errors import BackendError
+from assistant.settings import Settings
 
 
 class OpenAICompatBackend:

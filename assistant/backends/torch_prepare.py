@@ -79,7 +79,7 @@ def quantize_int8(model: Any) -> Any:
 
 def _time_format(model: Any, vocab: int) -> dict[str, float]:
     """Seconds to read PROMPT_TOKENS and to write each of DECODE_TOKENS, as a draft does."""
-    from .decoding import _forward, _new_cache
+    from assistant.backends.decoding import _forward, _new_cache
 
     generator = torch.Generator().manual_seed(0)
     ids = torch.randint(100, min(vocab, 30000), (PROMPT_TOKENS + 8,), generator=generator).tolist()

@@ -16,11 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import BackendError
-from ..settings import Settings
-from . import Generation, embedded, register
-from .decoding import PrefixCache, decode
-from .threads import default_threads
+from assistant.backends import Generation, embedded, register
+from assistant.backends.decoding import PrefixCache, decode
+from assistant.backends.threads import default_threads
+from assistant.errors import BackendError
+from assistant.settings import Settings
 
 
 @dataclass
@@ -97,7 +97,7 @@ class TransformersBackend:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        from . import torch_prepare
+        from assistant.backends import torch_prepare
 
         source = self._resolve()
         try:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..errors import AssistantError
+from assistant.errors import AssistantError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -16,7 +16,7 @@ def cli() -> None:
 
 def _register() -> None:
     # Each module adds its commands to `cli` when imported.
-    from . import core, models  # noqa: F401  (models: `assistant model check`)
+    from assistant.cli import core, models  # noqa: F401  (models: `assistant model check`)
     for optional in ("serve", "connectors", "reports"):
         try:
             __import__(f"{__name__}.{optional}")

@@ -7,16 +7,16 @@ from typing import Any
 
 import click
 
-from ..errors import SettingsError
-from . import cli
+from assistant.cli import cli
+from assistant.errors import SettingsError
 
 
 def _runtime(process: bool = False) -> Any:
-    from ..engine import Engine
-    from ..orchestration.runtime import Runtime
-    from ..policy import PolicyRegistry
-    from ..settings import load_settings
-    from ..store import Store, connectors_sql
+    from assistant.engine import Engine
+    from assistant.orchestration.runtime import Runtime
+    from assistant.policy import PolicyRegistry
+    from assistant.settings import load_settings
+    from assistant.store import Store, connectors_sql
 
     settings = load_settings()
     store = Store(settings.db_path, extra_migrations=[connectors_sql.migrations])
@@ -59,8 +59,8 @@ def fetch(source: str | None, no_process: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="print rows as JSON lines")
 def outbox(show_failed: bool, retry_id: int | None, retry_spike: int | None, as_json: bool) -> None:
     """Post every approved reply and statement that is due (one worker round), or show the failed ones."""
-    from ..orchestration import statements
-    from ..store import connectors_sql
+    from assistant.orchestration import statements
+    from assistant.store import connectors_sql
 
     rt = _runtime()
     if show_failed:
@@ -104,8 +104,8 @@ def outbox(show_failed: bool, retry_id: int | None, retry_spike: int | None, as_
 @click.argument("path", type=click.Path(dir_okay=False), required=False)
 def sources(path: str | None) -> None:
     """Check a sources file (default: ASSISTANT_SOURCES_FILE) and list its sources."""
-    from ..connectors.sources import check_sources, load_sources
-    from ..settings import load_settings
+    from assistant.connectors.sources import check_sources, load_sources
+    from assistant.settings import load_settings
 
     target = path or load_settings().sources_file
     if target is None:

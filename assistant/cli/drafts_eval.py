@@ -9,14 +9,14 @@ from typing import Any
 
 import click
 
-from ..errors import AssistantError
-from ..settings import load_settings
+from assistant.errors import AssistantError
+from assistant.settings import load_settings
 
 
 def _policies_for(rows: list[dict[str, Any]], into: Path) -> Path:
     """A scratch policies folder: the configured policies, plus the shipped example of
     any brand a row names that is not configured (the bike shop)."""
-    from .core import EXAMPLE_POLICIES
+    from assistant.cli.core import EXAMPLE_POLICIES
 
     here = load_settings().policies_dir
     into.mkdir()
@@ -37,8 +37,8 @@ def _table(title: str, tallies: dict[str, list[int]], target: float | None) -> N
 
 
 def eval_drafts(paths: list[Path], brand: str | None, misses: bool, learn: bool, mode: str | None = None) -> None:
-    from ..draft_eval import DRAFT_TARGET, evaluate_drafts, learning_effect, load_draft_set
-    from ..services import build_engine
+    from assistant.draft_eval import DRAFT_TARGET, evaluate_drafts, learning_effect, load_draft_set
+    from assistant.services import build_engine
 
     for path in paths:
         if not path.is_file():
@@ -86,8 +86,8 @@ def eval_drafts(paths: list[Path], brand: str | None, misses: bool, learn: bool,
 def _outcomes() -> None:
     """How the team approved drafts in the configured database: unchanged, edited or
     rewritten, per intent and language (learning/outcomes.py)."""
-    from ..learning import outcome_lines
-    from ..store import Store
+    from assistant.learning import outcome_lines
+    from assistant.store import Store
 
     path = Path(load_settings().db_path)
     if not path.is_file():

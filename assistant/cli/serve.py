@@ -21,9 +21,9 @@ from typing import Any
 
 import click
 
-from ..errors import PolicyError
-from ..policy import Policy, PolicyRegistry, load_policy, policy_files
-from . import cli
+from assistant.cli import cli
+from assistant.errors import PolicyError
+from assistant.policy import Policy, PolicyRegistry, load_policy, policy_files
 
 log = logging.getLogger("assistant.serve")
 
@@ -82,7 +82,7 @@ class LastGoodPolicies(PolicyRegistry):
 
 def _policy_health(policies: LastGoodPolicies, lines: list[str], failing: bool) -> None:
     """/healthz names each broken policy file (and what is used instead) until it is fixed."""
-    from ..connectors.webhook import HEALTH
+    from assistant.connectors.webhook import HEALTH
 
     def probe() -> str | None:
         broken = [problems[0] for problems in policies.errors.values() if problems]
@@ -96,11 +96,11 @@ def _policy_health(policies: LastGoodPolicies, lines: list[str], failing: bool) 
 
 def _webhooks_only(settings: Any, policies: LastGoodPolicies, host: str, port: int, problem: str) -> None:
     """No usable policy: store (and hold) what webhooks deliver, answer /healthz, until Ctrl-C."""
-    from ..engine import Engine
-    from ..orchestration.runtime import Runtime
-    from ..slack_app.server import HttpServer, side_app
-    from ..store import Store
-    from ..store import slack_sql as tables
+    from assistant.engine import Engine
+    from assistant.orchestration.runtime import Runtime
+    from assistant.slack_app.server import HttpServer, side_app
+    from assistant.store import Store
+    from assistant.store import slack_sql as tables
 
     store = Store(settings.db_path, extra_migrations=[tables.migrations])
     engine = Engine(settings, store, policies)
@@ -132,15 +132,21 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     Tokens come from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode) and SLACK_APP_TOKEN
     (Socket Mode); see the README's Slack section to create the app from slack/manifest.yaml.
     """
-    from ..connectors.webhook import HEALTH
-    from ..engine import Engine
-    from ..errors import SettingsError
-    from ..orchestration.runtime import build_runtime
-    from ..settings import load_settings
-    from ..slack_app import check_settings, create_app
-    from ..slack_app.server import HttpServer, database_problem, serve_http, side_app, socket_mode_handler
-    from ..store import Store, read_only_error
-    from ..store import slack_sql as tables
+    from assistant.connectors.webhook import HEALTH
+    from assistant.engine import Engine
+    from assistant.errors import SettingsError
+    from assistant.orchestration.runtime import build_runtime
+    from assistant.settings import load_settings
+    from assistant.slack_app import check_settings, create_app
+    from assistant.slack_app.server import (
+        HttpServer,
+        database_problem,
+        serve_http,
+        side_app,
+        socket_mode_handler,
+    )
+    from assistant.store import Store, read_only_error
+    from assistant.store import slack_sql as tables
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")

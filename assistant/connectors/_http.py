@@ -12,7 +12,7 @@ import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from .base import PostError
+from assistant.connectors.base import PostError
 
 # A permanent failure: asking again gives the same answer, so a person must act.
 PERMANENT = {400: "bad request", 401: "unauthorised", 403: "forbidden", 404: "not found",

@@ -21,11 +21,11 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from ..domain import Mention
-from ..settings import Settings
-from ..store import Store, connectors_sql
-from .sources import SourceConfig
-from .webhook import signed_headers
+from assistant.connectors.sources import SourceConfig
+from assistant.connectors.webhook import signed_headers
+from assistant.domain import Mention
+from assistant.settings import Settings
+from assistant.store import Store, connectors_sql
 
 
 class _IngestOnly:
@@ -44,7 +44,7 @@ class _IngestOnly:
 
 def _serve(db_path: str, outbox: str, secret: str, ports: Any, stop: Any) -> None:
     """The intake server, in its own process as under `assistant serve`."""
-    from ..orchestration.runtime import Runtime
+    from assistant.orchestration.runtime import Runtime
 
     settings = Settings(db_path=Path(db_path), outbox_file=Path(outbox), sources_file=None)
     store = Store(settings.db_path, extra_migrations=[connectors_sql.migrations])

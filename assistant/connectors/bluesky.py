@@ -30,10 +30,10 @@ from atproto import Client, models
 from atproto_client.exceptions import AtProtocolError, RequestErrorBase
 from atproto_client.request import Request
 
-from ..domain import Mention
-from ..errors import SettingsError
-from ._http import retry_after_seconds, status_error, transport_error
-from .base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors._http import retry_after_seconds, status_error, transport_error
+from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.domain import Mention
+from assistant.errors import SettingsError
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ import feedparser
 import httpx
 from rapidfuzz import fuzz, process
 
-from ..domain import Mention, stable_id
-from ..errors import AssistantError, SettingsError
-from ._http import status_error, transport_error
-from .base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors._http import status_error, transport_error
+from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.domain import Mention, stable_id
+from assistant.errors import AssistantError, SettingsError
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError, field_validator
 
-from ..domain import Mention, stable_id, utcnow
-from .base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.domain import Mention, stable_id, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -20,10 +20,10 @@ from typing import Any
 import requests
 from mastodon import Mastodon, MastodonAPIError, MastodonError, MastodonNetworkError, MastodonRatelimitError
 
-from ..domain import Mention
-from ..errors import SettingsError
-from ._http import retry_after_seconds, status_error
-from .base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors._http import retry_after_seconds, status_error
+from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.domain import Mention
+from assistant.errors import SettingsError
 
 log = logging.getLogger(__name__)
 

@@ -63,10 +63,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ..domain import Mention, stable_id, utcnow
-from ..errors import SettingsError
-from ._http import BodyTooLarge, read_body, status_error, too_large, transport_error
-from .base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors._http import BodyTooLarge, read_body, status_error, too_large, transport_error
+from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.domain import Mention, stable_id, utcnow
+from assistant.errors import SettingsError
 
 log = logging.getLogger(__name__)
 

@@ -18,11 +18,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from ..catalog import Named
-from ..domain import DraftPart, Intent, Mention
-from ..policy import Playbook, Policy
-from .plan import Move, Plan
-from .text import fill, sentences
+from assistant.catalog import Named
+from assistant.domain import DraftPart, Intent, Mention
+from assistant.drafting.plan import Move, Plan
+from assistant.drafting.text import fill, sentences
+from assistant.policy import Playbook, Policy
 
 
 @dataclass

@@ -18,21 +18,14 @@ import unicodedata
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
-from ..backends import ModelBackend
-from ..domain import Draft, DraftPart, GuardCheck, Intent, Mention, Triage
-from ..errors import BackendError
-from ..models.qualify import mode_for
-from ..policy import Policy
-from ..settings import Settings
-from ..superfans import FanStatus
-from ..triage.language import UNDETERMINED
-from ..triage.reading import signed_name
-from .claims import has_question, question_sentences, special_days_not_covered
-from .compose import Composer, Composition, join_parts
-from .facts import THRESHOLD, fact_index
-from .guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
-from .memory import START_SIMILARITY, Remembered, ReplyMemory
-from .plan import (
+from assistant.backends import ModelBackend
+from assistant.domain import Draft, DraftPart, GuardCheck, Intent, Mention, Triage
+from assistant.drafting.claims import has_question, question_sentences, special_days_not_covered
+from assistant.drafting.compose import Composer, Composition, join_parts
+from assistant.drafting.facts import THRESHOLD, fact_index
+from assistant.drafting.guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
+from assistant.drafting.memory import START_SIMILARITY, Remembered, ReplyMemory
+from assistant.drafting.plan import (
     ASKS_WITHOUT_ASKING,
     Asked,
     Plan,
@@ -43,8 +36,15 @@ from .plan import (
     make_plan,
     present,
 )
-from .prompt import build_sentence_messages
-from .text import fill, sentences
+from assistant.drafting.prompt import build_sentence_messages
+from assistant.drafting.text import fill, sentences
+from assistant.errors import BackendError
+from assistant.models.qualify import mode_for
+from assistant.policy import Policy
+from assistant.settings import Settings
+from assistant.superfans import FanStatus
+from assistant.triage.language import UNDETERMINED
+from assistant.triage.reading import signed_name
 
 # A problem that asks without asking (plan.ASKS_WITHOUT_ASKING: "couldn't find the
 # cancel button") and the fact that answers it ("paused or cancelled in your account"):
@@ -290,7 +290,7 @@ class Drafter:
                  notes: list[str]):  # type: ignore[no-untyped-def]
         """The whole reply written by the model from the plan (writer.py), or None with
         the reason in the notes: the composed reply stands."""
-        from .writer import build_writer_messages, write_reply
+        from assistant.drafting.writer import build_writer_messages, write_reply
 
         assert self.backend is not None
         facts = [m.fact for m in plan.moves if m.fact is not None]

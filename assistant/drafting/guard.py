@@ -7,13 +7,16 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-from ..domain import GuardCheck, Intent, Mention, Triage
-from ..policy import Policy
-from ..triage.language import UNDETERMINED, detect_language
-from ..triage.normalize import compile_terms, fold
-from .blocking import contradictions, links_not_given, other_language, prices_not_given, staff_named
-from .claims import reveal, support_index, unsupported_sentences
-from .patterns import (
+from assistant.domain import GuardCheck, Intent, Mention, Triage
+from assistant.drafting.blocking import (
+    contradictions,
+    links_not_given,
+    other_language,
+    prices_not_given,
+    staff_named,
+)
+from assistant.drafting.claims import reveal, support_index, unsupported_sentences
+from assistant.drafting.patterns import (
     CODE,
     COMMON_WORDS,
     CONTENT_WORD,
@@ -28,7 +31,10 @@ from .patterns import (
     QUANTITY,
     URL,
 )
-from .text import sentences
+from assistant.drafting.text import sentences
+from assistant.policy import Policy
+from assistant.triage.language import UNDETERMINED, detect_language
+from assistant.triage.normalize import compile_terms, fold
 
 # "We" in each language the example brand answers in (000/001: speak as "we").
 WE_WORDS = compile_terms([

@@ -32,12 +32,12 @@ from pathlib import Path
 
 import yaml
 
-from ..catalog import Named
-from ..domain import Intent, NamedItem, PartReading
-from ..triage import lexicon
-from ..triage.normalize import compile_terms, fold
-from ..triage.signals import ABUSE, CONTRAST, MEDIUM, hits, signals
-from .claims import has_question
+from assistant.catalog import Named
+from assistant.domain import Intent, NamedItem, PartReading
+from assistant.drafting.claims import has_question
+from assistant.triage import lexicon
+from assistant.triage.normalize import compile_terms, fold
+from assistant.triage.signals import ABUSE, CONTRAST, MEDIUM, hits, signals
 
 # How sure a part must be to get its own move when it is not the post's main intent:
 # a clause misread as a complaint must not make a fan's reply apologise.

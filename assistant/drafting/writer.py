@@ -20,14 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..backends import ModelBackend
-from ..domain import GuardCheck, Mention
-from ..errors import BackendError
-from ..policy import Policy
-from ..triage.normalize import fold
-from .guard import failed
-from .prompt import INSTRUCTIONS, LANGUAGE_NAMES, PROMPTS_DIR, sanitize
-from .text import sentences
+from assistant.backends import ModelBackend
+from assistant.domain import GuardCheck, Mention
+from assistant.drafting.guard import failed
+from assistant.drafting.prompt import INSTRUCTIONS, LANGUAGE_NAMES, PROMPTS_DIR, sanitize
+from assistant.drafting.text import sentences
+from assistant.errors import BackendError
+from assistant.policy import Policy
+from assistant.triage.normalize import fold
 
 __all__ = ["WriterResult", "build_writer_messages", "clean_reply", "neutralise_post", "write_reply"]
 
@@ -169,7 +169,9 @@ def clean_reply(text: str, max_emoji: int | None = None, cut_off: bool = False) 
     if len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
     if max_emoji is not None:
-        from .drafter import trim_emoji  # the drafter imports this module's names lazily too
+        from assistant.drafting.drafter import (
+            trim_emoji,  # the drafter imports this module's names lazily too
+        )
         text = trim_emoji(text, max_emoji)
     if cut_off and text and text[-1] not in ".!?…)" and re.search(r"[.!?…]", text):
         text = text[: max(text.rfind(c) for c in ".!?…") + 1]

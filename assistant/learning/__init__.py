@@ -9,18 +9,18 @@ people add or remove again and again.
 
 from __future__ import annotations
 
-from .outcomes import (
-    EDITED,
-    EDITED_AT,
-    OUTCOMES,
-    REWRITTEN,
-    UNCHANGED,
-    ApprovedReply,
-    approved_replies,
-    classify,
-    outcome_lines,
-    outcome_rows,
-    tally,
+from assistant.learning.outcomes import (
+           EDITED,
+           EDITED_AT,
+           OUTCOMES,
+           REWRITTEN,
+           UNCHANGED,
+           ApprovedReply,
+           approved_replies,
+           classify,
+           outcome_lines,
+           outcome_rows,
+           tally,
 )
 
 __all__ = ["EDITED", "EDITED_AT", "OUTCOMES", "REWRITTEN", "UNCHANGED", "ApprovedReply", "approved_replies",

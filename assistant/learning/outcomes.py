@@ -35,9 +35,9 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from ..domain import DraftPart
-from ..interaction_log import iso, parse_since
-from ..store import Store
+from assistant.domain import DraftPart
+from assistant.interaction_log import iso, parse_since
+from assistant.store import Store
 
 UNCHANGED, EDITED, REWRITTEN = "unchanged", "edited", "rewritten"
 OUTCOMES = (UNCHANGED, EDITED, REWRITTEN)

@@ -43,15 +43,15 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from ..domain import DraftPart, Intent
-from ..drafting.claims import reveal
-from ..drafting.patterns import DOMAIN, EMAIL, MONEY, PERCENT, URL
-from ..drafting.text import sentences
-from ..interaction_log import parse_since
-from ..policy import Parts, Policy, check_text
-from ..store import Store
-from ..triage.normalize import fold
-from .outcomes import UNCHANGED, ApprovedReply, approved_replies
+from assistant.domain import DraftPart, Intent
+from assistant.drafting.claims import reveal
+from assistant.drafting.patterns import DOMAIN, EMAIL, MONEY, PERCENT, URL
+from assistant.drafting.text import sentences
+from assistant.interaction_log import parse_since
+from assistant.learning.outcomes import UNCHANGED, ApprovedReply, approved_replies
+from assistant.policy import Parts, Policy, check_text
+from assistant.store import Store
+from assistant.triage.normalize import fold
 
 # Folded sentences at or above this similarity (difflib's ratio) are the same phrasing.
 SAME = 0.85

@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..settings import Settings
+from assistant.settings import Settings
 
 MODES = ("writer", "sentence", "compose")
 SENTENCE_KEPT_MIN = 0.20  # the model's sentence must be kept in at least this share of drafts
@@ -138,7 +138,7 @@ def _why(entry: dict[str, Any], where: str) -> str:
 
 
 def _is_embedded(backend_name: str, model_name: str) -> bool:
-    from ..backends import embedded
+    from assistant.backends import embedded
 
     return backend_name in LOCAL_BACKENDS and model_name in ("", embedded.NAME)
 
@@ -153,7 +153,7 @@ def mode_for(settings: Settings, backend_name: str, model_name: str, language: s
     if entry is not None:
         return entry["mode"], _why(entry, f"`assistant model check`, {path}")
     if _is_embedded(backend_name, model_name):
-        from ..backends import embedded
+        from assistant.backends import embedded
 
         # The same weights on any local backend: the shipped figures hold for each.
         shipped = _read(EMBEDDED_DEFAULT)

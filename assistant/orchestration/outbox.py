@@ -26,11 +26,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..connectors.base import Connector, Posted, PostError
-from ..domain import Mention
-from ..errors import AssistantError
-from ..store import Store
-from ..store import connectors_sql as sql
+from assistant.connectors.base import Connector, Posted, PostError
+from assistant.domain import Mention
+from assistant.errors import AssistantError
+from assistant.store import Store
+from assistant.store import connectors_sql as sql
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..connectors.base import Connector
-from ..domain import Mention
-from ..errors import AssistantError
-from ..store import Store
+from assistant.connectors.base import Connector
+from assistant.domain import Mention
+from assistant.errors import AssistantError
+from assistant.store import Store
 
 log = logging.getLogger(__name__)
 

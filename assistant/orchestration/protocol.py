@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from ..connectors.base import Capabilities
+from assistant.connectors.base import Capabilities
 
 
 @dataclass(frozen=True)

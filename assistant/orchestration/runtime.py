@@ -31,21 +31,21 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..connectors.base import Capabilities, Connector, MessagesPrivately, Moderates
-from ..connectors.file import FileConnector
-from ..connectors.sources import SourceConfig, ensure_registered, load_sources
-from ..connectors.webhook import intake_route
-from ..domain import Mention
-from ..errors import AssistantError, PolicyError, SettingsError
-from ..store import connectors_sql as sql
-from . import statements
-from .outbox import OutboxWorker, reply_problems
-from .polling import Poller, PollResult
-from .protocol import NetworkAction
+from assistant.connectors.base import Capabilities, Connector, MessagesPrivately, Moderates
+from assistant.connectors.file import FileConnector
+from assistant.connectors.sources import SourceConfig, ensure_registered, load_sources
+from assistant.connectors.webhook import intake_route
+from assistant.domain import Mention
+from assistant.errors import AssistantError, PolicyError, SettingsError
+from assistant.orchestration import statements
+from assistant.orchestration.outbox import OutboxWorker, reply_problems
+from assistant.orchestration.polling import Poller, PollResult
+from assistant.orchestration.protocol import NetworkAction
+from assistant.store import connectors_sql as sql
 
 if TYPE_CHECKING:
-    from ..engine import Engine
-    from ..settings import Settings
+    from assistant.engine import Engine
+    from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -31,10 +31,10 @@ from typing import Any, Protocol, runtime_checkable
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ..connectors.base import Capabilities, Posted, PostError
-from ..domain import utcnow
-from ..store import Store
-from .outbox import text_length
+from assistant.connectors.base import Capabilities, Posted, PostError
+from assistant.domain import utcnow
+from assistant.orchestration.outbox import text_length
+from assistant.store import Store
 
 log = logging.getLogger(__name__)
 

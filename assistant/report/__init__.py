@@ -13,11 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..domain import utcnow
-from ..policy import Policy
-from ..store import Store
-from .data import ReportData, collect
-from .spikes import spikes_between
+from assistant.domain import utcnow
+from assistant.policy import Policy
+from assistant.report.data import ReportData, collect
+from assistant.report.spikes import spikes_between
+from assistant.store import Store
 
 __all__ = ["ReportData", "collect", "render_html", "render_png", "spikes_between", "write_report"]
 
@@ -25,7 +25,7 @@ __all__ = ["ReportData", "collect", "render_html", "render_png", "spikes_between
 def render_html(store: Store, since: datetime, until: datetime | None = None,
                 policy: Policy | None = None) -> tuple[str, dict[str, Any]]:
     """The report's HTML and its headline numbers."""
-    from .html import render
+    from assistant.report.html import render
 
     data = collect(store, since, until, policy)
     return render(data, utcnow().strftime("%Y-%m-%d %H:%M UTC")), data.headline
@@ -41,7 +41,7 @@ def write_report(store: Store, since: datetime, path: Path, until: datetime | No
         with open(path, "w", encoding="utf-8") as out:
             out.write(html)
         return headline
-    from .output import replacing
+    from assistant.report.output import replacing
 
     with replacing(path) as out:  # a new file beside it (O_EXCL, no symlink followed), then renamed
         out.write(html)
@@ -53,7 +53,7 @@ def render_png(store: Store, since: datetime, until: datetime | None = None,
     """One summary chart as PNG bytes, and the headline numbers (mentions, answered,
     median_response_s, within_target_share, approved_unchanged, edited, rejected,
     spikes, ...): what `/assistant report` posts to Slack."""
-    from . import charts
+    from assistant.report import charts
 
     data = collect(store, since, until, policy)
     return charts.png(charts.summary_figure(data)), data.headline

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator  # noqa: E402
 
-from .data import ReportData  # noqa: E402
+from assistant.report.data import ReportData  # noqa: E402
 
 plt.rcParams.update({
     "text.parse_math": False,  # "$5 off" in a post is text, not TeX
@@ -75,7 +75,7 @@ def _top(series: dict[str, dict[str, int]], keep: int, order: Iterable[str] = ()
 
 def volume(data: ReportData, which: str, ax: plt.Axes | None = None) -> Figure | None:
     """Mentions per day, stacked by intent, language or network."""
-    from .data import INTENTS
+    from assistant.report.data import INTENTS
 
     series = {"intent": data.by_intent, "language": data.by_language, "network": data.by_network}[which]
     series = _top(series, 8, INTENTS if which == "intent" else ())

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..domain import utcnow
-from ..interaction_log import iso, refresh_edits
-from ..learning.outcomes import outcome_rows
-from ..policy import Policy
-from ..store import Store
-from .spikes import spikes_between
+from assistant.domain import utcnow
+from assistant.interaction_log import iso, refresh_edits
+from assistant.learning.outcomes import outcome_rows
+from assistant.policy import Policy
+from assistant.report.spikes import spikes_between
+from assistant.store import Store
 
 # Used when no policy is at hand (the policy's review.response_target_minutes).
 DEFAULT_TARGET_MINUTES = 60
@@ -163,7 +163,7 @@ def _topics(rows: list[dict[str, Any]], policy: Policy | None, top: int = 12) ->
 def _catalog_pattern(policy: Policy) -> tuple[re.Pattern[str], dict[str, str]]:
     """Every catalog name in one pattern, a named group per entry (one search per post
     instead of one per entry and language)."""
-    from ..catalog import _pattern
+    from assistant.catalog import _pattern
 
     parts, labels = [], {}
     for i, entry in enumerate(policy.catalog):

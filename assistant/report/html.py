@@ -8,9 +8,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..learning.outcomes import EDITED_AT, OUTCOMES
-from . import charts
-from .data import ReportData
+from assistant.learning.outcomes import EDITED_AT, OUTCOMES
+from assistant.report import charts
+from assistant.report.data import ReportData
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 

@@ -14,7 +14,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ..store import Store
+from assistant.store import Store
 
 _START = ("opened_at", "started_at", "detected_at", "created_at", "first_at", "at")
 _END = ("calmed_at", "ended_at", "resolved_at")
@@ -27,7 +27,7 @@ def _first(columns: dict[str, Any], names: tuple[str, ...]) -> str | None:
 
 
 def _iso(when: datetime) -> str:
-    from ..interaction_log import iso
+    from assistant.interaction_log import iso
 
     return iso(when)
 

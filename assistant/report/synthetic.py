@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..domain import mention_key, utcnow
-from ..store import Store
-from ..store.log_sql import edit_ratio
+from assistant.domain import mention_key, utcnow
+from assistant.store import Store
+from assistant.store.log_sql import edit_ratio
 
 NETWORKS = {"mastodon": 40, "bluesky": 30, "feeds": 10, "webhook": 10, "slack": 10}
 LANGUAGES = {"en": 45, "fi": 15, "nl": 10, "de": 8, "el": 4, "fa": 3, "lv": 3, "es": 5, "fr": 4, "sv": 3}
@@ -170,8 +170,8 @@ def make_database(path: str | Path, days: int = 30, per_hour: int = 50, seed: in
 def bench_report(output: str | None = None, days: int = 30, per_hour: int = 50) -> Iterator[str]:
     """Build the synthetic history, then time the report on it (first run, which also
     computes the edit distances, and a second run). Yields lines to print."""
-    from ..policy import load_policy
-    from . import render_png, write_report
+    from assistant.policy import load_policy
+    from assistant.report import render_png, write_report
 
     root = Path(__file__).resolve().parents[2]
     policy_file = root / "policies" / "aurora-roasters.yaml"

@@ -11,8 +11,8 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ..domain import utcnow
-from ..store import Store
+from assistant.domain import utcnow
+from assistant.store import Store
 
 migrations = Migrations("assistant-review")
 

@@ -17,13 +17,13 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from ..errors import SettingsError
-from .services import Services, make_client
+from assistant.errors import SettingsError
+from assistant.slack_app.services import Services, make_client
 
 if TYPE_CHECKING:
-    from ..engine import Engine
-    from ..orchestration.protocol import Runtime
-    from ..settings import Settings
+    from assistant.engine import Engine
+    from assistant.orchestration.protocol import Runtime
+    from assistant.settings import Settings
 
 __all__ = ["AssistantApp", "check_settings", "create_app"]
 
@@ -135,7 +135,7 @@ def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: Web
     app.listener_pool = pool
     app.http_signing_secret = None if socket_mode else settings.slack_signing_secret
     app.services = Services(engine, runtime, settings, client)
-    from .listeners import register_all
+    from assistant.slack_app.listeners import register_all
 
     register_all(app, app.services)
 

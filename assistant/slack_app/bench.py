@@ -23,16 +23,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..backends.fake import FakeBackend
-from ..domain import Mention
-from ..engine import Engine
-from ..orchestration.runtime import build_runtime
-from ..policy import PolicyRegistry
-from ..settings import Settings
-from ..store import slack_sql as tables
-from . import blocks, create_app
-from .loopback import SlackDriver, block_actions, view_submission
-from .server import HttpServer, asgi_app
+from assistant.backends.fake import FakeBackend
+from assistant.domain import Mention
+from assistant.engine import Engine
+from assistant.orchestration.runtime import build_runtime
+from assistant.policy import PolicyRegistry
+from assistant.settings import Settings
+from assistant.slack_app import blocks, create_app
+from assistant.slack_app.loopback import SlackDriver, block_actions, view_submission
+from assistant.slack_app.server import HttpServer, asgi_app
+from assistant.store import slack_sql as tables
 
 SECRET = "bench-signing-secret"
 QUESTIONS = ["Love your new espresso blend! Where can I buy it?", "Do you ship to Finland?",
@@ -84,7 +84,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
                             slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_app_token=None,
                             slack_api_url=api_url, review_channel="CREVIEW", approvers=["UBENCH"],
                             outbox_file=Path(tmp) / "outbox.jsonl", sources_file=None)
-        from ..store import Store
+        from assistant.store import Store
 
         store = Store(settings.db_path, extra_migrations=[tables.migrations])
         fake = backend is None

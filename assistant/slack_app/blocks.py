@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..domain import CARE_GUIDANCE, CRISIS_LABEL, Action, CrisisKind, Draft, Triage
-from ..store import OPEN_STATUSES
+from assistant.domain import CARE_GUIDANCE, CRISIS_LABEL, Action, CrisisKind, Draft, Triage
+from assistant.store import OPEN_STATUSES
 
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50

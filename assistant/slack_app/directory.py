@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..errors import AssistantError
+from assistant.errors import AssistantError
 
 CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
 

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from ..errors import AssistantError
-from ..interaction_log import parse_since
-from .blocks import duration, escape
+from assistant.errors import AssistantError
+from assistant.interaction_log import parse_since
+from assistant.slack_app.blocks import duration, escape
 
 if TYPE_CHECKING:
-    from .services import Services
+    from assistant.slack_app.services import Services
 
 log = logging.getLogger("assistant.slack")
 
@@ -32,7 +32,7 @@ def headline_text(h: dict[str, Any], span: str) -> str:
 
 def post_report(svc: Services, channel: str, span: str, response_url: str | None) -> None:
     """Render the chart off the request thread and upload it to ``channel``."""
-    from ..report import render_png
+    from assistant.report import render_png
 
     try:
         since = parse_since(span)

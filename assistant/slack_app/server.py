@@ -23,8 +23,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..connectors._http import BodyTooLarge, read_body, too_large
-from ..connectors.webhook import HEALTH
+from assistant.connectors._http import BodyTooLarge, read_body, too_large
+from assistant.connectors.webhook import HEALTH
 
 log = logging.getLogger("assistant.slack")
 
@@ -100,7 +100,7 @@ async def health(request: Request) -> Response:
 def database_problem(db_path: str | os.PathLike[str], min_free: int = 1 << 20) -> str | None:
     """What stops the database at ``db_path`` from taking writes, or None: a read-only file
     system or file, or less than ``min_free`` bytes free on its disk."""
-    from ..store import read_only_error
+    from assistant.store import read_only_error
 
     path = Path(db_path)
     folder = path.parent if str(path.parent) else Path(".")

@@ -24,23 +24,23 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from .. import review
-from ..domain import Action, Mention, Triage
-from ..errors import AssistantError
-from ..review import core as review_core
-from ..store import OPEN_STATUSES, StaleDecision
-from ..store import slack_sql as tables
-from . import blocks, spike_cards
-from .blocks import CardData, review_card, who
-from .directory import Directory
-from .spikes import SpikeDesk
-from .workers import Workers
+from assistant import review
+from assistant.domain import Action, Mention, Triage
+from assistant.errors import AssistantError
+from assistant.review import core as review_core
+from assistant.slack_app import blocks, spike_cards
+from assistant.slack_app.blocks import CardData, review_card, who
+from assistant.slack_app.directory import Directory
+from assistant.slack_app.spikes import SpikeDesk
+from assistant.slack_app.workers import Workers
+from assistant.store import OPEN_STATUSES, StaleDecision
+from assistant.store import slack_sql as tables
 
 if TYPE_CHECKING:
-    from ..engine import Engine
-    from ..orchestration.protocol import Runtime
-    from ..policy import Policy
-    from ..settings import Settings
+    from assistant.engine import Engine
+    from assistant.orchestration.protocol import Runtime
+    from assistant.policy import Policy
+    from assistant.settings import Settings
 
 log = logging.getLogger("assistant.slack")
 

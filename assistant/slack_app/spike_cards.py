@@ -9,9 +9,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..storms.spike import Spike
-from ..superfans import FanStatus
-from .blocks import SECTION_LIMIT, clip, escape, md, network_label, plain, safe_url, who
+from assistant.slack_app.blocks import SECTION_LIMIT, clip, escape, md, network_label, plain, safe_url, who
+from assistant.storms.spike import Spike
+from assistant.superfans import FanStatus
 
 Block = dict[str, Any]
 

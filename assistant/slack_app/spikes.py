@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from .. import review
-from ..domain import Draft, GuardCheck, utcnow
-from ..errors import AssistantError
-from ..orchestration import statements
-from ..store import OPEN_STATUSES, StaleDecision
-from ..storms import (
+from assistant import review
+from assistant.domain import Draft, GuardCheck, utcnow
+from assistant.errors import AssistantError
+from assistant.orchestration import statements
+from assistant.slack_app import spike_cards
+from assistant.slack_app.blocks import escape, network_label, who
+from assistant.store import OPEN_STATUSES, StaleDecision
+from assistant.storms import (
     detect,
     draft_statement,
     get_spike,
@@ -32,16 +34,20 @@ from ..storms import (
     reply_pointing_to_statement,
     spike_for_mention,
 )
-from ..storms.spike import Spike
-from ..storms.statement import check_statement, has_texts, promised_at, statement_languages, update_due
-from ..superfans import card_line, fan_status
-from . import spike_cards
-from .blocks import escape, network_label, who
+from assistant.storms.spike import Spike
+from assistant.storms.statement import (
+    check_statement,
+    has_texts,
+    promised_at,
+    statement_languages,
+    update_due,
+)
+from assistant.superfans import card_line, fan_status
 
 if TYPE_CHECKING:
-    from ..policy import Policy
-    from ..understanding import Encoder
-    from .services import Ref, Services
+    from assistant.policy import Policy
+    from assistant.slack_app.services import Ref, Services
+    from assistant.understanding import Encoder
 
 log = logging.getLogger("assistant.slack.spikes")
 
@@ -81,7 +87,7 @@ class SpikeDesk:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            from ..understanding import get_encoder
+            from assistant.understanding import get_encoder
             self._encoder = get_encoder()
         return self._encoder
 
@@ -321,7 +327,7 @@ class SpikeDesk:
             self._redraw_member(mention_id)
 
     def _redraw_member(self, mention_id: str) -> None:
-        from ..store import slack_sql as tables
+        from assistant.store import slack_sql as tables
         if tables.card(self.store, mention_id):
             self.svc.in_background(self.svc.update_card, mention_id)
 

@@ -24,13 +24,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
-from ..errors import AssistantError, StoreError
-from ..status import APPROVABLE, FINAL, OPEN, check_move
-from . import dates
-from .log_sql import migrations as log_views
-from .log_sql import record_edit
-from .migrations import core
+from assistant.domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
+from assistant.errors import AssistantError, StoreError
+from assistant.status import APPROVABLE, FINAL, OPEN, check_move
+from assistant.store import dates
+from assistant.store.log_sql import migrations as log_views
+from assistant.store.log_sql import record_edit
+from assistant.store.migrations import core
 
 # Statuses a mention can be in. "awaiting" means a person has not decided yet;
 # "failed" means an approved reply could not be posted: a person may approve a

@@ -7,7 +7,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from . import Store, _now
+from assistant.store import Store, _now
 
 migrations = Migrations("assistant-connectors")
 

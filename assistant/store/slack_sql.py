@@ -19,8 +19,8 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ..domain import utcnow
-from . import OPEN_STATUSES, Store
+from assistant.domain import utcnow
+from assistant.store import OPEN_STATUSES, Store
 
 migrations = Migrations("assistant-slack")
 

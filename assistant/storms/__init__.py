@@ -8,10 +8,10 @@ Plain functions for the Slack app and the demo:
 ``tables.migrations`` with the Store (``extra_migrations``) or let ``detect`` apply them.
 """
 
-from .detect import Member, detect, get_spike, members, spike_for_mention, spikes
-from .spike import Representative, Spike
-from .statement import Statement, draft_statement, reply_pointing_to_statement
-from .tables import migrations
+from assistant.storms.detect import Member, detect, get_spike, members, spike_for_mention, spikes
+from assistant.storms.spike import Representative, Spike
+from assistant.storms.statement import Statement, draft_statement, reply_pointing_to_statement
+from assistant.storms.tables import migrations
 
 __all__ = ["Member", "Representative", "Spike", "Statement", "detect", "draft_statement", "get_spike", "members",
            "migrations", "reply_pointing_to_statement", "spike_for_mention", "spikes"]

@@ -10,15 +10,15 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import track
 
-from ..engine import Engine
-from ..policy import Policy
-from ..store import Store
-from ..understanding import get_encoder
-from .detect import detect, get_spike, members, spikes, stamp
-from .replay import storm_demo_mentions
-from .spike import Spike
-from .statement import draft_statement, reply_pointing_to_statement
-from .tables import ensure
+from assistant.engine import Engine
+from assistant.policy import Policy
+from assistant.store import Store
+from assistant.storms.detect import detect, get_spike, members, spikes, stamp
+from assistant.storms.replay import storm_demo_mentions
+from assistant.storms.spike import Spike
+from assistant.storms.statement import draft_statement, reply_pointing_to_statement
+from assistant.storms.tables import ensure
+from assistant.understanding import get_encoder
 
 
 def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike]:
@@ -82,7 +82,7 @@ def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike
 
 def _show_alert_card(console: Console, spike: Spike, store: Store, policy: Policy) -> None:
     """The alert card `assistant serve` posts in the escalation channel, as text."""
-    from ..slack_app.spike_cards import AlertData, alert_card, as_text
+    from assistant.slack_app.spike_cards import AlertData, alert_card, as_text
 
     statement = draft_statement(spike, policy, policy.languages[0])
     group = members(store, spike.id)

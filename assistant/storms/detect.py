@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from ..policy import Policy
-from ..store import Store
-from ..understanding import Encoder
-from .grouping import Group, Grouper, unit
-from .spike import Representative, Spike
-from .tables import ensure
-from .words import distinctive_words, named_topic
+from assistant.policy import Policy
+from assistant.store import Store
+from assistant.storms.grouping import Group, Grouper, unit
+from assistant.storms.spike import Representative, Spike
+from assistant.storms.tables import ensure
+from assistant.storms.words import distinctive_words, named_topic
+from assistant.understanding import Encoder
 
 NEGATIVE = ("complaint", "abuse")
 # A triage row (alias t) about a problem: a complaint or abuse, or a post with a complaint
@@ -205,8 +205,8 @@ def prior_center(encoder: Encoder) -> np.ndarray:
     """The mean vector of the labelled complaints and abuse shipped with triage (once per
     encoder and process)."""
     if encoder.name not in _PRIOR:
-        from ..evaluation import load_labelled
-        from ..triage.classifier import LABELLED
+        from assistant.evaluation import load_labelled
+        from assistant.triage.classifier import LABELLED
 
         texts = [r["text"] for path in sorted(LABELLED.glob("*.jsonl")) for r in load_labelled(path)
                  if r.get("intent") in NEGATIVE][:PRIOR_POSTS]

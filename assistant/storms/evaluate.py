@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ..domain import Action, Intent, Severity, Triage
-from ..policy import Policy
-from ..store import Store
-from ..understanding import Encoder
-from .detect import NEGATIVE_SQL, RELATED_SQL, detect, members
-from .replay import Replay
-from .spike import Spike
-from .tables import migrations
+from assistant.domain import Action, Intent, Severity, Triage
+from assistant.policy import Policy
+from assistant.store import Store
+from assistant.storms.detect import NEGATIVE_SQL, RELATED_SQL, detect, members
+from assistant.storms.replay import Replay
+from assistant.storms.spike import Spike
+from assistant.storms.tables import migrations
+from assistant.understanding import Encoder
 
 # The generator's intent, as triage would record it (only intent matters to grouping).
 _ACTION = {Intent.ABUSE: Action.HIDE, Intent.SPAM: Action.IGNORE}
@@ -175,7 +175,7 @@ def eval_storms(policy: Policy, encoder: Encoder, days: float = 7.0, storm_at_ho
     import os
     import tempfile
 
-    from .replay import generate
+    from assistant.storms.replay import generate
 
     storm_at = storm_at_hours if storm_at_hours is not None else max(1.0, days * 24 - 10)
     replay = generate(days=days, storm_at_hours=storm_at, seed=seed)
@@ -194,7 +194,7 @@ def eval_storm_files(paths: list[Path], policy_for: Callable[[str | None], Polic
     import os
     import tempfile
 
-    from .replay_files import load
+    from assistant.storms.replay_files import load
 
     cache: dict[tuple[str | None, str], Triage] = {}
 

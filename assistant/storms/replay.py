@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ..domain import Intent, Mention
-from .replay_texts import ABUSE, COMPLAINTS, NORMAL, SLOTS, STORM
+from assistant.domain import Intent, Mention
+from assistant.storms.replay_texts import ABUSE, COMPLAINTS, NORMAL, SLOTS, STORM
 
 # Share of each language on a normal day (the brand's biggest markets first).
 LANGUAGE_MIX = {"en": 0.36, "fi": 0.22, "de": 0.1, "sv": 0.08, "nl": 0.08, "fr": 0.08, "es": 0.08}

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..domain import Intent, Mention
-from ..errors import SettingsError
-from .replay import Replay, ReplayPost
+from assistant.domain import Intent, Mention
+from assistant.errors import SettingsError
+from assistant.storms.replay import Replay, ReplayPost
 
 BACKGROUND = "background.jsonl"
 REQUIRED = ("minute", "text", "intent")

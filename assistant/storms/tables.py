@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from ..store import Store
+from assistant.store import Store
 
 migrations = Migrations("assistant-storms")
 

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from ..domain import CrisisKind, Intent
-from ..understanding import Encoder, get_encoder
+from assistant.domain import CrisisKind, Intent
+from assistant.understanding import Encoder, get_encoder
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +304,7 @@ def build(encoder: Encoder, rows: list[dict[str, str]] | None = None,
 def cross_validate(model: MeaningModel, folds: int = 5) -> dict[str, float]:
     """Intent accuracy and high-severity recall / false alarms in k-fold cross-validation
     over the model's own labelled posts (a check on training, not a blind figure)."""
-    from . import HIGH_THRESHOLD
+    from assistant.triage import HIGH_THRESHOLD
 
     # A post's labelled sentences fall in its fold: testing on a post whose sentences were
     # trained on would flatter the figure. Only whole posts are scored.

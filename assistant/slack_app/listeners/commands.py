@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ... import domain
-from ...store import slack_sql as tables
-from .. import blocks
+from assistant import domain
+from assistant.slack_app import blocks
+from assistant.store import slack_sql as tables
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from ..services import Services
+    from assistant.slack_app.services import Services
 
 LINK = re.compile(r"<?(https?://[^\s|>]+)(?:\|[^>]*)?>?")
 
@@ -91,7 +91,7 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
         view = blocks.home_view(tables.stats(svc.store), lines, public_errors(svc), [])
         ack(text="Policy in force", blocks=[b for b in view["blocks"] if b.get("block_id", "").startswith("policy")])
     elif sub == "report":
-        from ..report_post import post_report
+        from assistant.slack_app.report_post import post_report
 
         span = words[1] if len(words) > 1 else "30d"
         ack(text=f"📊 Making the report for the last {blocks.escape(span)} …")

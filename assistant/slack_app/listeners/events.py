@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...store import slack_sql as tables
-from .shortcuts import mention_from_message, user_name
+from assistant.slack_app.listeners.shortcuts import mention_from_message, user_name
+from assistant.store import slack_sql as tables
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from ..services import Services
+    from assistant.slack_app.services import Services
 
 SKIPPED_SUBTYPES = {"message_changed", "message_deleted", "channel_join", "channel_leave", "thread_broadcast",
                     "channel_topic", "channel_purpose", "channel_name", "pinned_item", "bot_add", "bot_remove"}

@@ -7,18 +7,18 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from ...errors import AssistantError
-from ...review import assignments
-from ...store import OPEN_STATUSES
-from ...store import slack_sql as tables
-from ...superfans import superfans
-from .. import blocks, spike_cards
-from .commands import card_links, policy_lines, public_errors
+from assistant.errors import AssistantError
+from assistant.review import assignments
+from assistant.slack_app import blocks, spike_cards
+from assistant.slack_app.listeners.commands import card_links, policy_lines, public_errors
+from assistant.store import OPEN_STATUSES
+from assistant.store import slack_sql as tables
+from assistant.superfans import superfans
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from ..services import Services
+    from assistant.slack_app.services import Services
 
 
 def _my_teams(svc: Services, user: str, brand: str | None) -> set[str]:

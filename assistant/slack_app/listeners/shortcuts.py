@@ -11,17 +11,17 @@ from urllib.parse import urlparse
 
 from slack_sdk.errors import SlackApiError
 
-from ...domain import Mention
-from ...errors import AssistantError
-from ...store import slack_sql as tables
-from .. import blocks
-from ..blocks import unslack
-from ..services import log
+from assistant.domain import Mention
+from assistant.errors import AssistantError
+from assistant.slack_app import blocks
+from assistant.slack_app.blocks import unslack
+from assistant.slack_app.services import log
+from assistant.store import slack_sql as tables
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from ..services import Services
+    from assistant.slack_app.services import Services
 
 HOSTS = {"bsky.app": "bluesky", "x.com": "x", "twitter.com": "x"}
 

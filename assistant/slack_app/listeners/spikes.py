@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from .. import spike_cards
-from . import ref_from_action
+from assistant.slack_app import spike_cards
+from assistant.slack_app.listeners import ref_from_action
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from ..services import Services
+    from assistant.slack_app.services import Services
 
 log = logging.getLogger("assistant.slack")
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ... import review
-from ...drafting.prompt import INSTRUCTIONS as PROMPT_INSTRUCTIONS
-from ...store import APPROVABLE_STATUSES
-from ..blocks import INSTRUCTIONS, md, plain
-from . import ref_from_view
+from assistant import review
+from assistant.drafting.prompt import INSTRUCTIONS as PROMPT_INSTRUCTIONS
+from assistant.slack_app.blocks import INSTRUCTIONS, md, plain
+from assistant.slack_app.listeners import ref_from_view
+from assistant.store import APPROVABLE_STATUSES
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
 
-    from ..services import Services
+    from assistant.slack_app.services import Services
 
 log = logging.getLogger("assistant.slack")
 
