@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.backends import ModelBackend, create_backend
-from assistant.domain import Action, CrisisKind, Draft, GuardCheck, Mention, Triage
+from assistant.domain.errors import AssistantError
+from assistant.domain.models import Action, CrisisKind, Draft, GuardCheck, Mention, Triage
 from assistant.drafting.drafter import Drafter
 from assistant.drafting.guard import check_draft
-from assistant.errors import AssistantError
-from assistant.policy import Policy, PolicyRegistry
+from assistant.ml.generation import ModelBackend, create_backend
+from assistant.policy.models import Policy, PolicyRegistry
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.triage import Triager
@@ -50,7 +50,7 @@ class Engine:
 
     def drafter(self, brand: str | None = None) -> Drafter:
         from assistant.drafting.memory import ReplyMemory
-        from assistant.superfans import fan_lookup
+        from assistant.insights.superfans import fan_lookup
 
         policy = self.policy(brand)
         brand_id = policy.id or brand or self.settings.brand or ""

@@ -9,7 +9,7 @@ from pydantic import AliasChoices, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
-from assistant.errors import SettingsError
+from assistant.domain.errors import SettingsError
 
 
 class Settings(BaseSettings):

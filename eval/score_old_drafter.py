@@ -1,4 +1,4 @@
-"""Score an older checkout's drafter with today's scorer (assistant/draft_eval.py), so a
+"""Score an older checkout's drafter with today's scorer (assistant/drafting/scoring.py), so a
 "before" figure has the same checks as the "after" one.
 
     git worktree add /tmp/base 086d837
@@ -25,7 +25,7 @@ scorer.__package__ = "assistant"
 sys.modules[spec.name] = scorer
 spec.loader.exec_module(scorer)
 
-from assistant.services import build_engine  # noqa: E402  (the old package)
+from assistant.runtime.wiring import build_engine  # noqa: E402  (the old package)
 from assistant.settings import load_settings  # noqa: E402
 
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from assistant.errors import AssistantError
+from assistant.domain.errors import AssistantError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

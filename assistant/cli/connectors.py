@@ -8,13 +8,13 @@ from typing import Any
 import click
 
 from assistant.cli import cli
-from assistant.errors import SettingsError
+from assistant.domain.errors import SettingsError
 
 
 def _runtime(process: bool = False) -> Any:
     from assistant.engine import Engine
-    from assistant.orchestration.runtime import Runtime
-    from assistant.policy import PolicyRegistry
+    from assistant.policy.models import PolicyRegistry
+    from assistant.runtime.service import Runtime
     from assistant.settings import load_settings
     from assistant.store import Store, connectors_sql
 
@@ -59,7 +59,7 @@ def fetch(source: str | None, no_process: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="print rows as JSON lines")
 def outbox(show_failed: bool, retry_id: int | None, retry_spike: int | None, as_json: bool) -> None:
     """Post every approved reply and statement that is due (one worker round), or show the failed ones."""
-    from assistant.orchestration import statements
+    from assistant.runtime import statements
     from assistant.store import connectors_sql
 
     rt = _runtime()

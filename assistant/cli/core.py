@@ -12,9 +12,9 @@ import click
 from rich.console import Console
 
 from assistant.cli import cli
-from assistant.domain import Mention
-from assistant.errors import AssistantError
-from assistant.ingest import decode_input, iter_mentions
+from assistant.connectors.file_import import decode_input, iter_mentions
+from assistant.domain.errors import AssistantError
+from assistant.domain.models import Mention
 from assistant.settings import load_settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "sample_mentions.jsonl"
@@ -46,7 +46,7 @@ def _read(path: str) -> str:
 
 
 def _engine(brand: str | None = None, **overrides: Any):  # type: ignore[no-untyped-def]
-    from assistant.services import build_engine
+    from assistant.runtime.wiring import build_engine
 
     settings = load_settings(**({"brand": brand} if brand else {}), **overrides)
     return build_engine(settings)
@@ -54,7 +54,7 @@ def _engine(brand: str | None = None, **overrides: Any):  # type: ignore[no-unty
 
 def _policy(brand: str | None):  # type: ignore[no-untyped-def]
     """The policy in force for BRAND (or the only / default brand)."""
-    from assistant.policy import PolicyRegistry
+    from assistant.policy.models import PolicyRegistry
 
     settings = load_settings(**({"brand": brand} if brand else {}))
     return PolicyRegistry(settings.policies_dir).get(settings.brand)
@@ -66,7 +66,7 @@ def _report_error(err: str, source: str) -> None:
 
 def _check_brand(engine: Any, brand: str | None) -> None:
     """Refuse mentions no policy can triage: they would wait for ever."""
-    from assistant.errors import PolicyError
+    from assistant.domain.errors import PolicyError
 
     try:
         engine.policy()
@@ -184,7 +184,7 @@ def draft(text: str, network: str, brand: str | None, instruction: str | None, a
             "seconds": round(d.seconds, 3) if d else 0.0,
         }, ensure_ascii=False))
         return
-    from assistant.cards import card
+    from assistant.cli.cards import card
 
     Console().print(card(mention, t, d, title="draft"))
 
@@ -221,8 +221,8 @@ def queue(ctx: click.Context, failed: bool, as_json: bool) -> None:
 @click.option("--storm", is_flag=True, help="replay a normal day and a storm: the spike alert and the statement")
 def demo(path: str | None, interactive: bool, limit: int, storm: bool = False) -> None:
     """Ingest sample mentions, triage and draft each, and show them as review cards."""
-    from assistant.demo import DEMO_DB, run_demo
-    from assistant.services import build_engine
+    from assistant.cli.demo import DEMO_DB, run_demo
+    from assistant.runtime.wiring import build_engine
 
     settings = load_settings()
     if "db_path" not in settings.model_fields_set:
@@ -230,7 +230,7 @@ def demo(path: str | None, interactive: bool, limit: int, storm: bool = False) -
         # would otherwise post cards for them.
         settings = settings.model_copy(update={"db_path": Path(DEMO_DB)})
     if storm:
-        from assistant.demo import run_storm
+        from assistant.cli.demo import run_storm
 
         run_storm(build_engine(settings))
         return
@@ -246,8 +246,8 @@ def policy() -> None:
 @click.argument("paths", nargs=-1)
 def policy_check(paths: tuple[str, ...]) -> None:
     """List every error in the policy files at PATHS (files or folders), as file:line: field: message."""
-    from assistant.policy import check_text, policy_files, policy_warnings
-    from assistant.policy_loading import read_policy_file
+    from assistant.policy.loading import read_policy_file
+    from assistant.policy.models import check_text, policy_files, policy_warnings
 
     targets = [Path(p) for p in paths] or [Path(load_settings().policies_dir)]
     problems = 0
@@ -278,7 +278,7 @@ def policy_show(brand: str | None) -> None:
     """Print the policy in force for BRAND (as loaded, defaults filled in)."""
     import yaml
 
-    from assistant.policy import PolicyRegistry
+    from assistant.policy.models import PolicyRegistry
 
     settings = load_settings()
     registry = PolicyRegistry(settings.policies_dir)
@@ -298,7 +298,7 @@ def policy_show(brand: str | None) -> None:
 def policy_init(name: str, languages: str, out: str | None) -> None:
     """Write a new tone policy for brand NAME that passes `policy check`: placeholders marked
     TODO, example facts, an empty catalog, and every playbook with parts in each language."""
-    from assistant.policy_init import brand_id, parse_languages, write_scaffold
+    from assistant.policy.scaffold import brand_id, parse_languages, write_scaffold
 
     codes = parse_languages(languages)
     path = Path(out) if out else Path(load_settings().policies_dir) / f"{brand_id(name)}.yaml"
@@ -318,9 +318,9 @@ def policy_init(name: str, languages: str, out: str | None) -> None:
 def policy_suggest(brand: str | None, since: str, min_count: int) -> None:
     """Sentences the team keeps adding to drafts or taking out, as a diff of the policy
     file to review and apply by hand. The policy file is never written."""
-    from assistant.interaction_log import parse_since
-    from assistant.learning.suggest import suggest, suggestion_lines
-    from assistant.policy import PolicyRegistry
+    from assistant.insights.learning.suggest import suggest, suggestion_lines
+    from assistant.insights.log import parse_since
+    from assistant.policy.models import PolicyRegistry
     from assistant.store import Store
 
     settings = load_settings()
@@ -364,13 +364,13 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
     fact-lookup questions (eval/fact_questions.jsonl). A file whose lines have an
     `intent` is scored for triage; one whose lines have only a `fact` for fact lookup.
     """
-    from assistant.evaluation import load_labelled
     from assistant.triage.classifier import LABELLED
+    from devtools.triage_eval import load_labelled
 
     if storms:
-        from assistant.storms.evaluate import eval_storm_files, eval_storms
-        from assistant.storms.replay_files import storm_brands, storm_files
-        from assistant.understanding import get_encoder
+        from assistant.ml.embeddings import get_encoder
+        from devtools.storms.evaluate import eval_storm_files, eval_storms
+        from devtools.storms.replay_files import storm_brands, storm_files
 
         encoder = get_encoder()
         files = [Path(p) for p in paths] or storm_files(STORM_REPLAYS)
@@ -387,7 +387,7 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
                 click.echo("  " + line)
         return
     if drafts or learn:
-        from assistant.cli.drafts_eval import eval_drafts
+        from devtools.drafts_eval import eval_drafts
 
         eval_drafts([Path(p) for p in paths] or [DRAFTS], brand, misses, learn, mode)
         return
@@ -435,7 +435,7 @@ def _mark(ok: bool) -> str:
 def _brand_policies(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The policy of each brand the rows name: from the policies folder, else the
     examples shipped beside it (the bike shop)."""
-    from assistant.policy import PolicyRegistry, load_policy
+    from assistant.policy.models import PolicyRegistry, load_policy
 
     registry = PolicyRegistry(load_settings().policies_dir)
     out: dict[str, Any] = {}
@@ -448,7 +448,7 @@ def _brand_policies(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _eval_triage(path: Path, rows: list[dict[str, Any]], policy: Any, misses: bool) -> None:
-    from assistant.evaluation import AT_MOST, TARGETS, EvalReport, evaluate
+    from devtools.triage_eval import AT_MOST, TARGETS, EvalReport, evaluate
 
     report = evaluate(rows, policy, policies=_brand_policies(rows))
     role = _role(path)
@@ -492,7 +492,7 @@ def _eval_triage(path: Path, rows: list[dict[str, Any]], policy: Any, misses: bo
 
 
 def _eval_facts(path: Path, rows: list[dict[str, Any]], policy: Any, misses: bool) -> None:
-    from assistant.evaluation import FACT_TARGETS, evaluate_facts
+    from devtools.triage_eval import FACT_TARGETS, evaluate_facts
 
     report = evaluate_facts(rows, policy)
     role = _role(path)
@@ -517,6 +517,7 @@ def train(cv: bool) -> None:
     and rewrites the copy shipped with the code (assistant/data/triage-model-*.npz)
     for the default encoder, or the cached copy for another.
     """
+    from assistant.ml.embeddings import get_encoder
     from assistant.triage.classifier import (
         MeaningModel,
         build,
@@ -525,7 +526,6 @@ def train(cv: bool) -> None:
         labelled_rows,
         shipped_path,
     )
-    from assistant.understanding import get_encoder
 
     encoder = get_encoder()
     path = shipped_path(encoder.name)
@@ -558,7 +558,7 @@ def bench(drafts: int, as_json: bool) -> None:
     """Speed and memory: ingest, triage, both model backends side by side, Slack, webhooks."""
     import json
 
-    from assistant.bench import run
+    from devtools.bench import run
 
     out = run(load_settings(), (lambda line: click.echo(line, err=True)) if as_json else click.echo, drafts=drafts)
     if as_json:

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from assistant.cli import cli
-from assistant.errors import AssistantError
+from assistant.domain.errors import AssistantError
 from assistant.settings import load_settings
 
 DEFAULT_SET = Path("eval/drafts.jsonl")
@@ -30,7 +30,7 @@ def model_group() -> None:
 def _scored(row: dict[str, Any], draft: Any, policy: Any, triage: Any) -> list[str]:
     """What keeps a draft from passing, judged as `assistant eval --drafts` judges it
     (its notes, the guard, the language); empty when it passes."""
-    from assistant.draft_eval import DraftReport, score_row
+    from assistant.drafting.scoring import DraftReport, score_row
 
     rep = DraftReport()
     score_row(row, draft, policy, rep, triage)
@@ -46,10 +46,10 @@ def _scored(row: dict[str, Any], draft: Any, policy: Any, triage: Any) -> list[s
 @click.option("--misses", is_flag=True, help="print every draft that did not pass, per mode")
 def model_check(set_path: Path, languages: str | None, limit: int, brand: str | None, misses: bool) -> None:
     """Draft the eval rows as writer, sentence and compose; record the mode the model earns per language."""
-    from assistant.domain import Action
-    from assistant.draft_eval import load_draft_set, mention_of
-    from assistant.models.qualify import Measurement, check_file, device_label, record
-    from assistant.services import build_engine
+    from assistant.domain.models import Action
+    from assistant.drafting.scoring import load_draft_set, mention_of
+    from assistant.ml.qualify import Measurement, check_file, device_label, record
+    from assistant.runtime.wiring import build_engine
 
     if not set_path.is_file():
         raise AssistantError(f"no draft set at {set_path}",

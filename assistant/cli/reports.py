@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from assistant.cli import cli
-from assistant.errors import AssistantError
+from assistant.domain.errors import AssistantError
 from assistant.settings import load_settings
 
 
@@ -69,7 +69,7 @@ def _database_error(exc: sqlite3.DatabaseError) -> AssistantError:
 def _policy_or_none(brand: str | None) -> Any:
     """The policy in force, for the response target and catalog; the report still works
     without one (defaults), saying so."""
-    from assistant.policy import PolicyRegistry
+    from assistant.policy.models import PolicyRegistry
 
     try:
         settings = load_settings(**({"brand": brand} if brand else {}))
@@ -89,7 +89,7 @@ def _policy_or_none(brand: str | None) -> Any:
 @click.option("--output", "-o", help="file to write (default: standard output)")
 def log_cmd(since: str, fmt: str, output: str | None) -> None:
     """Export the interaction log: every mention, its triage, draft, decision, reply and times."""
-    from assistant.interaction_log import FORMATS, parse_since, write
+    from assistant.insights.log import FORMATS, parse_since, write
 
     if fmt not in FORMATS:
         raise AssistantError(f"--format {fmt!r} is not known", f"use one of: {', '.join(FORMATS)}")
@@ -110,7 +110,7 @@ def log_cmd(since: str, fmt: str, output: str | None) -> None:
         else:
             # Through a new temporary file beside it (O_EXCL, no symlink followed): a failed
             # export never replaces a good one, and a leftover <output>.tmp is never written through.
-            from assistant.report.output import replacing
+            from assistant.insights.report.output import replacing
 
             try:
                 with replacing(path, newline="") as out:
@@ -133,11 +133,11 @@ def log_cmd(since: str, fmt: str, output: str | None) -> None:
               help="build 30 days of 50 posts an hour in a temporary database and time the report")
 def report_cmd(since: str, output: str, brand: str | None, bench: bool) -> None:
     """Write a self-contained HTML report with charts: volume, response times, drafts, topics, spikes."""
-    from assistant.interaction_log import parse_since
-    from assistant.report import write_report
+    from assistant.insights.log import parse_since
+    from assistant.insights.report import write_report
 
     if bench:
-        from assistant.report.synthetic import bench_report
+        from devtools.synthetic_report import bench_report
 
         for line in bench_report(str(_output_path(output)) if output != "report.html" else None):
             click.echo(line)

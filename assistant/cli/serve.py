@@ -22,8 +22,8 @@ from typing import Any
 import click
 
 from assistant.cli import cli
-from assistant.errors import PolicyError
-from assistant.policy import Policy, PolicyRegistry, load_policy, policy_files
+from assistant.domain.errors import PolicyError
+from assistant.policy.models import Policy, PolicyRegistry, load_policy, policy_files
 
 log = logging.getLogger("assistant.serve")
 
@@ -97,10 +97,10 @@ def _policy_health(policies: LastGoodPolicies, lines: list[str], failing: bool) 
 def _webhooks_only(settings: Any, policies: LastGoodPolicies, host: str, port: int, problem: str) -> None:
     """No usable policy: store (and hold) what webhooks deliver, answer /healthz, until Ctrl-C."""
     from assistant.engine import Engine
-    from assistant.orchestration.runtime import Runtime
-    from assistant.slack_app.server import HttpServer, side_app
+    from assistant.runtime.service import Runtime
     from assistant.store import Store
     from assistant.store import slack_sql as tables
+    from assistant.web.server import HttpServer, side_app
 
     store = Store(settings.db_path, extra_migrations=[tables.migrations])
     engine = Engine(settings, store, policies)
@@ -133,20 +133,20 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     (Socket Mode); see the README's Slack section to create the app from slack/manifest.yaml.
     """
     from assistant.connectors.webhook import HEALTH
+    from assistant.domain.errors import SettingsError
     from assistant.engine import Engine
-    from assistant.errors import SettingsError
-    from assistant.orchestration.runtime import build_runtime
+    from assistant.runtime.service import build_runtime
     from assistant.settings import load_settings
-    from assistant.slack_app import check_settings, create_app
-    from assistant.slack_app.server import (
+    from assistant.slack import check_settings, create_app
+    from assistant.store import Store, read_only_error
+    from assistant.store import slack_sql as tables
+    from assistant.web.server import (
         HttpServer,
         database_problem,
         serve_http,
         side_app,
         socket_mode_handler,
     )
-    from assistant.store import Store, read_only_error
-    from assistant.store import slack_sql as tables
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -158,7 +158,7 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     HEALTH.check("database", lambda: database_problem(settings.db_path))
     db = Path(settings.db_path)
     policies = LastGoodPolicies(settings.policies_dir, db.with_name(db.name + ".last-good-policies"))
-    quiet = logging.getLogger("assistant.policy")  # a broken file is said once, below, with what is done
+    quiet = logging.getLogger("assistant.policy.models")  # a broken file is said once, below, with what is done
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:

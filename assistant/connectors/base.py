@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from assistant.domain import Mention
-from assistant.errors import AssistantError
+from assistant.domain.errors import AssistantError
+from assistant.domain.models import Mention
 
 
 @dataclass

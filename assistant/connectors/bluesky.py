@@ -32,8 +32,8 @@ from atproto_client.request import Request
 
 from assistant.connectors._http import retry_after_seconds, status_error, transport_error
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
-from assistant.domain import Mention
-from assistant.errors import SettingsError
+from assistant.domain.errors import SettingsError
+from assistant.domain.models import Mention
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from rapidfuzz import fuzz, process
 
 from assistant.connectors._http import status_error, transport_error
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
-from assistant.domain import Mention, stable_id
-from assistant.errors import AssistantError, SettingsError
+from assistant.domain.errors import AssistantError, SettingsError
+from assistant.domain.models import Mention, stable_id
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError, field_validator
 
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
-from assistant.domain import Mention, stable_id, utcnow
+from assistant.domain.models import Mention, stable_id, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assistant.connectors import base
-from assistant.errors import SettingsError
+from assistant.domain.errors import SettingsError
 
 BUILTIN = ("file", "webhook", "mastodon", "bluesky", "feeds")
 
@@ -202,7 +202,7 @@ def check_sources(path: str | Path, env: Mapping[str, str] | None = None) -> lis
     """Every problem in a sources file, one line each (empty when it is fine): ``file:line: where: what``.
     With ``env`` (``assistant sources`` passes the environment) an enabled source's ``_env``
     variables must be set there."""
-    from assistant.policy_loading import line_of, one_line, parse_yaml, read_policy_file
+    from assistant.policy.loading import line_of, one_line, parse_yaml, read_policy_file
 
     p = Path(path)
     text, found = read_policy_file(p)  # size cap and UTF-8 check, one line each

@@ -65,8 +65,8 @@ from starlette.routing import Route
 
 from assistant.connectors._http import BodyTooLarge, read_body, status_error, too_large, transport_error
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
-from assistant.domain import Mention, stable_id, utcnow
-from assistant.errors import SettingsError
+from assistant.domain.errors import SettingsError
+from assistant.domain.models import Mention, stable_id, utcnow
 
 log = logging.getLogger(__name__)
 

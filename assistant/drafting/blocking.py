@@ -12,13 +12,13 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from assistant.domain import Intent, Mention, Triage
+from assistant.domain.models import Intent, Mention, Triage
 from assistant.drafting.claims import backed, claim_terms, support_index, terms_for
 from assistant.drafting.patterns import COMMON_WORDS, CONTENT_WORD, DOMAIN, MONEY, URL
-from assistant.drafting.text import sentences
-from assistant.policy import Policy
+from assistant.policy.models import Policy
+from assistant.text.normalize import fold
+from assistant.text.sentences import sentences
 from assistant.triage.language import UNDETERMINED
-from assistant.triage.normalize import fold
 
 # Top-level domains a host is read by without a path: every country code and the generic
 # ones links are made of. A lower-case name before one of these ("bit.ly", "t.me") is a

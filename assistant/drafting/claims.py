@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from assistant.domain import Mention
-from assistant.drafting.text import fill, sentences
-from assistant.policy import PART_KINDS, Policy
-from assistant.triage.normalize import compile_terms, fold
+from assistant.domain.models import Mention
+from assistant.policy.models import PART_KINDS, Policy
+from assistant.text.normalize import compile_terms, fold
+from assistant.text.sentences import fill, sentences
 
 WORDS_FILE = Path(__file__).with_name("claim_words.yaml")
 # A sentence that is not the policy's own words, with content the words do not cover,
@@ -363,7 +363,7 @@ def unsupported_sentences(text: str, mention: Mention, policy: Policy, language:
         # Words alone do not back these sentences: ask whether they mean what a policy
         # or post sentence means (a paraphrase of a fact is fine).
         if encoder is None:
-            from assistant.understanding import get_encoder
+            from assistant.ml.embeddings import get_encoder
 
             encoder = get_encoder()
         vectors = index.vectors(encoder, language)

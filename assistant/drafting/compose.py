@@ -18,11 +18,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from assistant.catalog import Named
-from assistant.domain import DraftPart, Intent, Mention
+from assistant.domain.models import DraftPart, Intent, Mention
 from assistant.drafting.plan import Move, Plan
-from assistant.drafting.text import fill, sentences
-from assistant.policy import Playbook, Policy
+from assistant.policy.catalog import Named
+from assistant.policy.models import Playbook, Policy
+from assistant.text.sentences import fill, sentences
 
 
 @dataclass

@@ -18,8 +18,8 @@ import unicodedata
 from collections.abc import Callable
 from difflib import SequenceMatcher
 
-from assistant.backends import ModelBackend
-from assistant.domain import Draft, DraftPart, GuardCheck, Intent, Mention, Triage
+from assistant.domain.errors import BackendError
+from assistant.domain.models import Draft, DraftPart, GuardCheck, Intent, Mention, Triage
 from assistant.drafting.claims import has_question, question_sentences, special_days_not_covered
 from assistant.drafting.compose import Composer, Composition, join_parts
 from assistant.drafting.facts import THRESHOLD, fact_index
@@ -37,12 +37,12 @@ from assistant.drafting.plan import (
     present,
 )
 from assistant.drafting.prompt import build_sentence_messages
-from assistant.drafting.text import fill, sentences
-from assistant.errors import BackendError
-from assistant.models.qualify import mode_for
-from assistant.policy import Policy
+from assistant.insights.superfans import FanStatus
+from assistant.ml.generation import ModelBackend
+from assistant.ml.qualify import mode_for
+from assistant.policy.models import Policy
 from assistant.settings import Settings
-from assistant.superfans import FanStatus
+from assistant.text.sentences import fill, sentences
 from assistant.triage.language import UNDETERMINED
 from assistant.triage.reading import signed_name
 

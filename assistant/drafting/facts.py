@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.policy import Policy
-from assistant.understanding import Encoder, get_encoder
+from assistant.ml.embeddings import Encoder, get_encoder
+from assistant.policy.models import Policy
 
 # Chosen on eval/fact_questions.jsonl (170 questions written apart from the policy's
 # examples, so these two choices are tuned on it): scoring a label by its single

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 
-from assistant.domain import GuardCheck, Intent, Mention, Triage
+from assistant.domain.models import GuardCheck, Intent, Mention, Triage
 from assistant.drafting.blocking import (
     contradictions,
     links_not_given,
@@ -31,10 +31,10 @@ from assistant.drafting.patterns import (
     QUANTITY,
     URL,
 )
-from assistant.drafting.text import sentences
-from assistant.policy import Policy
+from assistant.policy.models import Policy
+from assistant.text.normalize import compile_terms, fold
+from assistant.text.sentences import sentences
 from assistant.triage.language import UNDETERMINED, detect_language
-from assistant.triage.normalize import compile_terms, fold
 
 # "We" in each language the example brand answers in (000/001: speak as "we").
 WE_WORDS = compile_terms([

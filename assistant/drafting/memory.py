@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.ml.embeddings import Encoder, get_encoder
 from assistant.store import Store
-from assistant.understanding import Encoder, get_encoder
 
 # A post this close to one a reply was approved for starts from that reply (the
 # card says so); below it the reply is only an example for the model.

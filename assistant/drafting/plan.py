@@ -32,11 +32,11 @@ from pathlib import Path
 
 import yaml
 
-from assistant.catalog import Named
-from assistant.domain import Intent, NamedItem, PartReading
+from assistant.domain.models import Intent, NamedItem, PartReading
 from assistant.drafting.claims import has_question
+from assistant.policy.catalog import Named
+from assistant.text.normalize import compile_terms, fold
 from assistant.triage import lexicon
-from assistant.triage.normalize import compile_terms, fold
 from assistant.triage.signals import ABUSE, CONTRAST, MEDIUM, hits, signals
 
 # How sure a part must be to get its own move when it is not the post's main intent:

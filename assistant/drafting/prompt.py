@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from assistant.domain import Intent, Mention
-from assistant.policy import Policy
+from assistant.domain.models import Intent, Mention
+from assistant.policy.models import Policy
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 

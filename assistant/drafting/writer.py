@@ -8,7 +8,7 @@ means the reply is not used, and ``WriterResult`` says which sentence failed whi
 check, so the drafter can fall back to the composed reply and the card can say why.
 
 Whether the configured model writes whole replies in a language is decided by
-measurement (``assistant model check``, assistant/models/qualify.py).
+measurement (``assistant model check``, assistant/ml/qualify.py).
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from assistant.backends import ModelBackend
-from assistant.domain import GuardCheck, Mention
+from assistant.domain.errors import BackendError
+from assistant.domain.models import GuardCheck, Mention
 from assistant.drafting.guard import failed
 from assistant.drafting.prompt import INSTRUCTIONS, LANGUAGE_NAMES, PROMPTS_DIR, sanitize
-from assistant.drafting.text import sentences
-from assistant.errors import BackendError
-from assistant.policy import Policy
-from assistant.triage.normalize import fold
+from assistant.ml.generation import ModelBackend
+from assistant.policy.models import Policy
+from assistant.text.normalize import fold
+from assistant.text.sentences import sentences
 
 __all__ = ["WriterResult", "build_writer_messages", "clean_reply", "neutralise_post", "write_reply"]
 

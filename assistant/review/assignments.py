@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from assistant.domain import utcnow
+from assistant.domain.models import utcnow
 from assistant.store import Store
 
 migrations = Migrations("assistant-review")

@@ -20,16 +20,16 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from assistant.errors import AssistantError
-from assistant.orchestration.protocol import NetworkAction
+from assistant.domain.errors import AssistantError
+from assistant.domain.ports import NetworkAction
+from assistant.domain.status import APPROVABLE, MentionStatus, is_open
 from assistant.review import assignments
-from assistant.status import APPROVABLE, MentionStatus, is_open
 from assistant.store import Approval, StaleDecision, Store
 from assistant.store import slack_sql as follow_ups
 
 if TYPE_CHECKING:
+    from assistant.domain.ports import Runtime
     from assistant.engine import Engine
-    from assistant.orchestration.protocol import Runtime
 
 log = logging.getLogger("assistant.review")
 

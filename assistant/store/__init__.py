@@ -24,9 +24,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from assistant.domain import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
-from assistant.errors import AssistantError, StoreError
-from assistant.status import APPROVABLE, FINAL, OPEN, check_move
+from assistant.domain.errors import AssistantError, StoreError
+from assistant.domain.models import Draft, DraftPart, GuardCheck, Mention, Triage, utcnow
+from assistant.domain.status import APPROVABLE, FINAL, OPEN, check_move
 from assistant.store import dates
 from assistant.store.log_sql import migrations as log_views
 from assistant.store.log_sql import record_edit
@@ -35,7 +35,7 @@ from assistant.store.migrations import core
 # Statuses a mention can be in. "awaiting" means a person has not decided yet;
 # "failed" means an approved reply could not be posted: a person may approve a
 # corrected reply, which replaces the failed one in the outbox.
-# The values and the moves between them are defined once, in assistant/status.py.
+# The values and the moves between them are defined once, in assistant/domain/status.py.
 OPEN_STATUSES = tuple(s.value for s in OPEN)
 APPROVABLE_STATUSES = tuple(s.value for s in APPROVABLE)
 FINAL_STATUSES = tuple(s.value for s in FINAL)

@@ -122,7 +122,7 @@ GROUP BY day, network, language, intent
 """
 
 # Praise and small reactions, per author: the posts super-fans are counted from
-# (assistant/superfans.py). ``handle`` folds case and a leading "@".
+# (assistant/insights/superfans.py). ``handle`` folds case and a leading "@".
 KIND_POSTS = f"""
 CREATE VIEW kind_posts AS
 SELECT m.id AS id, m.network AS network, m.author AS author,

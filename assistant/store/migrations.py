@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from assistant.domain import mention_key
+from assistant.domain.models import mention_key
 
 core = Migrations("assistant-core")
 

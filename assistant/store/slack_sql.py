@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from assistant.domain import utcnow
+from assistant.domain.models import utcnow
 from assistant.store import OPEN_STATUSES, Store
 
 migrations = Migrations("assistant-slack")

@@ -17,13 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.policy import Policy
+from assistant.ml.embeddings import Encoder
+from assistant.policy.models import Policy
 from assistant.store import Store
 from assistant.storms.grouping import Group, Grouper, unit
 from assistant.storms.spike import Representative, Spike
 from assistant.storms.tables import ensure
 from assistant.storms.words import distinctive_words, named_topic
-from assistant.understanding import Encoder
 
 NEGATIVE = ("complaint", "abuse")
 # A triage row (alias t) about a problem: a complaint or abuse, or a post with a complaint
@@ -205,11 +205,9 @@ def prior_center(encoder: Encoder) -> np.ndarray:
     """The mean vector of the labelled complaints and abuse shipped with triage (once per
     encoder and process)."""
     if encoder.name not in _PRIOR:
-        from assistant.evaluation import load_labelled
-        from assistant.triage.classifier import LABELLED
+        from assistant.triage.classifier import labelled_rows
 
-        texts = [r["text"] for path in sorted(LABELLED.glob("*.jsonl")) for r in load_labelled(path)
-                 if r.get("intent") in NEGATIVE][:PRIOR_POSTS]
+        texts = [r["text"] for r in labelled_rows() if r.get("intent") in NEGATIVE][:PRIOR_POSTS]
         vectors = encoder.encode(texts, query=True) if texts else np.zeros((1, encoder.dim), np.float32)
         _PRIOR[encoder.name] = np.asarray(np.mean(vectors, axis=0), np.float32)
     return _PRIOR[encoder.name]

@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from assistant.domain import Action, GuardCheck, Intent, Mention, Severity, Triage
+from assistant.domain.models import Action, GuardCheck, Intent, Mention, Severity, Triage
 from assistant.drafting.guard import check_draft
-from assistant.drafting.text import fill
-from assistant.policy import Policy
+from assistant.policy.models import Policy
 from assistant.storms.spike import Spike
 from assistant.storms.words import topic_label
+from assistant.text.sentences import fill
 
 PARTS = ("acknowledge", "what_we_know", "what_we_are_doing", "when_we_update", "where")
 

@@ -12,9 +12,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from assistant.policy import Policy
+from assistant.policy.models import Policy
+from assistant.text.normalize import compile_terms, fold
 from assistant.triage import lexicon
-from assistant.triage.normalize import compile_terms, fold
 
 _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+|[@#]\w+", re.I)
 _WORD = re.compile(r"[^\W\d_]{3,20}", re.UNICODE)

@@ -36,16 +36,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from assistant.domain import CRISIS_LABEL, Action, CrisisKind, Intent, PartReading, Severity, Triage
-from assistant.policy import Policy
+from assistant.domain.models import CRISIS_LABEL, Action, CrisisKind, Intent, PartReading, Severity, Triage
+from assistant.ml.embeddings import Encoder, get_encoder
+from assistant.policy.models import Policy
+from assistant.text.normalize import fold
 from assistant.triage.classifier import INTENTS, MeaningModel, meaning_model
 from assistant.triage.crisis import CARE_TEAM, kind_by_meaning, kind_from_words, posed_as_brand
 from assistant.triage.language import UNDETERMINED, detect_language
-from assistant.triage.normalize import fold
 from assistant.triage.reading import extract, signed_name, split_parts
 from assistant.triage.rules import Hit, Post, first_hits, foreign_handles, own_link, read_post
 from assistant.triage.signals import ABUSE, HIGH, MEDIUM, SPAM, URL, hits
-from assistant.understanding import Encoder, get_encoder
 
 # Spam by meaning alone, with no link, advert words or orders to the model in it.
 SURE_SPAM = 0.9

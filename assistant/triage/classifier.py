@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.domain import CrisisKind, Intent
-from assistant.understanding import Encoder, get_encoder
+from assistant.domain.models import CrisisKind, Intent
+from assistant.ml.embeddings import Encoder, get_encoder
 
 log = logging.getLogger(__name__)
 

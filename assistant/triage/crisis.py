@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from assistant.domain import CrisisKind
+from assistant.domain.models import CrisisKind
 from assistant.triage.classifier import CRISIS_KINDS, MeaningModel
 from assistant.triage.signals import HIGH, THREAT, hits
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.catalog import Named
-from assistant.domain import NamedItem
-from assistant.policy import Policy
-from assistant.triage.normalize import fold
+from assistant.domain.models import NamedItem
+from assistant.policy.catalog import Named
+from assistant.policy.models import Policy
+from assistant.text.normalize import fold
 
 # At most this many parts per post: a long review is read in groups of sentences.
 MAX_PARTS = 8

@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.domain import Intent
-from assistant.policy import Policy
-from assistant.triage.normalize import fold
+from assistant.domain.models import Intent
+from assistant.policy.models import Policy
+from assistant.text.normalize import fold
 from assistant.triage.signals import (
     ABUSE,
     CONTRAST,

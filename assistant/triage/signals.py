@@ -10,8 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from assistant.text.normalize import compile_terms, fold
 from assistant.triage import lexicon as lx
-from assistant.triage.normalize import compile_terms, fold
 
 URL = re.compile(r"https?://\S+|www\.\S+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*|"
                   r"(?<![@\w.-])[\w-]+\.(?:example\.)?(?:com|net|org|io|fi|nl|de|fr|es|se|lv|gr|ir|eu|ly|co|shop|store|online|"

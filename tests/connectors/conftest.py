@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from assistant.domain import Mention
-from assistant.policy import Brand
+from assistant.domain.models import Mention
+from assistant.policy.models import Brand
 from assistant.settings import Settings
 from assistant.store import Store, connectors_sql
 

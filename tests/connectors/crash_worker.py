@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from assistant.connectors.file import FileConnector
-from assistant.orchestration.outbox import OutboxWorker
+from assistant.runtime.outbox import OutboxWorker
 from assistant.store import Store, connectors_sql
 
 

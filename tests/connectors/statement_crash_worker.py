@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from assistant.connectors.file import FileConnector
-from assistant.orchestration import statements
+from assistant.runtime import statements
 from assistant.store import Store
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.connectors.base import PostError
 from assistant.connectors.bluesky import BlueskyConnector, graphemes
-from assistant.orchestration.outbox import OutboxWorker
+from assistant.runtime.outbox import OutboxWorker
 
 from .servers import serve_asgi
 from .xrpc_fake import HANDLE, PASSWORD, XrpcFake

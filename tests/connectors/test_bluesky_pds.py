@@ -42,8 +42,8 @@ from atproto_client.exceptions import BadRequestError
 
 from assistant.connectors.base import PostError
 from assistant.connectors.bluesky import POST, BlueskyConnector, graphemes
-from assistant.domain import Mention
-from assistant.orchestration.outbox import OutboxWorker
+from assistant.domain.models import Mention
+from assistant.runtime.outbox import OutboxWorker
 
 pytestmark = pytest.mark.pds
 
@@ -330,7 +330,7 @@ def test_outbox_posts_exactly_one_reply_through_faults(pds, customer, store, pro
 def test_a_statement_whose_answer_was_lost_is_posted_once(pds, customer, store, proxy_factory, fault: str) -> None:
     """Bluesky takes no idempotency key: after a lost answer the statement outbox looks for
     the post (find_status, through every page of the account's posts since the approval)."""
-    from assistant.orchestration import statements
+    from assistant.runtime import statements
 
     proxy = proxy_factory(pds["url"], hold=1.0)
     c = brand(pds, url=proxy.url)

@@ -16,8 +16,8 @@ from starlette.routing import Route
 from assistant.connectors import base
 from assistant.connectors.base import Capabilities, Connector, FetchResult, Posted, PostError
 from assistant.connectors.sources import ensure_registered
-from assistant.domain import Mention
-from assistant.errors import AssistantError
+from assistant.domain.errors import AssistantError
+from assistant.domain.models import Mention
 
 from .servers import serve_asgi
 from .xrpc_fake import HANDLE, PASSWORD, XrpcFake

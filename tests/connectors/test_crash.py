@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.connectors.file import FileConnector
-from assistant.orchestration.outbox import OutboxWorker
+from assistant.runtime.outbox import OutboxWorker
 from assistant.store import Store, connectors_sql
 
 from .conftest import approve

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from assistant.connectors.base import PostError
 from assistant.connectors.feeds import BrandMatcher, FeedConnector
-from assistant.domain import Mention
+from assistant.domain.models import Mention
 
 from .conftest import BRAND
 from .servers import serve_asgi

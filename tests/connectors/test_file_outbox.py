@@ -8,8 +8,8 @@ from pathlib import Path
 
 from assistant.connectors.base import Capabilities, Posted, PostError
 from assistant.connectors.file import FileConnector
-from assistant.domain import Mention
-from assistant.orchestration.outbox import OutboxWorker
+from assistant.domain.models import Mention
+from assistant.runtime.outbox import OutboxWorker
 from assistant.store import connectors_sql
 
 from .conftest import approve

@@ -17,8 +17,8 @@ from tmpfs import mounted_tmpfs
 
 from assistant.connectors.webhook import HEALTH
 from assistant.settings import Settings
-from assistant.slack_app.server import database_problem, side_app
 from assistant.store import Store, connectors_sql
+from assistant.web.server import database_problem, side_app
 
 from .conftest import StubEngine
 from .servers import serve_asgi

@@ -19,7 +19,7 @@ from tmpfs import mounted_tmpfs
 
 from assistant.connectors.base import PostError
 from assistant.connectors.file import FileConnector
-from assistant.domain import Mention
+from assistant.domain.models import Mention
 from assistant.store import Store, connectors_sql
 
 ROOT = Path(__file__).resolve().parents[2]

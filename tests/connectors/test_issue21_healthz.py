@@ -25,9 +25,9 @@ import pytest
 from tmpfs import mounted_tmpfs
 
 from assistant.connectors.webhook import HEALTH
-from assistant.slack_app.loopback import FakeSlack
-from assistant.slack_app.server import database_problem, side_app
 from assistant.store import Store
+from assistant.web.server import database_problem, side_app
+from devtools.loopback import FakeSlack
 
 from .servers import serve_asgi
 

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 
 from assistant.cli import _register, cli
 from assistant.connectors.base import Posted, PostError
-from assistant.domain import utcnow
-from assistant.orchestration import statements
+from assistant.domain.models import utcnow
+from assistant.runtime import statements
 from assistant.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ import pytest
 mock_server = pytest.importorskip("mastodon_mock.testing.server")
 
 from assistant.connectors.mastodon import MastodonConnector, html_to_text  # noqa: E402
-from assistant.orchestration.outbox import OutboxWorker  # noqa: E402
+from assistant.runtime.outbox import OutboxWorker  # noqa: E402
 
 TERMS = ["Acme Coffee", "Acmee", "Akme"]
 
@@ -77,7 +77,7 @@ def test_reply_threads_with_idempotency_key(fresh: Any) -> None:
 
 
 def test_permanent_errors(fresh: Any) -> None:
-    from assistant.domain import Mention
+    from assistant.domain.models import Mention
     c = connector(fresh.base_url)
     with pytest.raises(Exception) as err:
         c.reply(Mention(source="masto", external_id="999999", text="x"), "hi", "k")

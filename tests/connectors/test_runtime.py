@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from assistant.connectors.base import FetchResult, PostError
-from assistant.connectors.bench import webhook_ingest_bench
 from assistant.connectors.sources import check_sources, load_sources, parse_sources
-from assistant.domain import Mention
-from assistant.errors import SettingsError
-from assistant.orchestration.polling import Poller
-from assistant.orchestration.runtime import LOCAL, Runtime, build_runtime
+from assistant.domain.errors import SettingsError
+from assistant.domain.models import Mention
+from assistant.runtime.polling import Poller
+from assistant.runtime.service import LOCAL, Runtime, build_runtime
+from devtools.connectors_bench import webhook_ingest_bench
 
 from .conftest import StubEngine, approve
 

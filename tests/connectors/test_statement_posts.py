@@ -1,6 +1,6 @@
 """A spike's statement as a top-level post (no reply) on the brand's own accounts, once:
 Mastodon against mastodon-mock, Bluesky against the loopback XRPC fake, through the
-statement outbox (assistant/orchestration/statements.py)."""
+statement outbox (assistant/runtime/statements.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 
 from assistant.connectors.bluesky import BlueskyConnector
 from assistant.connectors.file import FileConnector
-from assistant.domain import utcnow
-from assistant.orchestration import statements
+from assistant.domain.models import utcnow
+from assistant.runtime import statements
 from assistant.store import Store
 
 from .servers import serve_asgi

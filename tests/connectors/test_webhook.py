@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from assistant.connectors.sources import parse_sources
 from assistant.connectors.webhook import SIGNATURE_HEADER, check_signature, signed_headers
-from assistant.orchestration.runtime import Runtime
+from assistant.runtime.service import Runtime
 
 from .conftest import approve
 from .servers import serve_asgi

@@ -21,7 +21,7 @@ from starlette.applications import Starlette
 
 from assistant.connectors import webhook
 from assistant.connectors.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
-from assistant.orchestration.runtime import Runtime
+from assistant.runtime.service import Runtime
 
 from .conftest import approve
 from .servers import serve_asgi

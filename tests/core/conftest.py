@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.backends.fake import FakeBackend
-from assistant.domain import Action, Intent, Mention, Severity, Triage
+from assistant.domain.models import Action, Intent, Mention, Severity, Triage
 from assistant.engine import Engine
-from assistant.policy import Policy, PolicyRegistry, load_policy
+from assistant.ml.generation.fake import FakeBackend
+from assistant.policy.models import Policy, PolicyRegistry, load_policy
 from assistant.settings import Settings, load_settings
 from assistant.store import Store
 

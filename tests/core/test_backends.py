@@ -9,10 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assistant.backends import create_backend
-from assistant.backends.openai_compat import OpenAICompatBackend
+from assistant.domain.errors import BackendError
 from assistant.drafting.drafter import Drafter
-from assistant.errors import BackendError
+from assistant.ml.generation import create_backend
+from assistant.ml.generation.openai_compat import OpenAICompatBackend
 from assistant.settings import load_settings
 
 from .conftest import make_mention, make_triage

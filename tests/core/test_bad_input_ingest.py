@@ -16,7 +16,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from assistant.domain import Mention
+from assistant.domain.models import Mention
 from assistant.store import Store
 from assistant.store.migrations import core
 
@@ -217,7 +217,7 @@ def test_ingest_for_a_brand_with_no_policy_is_refused_in_one_line(run_cli, tmp_p
 def test_a_stored_mention_for_an_unknown_brand_is_held_once_not_retried_every_start(engine, settings, tmp_path):
     import time
 
-    from assistant.orchestration.runtime import Runtime
+    from assistant.runtime.service import Runtime
 
     engine.store.add_mentions([Mention(source="manual", external_id="1", text="Do you ship?")], brand="nosuch")
     engine.store.add_mentions([Mention(source="manual", external_id="2", text="Do you ship?")])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.domain import Action, Intent, Mention, Severity, Triage
+from assistant.domain.models import Action, Intent, Mention, Severity, Triage
 from assistant.drafting.claims import reveal
 from assistant.drafting.guard import check_draft, failed
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistant.domain import Action, CrisisKind
+from assistant.domain.models import Action, CrisisKind
 from assistant.triage import Triager
 
 POSTS = yaml.safe_load((Path(__file__).with_name("data") / "crisis_posts.yaml").read_text(encoding="utf-8"))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.backends.fake import FakeBackend
-from assistant.domain import Action, Intent, Severity
+from assistant.domain.errors import BackendError
+from assistant.domain.models import Action, Intent, Severity
 from assistant.drafting.drafter import Drafter
 from assistant.drafting.prompt import build_sentence_messages
-from assistant.errors import BackendError
+from assistant.ml.generation.fake import FakeBackend
 
 from .conftest import make_mention, make_triage
 
@@ -127,9 +127,9 @@ _TEMPLATE_CASES = [
 
 def test_regenerate_uses_the_brand_the_mention_was_stored_for(policies_dir, settings, fake):
     """With two brands, a regenerated draft follows the mention's own brand policy."""
-    from assistant.domain import Mention
+    from assistant.domain.models import Mention
     from assistant.engine import Engine
-    from assistant.policy import PolicyRegistry
+    from assistant.policy.models import PolicyRegistry
     from assistant.store import Store
 
     original = (policies_dir / "aurora-roasters.yaml").read_text(encoding="utf-8")

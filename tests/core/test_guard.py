@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain import Intent
+from assistant.domain.models import Intent
 from assistant.drafting.guard import check_draft, failed
-from assistant.policy import load_policy
+from assistant.policy.models import load_policy
 
 from .conftest import POLICY_FILE, make_mention, make_triage
 

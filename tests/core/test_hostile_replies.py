@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from fakes_openai import ScriptedOpenAI, good_reply
 
-from assistant.backends.openai_compat import OpenAICompatBackend
-from assistant.domain import Action, Draft, Intent
+from assistant.domain.models import Action, Draft, Intent
 from assistant.engine import Engine
-from assistant.policy import Policy, load_policy
+from assistant.ml.generation.openai_compat import OpenAICompatBackend
+from assistant.policy.models import Policy, load_policy
 from assistant.settings import load_settings
 from assistant.store import Store
 
@@ -203,7 +203,7 @@ def _approve_with(store: Store, policy: Policy, added: str, count: int = 4) -> N
 ])
 def test_suggest_never_copies_markup_into_the_policy(tmp_path: Path, policies_dir: Path,
                                                      added: str, bad: str) -> None:
-    from assistant.learning.suggest import suggest, suggestion_lines
+    from assistant.insights.learning.suggest import suggest, suggestion_lines
 
     policy = load_policy(policies_dir / POLICY_FILE.name)
     store = Store(tmp_path / "s.db")
@@ -220,7 +220,7 @@ def test_suggest_never_copies_markup_into_the_policy(tmp_path: Path, policies_di
                                        "Virtanen inflected) into a phrasing; README: names the policy lacks "
                                        "are never copied")
 def test_suggest_never_copies_a_surname_the_policy_lacks(tmp_path: Path, policies_dir: Path) -> None:
-    from assistant.learning.suggest import suggest, suggestion_lines
+    from assistant.insights.learning.suggest import suggest, suggestion_lines
 
     policy = load_policy(policies_dir / POLICY_FILE.name)
     store = Store(tmp_path / "s.db")
@@ -240,7 +240,7 @@ def test_suggest_never_copies_a_surname_the_policy_lacks(tmp_path: Path, policie
     {"mode": "writer", "pass": "writer"},
 ])
 def test_a_broken_model_check_file_does_not_crash_drafting(tmp_path: Path, entry: dict[str, Any]) -> None:
-    from assistant.models.qualify import CHECK_FILE, mode_for
+    from assistant.ml.qualify import CHECK_FILE, mode_for
 
     cache = tmp_path / "cache"
     cache.mkdir()
@@ -252,7 +252,7 @@ def test_a_broken_model_check_file_does_not_crash_drafting(tmp_path: Path, entry
 
 
 def test_a_model_whose_whole_replies_never_pass_is_not_a_writer() -> None:
-    from assistant.models.qualify import Measurement, choose_mode
+    from assistant.ml.qualify import Measurement, choose_mode
 
     m = Measurement(n=10, passed={"writer": 0, "sentence": 0, "compose": 0},
                     kept={"writer": 10, "sentence": 0, "compose": 0})
@@ -260,7 +260,7 @@ def test_a_model_whose_whole_replies_never_pass_is_not_a_writer() -> None:
 
 
 def test_a_draft_set_row_with_null_notes_is_refused_or_read(tmp_path: Path) -> None:
-    from assistant.draft_eval import check_notes, load_draft_set
+    from assistant.drafting.scoring import check_notes, load_draft_set
 
     path = tmp_path / "set.jsonl"
     path.write_text(json.dumps({"id": "a", "language": "en", "intent": "praise", "text": "Love it",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.ingest import parse_mentions
+from assistant.connectors.file_import import parse_mentions
 
 
 def test_jsonl_with_a_malformed_line_keeps_the_others(store):

@@ -10,7 +10,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from assistant.domain import Mention, utcnow
+from assistant.domain.models import Mention, utcnow
 from assistant.store import Store
 
 

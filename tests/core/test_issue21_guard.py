@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain import Intent
+from assistant.domain.models import Intent
 from assistant.drafting.guard import check_draft, failed
-from assistant.policy import load_policy
+from assistant.policy.models import load_policy
 from assistant.review import OVERRIDABLE
 
 from .conftest import POLICY_FILE, make_mention, make_triage
@@ -183,7 +183,7 @@ def test_a_right_reply_is_not_blocked(case: str, post: str, language: str, inten
 
 
 def test_a_colleague_the_post_praises_may_be_thanked_in_a_complaint_reply() -> None:
-    from assistant.domain import PartReading
+    from assistant.domain.models import PartReading
 
     post = "Aino was lovely but the beans were stale."
     triage = make_triage(C, "en")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assistant.domain import Action, Intent, Mention, Severity, Triage
+from assistant.domain.models import Action, Intent, Mention, Severity, Triage
+from assistant.ml.embeddings import get_encoder
 from assistant.store import Store
 from assistant.storms import detect
 from assistant.storms.tables import migrations
-from assistant.understanding import get_encoder
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 

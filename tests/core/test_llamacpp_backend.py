@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.backends import create_backend
-from assistant.backends.llamacpp_backend import STOP_CHARACTERS, LlamaCppBackend
-from assistant.domain import Action, Intent, Mention
+from assistant.domain.errors import BackendError
+from assistant.domain.models import Action, Intent, Mention
 from assistant.drafting.guard import SINGULAR_I, SINGULAR_WORDS, failed
 from assistant.drafting.prompt import build_sentence_messages
 from assistant.engine import Engine
-from assistant.errors import BackendError
-from assistant.policy import PolicyRegistry
+from assistant.ml.generation import create_backend
+from assistant.ml.generation.llamacpp_backend import STOP_CHARACTERS, LlamaCppBackend
+from assistant.policy.models import PolicyRegistry
 from assistant.settings import load_settings
 from assistant.store import Store
 
@@ -142,7 +142,7 @@ def test_greedy_output_is_deterministic_with_or_without_the_prompt_cache(fresh):
 def test_it_reads_exactly_the_transformers_backends_prompt(fresh, policy):
     from transformers import AutoTokenizer
 
-    from assistant.backends import embedded
+    from assistant.ml.generation import embedded
 
     # What the transformers backend tokenizes with (its converted copy of the same GGUF).
     hf = AutoTokenizer.from_pretrained(embedded.cached_model_dir(load_settings().model_cache_dir))
@@ -190,7 +190,7 @@ def test_the_engine_drafts_with_llamacpp_and_the_draft_passes_the_guard(tmp_path
 
 
 def test_the_stop_rule_is_the_transformers_backends():
-    torch_prepare = pytest.importorskip("assistant.backends.torch_prepare", reason="needs torch")
+    torch_prepare = pytest.importorskip("assistant.ml.generation.torch_prepare", reason="needs torch")
     assert STOP_CHARACTERS == torch_prepare.STOP_CHARACTERS
 
 
@@ -200,8 +200,8 @@ def test_the_embedded_model_runs_from_a_faithful_q8_0_copy_made_once(llama):
     from gguf import GGUFReader
     from gguf.quants import dequantize
 
-    from assistant.backends import embedded
-    from assistant.backends.gguf_convert import q8_0_copy
+    from assistant.ml.generation import embedded
+    from assistant.ml.generation.gguf_convert import q8_0_copy
 
     folder, name = embedded.gguf_location()
     cache = load_settings().model_cache_dir

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from fakes_openai import ScriptedOpenAI
 
-from assistant.backends import embedded
-from assistant.models import qualify
-from assistant.models.qualify import Measurement, choose_mode, mode_for, record
+from assistant.ml.generation import embedded
+from assistant.ml import qualify
+from assistant.ml.qualify import Measurement, choose_mode, mode_for, record
 from assistant.settings import load_settings
 
 from .conftest import ROOT

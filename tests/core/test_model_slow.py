@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.backends import ModelBackend, create_backend
-from assistant.domain import Action, Intent, Mention
+from assistant.domain.models import Action, Intent, Mention
 from assistant.drafting.guard import failed
 from assistant.engine import Engine
-from assistant.policy import PolicyRegistry
+from assistant.ml.generation import ModelBackend, create_backend
+from assistant.policy.models import PolicyRegistry
 from assistant.settings import load_settings
 from assistant.store import Store
 

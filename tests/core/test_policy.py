@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import _register, cli
-from assistant.domain import Intent
-from assistant.errors import PolicyError
-from assistant.policy import REPLY_INTENTS, PolicyRegistry, load_policy
+from assistant.domain.errors import PolicyError
+from assistant.domain.models import Intent
+from assistant.policy.models import REPLY_INTENTS, PolicyRegistry, load_policy
 
 from .conftest import POLICY_FILE
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import assistant.policy as policy_module
+import assistant.policy.models as policy_module
 from assistant.cli import _register, cli
-from assistant.errors import PolicyError
-from assistant.policy import PolicyRegistry, load_policy
+from assistant.domain.errors import PolicyError
+from assistant.policy.models import PolicyRegistry, load_policy
 
 from .conftest import POLICY_FILE
 
@@ -104,7 +104,7 @@ def test_running_registry_refuses_a_deep_or_non_utf8_file_and_keeps_the_last_goo
 def test_every_reload_after_a_broken_file_keeps_the_error_and_logs_once_per_change(policies_dir, caplog):
     f = policies_dir / POLICY_FILE.name
     registry, good = _loaded(policies_dir)
-    caplog.set_level(logging.WARNING, logger="assistant.policy")
+    caplog.set_level(logging.WARNING, logger="assistant.policy.models")
     f.write_text(GOOD + DEEP, encoding="utf-8")
     _touch(f, 5)
     for _ in range(3):  # three polls of the same broken file

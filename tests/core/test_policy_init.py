@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import _register, cli, main
-from assistant.domain import Intent
-from assistant.policy import REPLY_INTENTS, load_policy
-from assistant.policy_init import ISO_639_1, PHRASES, WRITTEN, render
+from assistant.domain.models import Intent
+from assistant.policy.models import REPLY_INTENTS, load_policy
+from assistant.policy.scaffold import ISO_639_1, PHRASES, WRITTEN, render
 
 from .conftest import SECOND_POLICY_FILE
 
@@ -197,7 +197,7 @@ def test_the_phrasebook_is_complete_and_brand_neutral() -> None:
                         # a thing's name ("our shop") would start a sentence in lower case
                         assert not t.startswith("{name}"), t
     # every written language, all at once, passes the checks a running process makes
-    from assistant.policy import check_text
+    from assistant.policy.models import check_text
 
     policy, problems = check_text(render("Zeta", list(WRITTEN)).text, "zeta.yaml")
     assert policy is not None, problems

@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from assistant.domain import Intent
-from assistant.drafting.text import fill
-from assistant.policy import Parts, Policy
+from assistant.domain.models import Intent
+from assistant.policy.models import Parts, Policy
+from assistant.text.sentences import fill
 
 # Every kind of part the schema has (opener, acknowledge_thing, greeting, also_named...).
 KINDS = list(Parts.model_fields)

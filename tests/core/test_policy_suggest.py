@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.domain import Draft, DraftPart, Intent, Mention, Triage
-from assistant.drafting.text import fill
-from assistant.learning.suggest import suggest, suggestion_lines
-from assistant.policy import Policy, load_policy
+from assistant.domain.models import Draft, DraftPart, Intent, Mention, Triage
+from assistant.insights.learning.suggest import suggest, suggestion_lines
+from assistant.policy.models import Policy, load_policy
 from assistant.store import Store
+from assistant.text.sentences import fill
 
 from .conftest import POLICY_FILE, make_mention, make_triage
 
@@ -256,8 +256,8 @@ def test_the_command_says_when_nothing_qualifies(run_cli, tmp_path: Path, policy
 
 
 def test_what_a_sentence_may_carry_into_the_policy(policy: Policy) -> None:
-    from assistant.learning.outcomes import ApprovedReply
-    from assistant.learning.suggest import _Safety
+    from assistant.insights.learning.outcomes import ApprovedReply
+    from assistant.insights.learning.suggest import _Safety
 
     reply = ApprovedReply(decision_id=1, mention_id="m", brand=None, author="@mika_k@mastodon.example", post="",
                           intent="complaint", language="fi", text="", edited=True, decided_at="", draft_id=None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.domain import Action, CrisisKind, Intent, Severity
+from assistant.domain.models import Action, CrisisKind, Intent, Severity
 from assistant.triage import Triager
 from assistant.triage.classifier import MeaningModel, digest, labelled_rows, shipped_path
 from assistant.triage.reading import extract, signed_name, split_parts
@@ -101,7 +101,7 @@ def test_order_numbers(policy, text, order):
 
 
 def test_the_reading_is_stored_and_read_back(store, policy, triager):
-    from assistant.domain import Mention
+    from assistant.domain.models import Mention
 
     t = triager.triage("Lovely beans, but order #A-20391 came torn. Can you send another? — Laura", policy)
     store.add_mentions([Mention(source="manual", external_id="r1", text="x")])
@@ -274,7 +274,7 @@ def test_a_post_with_no_words_is_nothing_to_answer(triager, policy, text):
 
 
 def test_a_lone_surrogate_and_long_space_runs_are_read_and_stored(triager, policy, store):
-    from assistant.domain import Mention
+    from assistant.domain.models import Mention
 
     t = triager.triage("my order \ud800 never came" + " " * 20_000 + "can you check?", policy)
     assert t.intent in (Intent.COMPLAINT, Intent.QUESTION)
@@ -285,8 +285,8 @@ def test_a_lone_surrogate_and_long_space_runs_are_read_and_stored(triager, polic
 
 def test_regenerate_never_drafts_for_a_post_about_self_harm(engine):
     """Through the engine and a real SQLite file, as the Slack Regenerate button calls it."""
-    from assistant.domain import Mention
-    from assistant.errors import AssistantError
+    from assistant.domain.errors import AssistantError
+    from assistant.domain.models import Mention
 
     mention = Mention(source="mastodon", external_id="sh1", author="@sam",
                       text="honestly I can't go on anymore. even my coffee order went wrong today")

@@ -19,9 +19,9 @@ import hashlib
 
 import pytest
 
-from assistant.domain import Action, Draft, Intent, Triage
+from assistant.domain.models import Action, Draft, Intent, Triage
 from assistant.engine import Engine
-from assistant.policy import Policy
+from assistant.policy.models import Policy
 
 from .conftest import make_mention
 

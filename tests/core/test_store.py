@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from assistant.domain import Draft, GuardCheck, Intent
-from assistant.errors import StoreError
+from assistant.domain.errors import StoreError
+from assistant.domain.models import Draft, GuardCheck, Intent
 from assistant.store import StaleDecision, Store
 
 from .conftest import make_mention, make_triage
@@ -199,7 +199,7 @@ def test_recovery_leaves_a_fresh_claim_alone(store):
 
 def test_triage_and_first_draft_are_recorded_together(engine):
     """A mention is 'awaiting' only once its draft exists, so nothing drafts it twice."""
-    from assistant.domain import Mention
+    from assistant.domain.models import Mention
 
     m = Mention(source="mastodon", external_id="t1", text="Do you ship to Germany?")
     engine.ingest([m])

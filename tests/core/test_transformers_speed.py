@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.backends import threads, torch_prepare
-from assistant.backends.transformers_backend import TransformersBackend
-from assistant.domain import Intent, Mention
+from assistant.domain.models import Intent, Mention
 from assistant.drafting.guard import SINGULAR_WORDS
 from assistant.drafting.prompt import build_sentence_messages
+from assistant.ml.generation import threads, torch_prepare
+from assistant.ml.generation.transformers_backend import TransformersBackend
 
 # -- the thread default ----------------------------------------------------------------------
 

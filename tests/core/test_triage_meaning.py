@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain import Action, CrisisKind, Intent, Severity
+from assistant.domain.models import Action, CrisisKind, Intent, Severity
+from assistant.text.normalize import fold
 from assistant.triage import Triager
 from assistant.triage.crisis import kind_from_words
-from assistant.triage.normalize import fold
 
 
 @pytest.fixture(scope="module")

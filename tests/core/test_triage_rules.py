@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain import Intent
+from assistant.domain.models import Intent
 from assistant.triage import rules
 from assistant.triage.rules import RULES, first_hits, read_post
 

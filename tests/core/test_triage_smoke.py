@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain import Action, Intent, Severity
+from assistant.domain.models import Action, Intent, Severity
 from assistant.triage import Triager
 
 

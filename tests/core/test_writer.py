@@ -8,10 +8,10 @@ import re
 import pytest
 from fakes_openai import BAD_SENTENCE, ScriptedOpenAI
 
-from assistant.backends.openai_compat import OpenAICompatBackend
-from assistant.domain import Intent
+from assistant.domain.models import Intent
 from assistant.drafting.guard import check_draft
 from assistant.drafting.writer import WriterResult, build_writer_messages, clean_reply, write_reply
+from assistant.ml.generation.openai_compat import OpenAICompatBackend
 
 from .conftest import make_mention, make_triage
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage, utcnow
-from assistant.policy import Policy, load_policy
+from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage, utcnow
+from assistant.policy.models import Policy, load_policy
 from assistant.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

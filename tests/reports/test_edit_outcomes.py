@@ -1,4 +1,4 @@
-"""How drafts were approved (assistant/learning/outcomes.py): each approved reply is
+"""How drafts were approved (assistant/insights/learning/outcomes.py): each approved reply is
 unchanged, edited or rewritten against the draft a person saw, tallied per intent and
 language, for `assistant eval --drafts` (outcome_lines) and the HTML report's section,
 through a real SQLite file written with the Store's own methods."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from assistant.domain import Intent, utcnow
-from assistant.learning import (
+from assistant.domain.models import Intent, utcnow
+from assistant.insights.learning import (
     EDITED,
     EDITED_AT,
     REWRITTEN,
@@ -18,8 +18,8 @@ from assistant.learning import (
     classify,
     outcome_lines,
 )
-from assistant.policy import Policy
-from assistant.report import render_html
+from assistant.insights.report import render_html
+from assistant.policy.models import Policy
 from assistant.store import Store
 
 from .conftest import add, draft, triage

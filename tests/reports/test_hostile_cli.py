@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.domain import utcnow
-from assistant.interaction_log import parse_since
-from assistant.report import render_html, render_png
+from assistant.domain.models import utcnow
+from assistant.insights.log import parse_since
+from assistant.insights.report import render_html, render_png
 from assistant.store import Store
 
 from .conftest import History

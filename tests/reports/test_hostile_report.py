@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from assistant.domain import Action, Intent, utcnow
-from assistant.policy import Policy
-from assistant.report import render_html
+from assistant.domain.models import Action, Intent, utcnow
+from assistant.insights.report import render_html
+from assistant.policy.models import Policy
 from assistant.store import Store
 
 from .conftest import add, triage

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from assistant.domain import utcnow
-from assistant.report import render_html, spikes_between
+from assistant.domain.models import utcnow
+from assistant.insights.report import render_html, spikes_between
 from assistant.store import Store
 from assistant.storms.detect import stamp
 from assistant.storms.tables import ensure

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from assistant.domain import Intent, utcnow
-from assistant.policy import Policy
+from assistant.domain.models import Intent, utcnow
+from assistant.insights.superfans import card_line, fan_status, superfans
+from assistant.policy.models import Policy
 from assistant.store import Store
-from assistant.superfans import card_line, fan_status, superfans
 
 from .conftest import add, triage
 

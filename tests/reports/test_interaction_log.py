@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assistant.domain import Intent, utcnow
-from assistant.interaction_log import edit_ratio, parse_since
+from assistant.domain.models import Intent, utcnow
+from assistant.insights.log import edit_ratio, parse_since
 
 from .conftest import SQLITE_UTILS, History, add, draft, triage
 

@@ -9,7 +9,7 @@ import re
 import sqlite3
 from datetime import timedelta
 
-from assistant.domain import Intent, utcnow
+from assistant.domain.models import Intent, utcnow
 
 from .conftest import add, draft, triage
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
-from assistant.domain import Intent
-from assistant.report import render_html, render_png, spikes_between, write_report
+from assistant.domain.models import Intent
+from assistant.insights.report import render_html, render_png, spikes_between, write_report
 from assistant.store import Store
 
 from .conftest import History, add, draft, triage
@@ -62,7 +62,7 @@ def test_a_longer_target_changes_the_share(history: History, store, policy):
 
 
 def test_public_text_is_escaped_and_nothing_is_fetched(store, policy, tmp_path):
-    from assistant.domain import utcnow
+    from assistant.domain.models import utcnow
 
     add(store, "evil", EVIL + " the Kallio café", utcnow() - timedelta(hours=1), author=EVIL,
         t=triage(Intent.COMPLAINT), d=draft("We're sorry."))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.domain import Intent, utcnow
-from assistant.report import write_report
+from assistant.domain.models import Intent, utcnow
+from assistant.insights.report import write_report
 
 from .conftest import History, add, draft, triage
 from .test_report import EVIL, add_spike, db_headline

@@ -7,10 +7,10 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from assistant.domain import utcnow
-from assistant.report import write_report
-from assistant.report.synthetic import history_start, make_database
+from assistant.domain.models import utcnow
+from assistant.insights.report import write_report
 from assistant.store import Store
+from devtools.synthetic_report import history_start, make_database
 
 
 def test_report_for_36000_mentions(tmp_path, policy):

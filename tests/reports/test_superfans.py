@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from assistant.backends.fake import FakeBackend
-from assistant.domain import Intent, Mention, utcnow
+from assistant.domain.models import Intent, Mention, utcnow
 from assistant.drafting.guard import failed
 from assistant.engine import Engine
-from assistant.policy import PolicyRegistry, SuperFans
+from assistant.insights.superfans import card_line, fan_status, ordinal, superfans
+from assistant.ml.generation.fake import FakeBackend
+from assistant.policy.models import PolicyRegistry, SuperFans
 from assistant.settings import load_settings
 from assistant.store import Store
-from assistant.superfans import card_line, fan_status, ordinal, superfans
 
 from .conftest import POLICY_FILE, add, triage
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from slack_harness import APPROVER, APPROVER2, REVIEW, Harness
 
-from assistant.slack_app.loopback import FakeSlack
+from devtools.loopback import FakeSlack
 
 
 @pytest.fixture

@@ -9,20 +9,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from assistant.backends.fake import FakeBackend
 from assistant.connectors.base import Capabilities
 from assistant.connectors.sources import SourceConfig
-from assistant.domain import Mention
+from assistant.domain.models import Mention
+from assistant.domain.ports import NetworkAction
 from assistant.engine import Engine
-from assistant.orchestration.protocol import NetworkAction
-from assistant.orchestration.runtime import Runtime
-from assistant.policy import PolicyRegistry
+from assistant.ml.generation.fake import FakeBackend
+from assistant.policy.models import PolicyRegistry
+from assistant.runtime.service import Runtime
 from assistant.settings import Settings
-from assistant.slack_app import blocks, create_app
-from assistant.slack_app.loopback import FakeSlack, SlackDriver, block_actions, view_submission
-from assistant.slack_app.server import HttpServer, asgi_app
+from assistant.slack import blocks, create_app
 from assistant.store import Store, connectors_sql
 from assistant.store import slack_sql as tables
+from assistant.web.server import HttpServer, asgi_app
+from devtools.loopback import FakeSlack, SlackDriver, block_actions, view_submission
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -56,7 +56,7 @@ class RecordingRuntime:
     def stop(self, timeout: float = 10.0) -> None:
         pass
 
-    # The rest of the Runtime protocol (assistant/orchestration/protocol.py), as the real one
+    # The rest of the Runtime protocol (assistant/domain/ports.py), as the real one
     # answers for a source with no connector configured: replies through the mention's source.
     capabilities_: Capabilities = Capabilities(reply=True, hide=False)
 

@@ -1,6 +1,6 @@
 from slack_harness import ROOT
 
-from assistant.slack_app.bench import slack_ack_bench
+from devtools.slack_bench import slack_ack_bench
 
 
 def test_ack_bench_runs_and_acks_fast_with_the_model_busy():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_harness import APPROVER, APPROVER2, OUTSIDER, QUESTION, REVIEW, action_ids, text_of
 
-from assistant.slack_app.loopback import block_actions, event_callback, message_shortcut, slash_command
 from assistant.store import slack_sql as tables
+from devtools.loopback import block_actions, event_callback, message_shortcut, slash_command
 
 
 def test_reply_command_returns_an_ephemeral_card_whose_buttons_work(h):

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from slack_harness import APPROVER, REVIEW, Harness, text_of
 
-from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage, utcnow
-from assistant.slack_app.loopback import event_callback, slash_command
+from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage, utcnow
+from devtools.loopback import event_callback, slash_command
 
 PRAISE = ["Your Midnight Sun roast is the best coffee in Helsinki!", "Again loving the Aurora beans this morning",
           "Third bag of your espresso blend this month, still wonderful", "Your baristas are the kindest, thank you"]

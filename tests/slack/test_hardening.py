@@ -22,8 +22,8 @@ import pytest
 from http_probe import MB, CountingApp, send_large
 from slack_harness import APPROVER, QUESTION, REVIEW, ROOT, SECRET, Harness, text_of
 
-from assistant.slack_app import server as slack_server
-from assistant.slack_app.server import HttpServer, asgi_app
+from assistant.web import server as slack_server
+from assistant.web.server import HttpServer, asgi_app
 
 
 @pytest.fixture

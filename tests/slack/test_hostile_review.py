@@ -9,8 +9,8 @@ import time
 from slack_harness import APPROVER, QUESTION, text_of
 
 from assistant.connectors.base import Capabilities
-from assistant.slack_app.loopback import event_callback, slash_command, view_submission
 from assistant.store import slack_sql as tables
+from devtools.loopback import event_callback, slash_command, view_submission
 
 
 def _reason(text: str) -> dict:

@@ -22,10 +22,10 @@ from slack_harness import APPROVER, APPROVER2, text_of
 from test_spikes import ESCALATE, STORM, T0, _alert, _click, _latest_alert, _storm, _tick, _told
 
 from assistant.connectors.sources import SourceConfig
-from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage
-from assistant.orchestration import statements
-from assistant.slack_app import spike_cards
-from assistant.understanding import get_encoder
+from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
+from assistant.ml.embeddings import get_encoder
+from assistant.runtime import statements
+from assistant.slack import spike_cards
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connectors"))
 from servers import FaultProxy  # noqa: E402
@@ -403,7 +403,7 @@ def test_an_edit_form_with_an_extra_language_block_in_the_wrong_language_is_refu
 def test_an_edit_form_with_an_extra_language_the_storm_does_not_speak_posts_no_such_version(ml_local) -> None:  # type: ignore[no-untyped-def]
     """A strict xfail until 024e6be (confirmed failing at 92edb65): a forged edit form adding a 'de' block (a
     language the storm does not speak) posted a German version."""
-    from assistant.domain import utcnow
+    from assistant.domain.models import utcnow
     from assistant.storms import draft_statement
     h, ids, spike = ml_local
     _click(h, spike_cards.EDIT, spike.id)
@@ -540,7 +540,7 @@ def test_a_user_not_approving_for_the_brand_cannot_approve_retry_or_answer(local
 
 
 def test_a_click_with_another_spikes_value_on_this_card_changes_nothing(local_storm) -> None:  # type: ignore[no-untyped-def]
-    from assistant.slack_app.loopback import block_actions
+    from devtools.loopback import block_actions
     h, ids, spike = local_storm
     row = _alert(h, spike.id)
     h.driver.interact(block_actions(spike_cards.APPROVE, spike_cards.value(spike.id + 1), APPROVER, row["channel"],
@@ -594,7 +594,7 @@ def test_a_burst_of_unrelated_complaints_on_a_busy_day_raises_no_alert(make_harn
 
 
 def test_a_storm_with_no_created_at_still_raises_one_alert(make_harness) -> None:  # type: ignore[no-untyped-def]
-    from assistant.domain import utcnow
+    from assistant.domain.models import utcnow
     h = make_harness(sources=[])
     h.services.spikes._encoder = get_encoder()
     for i, text in enumerate(STORM):
@@ -649,7 +649,7 @@ class _DiesAfter:
 
 
 def test_a_worker_killed_mid_post_with_three_versions_posts_each_once(masto_ml, masto) -> None:  # type: ignore[no-untyped-def]
-    from assistant.domain import utcnow
+    from assistant.domain.models import utcnow
     h, ids, spike, proxy = masto_ml
     accounts = h.services.spikes.accounts(spike.id)
     assert list(accounts) == ["masto"]

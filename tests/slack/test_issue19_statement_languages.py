@@ -15,10 +15,10 @@ import pytest
 from slack_harness import text_of
 from test_spikes import T0, _click, _latest_alert, _tick
 
-from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage
-from assistant.orchestration import statements
-from assistant.slack_app import spike_cards
-from assistant.understanding import get_encoder
+from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
+from assistant.ml.embeddings import get_encoder
+from assistant.runtime import statements
+from assistant.slack import spike_cards
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 

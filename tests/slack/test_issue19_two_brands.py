@@ -17,8 +17,8 @@ import pytest
 from slack_harness import text_of
 from test_spikes import STORM, T0, _members
 
-from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage
-from assistant.understanding import get_encoder
+from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
+from assistant.ml.embeddings import get_encoder
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 

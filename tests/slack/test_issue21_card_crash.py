@@ -20,10 +20,10 @@ from pathlib import Path
 
 from slack_harness import MODEL_REPLY, REVIEW, SECRET, Harness
 
-from assistant.backends.fake import FakeBackend
-from assistant.domain import Mention
+from assistant.domain.models import Mention
 from assistant.engine import Engine
-from assistant.policy import PolicyRegistry
+from assistant.ml.generation.fake import FakeBackend
+from assistant.policy.models import PolicyRegistry
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.store import slack_sql as tables
@@ -43,7 +43,7 @@ def worker(db: str, api_url: str, marker: str) -> None:
     """`assistant serve`'s card loop, stalled (to be killed) inside one card's save."""
     from slack_harness import RecordingRuntime
 
-    from assistant.slack_app import create_app
+    from assistant.slack import create_app
 
     settings = _settings(Path(db), api_url)
     store = Store(db, extra_migrations=[tables.migrations])

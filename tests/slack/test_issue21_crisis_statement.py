@@ -13,9 +13,9 @@ import pytest
 from slack_harness import Harness, text_of
 from test_spikes import ABUSE, STORM, T0, _click, _latest_alert, _members, _tick, _told
 
-from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage
-from assistant.slack_app import spike_cards
-from assistant.understanding import get_encoder
+from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
+from assistant.ml.embeddings import get_encoder
+from assistant.slack import spike_cards
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 

@@ -26,9 +26,9 @@ from slack_harness import text_of
 from test_spikes import ABUSE, STORM, T0, _alert, _click, _latest_alert, _storm, _tick, _told
 
 from assistant.connectors.sources import SourceConfig
-from assistant.orchestration import statements
-from assistant.slack_app import spike_cards
-from assistant.understanding import get_encoder
+from assistant.ml.embeddings import get_encoder
+from assistant.runtime import statements
+from assistant.slack import spike_cards
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connectors"))
 from servers import FaultProxy  # noqa: E402

@@ -7,10 +7,10 @@ import time
 from slack_harness import APPROVER, QUESTION, action_ids, text_of
 
 from assistant.connectors.base import Capabilities
-from assistant.domain import Draft, GuardCheck
-from assistant.slack_app import blocks
-from assistant.slack_app.loopback import slash_command
+from assistant.domain.models import Draft, GuardCheck
+from assistant.slack import blocks
 from assistant.store import slack_sql as tables
+from devtools.loopback import slash_command
 
 
 def test_ack_within_3_seconds_while_a_slow_model_drafts(make_harness):

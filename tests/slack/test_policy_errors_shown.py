@@ -10,7 +10,7 @@ import time
 import pytest
 from slack_harness import APPROVER, ROOT, text_of
 
-from assistant.slack_app.loopback import event_callback, slash_command
+from devtools.loopback import event_callback, slash_command
 
 GOOD_FILE = ROOT / "policies" / "aurora-roasters.yaml"
 GOOD = GOOD_FILE.read_text(encoding="utf-8")
@@ -56,7 +56,7 @@ def _policy_command_text(h) -> str:
 
 def test_a_deeply_nested_policy_shows_its_error_in_app_home_and_the_policy_command(make_harness, folder,
                                                                                    monkeypatch):
-    from assistant.policy import PolicyRegistry
+    from assistant.policy.models import PolicyRegistry
 
     monkeypatch.setattr(PolicyRegistry, "CHECK_EVERY", 0.05)
     h = make_harness(policies_dir=folder)
@@ -75,7 +75,7 @@ def test_a_deeply_nested_policy_shows_its_error_in_app_home_and_the_policy_comma
 
 
 def test_policy_errors_are_escaped_for_slack(make_harness, folder, monkeypatch):
-    from assistant.policy import PolicyRegistry
+    from assistant.policy.models import PolicyRegistry
 
     monkeypatch.setattr(PolicyRegistry, "CHECK_EVERY", 0.05)
     h = make_harness(policies_dir=folder)

@@ -7,7 +7,7 @@ import pytest
 from slack_harness import QUESTION
 
 from assistant import review
-from assistant.status import MentionStatus, OutboxStatus, can_move, can_move_outbox
+from assistant.domain.status import MentionStatus, OutboxStatus, can_move, can_move_outbox
 from assistant.store import StaleDecision
 
 

@@ -8,15 +8,15 @@ import time
 
 from slack_harness import APPROVER, APPROVER2, OUTSIDER, QUESTION, REVIEW, action_ids, text_of
 
-from assistant.slack_app.loopback import signature_headers
 from assistant.store import slack_sql as tables
+from devtools.loopback import signature_headers
 
 
 def test_unsigned_and_stale_requests_are_rejected_before_anything_runs(h):
     mention_id, card = h.card(QUESTION)
     before = len(h.slack.calls)
     payload_value = h.value(mention_id)
-    from assistant.slack_app.loopback import block_actions
+    from devtools.loopback import block_actions
     payload = block_actions("approve", payload_value, APPROVER, card["channel"], card["ts"])
     assert h.driver.interact(payload, sign=False).status_code == 401
     assert h.driver.interact(payload, secret="not-the-secret").status_code == 401
@@ -217,7 +217,7 @@ def test_edit_modal_shows_inline_errors(h):
 
 
 def test_slack_retries_of_an_event_do_not_act_twice(h):
-    from assistant.slack_app.loopback import event_callback
+    from devtools.loopback import event_callback
 
     event = {"type": "message", "channel": "CINTAKE", "user": "U777", "text": "Do you ship to Finland?",
              "ts": "1700000100.000200", "channel_type": "channel", "event_ts": "1700000100.000200"}

@@ -1,4 +1,4 @@
-"""The runtime's contract (assistant/orchestration/protocol.py), checked the same way against the
+"""The runtime's contract (assistant/domain/ports.py), checked the same way against the
 real runtime and the tests' recording double: what the Slack app and the review core rely on."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from slack_harness import QUESTION, RecordingRuntime
 
 from assistant.connectors.base import Capabilities
-from assistant.orchestration.protocol import NetworkAction, Runtime
-from assistant.orchestration.runtime import Runtime as RealRuntime
+from assistant.domain.ports import NetworkAction, Runtime
+from assistant.runtime.service import Runtime as RealRuntime
 
 
 @pytest.fixture(params=["real", "double"])

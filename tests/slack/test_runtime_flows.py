@@ -22,7 +22,7 @@ from slack_harness import (
 )
 
 from assistant.connectors.webhook import signed_headers
-from assistant.slack_app import blocks
+from assistant.slack import blocks
 from assistant.store import slack_sql as tables
 
 SHORT = "Thanks Ann! Our community loves the new espresso blend too."
@@ -234,7 +234,7 @@ def test_an_escalation_names_the_person_as_a_real_mention_and_escapes_the_note(h
 
 
 def test_slack_markup_is_unescaped_by_one_function():
-    from assistant.slack_app.listeners import commands, shortcuts
+    from assistant.slack.listeners import commands, shortcuts
 
     assert not hasattr(shortcuts, "_unslack") and shortcuts.unslack is blocks.unslack
     assert commands.blocks.unslack is blocks.unslack
@@ -242,7 +242,7 @@ def test_slack_markup_is_unescaped_by_one_function():
 
 
 def test_a_retried_event_after_a_failure_before_the_store_still_stores_the_mention_once(h):
-    from assistant.slack_app.loopback import event_callback
+    from devtools.loopback import event_callback
 
     real = h.store.add_mentions
     calls = []

@@ -14,17 +14,17 @@ import pytest
 from click.testing import CliRunner
 from slack_harness import APPROVER, QUESTION, ROOT, SECRET, Harness, text_of
 
-from assistant.backends.fake import FakeBackend
-from assistant.domain import Mention
+from assistant.domain.errors import SettingsError
+from assistant.domain.models import Mention
 from assistant.engine import Engine
-from assistant.errors import SettingsError
-from assistant.policy import PolicyRegistry
+from assistant.ml.generation.fake import FakeBackend
+from assistant.policy.models import PolicyRegistry
 from assistant.settings import Settings
-from assistant.slack_app import blocks, create_app
-from assistant.slack_app.loopback import FakeSocketMode, SlackDriver, block_actions, slash_command
-from assistant.slack_app.server import socket_mode_handler
+from assistant.slack import blocks, create_app
 from assistant.store import Store
 from assistant.store import slack_sql as tables
+from assistant.web.server import socket_mode_handler
+from devtools.loopback import FakeSocketMode, SlackDriver, block_actions, slash_command
 
 
 def _cli(args, env, cwd):
@@ -171,7 +171,7 @@ def test_socket_mode_still_serves_webhooks_and_healthz_but_not_slack_events():
     from starlette.responses import PlainTextResponse
     from starlette.routing import Route
 
-    from assistant.slack_app.server import HttpServer, side_app
+    from assistant.web.server import HttpServer, side_app
 
     async def hook(request):
         return PlainTextResponse("taken")

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from slack_harness import APPROVER, APPROVER2, Harness, text_of
 
-from assistant.domain import Action, Draft, Intent, Mention, Severity, Triage
-from assistant.slack_app import spike_cards
-from assistant.slack_app.loopback import block_actions
+from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
+from assistant.ml.embeddings import get_encoder
+from assistant.slack import spike_cards
 from assistant.storms import spike_for_mention
-from assistant.understanding import get_encoder
+from devtools.loopback import block_actions
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy import Policy, load_policy
+from assistant.policy.models import Policy, load_policy
 from assistant.store import Store
 from assistant.storms.tables import migrations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy import check_text
+from assistant.policy.models import check_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (ROOT / "policies" / "aurora-roasters.yaml").read_text(encoding="utf-8")

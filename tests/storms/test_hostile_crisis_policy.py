@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy import Policy, PolicyRegistry, check_text
+from assistant.policy.models import Policy, PolicyRegistry, check_text
 from assistant.storms import draft_statement
 from assistant.storms.spike import Spike
 

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assistant.domain import Action, Intent, Mention, Severity, Triage
-from assistant.policy import Policy
+from assistant.domain.models import Action, Intent, Mention, Severity, Triage
+from assistant.ml.embeddings import get_encoder
+from assistant.policy.models import Policy
 from assistant.store import Store
 from assistant.storms import detect, draft_statement
-from assistant.understanding import get_encoder
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts
 

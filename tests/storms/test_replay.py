@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy import Policy
-from assistant.storms.evaluate import label_triage, real_triage, run_replay
-from assistant.storms.replay import generate
+from assistant.ml.embeddings import get_encoder
+from assistant.policy.models import Policy
 from assistant.triage import Triager
-from assistant.understanding import get_encoder
+from devtools.storms.evaluate import label_triage, real_triage, run_replay
+from devtools.storms.replay import generate
 
 pytestmark = pytest.mark.slow
 

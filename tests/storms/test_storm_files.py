@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy import Policy
-from assistant.storms.evaluate import real_triage, run_replay
-from assistant.storms.replay_files import load
+from assistant.ml.embeddings import get_encoder
+from assistant.policy.models import Policy
 from assistant.triage import Triager
-from assistant.understanding import get_encoder
+from devtools.storms.evaluate import real_triage, run_replay
+from devtools.storms.replay_files import load
 
 pytestmark = pytest.mark.slow
 

