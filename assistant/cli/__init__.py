@@ -1,4 +1,8 @@
-"""The `assistant` command. Each area registers its commands from its own module."""
+"""The `assistant` command. Each area registers its commands from its own module.
+
+The group itself lives in group.py; this module imports the command modules (which
+add their commands to it) and runs it.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,10 @@ import sys
 
 import click
 
+from assistant.cli.group import cli
 from assistant.domain.errors import AssistantError
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
-    """Reply assistant for community managers: triage, local-model drafts, human approval."""
+__all__ = ["cli", "main"]
 
 
 def _register() -> None:

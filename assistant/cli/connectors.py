@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from assistant.cli import cli
+from assistant.cli.group import cli
 from assistant.domain.errors import SettingsError
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from assistant.cli import cli
+from assistant.cli.group import cli
 from assistant.connectors.file_import import decode_input, iter_mentions
 from assistant.domain.errors import AssistantError
 from assistant.domain.models import Mention

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from assistant.cli import cli
+from assistant.cli.group import cli
 from assistant.domain.errors import AssistantError
 from assistant.settings import load_settings
 

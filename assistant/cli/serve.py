@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from assistant.cli import cli
+from assistant.cli.group import cli
 from assistant.domain.errors import PolicyError
 from assistant.policy.models import Policy, PolicyRegistry, load_policy, policy_files
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from assistant.domain.models import CrisisKind, Intent
 from assistant.ml.embeddings import Encoder, get_encoder
+from assistant.triage.thresholds import HIGH_THRESHOLD
 
 log = logging.getLogger(__name__)
 
@@ -304,8 +305,6 @@ def build(encoder: Encoder, rows: list[dict[str, str]] | None = None,
 def cross_validate(model: MeaningModel, folds: int = 5) -> dict[str, float]:
     """Intent accuracy and high-severity recall / false alarms in k-fold cross-validation
     over the model's own labelled posts (a check on training, not a blind figure)."""
-    from assistant.triage import HIGH_THRESHOLD
-
     # A post's labelled sentences fall in its fold: testing on a post whose sentences were
     # trained on would flatter the figure. Only whole posts are scored.
     post_fold: dict[str, int] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from assistant.ml.generation import Generation, register
+from assistant.ml.generation.base import Generation, register
 from assistant.settings import Settings
 
 DEFAULT_REPLY = "Thank you for writing to us! We're glad you're part of our community."

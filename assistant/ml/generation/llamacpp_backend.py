@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.domain.errors import BackendError
-from assistant.ml.generation import Generation, embedded, register
+from assistant.ml.generation import embedded
+from assistant.ml.generation.base import Generation, register
 from assistant.ml.generation.chat_prompt import ChatPrompt, tokenizer_dir
 from assistant.ml.generation.gguf_convert import q8_0_copy
 from assistant.ml.generation.threads import default_threads

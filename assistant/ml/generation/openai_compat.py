@@ -10,7 +10,7 @@ import time
 import httpx
 
 from assistant.domain.errors import BackendError
-from assistant.ml.generation import Generation, register
+from assistant.ml.generation.base import Generation, register
 from assistant.settings import Settings
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.domain.errors import BackendError
-from assistant.ml.generation import Generation, embedded, register
+from assistant.ml.generation import embedded
+from assistant.ml.generation.base import Generation, register
 from assistant.ml.generation.decoding import PrefixCache, decode
 from assistant.ml.generation.threads import default_threads
 from assistant.settings import Settings
