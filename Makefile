@@ -36,6 +36,8 @@ eval: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check assistant tests
+	# the layer contract in pyproject.toml ([tool.importlinter]); no cache folder left behind
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/mypy assistant
 	$(BIN)/assistant policy check policies/
 
