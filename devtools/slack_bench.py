@@ -29,7 +29,8 @@ from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.models import PolicyRegistry
 from assistant.runtime.service import build_runtime
 from assistant.settings import Settings
-from assistant.slack import blocks, create_app
+from assistant.slack import create_app
+from assistant.slack.views.card import action_value
 from assistant.store import slack_sql as tables
 from assistant.web.server import HttpServer, asgi_app
 from devtools.loopback import SlackDriver, block_actions, view_submission
@@ -114,7 +115,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
                 mention_id = ids[i // 2]
                 card = tables.card(store, mention_id) or {"channel": "CREVIEW", "ts": None}
                 latest = store.latest_draft(mention_id)
-                value = blocks.action_value(mention_id, latest[0] if latest else None)
+                value = action_value(mention_id, latest[0] if latest else None)
                 if i % 4 == 1:
                     return block_actions("edit", value, "UBENCH", card["channel"], card["ts"])
                 if i % 4 == 2:  # queues a new draft: the model works while the rest arrive

@@ -82,7 +82,7 @@ def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike
 
 def _show_alert_card(console: Console, spike: Spike, store: Store, policy: Policy) -> None:
     """The alert card `assistant serve` posts in the escalation channel, as text."""
-    from assistant.slack.spike_cards import AlertData, alert_card, as_text
+    from assistant.slack.views.alert import AlertData, alert_card, as_text
 
     statement = draft_statement(spike, policy, policy.languages[0])
     group = members(store, spike.id)

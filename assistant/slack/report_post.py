@@ -11,7 +11,8 @@ from slack_sdk.webhook import WebhookClient
 
 from assistant.domain.errors import AssistantError
 from assistant.insights.log import parse_since
-from assistant.slack.blocks import duration, escape
+from assistant.slack.views.elements import duration
+from assistant.slack.views.mrkdwn import escape
 
 if TYPE_CHECKING:
     from assistant.slack.services import Services

@@ -28,10 +28,12 @@ from assistant import review
 from assistant.domain.errors import AssistantError
 from assistant.domain.models import Action, Mention, Triage
 from assistant.review import core as review_core
-from assistant.slack import blocks, spike_cards
-from assistant.slack.blocks import CardData, review_card, who
 from assistant.slack.directory import Directory
 from assistant.slack.spikes import SpikeDesk
+from assistant.slack.views.alert import card_extra
+from assistant.slack.views.card import OUTCOME, CardData, review_card
+from assistant.slack.views.elements import clip, md, network_label
+from assistant.slack.views.mrkdwn import escape, readable_error, safe_url, who
 from assistant.slack.workers import Workers
 from assistant.store import OPEN_STATUSES, StaleDecision
 from assistant.store import slack_sql as tables
@@ -272,7 +274,7 @@ class Services:
                     "ASSISTANT_APPROVERS or the policy's review.approvers.")
         channel = self.review_channel(brand)
         where = (f"<#{channel}>" if channel and re.fullmatch(r"[CG][A-Z0-9]+", channel)
-                 else blocks.escape(channel) if channel else "the review channel")
+                 else escape(channel) if channel else "the review channel")
         return f"Only members of {where} can do that, so nothing was changed. Join it first."
 
     def check_channels(self) -> list[str]:
@@ -325,7 +327,7 @@ class Services:
             local_outbox=self.local_outbox(outbox["connector"] if outbox else self.connector_name(mention_id)),
             owner=review.owner(self.store, mention_id),
             network_action=review_core.hide_result(self.store, mention_id),
-            extra=spike_cards.card_extra(self.spikes.card_lines(mention_id)),
+            extra=card_extra(self.spikes.card_lines(mention_id)),
         )
 
     def can_reply(self, mention_id: str) -> bool:
@@ -533,11 +535,11 @@ class Services:
                 self.complete(mention_id)
         except Exception as exc:
             log.exception("drafting %s failed", mention_id)
-            notice = f"⚠️ Drafting failed: {blocks.escape(blocks.readable_error(str(exc)))}"
+            notice = f"⚠️ Drafting failed: {escape(readable_error(str(exc)))}"
         self.update_card(mention_id, ref, notice=notice)
         latest = self.store.latest_draft(mention_id)
         if regenerate and notice is None and latest is not None and latest[1].text:
-            asked = f" ({blocks.escape(instruction)})" if instruction else ""
+            asked = f" ({escape(instruction)})" if instruction else ""
             self.thread_note(mention_id, f"✍️ New draft{asked} for {who((ref or {}).get('user'))}:",
                              quote=latest[1].text)
 
@@ -626,7 +628,7 @@ class Services:
             self.runtime.deliver(outbox_id)
         except Exception as exc:
             log.exception("delivering outbox item %s failed", outbox_id)
-            notice = (f"⚠️ Posting did not finish ({blocks.escape(blocks.readable_error(str(exc)))}); "
+            notice = (f"⚠️ Posting did not finish ({escape(readable_error(str(exc)))}); "
                       "the outbox keeps it and tries again.")
         self.update_card(mention_id, ref, notice=notice)
 
@@ -636,13 +638,13 @@ class Services:
         if mention_id and tables.card(self.store, mention_id):
             self.in_background(self.update_card, mention_id)
             if row.get("status") == "posted":
-                url = blocks.safe_url(row.get("posted_url"))
+                url = safe_url(row.get("posted_url"))
                 local = self.local_outbox(row.get("connector"))
-                self.thread_note(mention_id, f"💾 Saved to {blocks.escape(local)}." if local else
+                self.thread_note(mention_id, f"💾 Saved to {escape(local)}." if local else
                                  "📬 Posted" + (f": <{url}|view the reply>" if url else "."))
             elif row.get("status") == "failed":
                 self.thread_note(mention_id, "⚠️ Not posted: "
-                                 + blocks.escape(blocks.readable_error(row.get("last_error"))))
+                                 + escape(readable_error(row.get("last_error"))))
 
     def decide(self, mention_id: str, action: str, ref: Ref, reason: str | None = None) -> bool:
         """Ignore (and any other plain closing decision)."""
@@ -651,8 +653,8 @@ class Services:
         except StaleDecision as exc:
             self.stale(exc, ref)
             return False
-        self.thread_note(mention_id, f"{blocks.OUTCOME.get(action, action)} by {who(ref['user'])}"
-                         + (f": {blocks.escape(reason)}" if reason else "."))
+        self.thread_note(mention_id, f"{OUTCOME.get(action, action)} by {who(ref['user'])}"
+                         + (f": {escape(reason)}" if reason else "."))
         self.in_background(self.update_card, mention_id, ref)
         return True
 
@@ -662,7 +664,7 @@ class Services:
         if done is None:
             return False
         self.thread_note(mention_id, f"🚫 Draft rejected by {who(ref['user'])}"
-                         + (f": {blocks.escape(reason)}" if reason else "."))
+                         + (f": {escape(reason)}" if reason else "."))
         self.in_background(self.update_card, mention_id, ref)
         return True
 
@@ -671,7 +673,7 @@ class Services:
         if done is None:
             return False
         self.thread_note(mention_id, f"🚫 No reply needed, said {who(ref['user'])}"
-                         + (f": {blocks.escape(reason)}" if reason else "."))
+                         + (f": {escape(reason)}" if reason else "."))
         self.in_background(self.update_card, mention_id, ref)
         return True
 
@@ -679,7 +681,7 @@ class Services:
         outcome = self.act(mention_id, ref, lambda: review.hide(self.review, mention_id, ref["user"], reason))
         if outcome is None:
             return
-        self.thread_note(mention_id, f"🙈 Hidden by {who(ref['user'])}: {blocks.escape(outcome.detail)}.")
+        self.thread_note(mention_id, f"🙈 Hidden by {who(ref['user'])}: {escape(outcome.detail)}.")
         self.in_background(self.update_card, mention_id, ref)
 
     def move_to_private(self, mention_id: str, text: str | None, ref: Ref) -> None:
@@ -690,7 +692,7 @@ class Services:
         if done is None:
             return
         outcome = done[0]
-        sent = f" ({blocks.escape(outcome.detail)})" if outcome is not None else ""
+        sent = f" ({escape(outcome.detail)})" if outcome is not None else ""
         self.ephemeral(ref, f"Recorded: the conversation moves to a private message{sent}. The card stays open "
                             "until someone approves a public update for the thread.")
         self.thread_note(mention_id, f"🔁 Moved to a private message by {who(ref['user'])}{sent}.")
@@ -722,18 +724,18 @@ class Services:
         where the buttons are. No copy goes to the channel the card already lives in."""
         row = self.store.get_mention(mention_id) or {}
         link = self.permalink(mention_id)
-        target = " and ".join(filter(None, [person and who(person), team and blocks.escape(team)]))
-        network = blocks.escape(blocks.network_label(row.get("network")))
-        author = blocks.escape(row.get("author") or "someone")
+        target = " and ".join(filter(None, [person and who(person), team and escape(team)]))
+        network = escape(network_label(row.get("network")))
+        author = escape(row.get("author") or "someone")
         intro = (f"📣 {who(ref['user'])} assigned you a {network} mention from {author}"
-                 + (f": {blocks.escape(note)}" if note else "."))
+                 + (f": {escape(note)}" if note else "."))
         open_card = f"<{link}|Open the review card>" if link else "Open the review card in the review channel"
-        text, _ = blocks.clip(row.get("text") or "", 500, "post")
+        text, _ = clip(row.get("text") or "", 500, "post")
         quote = [{"type": "rich_text", "block_id": "post", "elements": [
             {"type": "rich_text_quote", "elements": [{"type": "text", "text": text or " "}]}]}]
         card = tables.card(self.store, mention_id)
         self.thread_note(mention_id, f"📣 Escalated by {who(ref['user'])} to {target}"
-                         + (f": {blocks.escape(note)}" if note else "."))
+                         + (f": {escape(note)}" if note else "."))
         targets: list[tuple[str, str]] = []
         if person:
             targets.append((person, intro))
@@ -741,11 +743,11 @@ class Services:
             channel = self.team_channel(self.brand_of(mention_id), team)
             if channel and not self.directory.same_channel(channel, card["channel"] if card else ref.get("channel")):
                 targets.append((channel, f"📣 {who(ref['user'])} escalated a {network} mention from {author} "
-                                         f"to {blocks.escape(team)}" + (f": {blocks.escape(note)}" if note else ".")))
+                                         f"to {escape(team)}" + (f": {escape(note)}" if note else ".")))
         for channel, line in targets:
             try:
                 self.client.chat_postMessage(channel=channel, text=line, unfurl_links=False, blocks=[
-                    {"type": "section", "text": blocks.md(f"{line}\n{open_card}: reply, approve or close it there.")},
+                    {"type": "section", "text": md(f"{line}\n{open_card}: reply, approve or close it there.")},
                     *quote])
             except SlackApiError as exc:
                 log.error("could not notify %s: %s", channel, exc.response.get("error"))
@@ -763,12 +765,12 @@ class Services:
         def post() -> None:
             extra = []
             if quote:
-                body, _ = blocks.clip(quote, 2900, "text")
+                body, _ = clip(quote, 2900, "text")
                 extra = [{"type": "rich_text", "elements": [
                     {"type": "rich_text_quote", "elements": [{"type": "text", "text": body}]}]}]
             try:
                 self.client.chat_postMessage(channel=card["channel"], thread_ts=card["ts"], text=text,
-                                             blocks=[{"type": "section", "text": blocks.md(text)}, *extra],
+                                             blocks=[{"type": "section", "text": md(text)}, *extra],
                                              unfurl_links=False, unfurl_media=False)
             except SlackApiError as exc:
                 log.warning("could not add to the thread of %s: %s", mention_id, exc.response.get("error"))
@@ -797,5 +799,5 @@ class Services:
         except Exception as exc:
             log.exception("/reply failed")
             WebhookClient(response_url).send(
-                text=f"Could not draft a reply: {blocks.escape(blocks.readable_error(str(exc)))}",
+                text=f"Could not draft a reply: {escape(readable_error(str(exc)))}",
                 replace_original=True)

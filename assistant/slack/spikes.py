@@ -24,8 +24,9 @@ from assistant.domain.errors import AssistantError
 from assistant.domain.models import Draft, GuardCheck, utcnow
 from assistant.insights.superfans import card_line, fan_status
 from assistant.runtime import statements
-from assistant.slack import spike_cards
-from assistant.slack.blocks import escape, network_label, who
+from assistant.slack.views.alert import MAX_LISTED, AlertData, alert_card, answer_view, member_line
+from assistant.slack.views.elements import network_label
+from assistant.slack.views.mrkdwn import escape, who
 from assistant.store import OPEN_STATUSES, StaleDecision
 from assistant.storms import (
     detect,
@@ -189,7 +190,7 @@ class SpikeDesk:
                 if not channel:
                     raise AssistantError("no escalation or review channel for the spike alert",
                                          "add a channel to the policy's crisis escalation rule")
-                text, blocks = spike_cards.alert_card(self._data(spike, values))
+                text, blocks = alert_card(self._data(spike, values))
                 resp = self.svc.client.chat_postMessage(channel=channel, text=text, blocks=blocks,
                                                         unfurl_links=False, unfurl_media=False)
                 with self.store.transaction() as db:
@@ -287,11 +288,11 @@ class SpikeDesk:
                     "Fix the cause and use Retry statement.")
         return "The statement is not posted yet (it is being tried again): the replies point to it, so they wait."
 
-    def _data(self, spike: Spike, row: dict[str, Any]) -> spike_cards.AlertData:
+    def _data(self, spike: Spike, row: dict[str, Any]) -> AlertData:
         _, hide = self._open_members(spike.id)
         answer = self._answerable(spike.id) if statements.is_posted(self.store, spike.id) else []
         local = self.svc.local_outbox("local") if not self.accounts(spike.id).keys() - {"local"} else None
-        return spike_cards.AlertData(spike, row["statement"], row["language"], bool(row["passed"]), row["topic"],
+        return AlertData(spike, row["statement"], row["language"], bool(row["passed"]), row["topic"],
                                      versions=json.loads(row.get("versions") or "[]"),
                                      missing=json.loads(row.get("missing") or "[]"),
                                      posted=self.posted(spike.id), to_answer=len(answer), to_hide=len(hide),
@@ -302,7 +303,7 @@ class SpikeDesk:
         spike = spike or get_spike(self.store, spike_id)
         if row is None or spike is None:
             return
-        text, blocks = spike_cards.alert_card(self._data(spike, row))
+        text, blocks = alert_card(self._data(spike, row))
         self.svc.client.chat_update(channel=row["channel"], ts=row["ts"], text=text, blocks=blocks)
 
     def note(self, spike_id: int, text: str) -> None:
@@ -345,7 +346,7 @@ class SpikeDesk:
         spike = get_spike(self.store, spike_id) if row and spike_id is not None else None
         if row and spike:
             link = f"https://slack.com/archives/{row['channel']}/p{row['ts'].replace('.', '')}"
-            lines.append(spike_cards.member_line(spike, row["topic"], link))
+            lines.append(member_line(spike, row["topic"], link))
         return lines
 
     # -- the buttons ------------------------------------------------------------------------
@@ -564,7 +565,7 @@ class SpikeDesk:
             self._redraw_member(m.mention_id)
         return made
 
-    def replies_to_send(self, spike_id: int, limit: int | None = spike_cards.MAX_LISTED) -> tuple[list[dict[str, Any]], int]:
+    def replies_to_send(self, spike_id: int, limit: int | None = MAX_LISTED) -> tuple[list[dict[str, Any]], int]:
         """The pointer drafts that "answer the group" would approve (and how many more did not fit)."""
         out = []
         for m in self._answerable(spike_id):
@@ -588,7 +589,7 @@ class SpikeDesk:
         if not replies:
             self.svc.ephemeral(ref, "Every post of this group is answered or closed already.")
             return None
-        return spike_cards.answer_view(spike_id, replies, left, self._listed(self.crisis_members(spike_id)))
+        return answer_view(spike_id, replies, left, self._listed(self.crisis_members(spike_id)))
 
     def answer_group(self, spike_id: int, draft_ids: list[int], ref: Ref) -> dict[str, int]:
         """Approve each listed reply through the review core; a reply approved before (a

@@ -18,7 +18,8 @@ from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.models import PolicyRegistry
 from assistant.runtime.service import Runtime
 from assistant.settings import Settings
-from assistant.slack import blocks, create_app
+from assistant.slack import create_app
+from assistant.slack.views.card import action_value, card_block_id, option_value
 from assistant.store import Store, connectors_sql
 from assistant.store import slack_sql as tables
 from assistant.web.server import HttpServer, asgi_app
@@ -249,7 +250,7 @@ class Harness:
 
     def value(self, mention_id: str) -> str:
         latest = self.store.latest_draft(mention_id)
-        return blocks.action_value(mention_id, latest[0] if latest else None)
+        return action_value(mention_id, latest[0] if latest else None)
 
     def click(self, action_id: str, mention_id: str, user: str = APPROVER, card: dict[str, Any] | None = None,
               value: str | None = None, **kw: Any) -> Any:
@@ -264,9 +265,9 @@ class Harness:
         card = card or tables.card(self.store, mention_id) or {"channel": REVIEW, "ts": None}
         latest = self.store.latest_draft(mention_id)
         payload = block_actions("more", "", user, card["channel"], card["ts"], self.slack.response_url("card"), **kw)
-        payload["actions"] = [{"action_id": "more", "block_id": blocks.card_block_id(mention_id), "type": "overflow",
+        payload["actions"] = [{"action_id": "more", "block_id": card_block_id(mention_id), "type": "overflow",
                                "selected_option": {"text": {"type": "plain_text", "text": option},
-                                                   "value": blocks.option_value(option, latest[0] if latest else None)},
+                                                   "value": option_value(option, latest[0] if latest else None)},
                                "action_ts": payload["actions"][0]["action_ts"]}]
         return self.driver.interact(payload)
 

@@ -25,7 +25,7 @@ from assistant.connectors.sources import SourceConfig
 from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
 from assistant.ml.embeddings import get_encoder
 from assistant.runtime import statements
-from assistant.slack import spike_cards
+from assistant.slack.views import alert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connectors"))
 from servers import FaultProxy  # noqa: E402
@@ -152,13 +152,13 @@ def test_a_forged_answer_form_cannot_approve_a_draft_outside_the_spike(local_sto
     h.store.save_triage(other.key, Triage(language="en", intent=Intent.QUESTION, severity=Severity.LOW,
                                           action=Action.REPLY), Draft(text="Yes, we do.", language="en"))
     h.services.drain()
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     draft_id = h.store.latest_draft(other.key)[0]
     row = _alert(h, spike.id)
     meta = json.dumps({"s": spike.id, "d": [draft_id], "r": {"channel": row["channel"], "ts": row["ts"]}})
-    h.submit(spike_cards.ANSWER_VIEW, {}, meta)
+    h.submit(alert.ANSWER_VIEW, {}, meta)
     _told(h, "Each is posted once")
     h.services.drain()
     assert h.store.get_mention(other.key)["status"] not in ("approved", "posted")
@@ -168,14 +168,14 @@ def test_a_forged_answer_form_cannot_approve_a_draft_outside_the_spike(local_sto
 def test_answer_form_opened_then_statement_retry_pending_and_double_submit(local_storm) -> None:  # type: ignore[no-untyped-def]
     """Held: the group's form submitted twice (and by two people) posts each reply once."""
     h, ids, spike = local_storm
-    _click(h, spike_cards.APPROVE, spike.id)
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
-    _click(h, spike_cards.ANSWER, spike.id)
-    form = h.opened(spike_cards.ANSWER_VIEW)
-    h.submit(spike_cards.ANSWER_VIEW, {}, form["private_metadata"])
-    h.submit(spike_cards.ANSWER_VIEW, {}, form["private_metadata"], user=APPROVER2)
+    _click(h, alert.ANSWER, spike.id)
+    form = h.opened(alert.ANSWER_VIEW)
+    h.submit(alert.ANSWER_VIEW, {}, form["private_metadata"])
+    h.submit(alert.ANSWER_VIEW, {}, form["private_metadata"], user=APPROVER2)
     _told(h, "Each is posted once", 2)
     h.services.drain()
     replies = [r["mention"] for r in h.outbox_lines() if not r.get("statement")]
@@ -188,7 +188,7 @@ def test_replies_wait_for_their_own_language_version(masto_ml, masto) -> None:  
     was posted: the English version failed (422) yet the English posts got replies pointing to it."""
     h, ids, spike, proxy = masto_ml
     proxy.inject("422", "POST", "/api/v1/statuses")  # the first version (en) is refused; fi, sv go out
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "was not posted on masto")
     h.services.drain()
     rows = {r["language"]: r["status"] for r in statements.posts(h.store, spike.id)}
@@ -202,13 +202,13 @@ def test_retry_after_a_partial_failure_posts_the_rest_once(masto_ml, masto) -> N
     """Held: en refused, fi and sv posted; Retry (double-clicked) posts en once, nothing twice."""
     h, ids, spike, proxy = masto_ml
     proxy.inject("422", "POST", "/api/v1/statuses")
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "was not posted on masto")
     h.services.drain()
     assert len(_ours(masto)) == 2
     proxy.inject("lost", "POST", "/api/v1/statuses")  # the retry lands, but its answer is lost
-    _click(h, spike_cards.RETRY, spike.id)
-    _click(h, spike_cards.RETRY, spike.id)
+    _click(h, alert.RETRY, spike.id)
+    _click(h, alert.RETRY, spike.id)
     h.services.drain()
     for _ in range(3):
         h.runtime.deliver_statements()
@@ -289,7 +289,7 @@ def test_a_lost_answer_on_bluesky_is_not_posted_twice(tmp_path) -> None:  # type
 def test_a_lost_answer_is_not_posted_twice_by_the_worker(masto_storm, masto) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike, proxy = masto_storm
     proxy.inject("lost", "POST", "/api/v1/statuses")
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     [row] = statements.posts(h.store, spike.id)
@@ -305,7 +305,7 @@ def test_a_lost_answer_is_not_posted_twice_by_the_worker(masto_storm, masto) -> 
 def test_a_429_waits_for_retry_after(masto_storm, masto) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike, proxy = masto_storm
     proxy.inject("429", "POST", "/api/v1/statuses", retry_after="120")
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     [row] = statements.posts(h.store, spike.id)
@@ -318,7 +318,7 @@ def test_a_429_waits_for_retry_after(masto_storm, masto) -> None:  # type: ignor
 def test_retry_racing_the_worker_round_posts_once(masto_storm, masto) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike, proxy = masto_storm
     proxy.inject("422", "POST", "/api/v1/statuses")
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "was not posted on masto")
     h.services.drain()
     statements.retry(h.store, spike.id, APPROVER)  # someone else's Retry already put it back
@@ -371,14 +371,14 @@ def test_an_edit_form_missing_a_language_block_still_posts_every_version(ml_loca
     """A strict xfail until 024e6be (confirmed failing at 92edb65): the Edit form's languages came from
     private_metadata 'l' unchecked: a form naming only 'en' posted no fi or sv version."""
     h, ids, spike = ml_local
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     meta = json.loads(form["private_metadata"])
     assert meta["l"] == ["en", "fi", "sv"]
     meta["l"] = ["en"]
     values = {"statement": _form_values(form)["statement"]}
     before = _said(h)
-    h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
+    h.submit(alert.EDIT_VIEW, values, json.dumps(meta))
     _answered(h, before)
     rows = statements.posts(h.store, spike.id)
     assert rows == [] or sorted(r["language"] for r in rows) == ["en", "fi", "sv"], rows
@@ -387,13 +387,13 @@ def test_an_edit_form_missing_a_language_block_still_posts_every_version(ml_loca
 def test_an_edit_form_with_an_extra_language_block_in_the_wrong_language_is_refused(ml_local) -> None:  # type: ignore[no-untyped-def]
     """Held: a forged extra 'ru' block whose text is English is refused by the guard's language check."""
     h, ids, spike = ml_local
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     meta = json.loads(form["private_metadata"])
     values = _form_values(form)
     meta["l"] = [*meta["l"], "ru"]
     values["statement_ru"] = {"text": {"type": "plain_text_input", "value": values["statement"]["text"]["value"]}}
-    resp = h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
+    resp = h.submit(alert.EDIT_VIEW, values, json.dumps(meta))
     assert resp.json()["response_action"] == "errors"
     assert "Not posted" in resp.json()["errors"]["statement"]
     h.services.drain()
@@ -406,15 +406,15 @@ def test_an_edit_form_with_an_extra_language_the_storm_does_not_speak_posts_no_s
     from assistant.domain.models import utcnow
     from assistant.storms import draft_statement
     h, ids, spike = ml_local
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     meta = json.loads(form["private_metadata"])
     values = _form_values(form)
     german = draft_statement(spike, h.services.spikes.policy(spike.id), "de", now=utcnow()).text
     meta["l"] = [*meta["l"], "de"]
     values["statement_de"] = {"text": {"type": "plain_text_input", "value": german}}
     before = _said(h)
-    h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
+    h.submit(alert.EDIT_VIEW, values, json.dumps(meta))
     _answered(h, before)
     rows = statements.posts(h.store, spike.id)
     assert "de" not in {r["language"] for r in rows}, rows
@@ -440,8 +440,8 @@ def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) ->
     h.services.drain()
     end = T0 + timedelta(minutes=3 * len(first))
     [spike] = _tick(h, end)
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     assert json.loads(form["private_metadata"])["l"] == ["en", "fi"]
     sv = [p for p in POSTS if p[0] == "sv"] + [("sv", "Midnight Sun gav mig ont i magen hela dagen, vad hände?"),
                                                ("sv", "Min fru blev också sjuk av Midnight Sun-kaffet")]
@@ -461,7 +461,7 @@ def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) ->
     if "spike_statement_sv" not in ids:
         pytest.skip(f"the Swedish posts did not make sv a statement language here: {ids}")
     before = _said(h)
-    h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
+    h.submit(alert.EDIT_VIEW, values, form["private_metadata"])
     _answered(h, before)
     rows = statements.posts(h.store, spike.id)
     assert rows == [] or "sv" in {r["language"] for r in rows}, [r["language"] for r in rows]
@@ -469,13 +469,13 @@ def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) ->
 
 def test_a_forged_language_name_is_not_slack_markup_in_the_thread(ml_local) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike = ml_local
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     meta = json.loads(form["private_metadata"])
     values = _form_values(form)
     meta["l"] = [*meta["l"], "<!channel>"]
     values["statement_<!channel>"] = {"text": {"type": "plain_text_input", "value": values["statement_fi"]["text"]["value"]}}
-    h.submit(spike_cards.EDIT_VIEW, values, json.dumps(meta))
+    h.submit(alert.EDIT_VIEW, values, json.dumps(meta))
     h.services.drain()
     assert "<!channel>" not in _thread_texts(h)
     assert "<!channel>" not in json.dumps(_latest_alert(h, spike.id))
@@ -484,13 +484,13 @@ def test_a_forged_language_name_is_not_slack_markup_in_the_thread(ml_local) -> N
 
 def test_a_hostile_finnish_version_is_refused_on_the_form(ml_local) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike = ml_local
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     for hostile in (" Lue lisää: https://evil.example/info", " Soita numeroon +358 40 123 4567.",
                     " We are very sorry, this is the English text.", " <!channel> <script>alert(1)</script>"):
         values = _form_values(form)
         values["statement_fi"]["text"]["value"] += hostile
-        resp = h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
+        resp = h.submit(alert.EDIT_VIEW, values, form["private_metadata"])
         body = resp.json() if resp.content else {}
         h.services.drain()
         if body.get("response_action") != "errors":  # posted: then at least escaped
@@ -504,11 +504,11 @@ def test_a_hostile_finnish_version_is_refused_on_the_form(ml_local) -> None:  # 
 
 def test_a_hostile_version_that_passes_is_escaped_on_the_card(ml_local) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike = ml_local
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     values = _form_values(form)
     values["statement_sv"]["text"]["value"] = "<!channel> " + values["statement_sv"]["text"]["value"] + " <@U123> &"
-    resp = h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
+    resp = h.submit(alert.EDIT_VIEW, values, form["private_metadata"])
     body = resp.json() if resp.content else {}
     if body.get("response_action") == "errors":
         assert "sv version" in body["errors"]["statement"]
@@ -526,14 +526,14 @@ def test_a_hostile_version_that_passes_is_escaped_on_the_card(ml_local) -> None:
 def test_a_user_not_approving_for_the_brand_cannot_approve_retry_or_answer(local_storm) -> None:  # type: ignore[no-untyped-def]
     from slack_harness import OUTSIDER
     h, ids, spike = local_storm
-    for action in (spike_cards.APPROVE, spike_cards.RETRY, spike_cards.ANSWER, spike_cards.HIDE):
+    for action in (alert.APPROVE, alert.RETRY, alert.ANSWER, alert.HIDE):
         _click(h, action, spike.id, user=OUTSIDER)
-    _click(h, spike_cards.EDIT, spike.id, user=OUTSIDER)
+    _click(h, alert.EDIT, spike.id, user=OUTSIDER)
     h.slack.wait_for("chat.postEphemeral", 4, timeout=30)
     h.services.drain()
     if h.slack.calls_to("views.open"):
-        form = h.opened(spike_cards.EDIT_VIEW)
-        h.submit(spike_cards.EDIT_VIEW, _form_values(form), form["private_metadata"], user=OUTSIDER)
+        form = h.opened(alert.EDIT_VIEW)
+        h.submit(alert.EDIT_VIEW, _form_values(form), form["private_metadata"], user=OUTSIDER)
         h.services.drain()
     assert statements.posts(h.store, spike.id) == []
     assert not h.outbox_lines()
@@ -543,9 +543,9 @@ def test_a_click_with_another_spikes_value_on_this_card_changes_nothing(local_st
     from devtools.loopback import block_actions
     h, ids, spike = local_storm
     row = _alert(h, spike.id)
-    h.driver.interact(block_actions(spike_cards.APPROVE, spike_cards.value(spike.id + 1), APPROVER, row["channel"],
+    h.driver.interact(block_actions(alert.APPROVE, alert.value(spike.id + 1), APPROVER, row["channel"],
                                     row["ts"], h.slack.response_url("alert")))
-    h.driver.interact(block_actions(spike_cards.APPROVE, spike_cards.value(spike.id), APPROVER, ESCALATE,
+    h.driver.interact(block_actions(alert.APPROVE, alert.value(spike.id), APPROVER, ESCALATE,
                                     "1.000", h.slack.response_url("alert")))
     _told(h, "not this spike's alert card", 2)
     assert statements.posts(h.store, spike.id) == []
@@ -618,7 +618,7 @@ def test_a_429_with_an_http_date_retry_after_waits(masto_storm, masto) -> None: 
     import time
     h, ids, spike, proxy = masto_storm
     proxy.inject("429", "POST", "/api/v1/statuses", retry_after=email.utils.formatdate(time.time() + 180, usegmt=True))
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     assert h.runtime.deliver_statements() == 0
@@ -674,7 +674,7 @@ def test_a_worker_killed_mid_post_with_three_versions_posts_each_once(masto_ml, 
 
 def test_a_post_joining_after_the_statement_is_listed_with_a_pointer_reply(local_storm) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike = local_storm
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     late = Mention(source="bluesky", external_id="late1", author="latecomer", network="bluesky",
@@ -689,8 +689,8 @@ def test_a_post_joining_after_the_statement_is_listed_with_a_pointer_reply(local
     from assistant.storms import spike_for_mention
     if spike_for_mention(h.store, late.key) != spike.id:
         pytest.skip("the late post did not join the spike")
-    _click(h, spike_cards.ANSWER, spike.id)
-    form = h.opened(spike_cards.ANSWER_VIEW)
+    _click(h, alert.ANSWER, spike.id)
+    form = h.opened(alert.ANSWER_VIEW)
     listed = json.loads(form["private_metadata"])["d"]
     latest = h.store.latest_draft(late.key)
     assert latest[1].origin == "statement" and latest[0] in listed
@@ -701,13 +701,13 @@ def test_a_forged_answer_form_with_a_crisis_members_draft_is_refused(local_storm
     crisis = ids[1]
     h.store.db.execute("UPDATE triage SET severity = 'high' WHERE mention_id = ?", [crisis])
     h.store.db.conn.commit()
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     row = _alert(h, spike.id)
     meta = json.dumps({"s": spike.id, "d": [h.store.latest_draft(crisis)[0]],
                        "r": {"channel": row["channel"], "ts": row["ts"]}})
-    h.submit(spike_cards.ANSWER_VIEW, {}, meta)
+    h.submit(alert.ANSWER_VIEW, {}, meta)
     _told(h, "Each is posted once")
     assert h.store.get_mention(crisis)["status"] not in ("approved", "posted")
 
@@ -746,13 +746,13 @@ def test_an_approver_of_one_brand_cannot_approve_another_brands_reply_through_th
     found = [s for s in _tick(h, T0 + timedelta(minutes=3 * len(STORM))) if s.brand == "aurora-roasters"]
     assert found, "no roaster spike"
     spike = found[0]
-    _click(h, spike_cards.APPROVE, spike.id, user=APPROVER2)
+    _click(h, alert.APPROVE, spike.id, user=APPROVER2)
     _thread_says(h, "Statement approved")
     h.services.drain()
     row = _alert(h, spike.id)
     meta = json.dumps({"s": spike.id, "d": [h.store.latest_draft(bike.key)[0]],
                        "r": {"channel": row["channel"], "ts": row["ts"]}})
-    h.submit(spike_cards.ANSWER_VIEW, {}, meta, user=APPROVER2)
+    h.submit(alert.ANSWER_VIEW, {}, meta, user=APPROVER2)
     _told(h, "Each is posted once")
     h.services.drain()
     assert h.store.get_mention(bike.key)["status"] not in ("approved", "posted")
@@ -795,7 +795,7 @@ def test_a_brand_posting_on_the_local_outbox_is_retried_by_the_worker_beside_ano
         return real(text, key)
 
     h.runtime.local.post_status = flaky
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     assert {r["status"] for r in statements.posts(h.store, spike.id)} == {"pending"}
@@ -813,7 +813,7 @@ def test_a_merged_spikes_card_posts_no_second_statement(local_storm) -> None:  #
     with h.store.transaction() as db:
         db.execute("UPDATE spikes SET status = 'merged', calmed_at = updated_at WHERE id = ?", [spike.id])
     before = _said(h)
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _answered(h, before)
     assert statements.posts(h.store, spike.id) == []
     assert not [r for r in h.outbox_lines() if r.get("statement")]
@@ -857,12 +857,12 @@ def test_the_group_answer_does_not_answer_a_missing_language_in_english(make_har
     if not russian:
         pytest.skip("no Russian post joined the spike")
     assert "Not written in ru" in text_of(_latest_alert(h, spike.id))
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
-    _click(h, spike_cards.ANSWER, spike.id)
-    form = h.opened(spike_cards.ANSWER_VIEW)
-    h.submit(spike_cards.ANSWER_VIEW, {}, form["private_metadata"])
+    _click(h, alert.ANSWER, spike.id)
+    form = h.opened(alert.ANSWER_VIEW)
+    h.submit(alert.ANSWER_VIEW, {}, form["private_metadata"])
     _told(h, "Each is posted once")
     h.services.drain()
     sent = [r for r in h.outbox_lines() if not r.get("statement") and r.get("mention") in russian]
@@ -910,7 +910,7 @@ def test_plain_approve_posts_only_the_versions_the_card_shows(make_harness) -> N
     if "spike_statement_sv" in {b.get("block_id") for b in card}:
         pytest.skip("the card was redrawn with the Swedish version")
     before = _said(h)
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _answered(h, before)
     posted = {r["language"] for r in statements.posts(h.store, spike.id)}
     assert "sv" not in posted, posted
@@ -937,15 +937,15 @@ def test_an_approver_of_one_brand_clicking_another_brands_alert_changes_nothing(
     found = [s for s in _tick(h, T0 + timedelta(minutes=3 * len(BIKES))) if s.brand == "de-spaak"]
     assert found, "no bike shop spike"
     spike = found[0]
-    for action in (spike_cards.APPROVE, spike_cards.RETRY, spike_cards.ANSWER, spike_cards.HIDE):
+    for action in (alert.APPROVE, alert.RETRY, alert.ANSWER, alert.HIDE):
         _click(h, action, spike.id, user=APPROVER2)
     h.slack.wait_for("chat.postEphemeral", 4, timeout=30)
-    _click(h, spike_cards.EDIT, spike.id, user=APPROVER2)
+    _click(h, alert.EDIT, spike.id, user=APPROVER2)
     h.services.drain()
     if h.slack.calls_to("views.open"):
-        form = h.opened(spike_cards.EDIT_VIEW)
+        form = h.opened(alert.EDIT_VIEW)
         before = _said(h)
-        h.submit(spike_cards.EDIT_VIEW, _form_values(form), form["private_metadata"], user=APPROVER2)
+        h.submit(alert.EDIT_VIEW, _form_values(form), form["private_metadata"], user=APPROVER2)
         _answered(h, before)
     assert statements.posts(h.store, spike.id) == []
     assert not h.outbox_lines()

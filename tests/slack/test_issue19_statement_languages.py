@@ -18,7 +18,7 @@ from test_spikes import T0, _click, _latest_alert, _tick
 from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
 from assistant.ml.embeddings import get_encoder
 from assistant.runtime import statements
-from assistant.slack import spike_cards
+from assistant.slack.views import alert
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 
@@ -67,10 +67,10 @@ def test_the_statement_has_a_version_in_each_language_the_storm_speaks(storm) ->
     text = text_of(card)
     assert "Olemme nähneet" in text and "Vi har sett" in text  # the playbook's own fi and sv texts
     assert "Not written in ru" in text  # said, not silently answered in English
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     assert [b["block_id"] for b in form["blocks"]] == ["statement", "statement_fi", "statement_sv"]
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved in en, fi, sv" in p.get("text", ""))
     h.services.drain()
     rows = statements.posts(h.store, spike.id)
@@ -85,12 +85,12 @@ def test_the_statement_has_a_version_in_each_language_the_storm_speaks(storm) ->
 
 def test_a_hostile_edit_of_one_version_refuses_the_whole_statement(storm) -> None:  # type: ignore[no-untyped-def]
     h, spike = storm
-    _click(h, spike_cards.EDIT, spike.id)
-    form = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    form = h.opened(alert.EDIT_VIEW)
     values = {b["block_id"]: {"text": {"type": "plain_text_input", "value": b["element"]["initial_value"]}}
               for b in form["blocks"]}
     values["statement_sv"]["text"]["value"] += " Använd koden SORRY50 för 50 % rabatt."
-    resp = h.submit(spike_cards.EDIT_VIEW, values, form["private_metadata"])
+    resp = h.submit(alert.EDIT_VIEW, values, form["private_metadata"])
     body = resp.json() if resp.content else {}
     assert body.get("response_action") == "errors", resp.content
     assert "sv version" in body["errors"]["statement"]

@@ -15,7 +15,7 @@ from test_spikes import ABUSE, STORM, T0, _click, _latest_alert, _members, _tick
 
 from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
 from assistant.ml.embeddings import get_encoder
-from assistant.slack import spike_cards
+from assistant.slack.views import alert
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 
@@ -69,10 +69,10 @@ def _statements(h: Harness) -> list[dict]:  # type: ignore[type-arg]
 
 def test_every_hostile_edit_of_the_statement_is_refused_on_the_form_in_one_line(make_harness) -> None:  # type: ignore[no-untyped-def]
     h, _, spike = _start(make_harness)
-    _click(h, spike_cards.EDIT, spike.id)
-    view = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    view = h.opened(alert.EDIT_VIEW)
     for text in HOSTILE_EDITS:
-        resp = h.submit(spike_cards.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": text}}},
+        resp = h.submit(alert.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": text}}},
                         view["private_metadata"])
         h.services.drain()
         assert resp.status_code == 200
@@ -87,7 +87,7 @@ def test_every_hostile_edit_of_the_statement_is_refused_on_the_form_in_one_line(
 
 def test_the_statement_promises_an_update_after_its_approval_with_a_date(make_harness) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike = _start(make_harness)  # the posts are from May 2026; approved now
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved" in p.get("text", ""))
     h.services.drain()
     approved_at = datetime.fromisoformat(h.services.spikes.posted(spike.id)[0]["approved_at"])
@@ -111,17 +111,17 @@ def test_crisis_posts_of_a_storm_are_listed_apart_and_never_answered_by_the_grou
     assert grave, "the crisis posts joined the storm's group"
     card = text_of(_latest_alert(h, spike.id))
     assert "To a person" in card and f"{len(grave)} crisis" in card
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved" in p.get("text", ""))
     h.services.drain()
-    _click(h, spike_cards.ANSWER, spike.id)
-    view = h.opened(spike_cards.ANSWER_VIEW)
+    _click(h, alert.ANSWER, spike.id)
+    view = h.opened(alert.ANSWER_VIEW)
     listed = [b for b in view["blocks"] if b["block_id"].startswith("r")]
     apart = text_of([b for b in view["blocks"] if b["block_id"] == "crisis"])
     assert all(h.store.latest_draft(i)[1].origin != "statement" for i in grave)  # type: ignore[index]
     assert not any(f"user{ids.index(i)}*" in text_of([b]) for b in listed for i in grave)
     assert "not answered here" in apart and all(f"user{ids.index(i)}" in apart for i in grave)
-    h.submit(spike_cards.ANSWER_VIEW, {}, view["private_metadata"])
+    h.submit(alert.ANSWER_VIEW, {}, view["private_metadata"])
     _told(h, "Each is posted once")
     replies = {r["mention"] for r in h.outbox_lines() if not r.get("statement")}
     assert replies and not replies & set(grave)
@@ -130,17 +130,17 @@ def test_crisis_posts_of_a_storm_are_listed_apart_and_never_answered_by_the_grou
 
 def test_a_fair_edit_is_posted_as_edited_and_one_too_long_is_refused_on_the_form(make_harness) -> None:  # type: ignore[no-untyped-def]
     h, _, spike = _start(make_harness)
-    _click(h, spike_cards.EDIT, spike.id)
-    view = h.opened(spike_cards.EDIT_VIEW)
+    _click(h, alert.EDIT, spike.id)
+    view = h.opened(alert.EDIT_VIEW)
     start = view["blocks"][0]["element"]["initial_value"]
     assert "Midnight Sun" in start and re.search(r"\d{2}:\d{2} UTC, \d{1,2} [A-Z][a-z]{2} \d{4}", start)
     long = "We hear you about Midnight Sun. " * 40
-    resp = h.submit(spike_cards.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": long}}},
+    resp = h.submit(alert.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": long}}},
                     view["private_metadata"])
     assert "shorten it with Edit" in resp.json()["errors"]["statement"]
     edited = start.replace("and we are sorry for the worry this causes", "and we are truly sorry")
     assert edited != start
-    resp = h.submit(spike_cards.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": edited}}},
+    resp = h.submit(alert.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": edited}}},
                     view["private_metadata"])
     assert not resp.content or "errors" not in resp.json(), resp.content
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved with edits" in p.get("text", ""))

@@ -28,7 +28,7 @@ from test_spikes import ABUSE, STORM, T0, _alert, _click, _latest_alert, _storm,
 from assistant.connectors.sources import SourceConfig
 from assistant.ml.embeddings import get_encoder
 from assistant.runtime import statements
-from assistant.slack import spike_cards
+from assistant.slack.views import alert
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "connectors"))
 from servers import FaultProxy  # noqa: E402
@@ -75,16 +75,16 @@ def _thread_says(h, words: str) -> None:  # type: ignore[no-untyped-def]
 def test_a_5xx_is_tried_again_by_the_worker_and_the_group_waits_for_it(storm, masto) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike, proxy = storm
     proxy.inject("500", "POST", "/api/v1/statuses")
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "pending" and row["last_error"]
     card = _latest_alert(h, spike.id)
     assert "not posted on masto yet" in text_of(card) and "trying again" in text_of(card)
-    assert spike_cards.ANSWER not in _buttons(card)  # nothing to point to yet
+    assert alert.ANSWER not in _buttons(card)  # nothing to point to yet
     assert h.store.latest_draft(ids[0])[1].origin != "statement"
-    _click(h, spike_cards.ANSWER, spike.id)  # a click on an older card
+    _click(h, alert.ANSWER, spike.id)  # a click on an older card
     _told(h, "not posted yet")
     assert h.slack.calls_to("views.open") == []
     assert h.runtime.deliver_statements() == 1  # the outbox worker's round
@@ -94,46 +94,46 @@ def test_a_5xx_is_tried_again_by_the_worker_and_the_group_waits_for_it(storm, ma
     assert row["status"] == "posted" and len(_ours(masto, "Midnight Sun")) == 1
     pointer = h.store.latest_draft(ids[0])
     assert pointer and pointer[1].origin == "statement" and pointer[1].passed
-    assert spike_cards.ANSWER in _buttons(_latest_alert(h, spike.id))
+    assert alert.ANSWER in _buttons(_latest_alert(h, spike.id))
     assert h.runtime.deliver_statements() == 0 and len(_ours(masto, "Midnight Sun")) == 1
 
 
 def test_a_refusal_shows_retry_and_the_group_waits_then_retry_posts_it_once(storm, masto) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike, proxy = storm
     proxy.inject("422", "POST", "/api/v1/statuses")
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "The statement was not posted on masto")
     h.services.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "failed"
     card = _latest_alert(h, spike.id)
     assert "not posted on masto after 1 attempts" in text_of(card)
-    assert spike_cards.RETRY in _buttons(card) and spike_cards.ANSWER not in _buttons(card)
-    _click(h, spike_cards.ANSWER, spike.id)
+    assert alert.RETRY in _buttons(card) and alert.ANSWER not in _buttons(card)
+    _click(h, alert.ANSWER, spike.id)
     _told(h, "could not be posted")
     assert _ours(masto, "Midnight Sun") == []
     # the answer form's submit, opened before the failure, approves nothing
     h.services.spikes.answer_group(spike.id, [h.store.latest_draft(ids[0])[0]], {
         "user": "UAPPROVER1", "channel": _alert(h, spike.id)["channel"], "ts": _alert(h, spike.id)["ts"]})
     assert h.store.outbox_items("pending", "posted") == []
-    _click(h, spike_cards.RETRY, spike.id)
+    _click(h, alert.RETRY, spike.id)
     _thread_says(h, "asked to post the statement again")
     h.services.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "posted" and len(_ours(masto, "Midnight Sun")) == 1
-    assert spike_cards.RETRY not in _buttons(_latest_alert(h, spike.id))
-    _click(h, spike_cards.RETRY, spike.id)  # a double click
+    assert alert.RETRY not in _buttons(_latest_alert(h, spike.id))
+    _click(h, alert.RETRY, spike.id)  # a double click
     _told(h, "Nothing to retry")
     assert len(_ours(masto, "Midnight Sun")) == 1
 
 
 def test_a_rejected_pointer_reply_leaves_the_group_answer(storm) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike, _ = storm
-    _click(h, spike_cards.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
     h.services.drain()
     before = [e["text"]["text"] for b in _latest_alert(h, spike.id) if b["type"] == "actions"
-              for e in b["elements"] if e["action_id"] == spike_cards.ANSWER]
+              for e in b["elements"] if e["action_id"] == alert.ANSWER]
     n = int(before[0].split("(")[1].rstrip(")"))
     h.choose("reject", ids[0])
     view = h.opened("reject_submit")
@@ -143,10 +143,10 @@ def test_a_rejected_pointer_reply_leaves_the_group_answer(storm) -> None:  # typ
     h.services.drain()
     h.services.spikes.redraw(spike.id)
     after = [e["text"]["text"] for b in _latest_alert(h, spike.id) if b["type"] == "actions"
-             for e in b["elements"] if e["action_id"] == spike_cards.ANSWER]
+             for e in b["elements"] if e["action_id"] == alert.ANSWER]
     assert after == [f"Answer the group ({n - 1})"]
-    _click(h, spike_cards.ANSWER, spike.id)
-    form = h.opened(spike_cards.ANSWER_VIEW)
+    _click(h, alert.ANSWER, spike.id)
+    form = h.opened(alert.ANSWER_VIEW)
     listed = json.loads(form["private_metadata"])["d"]
     assert len(listed) == n - 1 and h.store.latest_draft(ids[0])[0] not in listed
     assert len(STORM + ABUSE) == len(ids)

@@ -8,7 +8,9 @@ from slack_harness import APPROVER, QUESTION, action_ids, text_of
 
 from assistant.connectors.base import Capabilities
 from assistant.domain.models import Draft, GuardCheck
-from assistant.slack import blocks
+from assistant.slack.views.card import CardData, review_card
+from assistant.slack.views.elements import MAX_BLOCKS
+from assistant.slack.views.modals import edit_modal
 from assistant.store import slack_sql as tables
 from devtools.loopback import slash_command
 
@@ -167,7 +169,7 @@ def test_mention_text_cannot_ping_or_render_markup():
     row = {"source": "x", "network": "x", "author": "<!channel> *boss*", "status": "awaiting",
            "text": "<!channel> <@U123> <https://evil.example|click> *bold* & more", "url": "javascript:alert(1)",
            "created_at": "2024-05-01T10:00:00+00:00"}
-    text, built = blocks.review_card(blocks.CardData(mention_id="x:1", mention=row))
+    text, built = review_card(CardData(mention_id="x:1", mention=row))
     assert "<!channel>" not in text
     for block in built:
         for obj in [block.get("text"), *(block.get("elements") or []), *(block.get("fields") or [])]:
@@ -183,8 +185,8 @@ def test_mention_text_cannot_ping_or_render_markup():
 def test_oversized_texts_stay_within_block_kit_limits_and_say_so():
     row = {"source": "mastodon", "network": "mastodon", "author": "a", "status": "awaiting", "text": "x" * 10000}
     draft = Draft(text="y" * 5000, language="en", guard=[GuardCheck(name=f"check{i}", passed=True) for i in range(40)])
-    _, built = blocks.review_card(blocks.CardData(mention_id="m:1", mention=row, draft=draft, draft_id=1, limit=500))
-    assert len(built) <= blocks.MAX_BLOCKS
+    _, built = review_card(CardData(mention_id="m:1", mention=row, draft=draft, draft_id=1, limit=500))
+    assert len(built) <= MAX_BLOCKS
     for b in built:
         for obj in [b.get("text"), *(b.get("elements") or [])]:
             if isinstance(obj, dict) and "text" in obj:
@@ -192,7 +194,7 @@ def test_oversized_texts_stay_within_block_kit_limits_and_say_so():
     joined = text_of(built)
     assert "more characters of this post" in joined and "more characters of this reply" in joined
     assert "too long by 4500" in joined
-    modal = blocks.edit_modal("m:1", 1, "y" * 5000, "mastodon", 500, {})
+    modal = edit_modal("m:1", 1, "y" * 5000, "mastodon", 500, {})
     assert modal["blocks"][-1]["element"]["max_length"] == 3000
 
 

@@ -4,7 +4,7 @@ self-harm, the parts and what the post names, all escaped (the text is the publi
 from __future__ import annotations
 
 from assistant.domain.models import Action, CrisisKind, Intent, NamedItem, PartReading, Severity, Triage
-from assistant.slack.blocks import CardData, details_blocks, review_card
+from assistant.slack.views.card import CardData, details_blocks, review_card
 
 
 def _text(blocks: list[dict]) -> str:

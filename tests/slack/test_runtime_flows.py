@@ -22,7 +22,7 @@ from slack_harness import (
 )
 
 from assistant.connectors.webhook import signed_headers
-from assistant.slack import blocks
+from assistant.slack.views import mrkdwn
 from assistant.store import slack_sql as tables
 
 SHORT = "Thanks Ann! Our community loves the new espresso blend too."
@@ -236,9 +236,9 @@ def test_an_escalation_names_the_person_as_a_real_mention_and_escapes_the_note(h
 def test_slack_markup_is_unescaped_by_one_function():
     from assistant.slack.listeners import commands, shortcuts
 
-    assert not hasattr(shortcuts, "_unslack") and shortcuts.unslack is blocks.unslack
-    assert commands.blocks.unslack is blocks.unslack
-    assert blocks.unslack("<https://a.example|a> &amp;lt; &lt;b&gt;") == "a (https://a.example) &lt; <b>"
+    assert not hasattr(shortcuts, "_unslack") and shortcuts.unslack is mrkdwn.unslack
+    assert commands.unslack is mrkdwn.unslack
+    assert mrkdwn.unslack("<https://a.example|a> &amp;lt; &lt;b&gt;") == "a (https://a.example) &lt; <b>"
 
 
 def test_a_retried_event_after_a_failure_before_the_store_still_stores_the_mention_once(h):

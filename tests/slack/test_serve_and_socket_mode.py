@@ -20,7 +20,8 @@ from assistant.engine import Engine
 from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.models import PolicyRegistry
 from assistant.settings import Settings
-from assistant.slack import blocks, create_app
+from assistant.slack import create_app
+from assistant.slack.views.card import action_value
 from assistant.store import Store
 from assistant.store import slack_sql as tables
 from assistant.web.server import socket_mode_handler
@@ -95,7 +96,7 @@ def test_assistant_serve_runs_the_app_end_to_end(tmp_path, slack):
         while card is None and time.monotonic() < deadline + 30:
             card = tables.card(store, mention_id)
             time.sleep(0.05)
-        value = blocks.action_value(mention_id, store.latest_draft(mention_id)[0])
+        value = action_value(mention_id, store.latest_draft(mention_id)[0])
         r = driver.interact(block_actions("approve", value, APPROVER, card["channel"], card["ts"]))
         assert r.status_code == 200
         # no source is configured: the reply goes to the local outbox file, and the card says so

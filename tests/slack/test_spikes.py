@@ -13,7 +13,7 @@ from slack_harness import APPROVER, APPROVER2, Harness, text_of
 
 from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage
 from assistant.ml.embeddings import get_encoder
-from assistant.slack import spike_cards
+from assistant.slack.views import alert
 from assistant.storms import spike_for_mention
 from devtools.loopback import block_actions
 
@@ -79,7 +79,7 @@ def _told(h: Harness, words: str, count: int = 1) -> None:
 
 def _click(h: Harness, action_id: str, spike_id: int, user: str = APPROVER) -> None:
     row = _alert(h, spike_id)
-    h.driver.interact(block_actions(action_id, spike_cards.value(spike_id), user, row["channel"], row["ts"],
+    h.driver.interact(block_actions(action_id, alert.value(spike_id), user, row["channel"], row["ts"],
                                     h.slack.response_url("alert")))
 
 
@@ -123,8 +123,8 @@ def test_alert_card_in_the_escalation_channel_with_the_numbers_and_marked_member
 
 def test_statement_posted_once_then_the_group_answered_once_each(storm) -> None:  # type: ignore[no-untyped-def]
     h, ids, spike, _ = storm
-    _click(h, spike_cards.APPROVE, spike.id)
-    _click(h, spike_cards.APPROVE, spike.id, user=APPROVER2)  # a second click, by someone else
+    _click(h, alert.APPROVE, spike.id)
+    _click(h, alert.APPROVE, spike.id, user=APPROVER2)  # a second click, by someone else
     _told(h, "already approved")
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved" in p.get("text", ""))
     h.services.drain()
@@ -137,14 +137,14 @@ def test_statement_posted_once_then_the_group_answered_once_each(storm) -> None:
     pointer = h.store.latest_draft(ids[0])
     assert pointer and pointer[1].origin == "statement" and pointer[1].passed
     # one approval answers the group: the form lists each reply before it goes
-    _click(h, spike_cards.ANSWER, spike.id)
-    view = h.opened(spike_cards.ANSWER_VIEW)
+    _click(h, alert.ANSWER, spike.id)
+    view = h.opened(alert.ANSWER_VIEW)
     listed = [b for b in view["blocks"] if b["block_id"].startswith("r")]
     answerable = [i for i in ids if i not in ids[len(STORM):] and i in {m.mention_id for m in _members(h, spike.id)}]
     assert len(listed) == len(answerable) >= 10
     assert "user0" in text_of(view["blocks"]) and "de" in text_of(view["blocks"])
-    h.submit(spike_cards.ANSWER_VIEW, {}, view["private_metadata"])
-    h.submit(spike_cards.ANSWER_VIEW, {}, view["private_metadata"])  # a double submit
+    h.submit(alert.ANSWER_VIEW, {}, view["private_metadata"])
+    h.submit(alert.ANSWER_VIEW, {}, view["private_metadata"])  # a double submit
     _told(h, "Each is posted once", 2)
     assert "were answered already" in json.dumps(h.slack.calls_to("chat.postEphemeral"))
     replies = [r for r in h.outbox_lines() if not r.get("statement")]
@@ -161,7 +161,7 @@ def test_hide_the_abusive_ones_with_one_confirmation(storm) -> None:  # type: ig
     h, ids, spike, _ = storm
     abusive = ids[len(STORM):]
     assert {m.mention_id for m in _members(h, spike.id) if m.abusive} == set(abusive)
-    _click(h, spike_cards.HIDE, spike.id)
+    _click(h, alert.HIDE, spike.id)
     _told(h, "abusive posts")
     assert all(h.store.get_mention(i)["status"] == "hidden" for i in abusive), ([h.store.get_mention(i)["status"] for i in abusive], h.slack.calls_to("chat.postEphemeral"))
     said = json.dumps(h.slack.calls_to("chat.postEphemeral"))
@@ -172,7 +172,7 @@ def test_hide_the_abusive_ones_with_one_confirmation(storm) -> None:  # type: ig
 
 def test_someone_outside_the_approvers_cannot_post_the_statement(storm) -> None:  # type: ignore[no-untyped-def]
     h, _, spike, _ = storm
-    _click(h, spike_cards.APPROVE, spike.id, user="UOUTSIDER")
+    _click(h, alert.APPROVE, spike.id, user="UOUTSIDER")
     _told(h, "Only")
     assert not [r for r in h.outbox_lines() if r.get("statement")]
     assert "Only" in json.dumps(h.slack.calls_to("chat.postEphemeral"))

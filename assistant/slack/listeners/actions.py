@@ -2,7 +2,7 @@
 (reject this draft, no reply needed, escalate, move to private message, hide); ignore, retry.
 
 A click acts only on the mention of the card it was made on: the button's value names the
-mention and the draft shown (``{"m": ..., "d": ...}``, see ``blocks.action_value``), and the
+mention and the draft shown (``{"m": ..., "d": ...}``, see ``views.card.action_value``), and the
 message it came from must be that mention's stored card (an ephemeral /reply card, which has
 no stored message, must belong to a mention the app drew a card for). Approve needs the draft
 id and acts only if it is still the latest draft. A value that is not one of ours is answered
@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from assistant.domain.errors import AssistantError
-from assistant.slack import blocks
 from assistant.slack.listeners import metadata_for, ref_from_action
+from assistant.slack.views.modals import (
+    details_modal,
+    edit_modal,
+    escalate_modal,
+    hide_modal,
+    private_modal,
+    reason_modal,
+    regenerate_modal,
+)
 from assistant.store import APPROVABLE_STATUSES, OPEN_STATUSES
 from assistant.store import slack_sql as tables
 
@@ -199,32 +207,32 @@ def _open(svc: Services, body: dict[str, Any], name: str, mention_id: str, draft
             failed = tables.outbox_for(svc.store, mention_id)
             text = (failed or {}).get("text") or text
             title = "Edit and approve again"
-        view = blocks.edit_modal(mention_id, latest[0] if latest else None, text, row.get("network"),
+        view = edit_modal(mention_id, latest[0] if latest else None, text, row.get("network"),
                                  policy.voice.limit_for(row.get("network")) if policy else None, meta, title,
                                  submit=svc.approve_label(mention_id), post=post)
     elif name == "regenerate":
-        view = blocks.regenerate_modal(mention_id, meta)
+        view = regenerate_modal(mention_id, meta)
     elif name == "reject":
-        view = blocks.reason_modal("reject_submit", "Reject this draft", "Reject draft", mention_id, meta,
+        view = reason_modal("reject_submit", "Reject this draft", "Reject draft", mention_id, meta,
                                    label="What is wrong with it? (the next draft avoids it)")
     elif name == "no_reply":
-        view = blocks.reason_modal("no_reply_submit", "No reply needed", "Close it", mention_id, meta,
+        view = reason_modal("no_reply_submit", "No reply needed", "Close it", mention_id, meta,
                                    label="Why does it need no reply?", optional=False)
     elif name == "hide":
         caps = _capabilities(svc, mention_id)
-        view = blocks.hide_modal(mention_id, caps.hide_means if caps else "unknown source",
+        view = hide_modal(mention_id, caps.hide_means if caps else "unknown source",
                                  bool(caps and caps.hide), meta, post)
     elif name == "private":
         caps = _capabilities(svc, mention_id)
-        view = blocks.private_modal(mention_id, (latest[1].text if latest else None) or "",
+        view = private_modal(mention_id, (latest[1].text if latest else None) or "",
                                     caps.private_means if caps else "unknown source", bool(caps and caps.private),
                                     meta, post)
     elif name == "details":
-        view = blocks.details_modal(svc.card_data(mention_id))
+        view = details_modal(svc.card_data(mention_id))
     else:
         policy = svc.policy(svc.brand_of(mention_id))
         teams = sorted({r.team for r in policy.escalation}) if policy else []
-        view = blocks.escalate_modal(mention_id, teams, meta)
+        view = escalate_modal(mention_id, teams, meta)
     try:
         svc.client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as exc:

@@ -6,7 +6,10 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import models as domain
-from assistant.slack import blocks
+from assistant.slack.views.elements import notice_blocks
+from assistant.slack.views.help import HELP
+from assistant.slack.views.home import home_view, queue_blocks
+from assistant.slack.views.mrkdwn import escape, unslack
 from assistant.store import slack_sql as tables
 
 if TYPE_CHECKING:
@@ -26,7 +29,7 @@ def reply(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
     mention_id = tables.find_mention_by_url(svc.store, match.group(1)) if match else None
     if mention_id is None:
         # Slack sends the text with its own markup (<http..|..>, &amp;): store it as a person would read it
-        plain = blocks.unslack(text)
+        plain = unslack(text)
         mention = domain.Mention(source="manual", external_id=f"slack-reply-{command.get('trigger_id') or domain.utcnow().timestamp()}",
                                  author=command.get("user_name") or command.get("user_id") or "", text=plain,
                                  url=match.group(1) if match else None, created_at=domain.utcnow().isoformat())
@@ -75,11 +78,11 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
     if sub == "queue":
         shown = svc.store.queue(limit=15)
         total = tables.stats(svc.store)["waiting"]  # every open mention, not only the page shown
-        ack(text=f"{total} waiting", blocks=blocks.queue_blocks(shown, card_links(svc, [r["id"] for r in shown]),
+        ack(text=f"{total} waiting", blocks=queue_blocks(shown, card_links(svc, [r["id"] for r in shown]),
                                                                total))
     elif sub == "stats":
         s = tables.stats(svc.store)
-        view = blocks.home_view(s, [], {}, [])
+        view = home_view(s, [], {}, [])
         ack(text="Today's figures", blocks=view["blocks"][1:3])
     elif sub == "policy":
         try:
@@ -88,18 +91,18 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
             lines = policy_lines(svc)
         except Exception as exc:  # a broken folder: say what and how to fix it
             lines = [f"could not load policies: {exc}"]
-        view = blocks.home_view(tables.stats(svc.store), lines, public_errors(svc), [])
+        view = home_view(tables.stats(svc.store), lines, public_errors(svc), [])
         ack(text="Policy in force", blocks=[b for b in view["blocks"] if b.get("block_id", "").startswith("policy")])
     elif sub == "report":
         from assistant.slack.report_post import post_report
 
         span = words[1] if len(words) > 1 else "30d"
-        ack(text=f"📊 Making the report for the last {blocks.escape(span)} …")
+        ack(text=f"📊 Making the report for the last {escape(span)} …")
         svc.in_background(post_report, svc, command.get("channel_id") or "", span, command.get("response_url"))
     elif sub == "help":
-        ack(text="Reply assistant help", blocks=blocks.notice_blocks(blocks.HELP))
+        ack(text="Reply assistant help", blocks=notice_blocks(HELP))
     else:
-        ack(text=f"Unknown command `{blocks.escape(sub)}`. Try `/assistant help`.")
+        ack(text=f"Unknown command `{escape(sub)}`. Try `/assistant help`.")
 
 
 def register(app: App, svc: Services) -> None:

@@ -10,8 +10,8 @@ from slack_sdk.errors import SlackApiError
 from assistant.domain.errors import AssistantError
 from assistant.insights.superfans import superfans
 from assistant.review import assignments
-from assistant.slack import blocks, spike_cards
 from assistant.slack.listeners.commands import card_links, policy_lines, public_errors
+from assistant.slack.views.home import home_view, superfan_blocks
 from assistant.store import OPEN_STATUSES
 from assistant.store import slack_sql as tables
 
@@ -55,11 +55,11 @@ def home(svc: Services, user: str | None = None) -> dict[str, Any]:
     mine, team = waiting_for(svc, user) if user else ([], [])
     queue = svc.store.queue(limit=20)
     ids = [r["mention_id"] for r in mine + team] + [r["id"] for r in queue]
-    view = blocks.home_view(tables.stats(svc.store), lines, public_errors(svc), tables.open_follow_ups(svc.store),
+    view = home_view(tables.stats(svc.store), lines, public_errors(svc), tables.open_follow_ups(svc.store),
                             mine=mine, team=team, queue=queue, links=card_links(svc, ids))
     policy = svc.policy(svc.settings.brand)
     if policy is not None:  # the super-fans, after the figures (000-003: keep the fans in view)
-        fans = spike_cards.superfan_blocks(superfans(svc.store, policy))
+        fans = superfan_blocks(superfans(svc.store, policy))
         view["blocks"] = [*view["blocks"][:99 - len(fans)], *fans]
     return view
 

@@ -13,9 +13,8 @@ from slack_sdk.errors import SlackApiError
 
 from assistant.domain.errors import AssistantError
 from assistant.domain.models import Mention
-from assistant.slack import blocks
-from assistant.slack.blocks import unslack
 from assistant.slack.services import log
+from assistant.slack.views.mrkdwn import escape, unslack
 from assistant.store import slack_sql as tables
 
 if TYPE_CHECKING:
@@ -84,7 +83,7 @@ def draft_reply(svc: Services, body: dict[str, Any]) -> None:
         try:  # a channel link Slack renders needs the id: <#C123>, never <##name>
             where = f"<#{svc.channel_id(review)}>"
         except (AssistantError, SlackApiError):
-            where = blocks.escape(review)
+            where = escape(review)
     svc.ephemeral(ref, f"✍️ Drafting a reply: the card will appear in {where}.")
 
 

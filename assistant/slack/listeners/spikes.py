@@ -10,8 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from assistant.slack import spike_cards
 from assistant.slack.listeners import ref_from_action
+from assistant.slack.views.alert import (
+    ANSWER,
+    ANSWER_VIEW,
+    APPROVE,
+    EDIT,
+    EDIT_VIEW,
+    HIDE,
+    RETRY,
+    edit_view,
+    spike_of,
+    version_block,
+)
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -24,7 +35,7 @@ log = logging.getLogger("assistant.slack")
 def _spike(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
     ref = ref_from_action(body)
     try:
-        spike_id = spike_cards.spike_of(action.get("value") or "")
+        spike_id = spike_of(action.get("value") or "")
     except (ValueError, KeyError, TypeError):
         log.warning("a spike button with a value that is not ours: %.80r", action.get("value"))
         svc.ephemeral(ref, "That button is not one of this app's; nothing was changed.")
@@ -51,7 +62,7 @@ def on_edit(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None
         svc.ephemeral(ref, "The statement was already approved; it is posted once.")
         return
     texts, promised = svc.spikes.edit_text(spike_id)  # drafted now: the update time due now, with its date
-    view = spike_cards.edit_view(spike_id, texts)
+    view = edit_view(spike_id, texts)
     view["private_metadata"] = json.dumps({"s": spike_id, "u": promised, "l": list(texts),
                                            "r": {"channel": ref["channel"], "ts": ref["ts"]}})
     _open(svc, body, view, ref)
@@ -101,7 +112,7 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     languages = [str(lang) for lang in meta.get("l") or [""]]
     texts: dict[str, str] = {}
     for i, language in enumerate(languages):
-        block = spike_cards.version_block(language, i == 0)
+        block = version_block(language, i == 0)
         text = ((values.get(block) or {}).get("text") or {}).get("value") or ""
         if not text.strip():
             ack(response_action="errors", errors={block: "Write the statement, or close the form."})
@@ -111,7 +122,7 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     # form in one line and cannot be overridden (approve_statement checks again).
     why = svc.spikes.check_edit(int(meta["s"]), texts, meta.get("u"))
     if why:
-        ack(response_action="errors", errors={spike_cards.version_block(languages[0], True): why})
+        ack(response_action="errors", errors={version_block(languages[0], True): why})
         return
     ack()
     svc.in_background(svc.spikes.approve_statement, int(meta["s"]), ref, texts, meta.get("u"))
@@ -132,11 +143,11 @@ def register(app: App, svc: Services) -> None:
             fn(svc, body, action)
         return handler
 
-    app.action(spike_cards.APPROVE)(bind(on_approve))
-    app.action(spike_cards.EDIT)(bind(on_edit))
-    app.action(spike_cards.ANSWER)(bind(on_answer))
-    app.action(spike_cards.HIDE)(bind(on_hide))
-    app.action(spike_cards.RETRY)(bind(on_retry))
+    app.action(APPROVE)(bind(on_approve))
+    app.action(EDIT)(bind(on_edit))
+    app.action(ANSWER)(bind(on_answer))
+    app.action(HIDE)(bind(on_hide))
+    app.action(RETRY)(bind(on_retry))
 
     def edit(ack: Ack, body: dict[str, Any]) -> None:
         edit_submit(svc, ack, body)
@@ -144,5 +155,5 @@ def register(app: App, svc: Services) -> None:
     def answer(ack: Ack, body: dict[str, Any]) -> None:
         answer_submit(svc, ack, body)
 
-    app.view(spike_cards.EDIT_VIEW)(edit)
-    app.view(spike_cards.ANSWER_VIEW)(answer)
+    app.view(EDIT_VIEW)(edit)
+    app.view(ANSWER_VIEW)(answer)

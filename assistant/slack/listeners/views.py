@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import review
 from assistant.drafting.prompt import INSTRUCTIONS as PROMPT_INSTRUCTIONS
-from assistant.slack.blocks import INSTRUCTIONS, md, plain
 from assistant.slack.listeners import ref_from_view
+from assistant.slack.views.elements import md, plain
+from assistant.slack.views.modals import INSTRUCTIONS
 from assistant.store import APPROVABLE_STATUSES
 
 if TYPE_CHECKING:

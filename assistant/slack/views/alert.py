@@ -1,7 +1,7 @@
 """Block Kit for a spike (a shitstorm): the alert card in the escalation channel, the
-statement's Edit form, the "answer the group" list, the line a member's review card
-carries, and the super-fans in App Home. Pure functions: no Slack calls here. Every
-text from the public (representative posts, authors, common words) is escaped."""
+statement's Edit form, the "answer the group" list, and the line a member's review card
+carries. Pure functions: no Slack calls here. Every text from the public (representative
+posts, authors, common words) is escaped. (The super-fans in App Home are in ``views.home``.)"""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.insights.superfans import FanStatus
-from assistant.slack.blocks import SECTION_LIMIT, clip, escape, md, network_label, plain, safe_url, who
+from assistant.slack.views.elements import SECTION_LIMIT, Block, clip, md, network_label, plain
+from assistant.slack.views.mrkdwn import escape, safe_url, who
 from assistant.storms.spike import Spike
-
-Block = dict[str, Any]
 
 APPROVE, EDIT, ANSWER, HIDE = "spike_statement_approve", "spike_statement_edit", "spike_answer_group", "spike_hide"
 RETRY = "spike_statement_retry"
@@ -214,22 +212,6 @@ def member_line(spike: Spike, topic: str, link: str | None) -> str:
 def card_extra(lines: list[str]) -> list[Block]:
     return [{"type": "context", "block_id": "spike_fan", "elements": [md(clip(line, 2900)[0]) for line in lines]}] \
         if lines else []
-
-
-def superfan_blocks(fans: list[FanStatus], limit: int = 15) -> list[Block]:
-    """App Home: who praises us again and again."""
-    if not fans:
-        text = "*⭐ Super-fans*\nNobody yet: an author with several kind posts in the period is listed here."
-    else:
-        lines = []
-        for f in fans[:limit]:
-            url = safe_url(f.last_url)
-            name = escape(f.author)
-            lines.append(f"• {f'<{url}|{name}>' if url else name} ({escape(network_label(f.network))}): "
-                         f"{f.count} kind posts in {f.period_days} days")
-        more = f"\n… and {len(fans) - limit} more" if len(fans) > limit else ""
-        text = "*⭐ Super-fans*\n" + "\n".join(lines) + more
-    return [{"type": "section", "block_id": "superfans", "text": md(clip(text, SECTION_LIMIT, "list")[0])}]
 
 
 def as_text(blocks: list[Block]) -> str:
