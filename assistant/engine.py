@@ -14,7 +14,8 @@ from assistant.domain.models import Action, CrisisKind, Draft, GuardCheck, Menti
 from assistant.drafting.drafter import Drafter
 from assistant.drafting.guard import check_draft
 from assistant.ml.generation import ModelBackend, create_backend
-from assistant.policy.models import Policy, PolicyRegistry
+from assistant.policy.models import Policy
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.triage import Triager

@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant.connectors.file_import import parse_mentions
 from assistant.domain.models import Action, Mention
-from assistant.policy.models import PolicyRegistry
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.triage import Triager

@@ -26,7 +26,7 @@ from typing import Any
 from assistant.domain.models import Mention
 from assistant.engine import Engine
 from assistant.ml.generation.fake import FakeBackend
-from assistant.policy.models import PolicyRegistry
+from assistant.policy.registry import PolicyRegistry
 from assistant.runtime.service import build_runtime
 from assistant.settings import Settings
 from assistant.slack import create_app

@@ -171,7 +171,7 @@ def bench_report(output: str | None = None, days: int = 30, per_hour: int = 50) 
     """Build the synthetic history, then time the report on it (first run, which also
     computes the edit distances, and a second run). Yields lines to print."""
     from assistant.insights.report import render_png, write_report
-    from assistant.policy.models import load_policy
+    from assistant.policy.loading import load_policy
 
     root = Path(__file__).resolve().parents[1]
     policy_file = root / "policies" / "aurora-roasters.yaml"

@@ -13,7 +13,7 @@ from assistant.domain.errors import SettingsError
 
 def _runtime(process: bool = False) -> Any:
     from assistant.engine import Engine
-    from assistant.policy.models import PolicyRegistry
+    from assistant.policy.registry import PolicyRegistry
     from assistant.runtime.service import Runtime
     from assistant.settings import load_settings
     from assistant.store import Store, connectors_sql

@@ -54,7 +54,7 @@ def _engine(brand: str | None = None, **overrides: Any):  # type: ignore[no-unty
 
 def _policy(brand: str | None):  # type: ignore[no-untyped-def]
     """The policy in force for BRAND (or the only / default brand)."""
-    from assistant.policy.models import PolicyRegistry
+    from assistant.policy.registry import PolicyRegistry
 
     settings = load_settings(**({"brand": brand} if brand else {}))
     return PolicyRegistry(settings.policies_dir).get(settings.brand)
@@ -246,8 +246,7 @@ def policy() -> None:
 @click.argument("paths", nargs=-1)
 def policy_check(paths: tuple[str, ...]) -> None:
     """List every error in the policy files at PATHS (files or folders), as file:line: field: message."""
-    from assistant.policy.loading import read_policy_file
-    from assistant.policy.models import check_text, policy_files, policy_warnings
+    from assistant.policy.loading import check_policy_text, policy_files, policy_warnings, read_policy_file
 
     targets = [Path(p) for p in paths] or [Path(load_settings().policies_dir)]
     problems = 0
@@ -258,7 +257,7 @@ def policy_check(paths: tuple[str, ...]) -> None:
         for f in files:
             # the same checks as a running process: size cap and UTF-8 first, then the YAML and the fields
             text, errors = read_policy_file(f)
-            policy, more = check_text(text, str(f)) if text is not None else (None, [])
+            policy, more = check_policy_text(text, str(f)) if text is not None else (None, [])
             errors += more
             for line in errors:
                 click.echo(line)
@@ -278,7 +277,7 @@ def policy_show(brand: str | None) -> None:
     """Print the policy in force for BRAND (as loaded, defaults filled in)."""
     import yaml
 
-    from assistant.policy.models import PolicyRegistry
+    from assistant.policy.registry import PolicyRegistry
 
     settings = load_settings()
     registry = PolicyRegistry(settings.policies_dir)
@@ -320,7 +319,7 @@ def policy_suggest(brand: str | None, since: str, min_count: int) -> None:
     file to review and apply by hand. The policy file is never written."""
     from assistant.insights.learning.suggest import suggest, suggestion_lines
     from assistant.insights.log import parse_since
-    from assistant.policy.models import PolicyRegistry
+    from assistant.policy.registry import PolicyRegistry
     from assistant.store import Store
 
     settings = load_settings()
@@ -435,7 +434,8 @@ def _mark(ok: bool) -> str:
 def _brand_policies(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The policy of each brand the rows name: from the policies folder, else the
     examples shipped beside it (the bike shop)."""
-    from assistant.policy.models import PolicyRegistry, load_policy
+    from assistant.policy.loading import load_policy
+    from assistant.policy.registry import PolicyRegistry
 
     registry = PolicyRegistry(load_settings().policies_dir)
     out: dict[str, Any] = {}

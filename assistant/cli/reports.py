@@ -69,7 +69,7 @@ def _database_error(exc: sqlite3.DatabaseError) -> AssistantError:
 def _policy_or_none(brand: str | None) -> Any:
     """The policy in force, for the response target and catalog; the report still works
     without one (defaults), saying so."""
-    from assistant.policy.models import PolicyRegistry
+    from assistant.policy.registry import PolicyRegistry
 
     try:
         settings = load_settings(**({"brand": brand} if brand else {}))

@@ -23,7 +23,9 @@ import click
 
 from assistant.cli.group import cli
 from assistant.domain.errors import PolicyError
-from assistant.policy.models import Policy, PolicyRegistry, load_policy, policy_files
+from assistant.policy.loading import load_policy, policy_files
+from assistant.policy.models import Policy
+from assistant.policy.registry import PolicyRegistry
 
 log = logging.getLogger("assistant.serve")
 
@@ -158,7 +160,7 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     HEALTH.check("database", lambda: database_problem(settings.db_path))
     db = Path(settings.db_path)
     policies = LastGoodPolicies(settings.policies_dir, db.with_name(db.name + ".last-good-policies"))
-    quiet = logging.getLogger("assistant.policy.models")  # a broken file is said once, below, with what is done
+    quiet = logging.getLogger("assistant.policy.registry")  # a broken file is said once, below, with what is done
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:

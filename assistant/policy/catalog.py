@@ -13,12 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-def fold(text: str) -> str:
-    # Imported late: the triage package imports the policy, which imports this module.
-    from assistant.text.normalize import fold as _fold
-
-    return _fold(text)
+from assistant.text.normalize import fold
 
 Kind = Literal["product", "place", "person", "event"]
 ANY = "any"
@@ -90,7 +85,9 @@ def _stem(name: str, inflected: bool) -> str:
 _PERSON_CASE = r"(?:lle|lta|ltä|lla|llä|n|sta|stä|ssa|ssä|m)?"
 
 
-def _pattern(names: list[str], person: bool = False, inflected: bool = False) -> re.Pattern[str] | None:
+def names_pattern(names: list[str], person: bool = False, inflected: bool = False) -> re.Pattern[str] | None:
+    """One pattern for ``names`` on folded text, longest first: a person's name with case
+    endings only, a thing's with the endings of an ``inflected`` language (or none)."""
     folded = sorted({fold(n) for n in names if fold(n)}, key=len, reverse=True)
     if not folded:
         return None
@@ -108,7 +105,7 @@ class Catalog:
         key = (entry.id, language)
         if key not in self._patterns:
             # A post's language is sometimes misread: its own names, then every name.
-            self._patterns[key] = _pattern(entry.names_for(language) or entry.all_names(),
+            self._patterns[key] = names_pattern(entry.names_for(language) or entry.all_names(),
                                            person=entry.kind == "person", inflected=language in INFLECTED)
         return self._patterns[key]
 

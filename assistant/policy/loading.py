@@ -6,6 +6,10 @@ paste would otherwise take minutes and gigabytes to load) and a file that is not
 a few thousand brackets raise RecursionError) and a key given twice in one mapping
 (YAML would silently keep the second). Every problem is one line:
 ``file:line: what is wrong: how to fix it``.
+
+On top of those, ``check_policy_text`` validates a policy's text (the pydantic models, then
+the checks that span fields) and ``load_policy`` reads one file into a ``Policy``: what
+`assistant policy check`, the registry and the suggestions' self-check all go through.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
+
+from assistant.domain.errors import PolicyError
+from assistant.policy.models import Policy
 
 MAX_BYTES = 1_000_000  # the shipped policy is about 90 kB
 MAX_DEPTH = 32  # the deepest part of a real policy (playbooks.x.examples[n].reply) is 5 levels
@@ -141,3 +149,60 @@ def line_of(node: yaml.Node | None, path: tuple[Any, ...]) -> int:
             break
         line = node.start_mark.line + 1
     return line
+
+
+# -- a policy from its text or its file ------------------------------------------------------
+
+
+def check_policy_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
+    """Parse and validate a policy. Returns the policy, or None and one line per error."""
+    # size cap, nesting limit and duplicate keys first: one line each, never a traceback
+    root, data, yaml_problems = parse_yaml(text, path)
+    if yaml_problems:
+        return None, yaml_problems
+    if not isinstance(data, dict):
+        return None, [f"{path}:1: policy: expected a mapping with brand, languages, playbooks, ..."]
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            message = err["msg"].removeprefix("Value error, ")
+            field = ".".join(str(p) for p in loc) or "policy"
+            if err["type"] == "extra_forbidden":
+                message = "unknown field (check the spelling)"
+            problems.append(f"{path}:{line_of(root, loc)}: {field}: {message}")
+        return None, problems
+    cross = policy.cross_field_problems()
+    if cross:
+        return None, [f"{path}:{line_of(root, loc)}: {'.'.join(loc)}: {message}" for loc, message in cross]
+    policy.id = Path(path).stem
+    policy.path = path
+    return policy, []
+
+
+def policy_warnings(policy: Policy, text: str) -> list[str]:
+    """``Policy.warnings()`` as file:line: field: warning: message lines."""
+    root, _, _ = parse_yaml(text, policy.path or "")
+    return [f"{policy.path}:{line_of(root, loc)}: {'.'.join(loc)}: warning: {message}"
+            for loc, message in policy.warnings()]
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read, parse and validate one policy file; PolicyError (one line per problem) if it is not usable."""
+    p = Path(path)
+    text, problems = read_policy_file(p)  # size cap and UTF-8 check before any parsing
+    if text is None:
+        raise PolicyError(str(p), problems)
+    policy, problems = check_policy_text(text, str(p))
+    if policy is None:
+        raise PolicyError(str(p), problems)
+    return policy
+
+
+def policy_files(target: str | Path) -> list[Path]:
+    p = Path(target)
+    if p.is_dir():
+        return sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
+    return [p]

@@ -1,31 +1,25 @@
-"""Tone policies: one YAML file per brand in ``policies/``, validated by pydantic.
+"""What a tone policy is: the pydantic models of one brand's YAML file in ``policies/``.
 
-A file with any error is never loaded. ``PolicyRegistry.reload()`` keeps the
-last good version of a brand's policy active and records why the new one was
-refused, so a typo in a running deployment changes nothing until it is fixed.
+The models refuse unknown keys and bad values field by field; ``Policy.cross_field_problems``
+adds the checks that span fields (a template per language, known variables only, ...), and
+``Policy.warnings`` the gaps that do not stop a policy loading. Reading a file into these
+models is loading.py; keeping the policies in force is registry.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import string
-import threading
-import weakref
 from functools import cached_property
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
+from urllib.parse import urlparse
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from assistant.domain.errors import PolicyError
 from assistant.domain.models import Intent, Severity
 from assistant.policy.catalog import Catalog, CatalogEntry
 from assistant.policy.crisis import Crisis
-
-log = logging.getLogger(__name__)
 
 _HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}", re.I)
 REPLY_INTENTS = (Intent.PRAISE, Intent.COMPLAINT, Intent.QUESTION, Intent.SUGGESTION, Intent.REACTION)
@@ -152,7 +146,9 @@ class Moderation(_Model):
     source: str | None = None
 
 
-class Review(_Model):
+class ReviewRules(_Model):
+    """The policy's ``review`` section: where drafts wait for approval, and who approves."""
+
     channel: str | None = None
     approvers: list[str] = Field(default_factory=list)
     # The time within which a mention should be answered (article 001: the engagement
@@ -192,7 +188,7 @@ class Policy(_Model):
     escalation: list[EscalationRule] = Field(default_factory=list)
     gestures: list[Gesture] = Field(default_factory=list)
     moderation: Moderation = Field(default_factory=Moderation)
-    review: Review = Field(default_factory=Review)
+    review: ReviewRules = Field(default_factory=ReviewRules)
     superfans: SuperFans = Field(default_factory=SuperFans)
     # When negative posts about one thing are a spike, and the one statement that answers it.
     crisis: Crisis = Field(default_factory=Crisis)
@@ -244,8 +240,6 @@ class Policy(_Model):
     def brand_domains(self) -> frozenset[str]:
         """Host names that are the brand's own (its website, addresses in its facts): links
         to them are not spam. Worked out once per loaded policy (asked for every link)."""
-        from urllib.parse import urlparse
-
         domains = set()
         for value in [self.brand.website or "", *self.brand.handles.values(), *self.all_fact_texts()]:
             for word in value.split():
@@ -351,212 +345,3 @@ class Policy(_Model):
 
 def _placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
-
-
-# -- loading with line numbers ----------------------------------------------------------------
-
-
-def _line_of(node: yaml.Node | None, path: tuple[Any, ...]) -> int:
-    """The 1-based line of the YAML node at ``path`` (or of its nearest parent)."""
-    from assistant.policy.loading import line_of
-
-    return line_of(node, path)
-
-
-def check_text(text: str, path: str) -> tuple[Policy | None, list[str]]:
-    """Parse and validate a policy. Returns the policy, or None and one line per error."""
-    from assistant.policy.loading import parse_yaml
-
-    # size cap, nesting limit and duplicate keys first: one line each, never a traceback
-    root, data, yaml_problems = parse_yaml(text, path)
-    if yaml_problems:
-        return None, yaml_problems
-    if not isinstance(data, dict):
-        return None, [f"{path}:1: policy: expected a mapping with brand, languages, playbooks, ..."]
-    try:
-        policy = Policy.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            field = ".".join(str(p) for p in loc) or "policy"
-            if err["type"] == "extra_forbidden":
-                message = "unknown field (check the spelling)"
-            problems.append(f"{path}:{_line_of(root, loc)}: {field}: {message}")
-        return None, problems
-    cross = policy.cross_field_problems()
-    if cross:
-        return None, [f"{path}:{_line_of(root, loc)}: {'.'.join(loc)}: {message}" for loc, message in cross]
-    policy.id = Path(path).stem
-    policy.path = path
-    return policy, []
-
-
-def policy_warnings(policy: Policy, text: str) -> list[str]:
-    """``Policy.warnings()`` as file:line: field: warning: message lines."""
-    from assistant.policy.loading import parse_yaml
-
-    root, _, _ = parse_yaml(text, policy.path or "")
-    return [f"{policy.path}:{_line_of(root, loc)}: {'.'.join(loc)}: warning: {message}"
-            for loc, message in policy.warnings()]
-
-
-def load_policy(path: str | Path) -> Policy:
-    """Read, parse and validate one policy file; PolicyError (one line per problem) if it is not usable."""
-    from assistant.policy.loading import read_policy_file
-
-    p = Path(path)
-    text, problems = read_policy_file(p)  # size cap and UTF-8 check before any parsing
-    if text is None:
-        raise PolicyError(str(p), problems)
-    policy, problems = check_text(text, str(p))
-    if policy is None:
-        raise PolicyError(str(p), problems)
-    return policy
-
-
-def policy_files(target: str | Path) -> list[Path]:
-    p = Path(target)
-    if p.is_dir():
-        return sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
-    return [p]
-
-
-class PolicyRegistry:
-    """The policies in force, one per brand, reloaded from a folder.
-
-    ``get()`` never parses once the folder has been loaded: it hands back the last good
-    policy, and a background thread (started by the first ``get()`` or ``start()``) looks at
-    the files every ``CHECK_EVERY`` seconds. A reload parses changed files outside the lock
-    ``get()`` could wait on; a file that cannot be loaded keeps the last good version, logs
-    one line per change of the file, and stays in ``errors`` until it is fixed.
-    """
-
-    # How often the background check looks at the files again: edits to the YAML take
-    # effect in a running `assistant serve` within this many seconds, with no restart.
-    CHECK_EVERY = 2.0
-
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        self._policies: dict[str, Policy] = {}
-        self._seen: dict[Path, tuple[int, int]] = {}  # file -> (mtime_ns, size) when last read
-        self.errors: dict[str, list[str]] = {}  # brand id -> why its file was not (re)loaded
-        self._lock = threading.Lock()  # held only to swap in what a reload parsed
-        self._reloading = threading.Lock()  # one reload at a time; get() never takes it
-        self._loaded = False
-        self._watcher: threading.Thread | None = None
-        self._stop = threading.Event()
-
-    def reload(self, force: bool = False) -> dict[str, list[str]]:
-        """Load new or changed files. A broken file keeps the last good policy."""
-        if not self.folder.is_dir():
-            raise PolicyError(str(self.folder), [f"{self.folder}:1: folder: not found (set ASSISTANT_POLICIES_DIR)"])
-        with self._reloading:
-            files = policy_files(self.folder)
-            changed: list[tuple[Path, tuple[int, int]]] = []
-            for path in files:
-                try:
-                    st = path.stat()
-                except OSError:  # removed since the folder was listed
-                    continue
-                if force or self._seen.get(path) != (st.st_mtime_ns, st.st_size):
-                    changed.append((path, (st.st_mtime_ns, st.st_size)))
-            parsed: list[tuple[Path, tuple[int, int], Policy | None, list[str]]] = []
-            for path, signature in changed:
-                try:
-                    parsed.append((path, signature, load_policy(path), []))
-                except PolicyError as exc:
-                    parsed.append((path, signature, None, exc.problems))
-                except Exception as exc:  # a bug, not the file: still one line, and the last good stays
-                    log.debug("loading %s failed", path, exc_info=True)
-                    parsed.append((path, signature, None,
-                                   [f"{path}:1: policy: could not be loaded ({type(exc).__name__}: {exc}); "
-                                    "run `assistant policy check` on it"]))
-            with self._lock:
-                policies, errors = dict(self._policies), dict(self.errors)
-                for gone in [p for p in self._seen if p not in files]:
-                    del self._seen[gone]
-                    errors.pop(gone.stem, None)
-                for path, signature, policy, problems in parsed:
-                    self._seen[path] = signature
-                    if policy is None:
-                        problems = [" ".join(p.split()) for p in problems] or [f"{path}:1: policy: not loaded"]
-                        if errors.get(path.stem) != problems:  # one line per new error, not per poll or save
-                            kept = "keeping the last good version" if path.stem in policies else "not loaded"
-                            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-                            log.warning("policy %s has errors, %s: %s%s", path, kept, problems[0], more)
-                        errors[path.stem] = problems
-                        continue
-                    if policy.id in policies:
-                        log.info("policy %s reloaded", path)
-                    policies[policy.id] = policy
-                    errors.pop(policy.id, None)
-                # whole new dicts: a reader holds a consistent snapshot without any lock
-                self._policies, self.errors, self._loaded = policies, errors, True
-            return dict(errors)
-
-    def start(self) -> PolicyRegistry:
-        """Load the folder if it never was, and start the background check (once)."""
-        if not self._loaded:
-            self.reload()  # nothing to fall back on yet: the first load is the caller's
-        if self._watcher is None:
-            with self._lock:
-                if self._watcher is None:
-                    self._watcher = threading.Thread(target=_watch, args=(weakref.ref(self), self._stop),
-                                                     name=f"policies-{self.folder.name}", daemon=True)
-                    self._watcher.start()
-        return self
-
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop the background check (and wait up to ``timeout`` seconds for a reload in progress)."""
-        self._stop.set()
-        watcher = self._watcher
-        if watcher is not None and watcher is not threading.current_thread():
-            watcher.join(timeout)
-
-    def brands(self) -> list[str]:
-        """The brands with a policy in force (the folder is loaded first if it never was)."""
-        self.start()
-        return sorted(self._policies)
-
-    def get(self, brand: str | None = None) -> Policy:
-        """The policy in force: the last good one, never parsed here once the folder is loaded."""
-        self.start()
-        policies = self._policies
-        if brand is None:
-            if len(policies) == 1:
-                return next(iter(policies.values()))
-            if not policies:
-                why = "; ".join(p for probs in self.errors.values() for p in probs[:1])
-                raise PolicyError(str(self.folder), [why or f"{self.folder}:1: no policy files (*.yaml)"])
-            raise PolicyError(
-                str(self.folder),
-                [f"several brands ({', '.join(sorted(policies))}): name one with --brand or ASSISTANT_BRAND"],
-            )
-        if brand not in policies:
-            errors = self.errors
-            if brand in errors:
-                raise PolicyError(str(self.folder / f"{brand}.yaml"), errors[brand])
-            raise PolicyError(str(self.folder), [f"unknown brand {brand!r}; known: {', '.join(sorted(policies)) or 'none'}"])
-        return policies[brand]
-
-
-def _watch(ref: weakref.ref[PolicyRegistry], stop: threading.Event) -> None:
-    """The background check: reload every CHECK_EVERY seconds until the registry is closed or gone.
-    The first check runs at once. Only a weak reference is held while waiting."""
-    every, last_problem = 0.0, ""
-    while not stop.wait(every):
-        registry = ref()
-        if registry is None:
-            return
-        every = max(float(registry.CHECK_EVERY), 0.05)
-        try:
-            registry.reload()
-            last_problem = ""
-        except Exception as exc:  # the folder went away, say: say so once, keep the policies in force
-            if str(exc) != last_problem:
-                log.warning("policies not re-read, keeping those in force: %s", " ".join(str(exc).split()))
-                last_problem = str(exc)
-        finally:
-            del registry

@@ -8,25 +8,23 @@ draft is made") and a template in every language. So a brand drafts replies
 composed from its own parts from the first run, and the file shows where each
 brand-specific line goes.
 
-The phrasings below are brand-neutral (no product, trade or emoji; ``{brand}``
-where the name is needed) for the languages the project writes in. ``{name}`` is
-what a post named (a catalog entry's `say`, or a person) in its base form, so each
-phrasing puts it where a bare nominative reads right: German as the subject or
-after "Stichwort", French never after "à" or "de", Finnish and Latvian after a
-colon or as the subject, Greek as the subject. Greek and Latvian address a person
-in the vocative ("Γιώργο", "Jāni"), which a base form is not, so their greeting
-leaves the name out. Any other language gets the English phrasings, marked
-``# TODO: translate``.
+The parts' phrasings come from phrasebook.py; a language it lacks gets the English
+ones, marked ``# TODO: translate``. Here: the brand's name and languages as given on
+the command line, the playbooks' goals and steps, the example facts, and the file's
+text in the order a person fills it in.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.domain.errors import AssistantError
+from assistant.policy.loading import check_policy_text
+from assistant.policy.phrasebook import INTENTS, PHRASES, TEMPLATE_PARTS, WRITTEN, phrasings
 
 # Every ISO 639-1 code: a two-letter code outside this list is a typo.
 ISO_639_1 = frozenset("""
@@ -37,451 +35,6 @@ mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu
 se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi
 vo wa wo xh yi yo za zh zu
 """.split())
-
-INTENTS = ("praise", "reaction", "question", "suggestion", "complaint")
-
-# intent -> part kind -> language -> phrasings. The languages the project writes in.
-Phrasebook = dict[str, dict[str, dict[str, list[str]]]]
-
-_GREETING: dict[str, list[str]] = {
-    "en": ["Hi {name}!"], "fi": ["Hei {name}!"], "nl": ["Hoi {name}!"], "de": ["Hallo {name}!"],
-    "es": ["¡Hola, {name}!"], "fr": ["Bonjour {name} !"], "sv": ["Hej {name}!"], "fa": ["سلام {name}!"],
-    # The vocative ("Γιώργο", "Jāni") is not the base form {name} is given in: no name.
-    "el": ["Γεια σας!"], "lv": ["Sveiki!"],
-}
-
-PHRASES: Phrasebook = {
-    "praise": {
-        "greeting": _GREETING,
-        "opener": {
-            "en": ["Thank you so much for the kind words!", "Thank you, this made our day!"],
-            "fi": ["Kiitos paljon ihanista sanoista!", "Kiitos, tämä ilahdutti päiväämme!"],
-            "nl": ["Heel erg bedankt voor je lieve woorden!", "Dank je wel, dit maakt onze dag goed!"],
-            "el": ["Σας ευχαριστούμε πολύ για τα καλά σας λόγια!", "Ευχαριστούμε, μας φτιάξατε τη μέρα!"],
-            "fa": ["از لطف شما بسیار سپاسگزاریم!", "سپاسگزاریم، روز ما را ساختید!"],
-            "lv": ["Liels paldies par jaukajiem vārdiem!", "Paldies, jūs padarījāt mūsu dienu gaišāku!"],
-            "de": ["Vielen Dank für die lieben Worte!", "Danke, das hat uns den Tag versüßt!"],
-            "es": ["¡Muchas gracias por tus palabras!", "¡Gracias, nos has alegrado el día!"],
-            "fr": ["Merci beaucoup pour ces gentils mots !", "Merci, vous avez illuminé notre journée !"],
-            "sv": ["Tack så mycket för de fina orden!", "Tack, du gjorde vår dag!"],
-        },
-        "returning_fan": {
-            "en": ["So good to hear from you again!"],
-            "fi": ["Aina yhtä mukava kuulla sinusta taas!"],
-            "nl": ["Wat fijn om weer van je te horen!"],
-            "el": ["Χαιρόμαστε πολύ που σας ξανακούμε!"],
-            "fa": ["چه خوب که دوباره از شما می‌شنویم!"],
-            "lv": ["Prieks atkal no jums dzirdēt!"],
-            "de": ["Wie schön, wieder von dir zu hören!"],
-            "es": ["¡Qué alegría saber de ti otra vez!"],
-            "fr": ["Quel plaisir de vous lire à nouveau !"],
-            "sv": ["Vad roligt att höra från dig igen!"],
-        },
-        "acknowledge_person": {
-            "en": ["We'll pass your words on to {name}.", "Your kind words are going straight to {name}."],
-            "fi": ["{name} ilahtuu varmasti, välitämme terveisesi!"],
-            "nl": ["We geven je woorden door aan {name}.", "Dit gaan we zeker aan {name} vertellen!"],
-            "el": ["Θα μεταφέρουμε τα λόγια σας: {name} θα χαρεί πολύ!"],
-            "fa": ["حتماً پیام شما را به {name} می‌رسانیم."],
-            "lv": ["{name} ļoti priecāsies par jūsu vārdiem, mēs tos nodosim!"],
-            "de": ["Wir geben deine Worte an {name} weiter.", "Dein Lob geht direkt an {name}!"],
-            "es": ["Le pasaremos tus palabras a {name}."],
-            "fr": ["Nous transmettrons vos mots à {name}."],
-            "sv": ["Vi skickar vidare dina ord till {name}."],
-        },
-        "acknowledge_thing": {
-            "en": ["So glad you enjoyed {name}.", "It makes us happy to hear good things about {name}."],
-            "fi": ["Kiva kuulla, että {name} on otettu noin lämpimästi vastaan!"],
-            "nl": ["Fijn dat je genoten hebt van {name}.", "Wat leuk om te horen over {name}."],
-            "el": ["Χαιρόμαστε πολύ, γιατί {name} είναι κάτι που αγαπάμε κι εμείς!"],
-            "fa": ["خوشحالیم که {name} را دوست داشتید."],
-            "lv": ["Priecājamies, ka jums patika {name}."],
-            "de": ["Stichwort {name}: das hören wir richtig gern!"],
-            "es": ["Qué alegría leer esto sobre {name}.", "Nos alegra mucho lo que nos cuentas sobre {name}."],
-            "fr": ["Quel plaisir de lire cela sur {name}.", "Ravis que tout se soit bien passé avec {name}."],
-            "sv": ["Så roligt att du gillar {name}.", "Vad kul att höra om {name}."],
-        },
-        # Invite them back.
-        "next_step": {
-            "en": ["We hope to see you again soon!"],
-            "fi": ["Toivottavasti nähdään pian uudestaan!"],
-            "nl": ["We hopen je snel weer te zien!"],
-            "el": ["Ελπίζουμε να σας ξαναδούμε σύντομα!"],
-            "fa": ["امیدواریم به زودی دوباره شما را ببینیم!"],
-            "lv": ["Ceram drīz jūs atkal redzēt!"],
-            "de": ["Wir hoffen, dich bald wiederzusehen!"],
-            "es": ["¡Esperamos verte pronto!"],
-            "fr": ["Au plaisir de vous revoir bientôt !"],
-            "sv": ["Vi hoppas att vi ses snart igen!"],
-        },
-        "closing": {
-            "en": ["Your words mean a lot to our whole team.", "Great that you're part of the {brand} community!"],
-            "fi": ["Sanasi merkitsevät paljon koko tiimillemme.", "Mahtavaa, että olet mukana yhteisössämme!"],
-            "nl": ["Je woorden betekenen veel voor ons hele team.", "Fijn dat je deel uitmaakt van de {brand}-community!"],
-            "el": ["Τα λόγια σας σημαίνουν πολλά για όλη την ομάδα μας.", "Χαιρόμαστε που είστε μέρος της κοινότητάς μας!"],
-            "fa": ["سخنان شما برای تمام تیم ما ارزش زیادی دارد.", "خوشحالیم که عضوی از جامعه ما هستید!"],
-            "lv": ["Jūsu vārdi ļoti daudz nozīmē visai mūsu komandai.", "Prieks, ka esat mūsu kopienā!"],
-            "de": ["Deine Worte bedeuten unserem ganzen Team sehr viel.", "Schön, dass du Teil unserer Community bist!"],
-            "es": ["Tus palabras significan mucho para todo nuestro equipo.", "¡Qué bien que formes parte de la comunidad de {brand}!"],
-            "fr": ["Vos mots comptent beaucoup pour toute notre équipe.", "Ravis que vous fassiez partie de la communauté {brand} !"],
-            "sv": ["Dina ord betyder mycket för hela vårt team.", "Kul att du är en del av vår community!"],
-        },
-        # Praise as a smaller part of a post about something else.
-        "also": {
-            "en": ["Thanks for the kind words too!"],
-            "fi": ["Kiitos myös kehuista!"],
-            "nl": ["En bedankt voor je lieve woorden!"],
-            "el": ["Ευχαριστούμε και για τα καλά σας λόγια!"],
-            "fa": ["از لطف شما هم سپاسگزاریم!"],
-            "lv": ["Paldies arī par jaukajiem vārdiem!"],
-            "de": ["Danke auch für die lieben Worte!"],
-            "es": ["¡Gracias también por tus palabras!"],
-            "fr": ["Merci aussi pour vos gentils mots !"],
-            "sv": ["Tack också för de fina orden!"],
-        },
-        "also_named": {
-            "en": ["Thanks for the kind words about {name}!"],
-            "fi": ["Kiitos myös kehuista, jotka koskivat tätä: {name}!"],
-            "nl": ["En bedankt voor je lieve woorden over {name}!"],
-            "el": ["Ευχαριστούμε και για τα καλά λόγια: {name} είναι κάτι που αγαπάμε κι εμείς!"],
-            "fa": ["از لطف شما درباره {name} هم سپاسگزاریم!"],
-            "lv": ["Priecājamies, ka jums patika arī {name}!"],
-            "de": ["Und {name} – danke auch für die lieben Worte dazu!"],
-            "es": ["¡Y gracias también por tus palabras sobre {name}!"],
-            "fr": ["Et merci aussi pour vos gentils mots sur {name} !"],
-            "sv": ["Och tack för de fina orden om {name}!"],
-        },
-    },
-    "reaction": {
-        "greeting": _GREETING,
-        "opener": {
-            "en": ["Thank you, that makes us happy!", "Thank you, we're so glad!"],
-            "fi": ["Kiitos, ilahduttaa meitä kovasti!", "Kiitos, tämä lämmittää mieltämme!"],
-            "nl": ["Dank je wel, daar worden we blij van!", "Dank je, wat leuk!"],
-            "el": ["Σας ευχαριστούμε, χαιρόμαστε πολύ!", "Ευχαριστούμε, μας κάνετε χαρούμενους!"],
-            "fa": ["سپاس از شما، بسیار خوشحالیم!", "ممنونیم، ما را خوشحال کردید!"],
-            "lv": ["Paldies, mēs ļoti priecājamies!", "Paldies, tas mūs iepriecina!"],
-            "de": ["Danke, das freut uns sehr!", "Danke, da freuen wir uns!"],
-            "es": ["¡Gracias, nos alegra mucho!", "¡Gracias, nos hace muy felices!"],
-            "fr": ["Merci, ça nous fait très plaisir !", "Merci, vous nous rendez heureux !"],
-            "sv": ["Tack, vad glada vi blir!", "Tack, det värmer!"],
-        },
-        "returning_fan": {
-            "en": ["So good to hear from you again!"],
-            "fi": ["Aina yhtä mukava kuulla sinusta!"],
-            "nl": ["Wat fijn om weer van je te horen!"],
-            "el": ["Χαιρόμαστε που σας ξανακούμε!"],
-            "fa": ["چه خوب که دوباره از شما می‌شنویم!"],
-            "lv": ["Prieks atkal no jums dzirdēt!"],
-            "de": ["Schön, wieder von dir zu hören!"],
-            "es": ["¡Qué alegría saber de ti otra vez!"],
-            "fr": ["Quel plaisir de vous relire !"],
-            "sv": ["Vad roligt att höra från dig igen!"],
-        },
-        "acknowledge_thing": {
-            "en": ["So glad you like {name}!"],
-            "fi": ["Kiva kuulla, että {name} on otettu noin lämpimästi vastaan!"],
-            "nl": ["Fijn dat je blij bent met {name}!"],
-            "el": ["Χαιρόμαστε πολύ, γιατί {name} είναι κάτι που αγαπάμε κι εμείς!"],
-            "fa": ["خوشحالیم که {name} را دوست دارید!"],
-            "lv": ["Priecājamies, ka jums patīk {name}!"],
-            "de": ["Freut uns, dass es dir gefällt – Stichwort {name}!"],
-            "es": ["Nos alegra leer esto sobre {name}."],
-            "fr": ["Ça fait plaisir de lire ça sur {name} !"],
-            "sv": ["Vad kul att du gillar {name}!"],
-        },
-        "next_step": {
-            "en": ["See you soon!"],
-            "fi": ["Nähdään pian!"],
-            "nl": ["Hopelijk tot snel!"],
-            "el": ["Τα λέμε σύντομα!"],
-            "fa": ["به امید دیدار!"],
-            "lv": ["Uz drīzu tikšanos!"],
-            "de": ["Bis bald!"],
-            "es": ["¡Hasta pronto!"],
-            "fr": ["À bientôt !"],
-            "sv": ["Vi ses snart!"],
-        },
-        "closing": {
-            "en": ["Great that you're here!"],
-            "fi": ["Mahtavaa, että olet mukana!"],
-            "nl": ["Fijn dat je er bent!"],
-            "el": ["Χαιρόμαστε που είστε εδώ!"],
-            "fa": ["خوشحالیم که همراه ما هستید!"],
-            "lv": ["Prieks, ka esat ar mums!"],
-            "de": ["Schön, dass du dabei bist!"],
-            "es": ["¡Qué bien que estés aquí!"],
-            "fr": ["Contents de vous compter parmi nous !"],
-            "sv": ["Kul att du är här!"],
-        },
-        "also": {
-            "en": ["And thanks for the love!"],
-            "fi": ["Kiitos myös ihanasta viestistä!"],
-            "nl": ["En bedankt voor je leuke reactie!"],
-            "el": ["Και ευχαριστούμε για την αγάπη!"],
-            "fa": ["و از محبت شما ممنونیم!"],
-            "lv": ["Un paldies par jauko ziņu!"],
-            "de": ["Und danke auch für die nette Reaktion!"],
-            "es": ["¡Y gracias por el cariño!"],
-            "fr": ["Et merci pour ce petit mot sympa !"],
-            "sv": ["Och tack för den fina hälsningen!"],
-        },
-        "also_named": {
-            "en": ["So glad you like {name}!"],
-            "fi": ["Kiva kuulla, että {name} on otettu noin lämpimästi vastaan!"],
-            "nl": ["Fijn dat je blij bent met {name}!"],
-            "el": ["Χαιρόμαστε πολύ, γιατί {name} είναι κάτι που αγαπάμε κι εμείς!"],
-            "fa": ["خوشحالیم که {name} را دوست دارید!"],
-            "lv": ["Priecājamies, ka jums patīk {name}!"],
-            "de": ["Freut uns, dass es dir gefällt – Stichwort {name}!"],
-            "es": ["Nos alegra leer esto sobre {name}."],
-            "fr": ["Ça fait plaisir de lire ça sur {name} !"],
-            "sv": ["Vad kul att du gillar {name}!"],
-        },
-    },
-    "question": {
-        "greeting": _GREETING,
-        "opener": {
-            "en": ["Thanks for asking!", "Good question, thanks!"],
-            "fi": ["Kiitos kysymyksestä!", "Hyvä kysymys, kiitos!"],
-            "nl": ["Bedankt voor je vraag!", "Goede vraag, dank je!"],
-            "el": ["Ευχαριστούμε για την ερώτηση!", "Καλή ερώτηση, ευχαριστούμε!"],
-            "fa": ["از سوال شما سپاسگزاریم!", "سوال خوبی است، ممنونیم!"],
-            "lv": ["Paldies par jautājumu!", "Labs jautājums, paldies!"],
-            "de": ["Danke für deine Frage!", "Gute Frage, danke!"],
-            "es": ["¡Gracias por tu pregunta!", "¡Buena pregunta, gracias!"],
-            "fr": ["Merci pour votre question !", "Bonne question, merci !"],
-            "sv": ["Tack för frågan!", "Bra fråga, tack!"],
-        },
-        # A question no fact answers: "we'll find out", never a neighbouring fact.
-        "unanswered": {
-            "en": ["We'll check the details and get back to you here. You can also reach our team at {support_email}."],
-            "fi": ["Selvitämme asian ja vastaamme tässä. Tiimimme tavoittaa myös osoitteesta {support_email}."],
-            "nl": ["We zoeken het uit en komen hier bij je terug. Je kunt ons team ook bereiken via {support_email}."],
-            "el": ["Θα ελέγξουμε και θα σας απαντήσουμε εδώ. Μπορείτε επίσης να γράψετε στην ομάδα μας στο "
-                   "{support_email}."],
-            "fa": ["موضوع را بررسی می‌کنیم و همین‌جا پاسخ می‌دهیم. همچنین می‌توانید با تیم ما از طریق "
-                   "{support_email} در تماس باشید."],
-            "lv": ["Mēs to noskaidrosim un atbildēsim šeit. Mūsu komandai varat rakstīt arī uz {support_email}."],
-            "de": ["Wir klären das und melden uns hier bei dir. Du erreichst unser Team auch unter {support_email}."],
-            "es": ["Lo comprobamos y te respondemos aquí. También puedes escribir a nuestro equipo en "
-                   "{support_email}."],
-            "fr": ["Nous vérifions et nous revenons vers vous ici. Vous pouvez aussi écrire à notre équipe à "
-                   "{support_email}."],
-            "sv": ["Vi tar reda på det och återkommer här. Du når också vårt team på {support_email}."],
-        },
-        "closing": {
-            "en": ["Anything else, just ask us.", "We hope that helps!"],
-            "fi": ["Kysy vain, jos mieleen tulee muuta.", "Toivottavasti tästä oli apua!"],
-            "nl": ["Heb je nog iets anders, vraag het ons gerust.", "We hopen dat je hiermee verder kunt!"],
-            "el": ["Για οτιδήποτε άλλο, ρωτήστε μας.", "Ελπίζουμε να σας βοηθήσαμε!"],
-            "fa": ["اگر سوال دیگری دارید، از ما بپرسید.", "امیدواریم کمکی کرده باشیم!"],
-            "lv": ["Ja ir vēl kādi jautājumi, droši jautājiet mums.", "Ceram, ka tas palīdz!"],
-            "de": ["Frag uns gern, wenn noch etwas offen ist.", "Wir hoffen, das hilft dir weiter!"],
-            "es": ["Si tienes otra pregunta, aquí estamos.", "¡Esperamos que te sirva!"],
-            "fr": ["Pour toute autre question, nous sommes là.", "Nous espérons que cela vous aide !"],
-            "sv": ["Fråga oss gärna om du undrar något mer.", "Vi hoppas att det hjälper!"],
-        },
-        "also": {
-            "en": ["And thanks for your question!"],
-            "fi": ["Kiitos myös kysymyksestä!"],
-            "nl": ["En bedankt voor je vraag!"],
-            "el": ["Και ευχαριστούμε για την ερώτηση!"],
-            "fa": ["و از سوال شما هم ممنونیم!"],
-            "lv": ["Un paldies par jautājumu!"],
-            "de": ["Und danke für deine Frage!"],
-            "es": ["¡Y gracias por tu pregunta!"],
-            "fr": ["Et merci pour votre question !"],
-            "sv": ["Och tack för frågan!"],
-        },
-        "also_named": {
-            "en": ["Thanks for asking about {name} too!"],
-            "fi": ["Kiitos myös kysymyksestä, joka koski tätä: {name}!"],
-            "nl": ["Bedankt ook voor je vraag over {name}!"],
-            "el": ["Ευχαριστούμε και για την ερώτησή σας (θέμα: {name})!"],
-            "fa": ["از سوال شما درباره {name} هم ممنونیم!"],
-            "lv": ["Un {name} – paldies arī par jautājumu!"],
-            "de": ["Und {name} – danke auch für deine Frage dazu!"],
-            "es": ["¡Gracias también por tu pregunta sobre {name}!"],
-            "fr": ["Merci aussi pour votre question sur {name} !"],
-            "sv": ["Tack också för frågan om {name}!"],
-        },
-    },
-    "suggestion": {
-        "greeting": _GREETING,
-        "opener": {
-            "en": ["What a good idea, thank you!", "Thanks for the idea!"],
-            "fi": ["Hyvä idea, kiitos!", "Kiitos ideasta!"],
-            "nl": ["Wat een goed idee, dank je wel!", "Bedankt voor het idee!"],
-            "el": ["Τι καλή ιδέα, σας ευχαριστούμε!", "Ευχαριστούμε για την ιδέα!"],
-            "fa": ["چه ایده خوبی، سپاسگزاریم!", "از ایده شما ممنونیم!"],
-            "lv": ["Lieliska ideja, paldies!", "Paldies par ideju!"],
-            "de": ["Was für eine gute Idee, danke!", "Danke für die Idee!"],
-            "es": ["¡Qué buena idea, gracias!", "¡Gracias por la idea!"],
-            "fr": ["Quelle bonne idée, merci !", "Merci pour l'idée !"],
-            "sv": ["Vilken bra idé, tack!", "Tack för idén!"],
-        },
-        "acknowledge_thing": {
-            "en": ["Thanks for thinking about {name}."],
-            "fi": ["Kiitos, että mietit tätä: {name}."],
-            "nl": ["Fijn dat je meedenkt over {name}."],
-            "el": ["Ευχαριστούμε που το σκεφτήκατε (θέμα: {name})."],
-            "fa": ["ممنون که درباره {name} فکر کردید."],
-            "lv": ["Paldies, ka domājat līdzi: {name}."],
-            "de": ["Stichwort {name}: schön, dass du mitdenkst."],
-            "es": ["Gracias por pensar en {name}."],
-            "fr": ["Merci pour vos idées sur {name}."],
-            "sv": ["Tack för att du tänker på {name}."],
-        },
-        # Passed on, with no promise that it will happen.
-        "next_step": {
-            "en": ["We'll pass it on to our team.", "We'll share it with the team that decides."],
-            "fi": ["Viemme sen tiimillemme.", "Välitämme sen tiimille, joka asiasta päättää."],
-            "nl": ["We delen het met ons team.", "We geven het door aan het team dat erover beslist."],
-            "el": ["Θα τη μοιραστούμε με την ομάδα μας.", "Θα τη μεταφέρουμε στην ομάδα που αποφασίζει."],
-            "fa": ["آن را با تیم خود در میان می‌گذاریم.", "آن را به تیمی که تصمیم می‌گیرد می‌رسانیم."],
-            "lv": ["Mēs to nodosim savai komandai.", "Mēs to nodosim komandai, kas par to lemj."],
-            "de": ["Wir geben sie an unser Team weiter.", "Wir geben sie an das Team weiter, das darüber entscheidet."],
-            "es": ["La compartiremos con nuestro equipo.", "Se la pasaremos al equipo que decide."],
-            "fr": ["Nous la partageons avec notre équipe.", "Nous la transmettons à l'équipe qui décide."],
-            "sv": ["Vi delar den med vårt team.", "Vi skickar den vidare till teamet som bestämmer."],
-        },
-        "closing": {
-            "en": ["Keep the ideas coming: our community makes us better."],
-            "fi": ["Kerro lisää ideoita: yhteisömme tekee meistä parempia."],
-            "nl": ["Blijf vooral ideeën sturen: onze community maakt ons beter."],
-            "el": ["Συνεχίστε να μας γράφετε ιδέες: η κοινότητά μας μας κάνει καλύτερους."],
-            "fa": ["لطفاً ایده‌هایتان را با ما به اشتراک بگذارید: جامعه ما ما را بهتر می‌کند."],
-            "lv": ["Dalieties ar idejām arī turpmāk: mūsu kopiena padara mūs labākus."],
-            "de": ["Schick uns gern weitere Ideen: unsere Community macht uns besser."],
-            "es": ["Sigue enviándonos ideas: nuestra comunidad nos hace mejores."],
-            "fr": ["N'hésitez pas à nous envoyer d'autres idées : notre communauté nous rend meilleurs."],
-            "sv": ["Skicka gärna fler idéer: vår community gör oss bättre."],
-        },
-        "also": {
-            "en": ["Thanks for the idea too, we'll pass it on."],
-            "fi": ["Kiitos myös ideasta, välitämme sen eteenpäin."],
-            "nl": ["Bedankt ook voor het idee, we geven het door."],
-            "el": ["Ευχαριστούμε και για την ιδέα, θα τη μεταφέρουμε."],
-            "fa": ["از ایده شما هم ممنونیم، آن را به تیم می‌رسانیم."],
-            "lv": ["Paldies arī par ideju, mēs to nodosim tālāk."],
-            "de": ["Danke auch für die Idee, wir geben sie weiter."],
-            "es": ["Gracias también por la idea, la compartiremos con el equipo."],
-            "fr": ["Merci aussi pour l'idée, nous la transmettons."],
-            "sv": ["Tack också för idén, vi skickar den vidare."],
-        },
-        "also_named": {
-            "en": ["Thanks for the idea about {name}, we'll pass it on."],
-            "fi": ["Kiitos myös ideasta, joka koski tätä: {name}. Välitämme sen eteenpäin."],
-            "nl": ["Bedankt ook voor je idee over {name}, we geven het door."],
-            "el": ["Ευχαριστούμε και για την ιδέα σας (θέμα: {name}), θα τη μεταφέρουμε."],
-            "fa": ["از ایده شما درباره {name} هم ممنونیم، آن را به تیم می‌رسانیم."],
-            "lv": ["Un {name} – paldies arī par ideju, mēs to nodosim tālāk."],
-            "de": ["Und {name} – danke auch für die Idee dazu, wir geben sie weiter."],
-            "es": ["Gracias también por tu idea sobre {name}, la compartiremos con el equipo."],
-            "fr": ["Merci aussi pour votre idée sur {name}, nous la transmettons."],
-            "sv": ["Tack också för idén om {name}, vi skickar den vidare."],
-        },
-    },
-    "complaint": {
-        "greeting": _GREETING,
-        # Sorry for the trouble, without admitting fault before anyone knows what happened.
-        "opener": {
-            "en": ["We're really sorry about this, and thank you for telling us.",
-                   "We're sorry for the trouble, and thanks for letting us know."],
-            "fi": ["Olemme todella pahoillamme, ja kiitos kun kerroit.",
-                   "Olemme pahoillamme harmista, ja kiitos kun kerroit."],
-            "nl": ["Het spijt ons echt, en bedankt dat je het laat weten.",
-                   "Sorry voor het gedoe, en bedankt dat je het meldt."],
-            "el": ["Λυπούμαστε πραγματικά και σας ευχαριστούμε που μας το είπατε.",
-                   "Λυπούμαστε για την ταλαιπωρία και ευχαριστούμε που μας ενημερώσατε."],
-            "fa": ["واقعاً متأسفیم و از اینکه به ما گفتید سپاسگزاریم.",
-                   "بابت این مشکل متأسفیم؛ ممنون که به ما خبر دادید."],
-            "lv": ["Mums patiešām ļoti žēl, un paldies, ka pastāstījāt.",
-                   "Atvainojiet par sagādātajām raizēm, un paldies, ka pateicāt."],
-            "de": ["Das tut uns wirklich leid, und danke, dass du es uns sagst.",
-                   "Sorry für den Ärger, und danke für den Hinweis."],
-            "es": ["Lo sentimos de verdad, y gracias por contárnoslo.",
-                   "Sentimos las molestias, y gracias por avisarnos."],
-            "fr": ["Nous sommes vraiment désolés, et merci de nous l'avoir signalé.",
-                   "Désolés pour ce souci, et merci de nous prévenir."],
-            "sv": ["Vi är verkligen ledsna för det här, och tack för att du berättar.",
-                   "Förlåt för besväret, och tack för att du säger till."],
-        },
-        "acknowledge_thing": {
-            "en": ["We'll look into what happened with {name}."],
-            "fi": ["Selvitämme, mitä tapahtui: {name}."],
-            "nl": ["We zoeken uit wat er is gebeurd met {name}."],
-            "el": ["Θα εξετάσουμε γιατί δεν σας ικανοποίησε {name}."],
-            "fa": ["بررسی می‌کنیم چه اتفاقی برای {name} افتاده است."],
-            "lv": ["Mēs noskaidrosim, kāpēc šoreiz jūs neapmierināja {name}."],
-            "de": ["Stichwort {name}: wir schauen uns genau an, was da passiert ist."],
-            "es": ["Vamos a ver qué ha pasado con {name}."],
-            "fr": ["Nous allons voir ce qui s'est passé avec {name}."],
-            "sv": ["Vi tar reda på vad som hände med {name}."],
-        },
-        "next_step": {
-            "en": ["Please send the details to {support_email} and we'll sort it out as soon as we can."],
-            "fi": ["Lähetäthän tiedot osoitteeseen {support_email}, niin selvitämme asian mahdollisimman pian."],
-            "nl": ["Stuur de details naar {support_email}, dan zoeken we het zo snel mogelijk uit."],
-            "el": ["Στείλτε μας τις λεπτομέρειες στο {support_email} και θα το φροντίσουμε το συντομότερο."],
-            "fa": ["لطفاً جزئیات را به {support_email} بفرستید تا هر چه زودتر پیگیری کنیم."],
-            "lv": ["Lūdzu, nosūtiet informāciju uz {support_email}, un mēs to izskatīsim pēc iespējas ātrāk."],
-            "de": ["Schick uns die Details an {support_email}, dann kümmern wir uns so schnell wie möglich darum."],
-            "es": ["Envíanos los detalles a {support_email} y lo revisaremos lo antes posible."],
-            "fr": ["Envoyez-nous les détails à {support_email} et nous nous en occupons au plus vite."],
-            "sv": ["Skicka detaljerna till {support_email} så tittar vi på det så snart vi kan."],
-        },
-        "closing": {
-            "en": ["Thanks again for the feedback, it helps us get better."],
-            "fi": ["Kiitos vielä palautteesta, se auttaa meitä kehittymään."],
-            "nl": ["Nogmaals bedankt voor je feedback, daar worden we beter van."],
-            "el": ["Ευχαριστούμε ξανά για τα σχόλιά σας, μας βοηθούν να γινόμαστε καλύτεροι."],
-            "fa": ["باز هم از بازخورد شما ممنونیم؛ به ما کمک می‌کند بهتر شویم."],
-            "lv": ["Vēlreiz paldies par atsauksmi, tā palīdz mums kļūt labākiem."],
-            "de": ["Danke nochmal für dein Feedback, so werden wir besser."],
-            "es": ["Gracias de nuevo por tu opinión, nos ayuda a mejorar."],
-            "fr": ["Merci encore pour votre retour, il nous aide à progresser."],
-            "sv": ["Tack igen för din feedback, den hjälper oss att bli bättre."],
-        },
-        "also": {
-            "en": ["We're sorry about the trouble with that, it shouldn't happen."],
-            "fi": ["Olemme pahoillamme siitä harmista, näin ei pitäisi käydä."],
-            "nl": ["Sorry voor het gedoe daarmee, zo hoort het niet te gaan."],
-            "el": ["Λυπούμαστε για την ταλαιπωρία, δεν θα έπρεπε να συμβαίνει."],
-            "fa": ["بابت این مشکل متأسفیم؛ نباید این‌طور می‌شد."],
-            "lv": ["Mums žēl par šīm raizēm, tā nedrīkstētu notikt."],
-            "de": ["Das mit dem Ärger tut uns leid, so sollte es nicht sein."],
-            "es": ["Sentimos los problemas con eso, no debería pasar."],
-            "fr": ["Désolés pour ce souci, cela ne devrait pas arriver."],
-            "sv": ["Vi är ledsna för besväret med det, så ska det inte vara."],
-        },
-        "also_named": {
-            "en": ["We're sorry {name} let you down this time."],
-            "fi": ["Olemme pahoillamme, että tällä kertaa petyit: {name}."],
-            "nl": ["Het spijt ons dat het deze keer misging met {name}."],
-            "el": ["Λυπούμαστε που αυτή τη φορά δεν σας ικανοποίησε {name}."],
-            "fa": ["متأسفیم که این بار {name} مطابق انتظار شما نبود."],
-            "lv": ["Mums žēl, ka šoreiz jūs neapmierināja {name}."],
-            "de": ["Und {name} – es tut uns leid, dass es damit diesmal nicht geklappt hat."],
-            "es": ["Sentimos que esta vez no todo saliera bien con {name}."],
-            "fr": ["Nous sommes désolés que cela se soit mal passé avec {name} cette fois."],
-            "sv": ["Vi är ledsna att det inte blev bra med {name} den här gången."],
-        },
-    },
-}
-
-WRITTEN = tuple(PHRASES["praise"]["opener"])  # en fi nl el fa lv de es fr sv
-
-# The template (the fallback) of each intent: these parts' first phrasings, in order (the
-# closing's last: the first thanks for the words the opener already thanked for).
-TEMPLATE_PARTS = {
-    "praise": ("opener", "closing"),
-    "reaction": ("opener",),
-    "question": ("opener", "unanswered"),
-    "suggestion": ("opener", "next_step", "closing"),
-    "complaint": ("opener", "next_step", "closing"),
-}
 
 PLAYBOOK_TEXT = {
     "praise": ("002 moment of truth 1; 000/001 answer everyone",
@@ -584,8 +137,6 @@ def parse_languages(value: str) -> list[str]:
 
 def brand_id(name: str) -> str:
     """The brand's id and file name: "Acme Bikes" -> "acme-bikes"."""
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
     if not slug:
@@ -615,14 +166,6 @@ def _q(text: str) -> str:
 
 def _list(items: list[str]) -> str:
     return "[" + ", ".join(_q(i) for i in items) + "]"
-
-
-def phrasings(intent: str, kind: str, language: str) -> tuple[list[str], bool]:
-    """The phrasings of one part in ``language``, and whether they are the English ones standing in."""
-    table = PHRASES[intent][kind]
-    if language in table:
-        return table[language], False
-    return table["en"], True
 
 
 def render(name: str, languages: list[str], path: str | None = None) -> Scaffold:
@@ -770,13 +313,11 @@ def render(name: str, languages: list[str], path: str | None = None) -> Scaffold
 def write_scaffold(name: str, languages: list[str], path: Path) -> Scaffold:
     """Write the scaffold to ``path``, never over an existing file; it is checked as
     `assistant policy check` would first, so what is written loads."""
-    from assistant.policy.models import check_text
-
     if path.exists() or path.is_symlink():
         raise AssistantError(f"{path} already exists; nothing was written",
                              "give another --out, or remove the file first")
     scaffold = render(name, languages, str(path))
-    policy, problems = check_text(scaffold.text, str(path))
+    policy, problems = check_policy_text(scaffold.text, str(path))
     if policy is None:  # a bug here, not the user's: say so rather than write a broken file
         raise AssistantError(f"the scaffold for {name!r} does not pass the policy check: {problems[0]}",
                              "please report it; nothing was written")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.engine import Engine
 from assistant.ml.generation import ModelBackend
-from assistant.policy.models import PolicyRegistry
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings, load_settings
 from assistant.store import Store
 

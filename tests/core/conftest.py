@@ -14,7 +14,9 @@ import pytest
 from assistant.domain.models import Action, Intent, Mention, Severity, Triage
 from assistant.engine import Engine
 from assistant.ml.generation.fake import FakeBackend
-from assistant.policy.models import Policy, PolicyRegistry, load_policy
+from assistant.policy.loading import load_policy
+from assistant.policy.models import Policy
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings, load_settings
 from assistant.store import Store
 

@@ -129,7 +129,7 @@ def test_regenerate_uses_the_brand_the_mention_was_stored_for(policies_dir, sett
     """With two brands, a regenerated draft follows the mention's own brand policy."""
     from assistant.domain.models import Mention
     from assistant.engine import Engine
-    from assistant.policy.models import PolicyRegistry
+    from assistant.policy.registry import PolicyRegistry
     from assistant.store import Store
 
     original = (policies_dir / "aurora-roasters.yaml").read_text(encoding="utf-8")

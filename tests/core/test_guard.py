@@ -6,7 +6,7 @@ import pytest
 
 from assistant.domain.models import Intent
 from assistant.drafting.guard import check_draft, failed
-from assistant.policy.models import load_policy
+from assistant.policy.loading import load_policy
 
 from .conftest import POLICY_FILE, make_mention, make_triage
 

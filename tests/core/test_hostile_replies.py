@@ -23,7 +23,8 @@ from fakes_openai import ScriptedOpenAI, good_reply
 from assistant.domain.models import Action, Draft, Intent
 from assistant.engine import Engine
 from assistant.ml.generation.openai_compat import OpenAICompatBackend
-from assistant.policy.models import Policy, load_policy
+from assistant.policy.loading import load_policy
+from assistant.policy.models import Policy
 from assistant.settings import load_settings
 from assistant.store import Store
 

@@ -17,7 +17,7 @@ from assistant.drafting.prompt import build_sentence_messages
 from assistant.engine import Engine
 from assistant.ml.generation import create_backend
 from assistant.ml.generation.llamacpp_backend import STOP_CHARACTERS, LlamaCppBackend
-from assistant.policy.models import PolicyRegistry
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import load_settings
 from assistant.store import Store
 

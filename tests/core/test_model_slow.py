@@ -10,7 +10,7 @@ from assistant.domain.models import Action, Intent, Mention
 from assistant.drafting.guard import failed
 from assistant.engine import Engine
 from assistant.ml.generation import ModelBackend, create_backend
-from assistant.policy.models import PolicyRegistry
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import load_settings
 from assistant.store import Store
 

@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from assistant.cli import _register, cli
 from assistant.domain.errors import PolicyError
 from assistant.domain.models import Intent
-from assistant.policy.models import REPLY_INTENTS, PolicyRegistry, load_policy
+from assistant.policy.loading import load_policy
+from assistant.policy.models import REPLY_INTENTS
+from assistant.policy.registry import PolicyRegistry
 
 from .conftest import POLICY_FILE
 

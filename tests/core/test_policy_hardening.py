@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import assistant.policy.models as policy_module
+import assistant.policy.loading as loading_module
+import assistant.policy.registry as registry_module
 from assistant.cli import _register, cli
 from assistant.domain.errors import PolicyError
-from assistant.policy.models import PolicyRegistry, load_policy
+from assistant.policy.loading import load_policy
+from assistant.policy.registry import PolicyRegistry
 
 from .conftest import POLICY_FILE
 
@@ -104,7 +106,7 @@ def test_running_registry_refuses_a_deep_or_non_utf8_file_and_keeps_the_last_goo
 def test_every_reload_after_a_broken_file_keeps_the_error_and_logs_once_per_change(policies_dir, caplog):
     f = policies_dir / POLICY_FILE.name
     registry, good = _loaded(policies_dir)
-    caplog.set_level(logging.WARNING, logger="assistant.policy.models")
+    caplog.set_level(logging.WARNING, logger="assistant.policy.registry")
     f.write_text(GOOD + DEEP, encoding="utf-8")
     _touch(f, 5)
     for _ in range(3):  # three polls of the same broken file
@@ -172,7 +174,7 @@ def test_a_policy_over_the_size_cap_is_refused_before_it_is_parsed(tmp_path, mon
     f = tmp_path / "brand.yaml"
     f.write_text(GOOD + "# padding\n" * 200_000, encoding="utf-8")  # about 2 MB of valid YAML
     parsed: list[str] = []
-    monkeypatch.setattr(policy_module, "check_text", lambda text, path: parsed.append(path) or (None, ["x"]))
+    monkeypatch.setattr(loading_module, "check_policy_text", lambda text, path: parsed.append(path) or (None, ["x"]))
     with pytest.raises(PolicyError) as exc:
         load_policy(f)
     assert parsed == []
@@ -188,13 +190,13 @@ def test_get_never_parses_on_the_calling_thread_once_loaded(policies_dir, monkey
     f = policies_dir / POLICY_FILE.name
     registry, good = _loaded(policies_dir, watch=True)
     threads: list[str] = []
-    real = policy_module.load_policy
+    real = registry_module.load_policy
 
     def recording(path):  # type: ignore[no-untyped-def]
         threads.append(threading.current_thread().name)
         return real(path)
 
-    monkeypatch.setattr(policy_module, "load_policy", recording)
+    monkeypatch.setattr(registry_module, "load_policy", recording)
     monkeypatch.setattr(PolicyRegistry, "CHECK_EVERY", 0.05)
     f.write_text(GOOD.replace('sign_off: "– Team Aurora"', 'sign_off: "– The Aurora crew"'), encoding="utf-8")
     _touch(f, 5)
@@ -209,14 +211,14 @@ def test_get_returns_the_last_good_policy_while_a_reload_is_parsing(policies_dir
     f = policies_dir / POLICY_FILE.name
     registry, good = _loaded(policies_dir)
     entered, gate = threading.Event(), threading.Event()
-    real = policy_module.load_policy
+    real = registry_module.load_policy
 
     def slow(path):  # type: ignore[no-untyped-def]
         entered.set()
         gate.wait(10)
         return real(path)
 
-    monkeypatch.setattr(policy_module, "load_policy", slow)
+    monkeypatch.setattr(registry_module, "load_policy", slow)
     f.write_text(GOOD.replace('sign_off: "– Team Aurora"', 'sign_off: "– The Aurora crew"'), encoding="utf-8")
     _touch(f, 5)
     reloading = threading.Thread(target=registry.reload, daemon=True)

@@ -17,8 +17,10 @@ from click.testing import CliRunner
 
 from assistant.cli import _register, cli, main
 from assistant.domain.models import Intent
-from assistant.policy.models import REPLY_INTENTS, load_policy
-from assistant.policy.scaffold import ISO_639_1, PHRASES, WRITTEN, render
+from assistant.policy.loading import load_policy
+from assistant.policy.models import REPLY_INTENTS
+from assistant.policy.phrasebook import PHRASES, WRITTEN
+from assistant.policy.scaffold import ISO_639_1, render
 
 from .conftest import SECOND_POLICY_FILE
 
@@ -197,9 +199,9 @@ def test_the_phrasebook_is_complete_and_brand_neutral() -> None:
                         # a thing's name ("our shop") would start a sentence in lower case
                         assert not t.startswith("{name}"), t
     # every written language, all at once, passes the checks a running process makes
-    from assistant.policy.models import check_text
+    from assistant.policy.loading import check_policy_text
 
-    policy, problems = check_text(render("Zeta", list(WRITTEN)).text, "zeta.yaml")
+    policy, problems = check_policy_text(render("Zeta", list(WRITTEN)).text, "zeta.yaml")
     assert policy is not None, problems
     assert "TODO: translate" not in render("Zeta", list(WRITTEN)).text
 

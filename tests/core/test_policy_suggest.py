@@ -17,7 +17,8 @@ import pytest
 
 from assistant.domain.models import Draft, DraftPart, Intent, Mention, Triage
 from assistant.insights.learning.suggest import suggest, suggestion_lines
-from assistant.policy.models import Policy, load_policy
+from assistant.policy.loading import load_policy
+from assistant.policy.models import Policy
 from assistant.store import Store
 from assistant.text.sentences import fill
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Triage, utcnow
-from assistant.policy.models import Policy, load_policy
+from assistant.policy.loading import load_policy
+from assistant.policy.models import Policy
 from assistant.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

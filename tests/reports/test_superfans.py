@@ -13,7 +13,8 @@ from assistant.drafting.guard import failed
 from assistant.engine import Engine
 from assistant.insights.superfans import card_line, fan_status, ordinal, superfans
 from assistant.ml.generation.fake import FakeBackend
-from assistant.policy.models import PolicyRegistry, SuperFans
+from assistant.policy.models import SuperFans
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import load_settings
 from assistant.store import Store
 

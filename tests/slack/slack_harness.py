@@ -15,7 +15,7 @@ from assistant.domain.models import Mention
 from assistant.domain.ports import NetworkAction
 from assistant.engine import Engine
 from assistant.ml.generation.fake import FakeBackend
-from assistant.policy.models import PolicyRegistry
+from assistant.policy.registry import PolicyRegistry
 from assistant.runtime.service import Runtime
 from assistant.settings import Settings
 from assistant.slack import create_app

@@ -23,7 +23,7 @@ from slack_harness import MODEL_REPLY, REVIEW, SECRET, Harness
 from assistant.domain.models import Mention
 from assistant.engine import Engine
 from assistant.ml.generation.fake import FakeBackend
-from assistant.policy.models import PolicyRegistry
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.store import slack_sql as tables

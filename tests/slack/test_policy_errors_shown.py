@@ -56,7 +56,7 @@ def _policy_command_text(h) -> str:
 
 def test_a_deeply_nested_policy_shows_its_error_in_app_home_and_the_policy_command(make_harness, folder,
                                                                                    monkeypatch):
-    from assistant.policy.models import PolicyRegistry
+    from assistant.policy.registry import PolicyRegistry
 
     monkeypatch.setattr(PolicyRegistry, "CHECK_EVERY", 0.05)
     h = make_harness(policies_dir=folder)
@@ -75,7 +75,7 @@ def test_a_deeply_nested_policy_shows_its_error_in_app_home_and_the_policy_comma
 
 
 def test_policy_errors_are_escaped_for_slack(make_harness, folder, monkeypatch):
-    from assistant.policy.models import PolicyRegistry
+    from assistant.policy.registry import PolicyRegistry
 
     monkeypatch.setattr(PolicyRegistry, "CHECK_EVERY", 0.05)
     h = make_harness(policies_dir=folder)

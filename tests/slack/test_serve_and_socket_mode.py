@@ -18,7 +18,7 @@ from assistant.domain.errors import SettingsError
 from assistant.domain.models import Mention
 from assistant.engine import Engine
 from assistant.ml.generation.fake import FakeBackend
-from assistant.policy.models import PolicyRegistry
+from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings
 from assistant.slack import create_app
 from assistant.slack.views.card import action_value

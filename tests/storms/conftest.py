@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy.models import Policy, load_policy
+from assistant.policy.loading import load_policy
+from assistant.policy.models import Policy
 from assistant.store import Store
 from assistant.storms.tables import migrations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy.models import check_text
+from assistant.policy.loading import check_policy_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = (ROOT / "policies" / "aurora-roasters.yaml").read_text(encoding="utf-8")
@@ -24,7 +24,7 @@ def _without_crisis(text: str) -> str:
 
 
 def test_shipped_policy_has_a_crisis_playbook_in_the_brands_languages() -> None:
-    policy, problems = check_text(SHIPPED, "aurora-roasters.yaml")
+    policy, problems = check_policy_text(SHIPPED, "aurora-roasters.yaml")
     assert problems == [] and policy is not None
     for lang in ("en", "de", "fr", "es", "fi", "sv", "nl"):
         text, written = policy.crisis.playbook.text("when_we_update", lang)
@@ -32,7 +32,7 @@ def test_shipped_policy_has_a_crisis_playbook_in_the_brands_languages() -> None:
 
 
 def test_a_policy_without_the_section_loads_with_working_defaults() -> None:
-    policy, problems = check_text(_without_crisis(SHIPPED), "aurora-roasters.yaml")
+    policy, problems = check_policy_text(_without_crisis(SHIPPED), "aurora-roasters.yaml")
     assert problems == [] and policy is not None
     assert policy.crisis.min_posts == 12 and policy.crisis.window_minutes == 60
     assert policy.crisis.playbook.text("acknowledge", "de")[1] == "en"  # falls back to English
@@ -46,7 +46,7 @@ def test_a_policy_without_the_section_loads_with_working_defaults() -> None:
     ("  window_minutes: 60\n", "  window_minuts: 30\n", "crisis.window_minuts: unknown field (check the spelling)"),
 ])
 def test_bad_values_are_one_line_errors(old: str, new: str, expected: str) -> None:
-    policy, problems = check_text(_crisis_replace(SHIPPED, old, new), "p.yaml")
+    policy, problems = check_policy_text(_crisis_replace(SHIPPED, old, new), "p.yaml")
     assert policy is None
     assert any(expected in p for p in problems), problems
     assert all("\n" not in p and p.startswith("p.yaml:") for p in problems)
@@ -59,7 +59,7 @@ def _crisis_replace(text: str, old: str, new: str) -> str:
 
 def test_a_language_the_brand_does_not_answer_in_is_an_error() -> None:
     text = _crisis_replace(SHIPPED, '      nl: "Ons team zoekt', '      pt: "O nosso equipa"\n      nl: "Ons team zoekt')
-    _, problems = check_text(text, "p.yaml")
+    _, problems = check_policy_text(text, "p.yaml")
     assert any("crisis.playbook.what_we_are_doing.pt: 'pt' is not in `languages`" in p for p in problems), problems
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.policy.models import Policy, PolicyRegistry, check_text
+from assistant.policy.loading import check_policy_text
+from assistant.policy.models import Policy
+from assistant.policy.registry import PolicyRegistry
 from assistant.storms import draft_statement
 from assistant.storms.spike import Spike
 
@@ -38,14 +40,14 @@ WHERE_FI = '      fi: "Löydätte kaikki päivitykset {channel}."\n'
     ('by {}."', "unknown variable {}"),
 ])
 def test_a_variable_with_a_format_is_one_line(new: str, expected: str) -> None:
-    policy, problems = check_text(_crisis_replace('by {update_time}."', new), "p.yaml")
+    policy, problems = check_policy_text(_crisis_replace('by {update_time}."', new), "p.yaml")
     assert policy is None
     assert any(expected in p and "crisis.playbook.when_we_update.en" in p for p in problems), problems
     assert all("\n" not in p for p in problems)
 
 
 def test_a_language_missing_from_one_part_is_one_line() -> None:
-    policy, problems = check_text(_crisis_replace(WHERE_FI, ""), "p.yaml")
+    policy, problems = check_policy_text(_crisis_replace(WHERE_FI, ""), "p.yaml")
     assert policy is None
     assert len(problems) == 1, problems
     assert "crisis.playbook.where: no 'fi' text" in problems[0] and "add where.fi" in problems[0]
@@ -82,7 +84,7 @@ def test_a_storm_in_a_language_the_playbook_lacks_is_answered_in_english(tmp_pat
     # the shipped policy without its Greek crisis texts (it has them in all its languages)
     head, crisis = SHIPPED.split("\ncrisis:\n", 1)
     crisis = "".join(line for line in crisis.splitlines(keepends=True) if not line.lstrip().startswith("el: "))
-    policy, problems = check_text(head + "\ncrisis:\n" + crisis, "aurora-roasters.yaml")  # type: ignore[assignment]
+    policy, problems = check_policy_text(head + "\ncrisis:\n" + crisis, "aurora-roasters.yaml")  # type: ignore[assignment]
     assert problems == [] and "el" in policy.languages
     assert "el" not in policy.crisis.playbook.languages()
     spike = Spike(id=1, group_id=1, status="active", opened_at="2026-05-04T09:30:00",
@@ -98,6 +100,6 @@ def test_a_storm_in_a_language_the_playbook_lacks_is_answered_in_english(tmp_pat
 
 def test_a_channel_missing_in_a_language_its_texts_use_is_one_line() -> None:
     text = _crisis_replace('    de: "unserer Statusseite https://auroraroasters.example/status und unseren eigenen Kanälen"\n', "")
-    policy, problems = check_text(text, "p.yaml")
+    policy, problems = check_policy_text(text, "p.yaml")
     assert policy is None and len(problems) == 1, problems
     assert "crisis.channel: no 'de' text" in problems[0] and "add channel.de" in problems[0]

@@ -48,7 +48,8 @@ from assistant.drafting.claims import reveal
 from assistant.drafting.patterns import DOMAIN, EMAIL, MONEY, PERCENT, URL
 from assistant.insights.learning.outcomes import UNCHANGED, ApprovedReply, approved_replies
 from assistant.insights.log import parse_since
-from assistant.policy.models import Parts, Policy, check_text
+from assistant.policy.loading import check_policy_text
+from assistant.policy.models import Parts, Policy
 from assistant.store import Store
 from assistant.text.normalize import fold
 from assistant.text.sentences import sentences
@@ -601,7 +602,7 @@ def _apply(text: str, suggestions: list[Suggestion],
 
 
 def _loads(text: str, path: str, suggestions: list[Suggestion]) -> bool:
-    policy, problems = check_text(text, path)
+    policy, problems = check_policy_text(text, path)
     if policy is None or problems:
         return False
     for s in suggestions:

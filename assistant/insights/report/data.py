@@ -163,11 +163,11 @@ def _topics(rows: list[dict[str, Any]], policy: Policy | None, top: int = 12) ->
 def _catalog_pattern(policy: Policy) -> tuple[re.Pattern[str], dict[str, str]]:
     """Every catalog name in one pattern, a named group per entry (one search per post
     instead of one per entry and language)."""
-    from assistant.policy.catalog import _pattern
+    from assistant.policy.catalog import names_pattern
 
     parts, labels = [], {}
     for i, entry in enumerate(policy.catalog):
-        single = _pattern(entry.all_names(), person=entry.kind == "person")
+        single = names_pattern(entry.all_names(), person=entry.kind == "person")
         if single is None:
             continue
         body = single.pattern.removeprefix(r"(?<!\w)(").removesuffix(r")(?!\w)")
