@@ -25,7 +25,7 @@ from assistant.connectors.sources import SourceConfig
 from assistant.connectors.webhook import signed_headers
 from assistant.domain.models import Mention
 from assistant.settings import Settings
-from assistant.store import Store, connectors_sql
+from assistant.store import Store
 
 
 class _IngestOnly:
@@ -47,7 +47,7 @@ def _serve(db_path: str, outbox: str, secret: str, ports: Any, stop: Any) -> Non
     from assistant.runtime.service import Runtime
 
     settings = Settings(db_path=Path(db_path), outbox_file=Path(outbox), sources_file=None)
-    store = Store(settings.db_path, extra_migrations=[connectors_sql.migrations])
+    store = Store(settings.db_path)
     source = SourceConfig(name="bench", connector="webhook", poll_every=0, options={"secret_env": "BENCH_SECRET"})
     runtime = Runtime(settings, _IngestOnly(settings, store), sources=[source],  # type: ignore[arg-type]
                       env={"BENCH_SECRET": secret}, process=False)
@@ -122,7 +122,7 @@ def webhook_ingest_bench(mentions: int = 2000, clients: int = 20, duplicate_shar
             proc.join(15)
             if proc.is_alive():
                 proc.kill()
-        store = Store(db_path, extra_migrations=[connectors_sql.migrations])
+        store = Store(db_path)
         stored = store.count("mentions")
         store.close()
     accepted = sum(1 for status, _ in results if status == 202)

@@ -87,7 +87,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
                             outbox_file=Path(tmp) / "outbox.jsonl", sources_file=None)
         from assistant.store import Store
 
-        store = Store(settings.db_path, extra_migrations=[tables.migrations])
+        store = Store(settings.db_path)
         fake = backend is None
         model = FakeBackend() if fake else backend
         # The cards are set up with the fake model (a hundred real drafts would take minutes

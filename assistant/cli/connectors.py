@@ -16,10 +16,10 @@ def _runtime(process: bool = False) -> Any:
     from assistant.policy.registry import PolicyRegistry
     from assistant.runtime.service import Runtime
     from assistant.settings import load_settings
-    from assistant.store import Store, connectors_sql
+    from assistant.store import Store
 
     settings = load_settings()
-    store = Store(settings.db_path, extra_migrations=[connectors_sql.migrations])
+    store = Store(settings.db_path)
     engine = Engine(settings, store, PolicyRegistry(settings.policies_dir))
     return Runtime(settings, engine, process=process)
 

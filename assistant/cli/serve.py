@@ -101,10 +101,9 @@ def _webhooks_only(settings: Any, policies: LastGoodPolicies, host: str, port: i
     from assistant.engine import Engine
     from assistant.runtime.service import Runtime
     from assistant.store import Store
-    from assistant.store import slack_sql as tables
     from assistant.web.server import HttpServer, side_app
 
-    store = Store(settings.db_path, extra_migrations=[tables.migrations])
+    store = Store(settings.db_path)
     engine = Engine(settings, store, policies)
     # Not processed now: each stays 'new' and is triaged when serve starts with a good policy.
     runtime = Runtime(settings, engine, process=False)
@@ -141,7 +140,6 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     from assistant.settings import load_settings
     from assistant.slack import check_settings, create_app
     from assistant.store import Store, read_only_error
-    from assistant.store import slack_sql as tables
     from assistant.web.server import (
         HttpServer,
         database_problem,
@@ -180,7 +178,7 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     if not (policy.review.channel or settings.review_channel):
         raise SettingsError("no review channel", "set ASSISTANT_REVIEW_CHANNEL (a channel id such as C0123ABCD) "
                                                  "or review.channel in the policy")
-    store = Store(settings.db_path, extra_migrations=[tables.migrations])
+    store = Store(settings.db_path)
     engine = Engine(settings, store, policies)
     runtime = build_runtime(settings, engine)
     # Slack first (auth.test: an unreachable ASSISTANT_SLACK_API_URL or a refused token is

@@ -17,7 +17,6 @@ from assistant.store import Store
 from assistant.storms.detect import detect, get_spike, members, spikes, stamp
 from assistant.storms.spike import Spike
 from assistant.storms.statement import draft_statement, reply_pointing_to_statement
-from assistant.storms.tables import ensure
 from devtools.storms.replay import storm_demo_mentions
 
 
@@ -25,7 +24,6 @@ def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike
     console = console or Console()
     policy = engine.policy()
     store = engine.store
-    ensure(store)
     mentions = list(storm_demo_mentions())
     engine.ingest(mentions)
     todo = [m for m in mentions if store.triage(m.key) is None]

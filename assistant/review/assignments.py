@@ -1,4 +1,5 @@
-"""Who owns an escalated mention: its table and every SQL statement on it.
+"""Who owns an escalated mention: every SQL statement on its table (``review_assignments``,
+defined in assistant/store/schema/parts.py).
 
 An escalation no longer closes a mention: it names an owner (a person, a team or
 both) and the mention stays open until someone approves a reply or closes it.
@@ -8,27 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
 from assistant.domain.models import utcnow
 from assistant.store import Store
-
-migrations = Migrations("assistant-review")
-
-
-@migrations(name="001_assignments")
-def _m001(db: Database) -> None:
-    db["review_assignments"].create(
-        {"id": int, "mention_id": str, "assignee": str, "team": str, "note": str, "actor": str,
-         "created_at": str},
-        pk="id", if_not_exists=True,
-    )
-    db["review_assignments"].create_index(["mention_id"], if_not_exists=True)
-
-
-def apply(store: Store) -> None:
-    store.ensure(migrations)
 
 
 def assign(store: Store, mention_id: str, actor: str, assignee: str | None, team: str | None,

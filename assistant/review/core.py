@@ -63,11 +63,6 @@ class Review:
     engine: Engine
     runtime: Runtime
 
-    def __post_init__(self) -> None:
-        # the tables the decisions write besides the core ones (a CLI database may lack them)
-        follow_ups.apply(self.store)
-        assignments.apply(self.store)
-
     @property
     def store(self) -> Store:
         return self.engine.store
@@ -229,7 +224,6 @@ def escalate(r: Review, mention_id: str, actor: str, assignee: str | None, team:
     target = " and ".join(filter(None, [assignee and f"<@{assignee}>", team]))
     reason = f"to {target}" + (f": {note}" if note else "")
     decision = r.store.decide(mention_id, "escalate", actor, reason, status=MentionStatus.AWAITING.value)
-    assignments.apply(r.store)
     return Escalation(decision, assignments.assign(r.store, mention_id, actor, assignee, team, note))
 
 
@@ -291,5 +285,4 @@ def _last_event(store: Store, mention_id: str, kind: str) -> dict[str, Any] | No
 
 def owner(store: Store, mention_id: str) -> dict[str, Any] | None:
     """Who an escalated mention belongs to now, or None."""
-    assignments.apply(store)
     return assignments.current(store, mention_id)

@@ -91,7 +91,6 @@ class OutboxWorker:
         self.after_post: Callable[[dict[str, Any], Posted], None] | None = None  # test hook (crash window)
         # more queues delivered by the same rounds (the spike statements' outbox)
         self.rounds: list[Callable[[], object]] = []
-        sql.ensure(store)
 
     # -- one item -----------------------------------------------------------------------------
 

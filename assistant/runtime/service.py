@@ -59,7 +59,6 @@ class Runtime:
         self.settings = settings
         self.engine = engine
         self.store = engine.store
-        sql.ensure(self.store)
         ensure_registered()
         self.routes: list[Any] = []
         self.on_outcome: list[Callable[[dict[str, Any]], None]] = []

@@ -28,50 +28,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
 from assistant.connectors.base import Capabilities, Posted, PostError
 from assistant.domain.models import utcnow
 from assistant.runtime.outbox import text_length
 from assistant.store import Store
 
 log = logging.getLogger(__name__)
-
-migrations = Migrations("assistant-statements")
-
-
-@migrations(name="001_statement_posts")
-def _m001(db: Database) -> None:
-    db["statement_posts"].create(
-        {"id": int, "spike_id": int, "account": str, "text": str, "language": str, "idempotency_key": str,
-         "status": str, "approved_by": str, "approved_at": str, "posted_id": str, "posted_url": str,
-         "last_error": str, "attempts": int},
-        pk="id", if_not_exists=True,
-    )
-    db["statement_posts"].create_index(["spike_id", "account"], unique=True, if_not_exists=True)
-
-
-@migrations(name="002_statement_retries")
-def _m002(db: Database) -> None:
-    # the reply outbox's rules: a backoff time for the next try, and the claim's time (the lease)
-    table = db["statement_posts"]
-    for column in ("next_attempt_at", "claimed_at"):
-        if column not in table.columns_dict:
-            table.add_column(column, str)
-
-
-@migrations(name="003_statement_per_language")
-def _m003(db: Database) -> None:
-    # one post per account and language: the statement has a version in each language the storm speaks
-    for index in db["statement_posts"].indexes:
-        if index.columns == ["spike_id", "account"]:
-            db.execute(f"DROP INDEX [{index.name}]")
-    db["statement_posts"].create_index(["spike_id", "account", "language"], unique=True, if_not_exists=True)
-
-
-def ensure(store: Store) -> None:
-    store.ensure(migrations)
 
 
 @runtime_checkable
@@ -124,7 +86,6 @@ def approve(store: Store, spike_id: int, text: str, language: str, actor: str, o
     version in ``also`` (language -> text), one post each. False (and nothing queued) when
     this spike's statement was approved before: it is posted once. ``at``: the approval
     time the statement's update time was computed from (now by default)."""
-    ensure(store)
     now = (at or utcnow()).isoformat(timespec="seconds")
     versions = {language: text, **{k: v for k, v in (also or {}).items() if k != language}}
     with store.transaction() as db:
@@ -142,7 +103,6 @@ def approve(store: Store, spike_id: int, text: str, language: str, actor: str, o
 
 
 def posts(store: Store, spike_id: int) -> list[dict[str, Any]]:
-    ensure(store)
     return list(store.db.query("SELECT * FROM statement_posts WHERE spike_id = ? ORDER BY id", [spike_id]))
 
 
@@ -172,7 +132,6 @@ def is_posted(store: Store, spike_id: int) -> bool:
 def recover(store: Store, lease: float = LEASE_SECONDS, now: datetime | None = None) -> int:
     """Rows left 'sending' by a worker that died go back to pending, marked so the network
     is asked before they are posted again. A younger claim may still be in flight."""
-    ensure(store)
     cutoff = _iso((now or utcnow()) - timedelta(seconds=lease))
     stuck = "status = 'sending' AND (claimed_at IS NULL OR claimed_at <= ?)"
     # read first: this runs every worker round, and a write would take the store's lock each time
@@ -188,7 +147,6 @@ def recover(store: Store, lease: float = LEASE_SECONDS, now: datetime | None = N
 
 
 def due_spikes(store: Store, now: datetime | None = None) -> list[int]:
-    ensure(store)
     return [r[0] for r in store.db.execute(
         "SELECT DISTINCT spike_id FROM statement_posts WHERE status = 'pending'"
         " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY spike_id", [_iso(now or utcnow())])]
@@ -253,7 +211,6 @@ def run_due(store: Store, on: dict[str, PostsStatus], now: datetime | None = Non
 def retry(store: Store, spike_id: int, actor: str) -> int:
     """Put this spike's failed statement rows back in the queue (a person fixed the cause);
     they are looked for on the network before they are posted again. Returns how many."""
-    ensure(store)
     with store.transaction() as db:
         n = db.execute("UPDATE statement_posts SET status = 'pending', attempts = 0, next_attempt_at = NULL"
                        " WHERE spike_id = ? AND status = 'failed'", [spike_id]).rowcount
@@ -263,7 +220,6 @@ def retry(store: Store, spike_id: int, actor: str) -> int:
 
 
 def failed(store: Store) -> list[dict[str, Any]]:
-    ensure(store)
     return list(store.db.query("SELECT * FROM statement_posts WHERE status = 'failed' ORDER BY id"))
 
 

@@ -118,8 +118,6 @@ class Services:
         # in its channel instead (by its metadata), so each card is posted once.
         self.card_client = card_client(client)
         self.directory = Directory(client)
-        tables.apply(self.store)
-        review.assignments.apply(self.store)
         self.workers = Workers()
         self._card_locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()

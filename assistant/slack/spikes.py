@@ -68,18 +68,7 @@ class SpikeDesk:
         self._card_lock = threading.Lock()
         self._stop = threading.Event()
         self._loop: threading.Thread | None = None
-        with self.store.transaction() as db:
-            db["spike_alerts"].create({"spike_id": int, "channel": str, "ts": str, "members_shown": int,
-                                       "status_shown": str, "redrawn_at": str, "statement": str,
-                                       "language": str, "passed": int, "topic": str},
-                                      pk="spike_id", if_not_exists=True)
-            for column in ("versions", "missing"):  # the statement in the storm's other languages (JSON)
-                if column not in db["spike_alerts"].columns_dict:
-                    db["spike_alerts"].add_column(column, str)
-            # the members whose review cards were redrawn to say they are part of the spike
-            db["spike_marked"].create({"spike_id": int, "mention_id": str}, pk=("spike_id", "mention_id"),
-                                      if_not_exists=True)
-        statements.ensure(self.store)
+        # its tables (spike_alerts, spike_marked) are in the store's schema (store/schema/parts.py)
         # the outbox worker delivers statements that failed to post at once; say what happened
         hooks = getattr(svc.runtime, "on_statement", None)
         if isinstance(hooks, list):

@@ -1,31 +1,12 @@
-"""SQL used by the connectors, the outbox worker and the pollers (kept in the store package)."""
+"""SQL used by the connectors, the outbox worker and the pollers (kept in the store package;
+the ``outbox_attempts`` table is defined in assistant/store/schema/parts.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
-from assistant.store import Store, _now
-
-migrations = Migrations("assistant-connectors")
-
-
-@migrations(name="001_outbox_attempts")
-def _m001(db: Database) -> None:
-    # One row per attempt to post: what was tried, when, and what came of it. The
-    # outbox row keeps the latest state; this keeps the history a person may need.
-    db["outbox_attempts"].create(
-        {"id": int, "outbox_id": int, "at": str, "outcome": str, "error": str, "seconds": float},
-        pk="id", if_not_exists=True,
-    )
-    db["outbox_attempts"].create_index(["outbox_id"], if_not_exists=True)
-
-
-def ensure(store: Store) -> None:
-    """Apply this module's migrations (idempotent), for a store opened without them."""
-    store.ensure(migrations)
+from assistant.store import Store
+from assistant.store.base import _now
 
 
 def record_attempt(store: Store, outbox_id: int, outcome: str, error: str | None, seconds: float) -> None:

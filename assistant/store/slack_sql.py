@@ -1,11 +1,11 @@
-"""The Slack app's own tables, and every SQL statement that touches them.
+"""Every SQL statement on the Slack app's own tables (defined in assistant/store/schema/parts.py).
 
 ``slack_cards``: one review card per mention (where it was posted, so it can be
 updated in place with ``chat.update``). A row with no ts is a card being posted: claimed,
 then its channel recorded just before chat.postMessage; a crash before the ts is saved
-leaves it so, and the next start looks for the card in that channel before posting again. ``slack_events`` is no longer written:
-Slack's retries of an event are deduplicated by the mention's own key (channel
-and ts), stored idempotently. ``slack_follow_ups``: conversations moved to a private message;
+leaves it so, and the next start looks for the card in that channel before posting again.
+``slack_events`` is no longer written: Slack's retries of an event are deduplicated by the
+mention's own key (channel and ts), stored idempotently. ``slack_follow_ups``: conversations moved to a private message;
 the public thread must be updated once they are resolved (domain.md section 5).
 The read-only figures for App Home and ``/assistant stats`` are here too.
 """
@@ -16,41 +16,9 @@ import statistics
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
-
 from assistant.domain.models import utcnow
 from assistant.store import OPEN_STATUSES, Store
-
-migrations = Migrations("assistant-slack")
-
-
-@migrations(name="001_cards_events_follow_ups")
-def _m001(db: Database) -> None:
-    db["slack_cards"].create(
-        # kind: "channel" (a message in a channel, updated with chat.update) or
-        # "ephemeral" (a /reply card only its requester sees; never re-posted to a channel)
-        {"mention_id": str, "kind": str, "channel": str, "ts": str, "created_at": str, "updated_at": str},
-        pk="mention_id",
-        if_not_exists=True,
-    )
-    db["slack_cards"].create_index(["channel", "ts"], if_not_exists=True)
-    db["slack_events"].create({"event_id": str, "at": str}, pk="event_id", if_not_exists=True)
-    db["slack_follow_ups"].create(
-        {"mention_id": str, "actor": str, "note": str, "created_at": str, "resolved_at": str,
-         "resolved_by": str},
-        pk="mention_id",
-        if_not_exists=True,
-    )
-
-
-def _now() -> str:
-    return utcnow().isoformat(timespec="milliseconds")
-
-
-def apply(store: Store) -> None:
-    store.ensure(migrations)
-
+from assistant.store.base import _now
 
 # -- cards -----------------------------------------------------------------------------------
 

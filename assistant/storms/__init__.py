@@ -4,14 +4,13 @@ Plain functions for the Slack app and the demo:
 ``detect(store, policy, encoder, now)`` (one tick: spikes new, grown or calmed),
 ``members(store, spike_id)``, ``spike_for_mention(store, mention_id)``,
 ``get_spike``/``spikes``, ``draft_statement(spike, policy, language)`` and
-``reply_pointing_to_statement(mention, spike, policy, language)``. Register
-``tables.migrations`` with the Store (``extra_migrations``) or let ``detect`` apply them.
+``reply_pointing_to_statement(mention, spike, policy, language)``. Their tables are
+in the store's schema (assistant/store/schema/parts.py), there whenever a Store is open.
 """
 
 from assistant.storms.detect import Member, detect, get_spike, members, spike_for_mention, spikes
 from assistant.storms.spike import Representative, Spike
 from assistant.storms.statement import Statement, draft_statement, reply_pointing_to_statement
-from assistant.storms.tables import migrations
 
 __all__ = ["Member", "Representative", "Spike", "Statement", "detect", "draft_statement", "get_spike", "members",
-           "migrations", "reply_pointing_to_statement", "spike_for_mention", "spikes"]
+           "reply_pointing_to_statement", "spike_for_mention", "spikes"]

@@ -22,7 +22,6 @@ from assistant.policy.models import Policy
 from assistant.store import Store
 from assistant.storms.grouping import Group, Grouper, unit
 from assistant.storms.spike import Representative, Spike
-from assistant.storms.tables import ensure
 from assistant.storms.words import distinctive_words, named_topic
 
 NEGATIVE = ("complaint", "abuse")
@@ -114,7 +113,6 @@ def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime, brand:
            default_brand: str | None = None) -> list[Spike]:
     """One tick: the spikes raised, grown or calmed at ``now``. ``brand``: watch only that
     brand's posts (a post with no brand counts as ``default_brand``'s); None: every post."""
-    ensure(store)
     crisis = policy.crisis
     window = timedelta(minutes=crisis.window_minutes)
     now_s, window_s = stamp(now), stamp(now - window)
@@ -492,7 +490,6 @@ def _dt(at: str) -> datetime:
 
 def members(store: Store, spike_id: int) -> list[Member]:
     """The posts of a spike, oldest first, with what a card needs for each."""
-    ensure(store)
     rows = store.db.query(
         "SELECT m.id, m.network, m.author, m.text, t.language, t.intent, t.action, v.at"
         " FROM spike_members s JOIN mentions m ON m.id = s.mention_id"
@@ -507,7 +504,6 @@ def members(store: Store, spike_id: int) -> list[Member]:
 
 def spike_for_mention(store: Store, mention_id: str) -> int | None:
     """The spike a post belongs to (the latest, if several), or None."""
-    ensure(store)
     row = store.db.execute("SELECT spike_id FROM spike_members WHERE mention_id = ? ORDER BY spike_id DESC LIMIT 1",
                            [mention_id]).fetchone()
     return int(row[0]) if row else None
@@ -515,14 +511,12 @@ def spike_for_mention(store: Store, mention_id: str) -> int | None:
 
 def get_spike(store: Store, spike_id: int) -> Spike | None:
     """A spike as last summarised."""
-    ensure(store)
     rows = list(store.db.query("SELECT * FROM spikes WHERE id = ?", [spike_id]))
     return Spike.from_row(rows[0]) if rows else None
 
 
 def spikes(store: Store, status: str | None = None) -> list[Spike]:
     """Every spike (or those in ``status``), newest first."""
-    ensure(store)
     where, args = ("WHERE status = ?", [status]) if status else ("", [])
     return [Spike.from_row(r) for r in store.db.query(f"SELECT * FROM spikes {where} ORDER BY id DESC", args)]
 

@@ -15,7 +15,6 @@ from assistant.policy.models import Policy
 from assistant.store import Store
 from assistant.storms.detect import NEGATIVE_SQL, RELATED_SQL, detect, members
 from assistant.storms.spike import Spike
-from assistant.storms.tables import migrations
 from devtools.storms.replay import Replay
 
 # The generator's intent, as triage would record it (only intent matters to grouping).
@@ -105,7 +104,7 @@ def run_replay(replay: Replay, policy: Policy, encoder: Encoder, db_path: Path,
     """Tick detection every minute over the replay and measure it against the labels.
     ``fine_from``: before it, tick every ``coarse_minutes`` only (quiet days, where only a
     false alert could happen: it is still seen, at most that much later)."""
-    store = Store(db_path, extra_migrations=[migrations])
+    store = Store(db_path)
     # a throwaway database: no waiting on the disk at each of thousands of ticks
     store.db.execute("PRAGMA synchronous=OFF")
     try:

@@ -11,7 +11,7 @@ import pytest
 from assistant.domain.models import Mention
 from assistant.policy.models import Brand
 from assistant.settings import Settings
-from assistant.store import Store, connectors_sql
+from assistant.store import Store
 
 from .servers import FaultProxy
 
@@ -48,7 +48,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def store(settings: Settings) -> Iterator[Store]:
-    s = Store(settings.db_path, extra_migrations=[connectors_sql.migrations])
+    s = Store(settings.db_path)
     yield s
     s.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from assistant.connectors.file import FileConnector
 from assistant.runtime.outbox import OutboxWorker
-from assistant.store import Store, connectors_sql
+from assistant.store import Store
 
 
 class NoKeyFile(FileConnector):
@@ -25,7 +25,7 @@ class NoKeyFile(FileConnector):
 
 
 def main(db: str, out: str, marker: str, outbox_id: int, kind: str) -> None:
-    store = Store(db, extra_migrations=[connectors_sql.migrations])
+    store = Store(db)
     conn = NoKeyFile(outbox=out) if kind == "nokey" else FileConnector(outbox=out)
     worker = OutboxWorker(store, lambda name, m: conn)
 

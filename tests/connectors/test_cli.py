@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import _register, cli
-from assistant.store import Store, connectors_sql
+from assistant.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def test_fetch_then_outbox(env: Path) -> None:
     assert r.exit_code == 0 and "demo: 1 fetched, 1 new" in r.output
     r = runner.invoke(cli, ["fetch"], catch_exceptions=False)
     assert "demo: 0 fetched, 0 new" in r.output
-    store = Store(env / "a.db", extra_migrations=[connectors_sql.migrations])
+    store = Store(env / "a.db")
     a = store.approve("demo:1", "U1", "It ships today!", "demo")
     r = runner.invoke(cli, ["outbox"], catch_exceptions=False)
     assert r.exit_code == 0 and f"#{a.outbox_id} demo:1: posted" in r.output
@@ -57,5 +57,5 @@ def test_bad_sources_file_lists_every_problem(env: Path) -> None:
 def test_fetch_triages_and_drafts_with_the_real_engine(env: Path) -> None:
     r = CliRunner().invoke(cli, ["fetch"], catch_exceptions=False)
     assert r.exit_code == 0 and "demo: 1 fetched, 1 new" in r.output and "  demo:1: " in r.output  # triage itself is tested elsewhere
-    store = Store(env / "a.db", extra_migrations=[connectors_sql.migrations])
+    store = Store(env / "a.db")
     assert store.get_mention("demo:1")["status"] == "awaiting"

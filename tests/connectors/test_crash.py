@@ -14,7 +14,7 @@ import pytest
 
 from assistant.connectors.file import FileConnector
 from assistant.runtime.outbox import OutboxWorker
-from assistant.store import Store, connectors_sql
+from assistant.store import Store
 
 from .conftest import approve
 from .crash_worker import NoKeyFile
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("kind", ["keyed", "nokey"])
 def test_sigkill_between_post_and_record(tmp_path: Path, kind: str) -> None:
     db, out, marker = tmp_path / "a.db", tmp_path / "out.jsonl", tmp_path / "posted"
-    store = Store(db, extra_migrations=[connectors_sql.migrations])
+    store = Store(db)
     a = approve(store, "file", "m1")
     store.close()
 
@@ -46,7 +46,7 @@ def test_sigkill_between_post_and_record(tmp_path: Path, kind: str) -> None:
 
     # The reply landed; the store still says it is being sent.
     assert len(out.read_text().splitlines()) == 1
-    store = Store(db, extra_migrations=[connectors_sql.migrations])
+    store = Store(db)
     assert store.outbox_item(a.outbox_id)["status"] == "sending"
 
     # Restart: recover, then run the worker as `assistant serve` would.

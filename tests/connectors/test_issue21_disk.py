@@ -17,7 +17,7 @@ from tmpfs import mounted_tmpfs
 
 from assistant.connectors.webhook import HEALTH
 from assistant.settings import Settings
-from assistant.store import Store, connectors_sql
+from assistant.store import Store
 from assistant.web.server import database_problem, side_app
 
 from .conftest import StubEngine
@@ -57,7 +57,7 @@ def _stored(db: Path) -> set[str]:
 def test_a_full_disk_gives_503_and_healthz_says_so_and_nothing_accepted_is_lost(small_disk: Path) -> None:
     settings = Settings(db_path=small_disk / "assistant.db", outbox_file=small_disk / "outbox.jsonl",
                         sources_file=None, backend="fake", policies_dir=small_disk / "policies")
-    store = Store(settings.db_path, extra_migrations=[connectors_sql.migrations])
+    store = Store(settings.db_path)
     rt = make_runtime(settings, StubEngine(settings, store))
     HEALTH.check("database", lambda: database_problem(settings.db_path))  # as `assistant serve` does
     rt.start()

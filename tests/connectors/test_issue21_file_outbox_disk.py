@@ -20,7 +20,7 @@ from tmpfs import mounted_tmpfs
 from assistant.connectors.base import PostError
 from assistant.connectors.file import FileConnector
 from assistant.domain.models import Mention
-from assistant.store import Store, connectors_sql
+from assistant.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +66,7 @@ def test_a_full_disk_leaves_no_half_line_and_the_retry_writes_one(small_disk: Pa
     db = tmp_path / "a.db"
     env = {**os.environ, "ASSISTANT_DB_PATH": str(db), "ASSISTANT_SOURCES_FILE": str(sources),
            "ASSISTANT_BACKEND": "fake", "ASSISTANT_POLICIES_DIR": str(ROOT / "policies")}
-    store = Store(db, extra_migrations=[connectors_sql.migrations])
+    store = Store(db)
     store.add_mentions([Mention(source="demo", external_id=f"m{i}", author="ann", text="Where is my order?")
                         for i in (1, 2)])
     first = store.approve("demo:m1", "U1", "It ships today!", "demo")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from assistant.domain.models import Mention
 from assistant.store import Store
-from assistant.store.migrations import core
+from assistant.store.schema import core
 
 from .conftest import ASSISTANT, POLICY_FILE
 

@@ -11,7 +11,6 @@ from assistant.domain.models import Action, Intent, Mention, Severity, Triage
 from assistant.ml.embeddings import get_encoder
 from assistant.store import Store
 from assistant.storms import detect
-from assistant.storms.tables import migrations
 
 pytestmark = pytest.mark.slow  # the real encoder groups the posts by meaning
 
@@ -50,7 +49,7 @@ def _stamped(offset: timedelta, naive: bool) -> list[Mention]:
     (timedelta(hours=3), True),  # naive local times east of UTC (read as UTC: three hours ahead)
 ], ids=["slow-clock", "naive-west", "naive-east"])
 def test_skewed_or_naive_times_still_raise_a_spike(tmp_path, policy, offset, naive):
-    store = Store(tmp_path / "storms.db", extra_migrations=[migrations])
+    store = Store(tmp_path / "storms.db")
     try:
         posts = _stamped(offset, naive)
         store.add_mentions(posts)

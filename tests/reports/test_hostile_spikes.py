@@ -10,11 +10,9 @@ from assistant.domain.models import utcnow
 from assistant.insights.report import render_html, spikes_between
 from assistant.store import Store
 from assistant.storms.detect import stamp
-from assistant.storms.tables import ensure
 
 
 def test_a_merged_spike_is_not_a_second_storm(store: Store, policy) -> None:  # type: ignore[no-untyped-def]
-    ensure(store)
     opened = utcnow() - timedelta(hours=3)
     summary = '{"topic_entry": "midnight-sun", "common_words": ["sick", "batch"]}'
     with store.transaction() as db:

@@ -183,7 +183,7 @@ class Harness:
             slack_api_url=slack.api_url, review_channel=REVIEW, intake_channel="CINTAKE",
             approvers=[], outbox_file=tmp / "outbox.jsonl")
         self.settings = Settings(**{**options, **settings})
-        self.store = Store(self.settings.db_path, extra_migrations=[tables.migrations])
+        self.store = Store(self.settings.db_path)
         # a reply that speaks to QUESTION, so the guard takes the model's draft (no template)
         self.backend = FakeBackend(delay=delay, default=MODEL_REPLY)
         self.policies = PolicyRegistry(self.settings.policies_dir)

@@ -46,7 +46,7 @@ def worker(db: str, api_url: str, marker: str) -> None:
     from assistant.slack import create_app
 
     settings = _settings(Path(db), api_url)
-    store = Store(db, extra_migrations=[tables.migrations])
+    store = Store(db)
     engine = Engine(settings, store, PolicyRegistry(settings.policies_dir), backend=FakeBackend(default=MODEL_REPLY))
     app = create_app(engine, RecordingRuntime(store), settings)  # type: ignore[arg-type]
     save, calls = tables.save_card, []
@@ -69,7 +69,7 @@ def _cards_in_review(slack) -> list[dict]:
 
 def test_a_card_posted_before_a_sigkill_is_not_posted_again(tmp_path: Path, slack) -> None:
     db, marker = tmp_path / "assistant.db", tmp_path / "stalled"
-    store = Store(db, extra_migrations=[tables.migrations])
+    store = Store(db)
     settings = _settings(db, slack.api_url)
     engine = Engine(settings, store, PolicyRegistry(settings.policies_dir), backend=FakeBackend(default=MODEL_REPLY))
     ids = []
@@ -100,7 +100,7 @@ def test_a_card_posted_before_a_sigkill_is_not_posted_again(tmp_path: Path, slac
             proc.wait(10)
     stalled, stalled_ts = marker.read_text().split()
     assert len(_cards_in_review(slack)) == MENTIONS
-    store = Store(db, extra_migrations=[tables.migrations])
+    store = Store(db)
     assert tables.card(store, stalled) is None  # in Slack, not in the database
     store.close()
 

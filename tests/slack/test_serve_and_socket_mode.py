@@ -86,7 +86,7 @@ def test_assistant_serve_runs_the_app_end_to_end(tmp_path, slack):
         assert r.status_code == 200 and "/reply" in r.text
         assert driver.command(slash_command("/assistant", "help", APPROVER, ""), sign=False).status_code == 401
         # a mention arriving by another route (here: written to the database) gets a card
-        store = Store(db, extra_migrations=[tables.migrations])
+        store = Store(db)
         engine = Engine(Settings(backend="fake", db_path=db, policies_dir=ROOT / "policies"), store,
                         PolicyRegistry(ROOT / "policies"), backend=FakeBackend())
         [mention_id] = engine.ingest([Mention(source="demo", external_id="1", author="Ann", text=QUESTION)])
@@ -122,7 +122,7 @@ def test_socket_mode_envelopes_are_acknowledged_and_acted_on(tmp_path, slack):
                           slack_api_url=slack.api_url, review_channel="CREVIEW", approvers=[])
     from slack_harness import RecordingRuntime
 
-    h.store = Store(h.settings.db_path, extra_migrations=[tables.migrations])
+    h.store = Store(h.settings.db_path)
     h.engine = Engine(h.settings, h.store, PolicyRegistry(ROOT / "policies"), backend=FakeBackend())
     h.runtime = RecordingRuntime(h.store)
     h.app = create_app(h.engine, h.runtime, h.settings)

@@ -10,7 +10,6 @@ import pytest
 from assistant.policy.loading import load_policy
 from assistant.policy.models import Policy
 from assistant.store import Store
-from assistant.storms.tables import migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,6 +21,6 @@ def policy() -> Policy:
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(tmp_path / "storms.db", extra_migrations=[migrations])
+    s = Store(tmp_path / "storms.db")
     yield s
     s.close()

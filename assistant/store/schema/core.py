@@ -1,8 +1,6 @@
-"""Numbered schema migrations for the core tables; applied when the store opens.
-
-Tables and columns are kept readable so a user can open the file with the
-`sqlite-utils` or Datasette tools. Other parts of the app (Slack, connectors)
-register their own migration sets beside this one.
+"""The core tables' migrations: mentions, triage, drafts, decisions, the reply outbox,
+events, cursors and reply vectors. Part of the one schema (assistant/store/schema), which
+the store applies when it opens.
 """
 
 from __future__ import annotations
