@@ -2,7 +2,7 @@
 (not a reply to anyone), posted exactly once on each account.
 
 A statement is not a reply to a mention, so it has its own small table beside the reply
-outbox, with the same guarantees: approval writes one row per account in one
+outbox (``statement_posts``; its SQL is in assistant/store/statements_sql.py), with the same guarantees: approval writes one row per account in one
 transaction (a second approval of the same spike writes nothing); a row is claimed
 pending -> sending atomically before it is posted, so a double click or a retry never
 posts twice; every post carries the row's idempotency key, which the connector passes
@@ -32,6 +32,7 @@ from assistant.connectors.base import Capabilities, Posted, PostError
 from assistant.domain.models import utcnow
 from assistant.runtime.outbox import text_length
 from assistant.store import Store
+from assistant.store import statements_sql as sql
 
 log = logging.getLogger(__name__)
 
@@ -88,22 +89,16 @@ def approve(store: Store, spike_id: int, text: str, language: str, actor: str, o
     time the statement's update time was computed from (now by default)."""
     now = (at or utcnow()).isoformat(timespec="seconds")
     versions = {language: text, **{k: v for k, v in (also or {}).items() if k != language}}
-    with store.transaction() as db:
-        if db.execute("SELECT 1 FROM statement_posts WHERE spike_id = ?", [spike_id]).fetchone():
-            return False
-        db["statement_posts"].insert_all([
-            {"spike_id": spike_id, "account": account, "text": body, "language": lang,
+    rows = [{"account": account, "text": body, "language": lang,
              "idempotency_key": "statement-" + hashlib.sha256(
                  f"{spike_id}:{account}:{lang}:{now}".encode()).hexdigest()[:24],
              "status": "pending", "approved_by": actor, "approved_at": now, "attempts": 0}
-            for lang, body in versions.items() for account in on])
-        store._event(None, "statement_approved", spike_id=spike_id, actor=actor, accounts=on,
-                     languages=list(versions))
-    return True
+            for lang, body in versions.items() for account in on]
+    return sql.queue(store, spike_id, rows, actor=actor, accounts=on, languages=list(versions))
 
 
 def posts(store: Store, spike_id: int) -> list[dict[str, Any]]:
-    return list(store.db.query("SELECT * FROM statement_posts WHERE spike_id = ? ORDER BY id", [spike_id]))
+    return sql.posts(store, spike_id)
 
 
 # The same rules as the reply outbox (orchestration/outbox.py): retries with exponential
@@ -133,23 +128,14 @@ def recover(store: Store, lease: float = LEASE_SECONDS, now: datetime | None = N
     """Rows left 'sending' by a worker that died go back to pending, marked so the network
     is asked before they are posted again. A younger claim may still be in flight."""
     cutoff = _iso((now or utcnow()) - timedelta(seconds=lease))
-    stuck = "status = 'sending' AND (claimed_at IS NULL OR claimed_at <= ?)"
-    # read first: this runs every worker round, and a write would take the store's lock each time
-    if not store.db.execute(f"SELECT 1 FROM statement_posts WHERE {stuck} LIMIT 1", [cutoff]).fetchone():
-        return 0
-    with store.transaction() as db:
-        n = db.execute("UPDATE statement_posts SET status = 'pending', last_error = COALESCE(last_error, ?)"
-                       f" WHERE {stuck}",
-                       ["interrupted while posting (the worker stopped)", cutoff]).rowcount
+    n = sql.release_stuck(store, cutoff, "interrupted while posting (the worker stopped)")
     if n:
         log.warning("statements: %s posts were being sent when the last run stopped; checking them", n)
     return n
 
 
 def due_spikes(store: Store, now: datetime | None = None) -> list[int]:
-    return [r[0] for r in store.db.execute(
-        "SELECT DISTINCT spike_id FROM statement_posts WHERE status = 'pending'"
-        " AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY spike_id", [_iso(now or utcnow())])]
+    return sql.due_spikes(store, _iso(now or utcnow()))
 
 
 def deliver(store: Store, spike_id: int, on: dict[str, PostsStatus], now: datetime | None = None,
@@ -158,12 +144,7 @@ def deliver(store: Store, spike_id: int, on: dict[str, PostsStatus], now: dateti
     ``on_outcome`` is called with each row whose status changed (posted, failed, retrying)."""
     now = now or utcnow()
     for row in posts(store, spike_id):
-        with store.transaction() as db:  # the claim: only one caller moves a row to 'sending'
-            claimed = db.execute("UPDATE statement_posts SET status = 'sending', attempts = attempts + 1,"
-                                 " claimed_at = ? WHERE id = ? AND status = 'pending'"
-                                 " AND (next_attempt_at IS NULL OR next_attempt_at <= ?)",
-                                 [_iso(utcnow()), row["id"], _iso(now)]).rowcount
-        if not claimed:
+        if not sql.claim(store, row["id"], _iso(utcnow()), _iso(now)):  # only one caller moves it to 'sending'
             continue
         attempts = row["attempts"] + 1
         connector = on.get(row["account"])
@@ -211,23 +192,16 @@ def run_due(store: Store, on: dict[str, PostsStatus], now: datetime | None = Non
 def retry(store: Store, spike_id: int, actor: str) -> int:
     """Put this spike's failed statement rows back in the queue (a person fixed the cause);
     they are looked for on the network before they are posted again. Returns how many."""
-    with store.transaction() as db:
-        n = db.execute("UPDATE statement_posts SET status = 'pending', attempts = 0, next_attempt_at = NULL"
-                       " WHERE spike_id = ? AND status = 'failed'", [spike_id]).rowcount
-        if n:
-            store._event(None, "statement_retry", spike_id=spike_id, actor=actor, rows=n)
-    return n
+    return sql.retry_failed(store, spike_id, actor)
 
 
 def failed(store: Store) -> list[dict[str, Any]]:
-    return list(store.db.query("SELECT * FROM statement_posts WHERE status = 'failed' ORDER BY id"))
+    return sql.failed(store)
 
 
 def _finish(store: Store, row_id: int, status: str, on_outcome: list[Outcome] | None = None, **values: Any) -> None:
-    with store.transaction() as db:
-        db["statement_posts"].update(row_id, {"status": status, **values})
+    row = sql.finish(store, row_id, status, **values)
     if on_outcome:
-        row = store.db["statement_posts"].get(row_id)
         for callback in list(on_outcome):
             try:
                 callback(row)
