@@ -34,7 +34,7 @@ import yaml
 
 from assistant.domain.models import Mention
 from assistant.policy.models import PART_KINDS, Policy
-from assistant.text.normalize import compile_terms, fold
+from assistant.text.normalize import INVISIBLE_OR_MVS, compile_terms, fold
 from assistant.text.sentences import fill, sentences
 
 WORDS_FILE = Path(__file__).with_name("claim_words.yaml")
@@ -42,7 +42,6 @@ WORDS_FILE = Path(__file__).with_name("claim_words.yaml")
 # must be at least this close in meaning (e5 cosine) to a policy or post sentence.
 SUPPORT_SIMILARITY = 0.90
 
-_ZERO_WIDTH = re.compile(r"[\u200b\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069\u180e]")
 _LATIN = re.compile(r"[A-Za-z]")
 # Letters that look Latin: Cyrillic and Greek homoglyphs, mapped back for checking.
 _HOMOGLYPHS = str.maketrans({
@@ -115,9 +114,9 @@ _IDEOGRAPHIC_DOT = re.compile(r"(?<=[A-Za-z0-9])[\u3002\uff61\ufe52](?=[A-Za-z0-
 def reveal(text: str) -> Revealed:
     """The text as a reader would take it, and the disguises found on the way."""
     found: list[str] = []
-    if _ZERO_WIDTH.search(text):
+    if INVISIBLE_OR_MVS.search(text):
         found.append("invisible characters")
-    text = _ZERO_WIDTH.sub("", text)
+    text = INVISIBLE_OR_MVS.sub("", text)
     # ZWNJ belongs inside Persian words; anywhere else it hides something.
     if re.search(r"[A-Za-z0-9]\u200c|\u200c[A-Za-z0-9]", text):
         found.append("invisible characters")
@@ -379,38 +378,6 @@ def unsupported_sentences(text: str, mention: Mention, policy: Policy, language:
                                                  f"policy or the post (closest meaning {best:.2f}; leave it "
                                                  "out, or add it to the policy)"))
     return out
-
-
-_QUESTION_MARK = re.compile(r"[?？؟;]")
-_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
-# A sentence ends at . ! ? ; (Greek asks with ";"), at a line break, before a Spanish
-# "¿" and after an emoji that closes a thought ("... Kallio 💛 ¿Abrís los domingos?").
-_SENTENCE_END = re.compile(r"(?<=[?？؟!.;;])\s+|\n+|\s+(?=¿)|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+(?=\w)")
-# A follow-up this short ("At what time?") is asked with the question before it.
-FOLLOW_UP_WORDS = 4
-
-
-def _asks(sentence: str) -> bool:
-    """Ends in a question mark; a Greek ";" asks only in Greek text."""
-    marks = set(_QUESTION_MARK.findall(sentence))
-    return bool(marks - {";"}) or (bool(marks) and bool(_GREEK.search(sentence)))
-
-
-def has_question(text: str) -> bool:
-    return any(_asks(p) for p in _SENTENCE_END.split(text) if p)
-
-
-def question_sentences(text: str) -> list[str]:
-    """The sentences of a post that ask something (end in a question mark)."""
-    out: list[str] = []
-    for p in (p.strip() for p in _SENTENCE_END.split(text) if p):
-        if not _asks(p) or len(p) <= 5:
-            continue
-        if out and len(p.split()) < FOLLOW_UP_WORDS:
-            out[-1] = f"{out[-1]} {p}"  # "Do you open on Sundays? At what time?"
-        else:
-            out.append(p)
-    return out[:5]
 
 
 def special_days_not_covered(post: str, fact_texts: list[str]) -> list[str]:

@@ -14,30 +14,24 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 from collections.abc import Callable
 from difflib import SequenceMatcher
+from typing import Protocol
 
 from assistant.domain.errors import BackendError
 from assistant.domain.models import Draft, DraftPart, GuardCheck, Intent, Mention, Triage
-from assistant.drafting.claims import has_question, question_sentences, special_days_not_covered
+from assistant.drafting.claims import special_days_not_covered
 from assistant.drafting.compose import Composer, Composition, join_parts
 from assistant.drafting.facts import THRESHOLD, fact_index
 from assistant.drafting.guard import SINGULAR_I, SINGULAR_WORDS, about_the_post, check_draft, failed
 from assistant.drafting.memory import START_SIMILARITY, Remembered, ReplyMemory
-from assistant.drafting.plan import (
-    ASKS_WITHOUT_ASKING,
-    Asked,
-    Plan,
-    base_name,
-    breaks_plan,
-    listed_only,
-    main_for_reply,
-    make_plan,
-    present,
-)
+from assistant.drafting.names import base_name, listed_only
+from assistant.drafting.output import clean_output
+from assistant.drafting.plan import Asked, Plan, breaks_plan, make_plan
 from assistant.drafting.prompt import build_sentence_messages
-from assistant.insights.superfans import FanStatus
+from assistant.drafting.questions import has_question, question_sentences
+from assistant.drafting.reply_intent import ASKS_WITHOUT_ASKING, main_for_reply, present
+from assistant.drafting.writer import build_writer_messages, write_reply
 from assistant.ml.generation import ModelBackend
 from assistant.ml.qualify import mode_for
 from assistant.policy.models import Policy
@@ -52,37 +46,19 @@ from assistant.triage.reading import signed_name
 COMPLAINT_FACT = 0.92
 # A fact that is a bare e-mail or link answers a question only when this close to it.
 PLAIN_FACT = 0.92
-_QUOTES = "\"'“”«»„"
-_LABEL = re.compile(r"^\s*(?:our reply|reply|answer|response)\s*:\s*", re.I)
+class ReturningFan(Protocol):
+    """What the drafter reads of a super-fan lookup's answer (insights/superfans.py
+    ``FanStatus``): the line for the card's notes. A protocol, not the class, because
+    insights sits above drafting in the layers."""
 
-
-def trim_emoji(text: str, keep: int) -> str:
-    """Keep the first ``keep`` emoji: the small model scatters them everywhere."""
-    out, seen = [], 0
-    for ch in text:
-        if unicodedata.category(ch) == "So" and ord(ch) > 0x2000:
-            seen += 1
-            if seen > keep:
-                continue
-        out.append(ch)
-    return re.sub(r"[ \t]{2,}", " ", "".join(out)).replace("\ufe0f", "" if keep == 0 else "\ufe0f")
-
-
-def clean_output(text: str, max_emoji: int = 1) -> str:
-    """Tidy a raw generation: drop a "Reply:" label, wrapping quotes, extra emoji and a cut-off last sentence."""
-    text = trim_emoji(_LABEL.sub("", text.strip()), max_emoji)
-    text = text.split("\n")[0].strip()
-    if len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
-        text = text[1:-1].strip()
-    if text and text[-1] not in ".!?…)☕💛" and re.search(r"[.!?]", text):
-        text = text[: max(text.rfind("."), text.rfind("!"), text.rfind("?")) + 1]
-    return text.strip()
+    @property
+    def line(self) -> str: ...
 
 
 class Drafter:
     def __init__(self, backend: ModelBackend | None, policy: Policy, settings: Settings,
                  memory: ReplyMemory | None = None,
-                 fans: Callable[[Mention, Intent], FanStatus | None] | None = None) -> None:
+                 fans: Callable[[Mention, Intent], ReturningFan | None] | None = None) -> None:
         self.backend = backend
         self.policy = policy
         self.settings = settings
@@ -290,8 +266,6 @@ class Drafter:
                  notes: list[str]):  # type: ignore[no-untyped-def]
         """The whole reply written by the model from the plan (writer.py), or None with
         the reason in the notes: the composed reply stands."""
-        from assistant.drafting.writer import build_writer_messages, write_reply
-
         assert self.backend is not None
         facts = [m.fact for m in plan.moves if m.fact is not None]
         names = [m.name.replace("\x1f", ", ") for m in plan.moves if m.name]

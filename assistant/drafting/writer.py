@@ -23,13 +23,14 @@ from functools import lru_cache
 from assistant.domain.errors import BackendError
 from assistant.domain.models import GuardCheck, Mention
 from assistant.drafting.guard import failed
+from assistant.drafting.output import clean_reply
 from assistant.drafting.prompt import INSTRUCTIONS, LANGUAGE_NAMES, PROMPTS_DIR, sanitize
 from assistant.ml.generation import ModelBackend
 from assistant.policy.models import Policy
-from assistant.text.normalize import fold
-from assistant.text.sentences import sentences
+from assistant.text.normalize import INVISIBLE_ALL, fold
+from assistant.text.sentences import reply_length, sentences
 
-__all__ = ["WriterResult", "build_writer_messages", "clean_reply", "neutralise_post", "write_reply"]
+__all__ = ["WriterResult", "build_writer_messages", "neutralise_post", "write_reply"]
 
 # Anything in a post that could close or reopen our <post> block, or pose as another
 # block, is removed: angle brackets in any width, with spaces or a slash inside.
@@ -38,8 +39,6 @@ _CLOSE = ">\uff1e\ufe65\u203a\u3009\u27e9"
 _TAGS = re.compile(
     rf"[{_OPEN}]\s*/?\s*(?:post|system|user|assistant|brief|instructions?|plan|facts?|names?)\b[^{_CLOSE}\n]{{0,60}}"
     rf"[{_CLOSE}]?", re.I)
-_LABEL = re.compile(r"^\s*(?:our reply|reply|answer|response|draft)\s*(?:in \w+)?\s*:\s*", re.I)
-_QUOTES = "\"'“”«»„"
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 # A sentence this short is not checked for its language on its own ("Kiitos!", a sign-off
 # "– Team Aurora" reads as German to a detector); the whole reply still is.
@@ -66,12 +65,10 @@ class WriterResult:
 def neutralise_post(text: str, limit: int = 2000) -> str:
     """The post as data: no tag that could close the <post> block, no chat-control tokens."""
     # Invisible characters first: "<\u200b/post>" must not survive as a closing tag.
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = INVISIBLE_ALL.sub("", unicodedata.normalize("NFKC", text))
     return sanitize(_TAGS.sub(" ", text), limit)
 
 
-_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
-                        r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
 
 
 # Words of the post quoted in a plan line ("... [the post: \"the beans were stale\"]"):
@@ -157,27 +154,6 @@ def build_writer_messages(policy: Policy, mention: Mention, language: str, plan:
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def clean_reply(text: str, max_emoji: int | None = None, cut_off: bool = False) -> str:
-    """Tidy a whole generated reply: drop a "Reply:" label and wrapping quotes, keep
-    what comes before the first blank line (the model's notes follow it), join its
-    lines, and with ``cut_off`` (the generation hit its token limit) drop an
-    unfinished last sentence. ``max_emoji``: keep the first so many emoji."""
-    text = _LABEL.sub("", text.strip())
-    text = re.split(r"\n\s*\n", text, maxsplit=1)[0]
-    text = " ".join(line.strip() for line in text.splitlines() if line.strip())
-    text = _LABEL.sub("", text).strip()
-    if len(text) > 1 and text[0] in _QUOTES and text[-1] in _QUOTES:
-        text = text[1:-1].strip()
-    if max_emoji is not None:
-        from assistant.drafting.drafter import (
-            trim_emoji,  # the drafter imports this module's names lazily too
-        )
-        text = trim_emoji(text, max_emoji)
-    if cut_off and text and text[-1] not in ".!?…)" and re.search(r"[.!?…]", text):
-        text = text[: max(text.rfind(c) for c in ".!?…") + 1]
-    return text.strip()
-
-
 def _sentence_failures(sentence: str, checks: list[GuardCheck]) -> list[GuardCheck]:
     """The checks that refuse one sentence of a whole reply. A single sentence need not
     say "we" (the reply around it does) but must never say "I" (the guard says so where
@@ -229,7 +205,7 @@ def write_reply(backend: ModelBackend, messages: list[dict[str, str]], check: Ca
         if not text:
             reason = "the model wrote nothing usable"
             continue
-        length = len(unicodedata.normalize("NFC", text))
+        length = reply_length(text)
         if length > limit:
             reason = f"too long: {length} characters, at most {limit}"
             refused.append(f"{tag}{text[:80]!r}… — length: {length}/{limit} characters")

@@ -10,7 +10,8 @@ from fakes_openai import BAD_SENTENCE, ScriptedOpenAI
 
 from assistant.domain.models import Intent
 from assistant.drafting.guard import check_draft
-from assistant.drafting.writer import WriterResult, build_writer_messages, clean_reply, write_reply
+from assistant.drafting.output import clean_reply
+from assistant.drafting.writer import WriterResult, build_writer_messages, write_reply
 from assistant.ml.generation.openai_compat import OpenAICompatBackend
 
 from .conftest import make_mention, make_triage
