@@ -1,7 +1,14 @@
-"""Settings from environment variables (ASSISTANT_*, SLACK_*) and an optional .env file."""
+"""Settings from environment variables (ASSISTANT_*, SLACK_*) and an optional .env file.
+
+Every ASSISTANT_* variable is read and checked here, and nowhere else: the ``Settings``
+fields, and two variables that code deep in triage and drafting reads without a Settings
+object at hand (``encoder_name``, ``model_cache_dir``, at the end). ``load_settings`` checks
+them all once, at start, so a bad value stops the program before it does anything.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -10,6 +17,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
 from assistant.domain.errors import SettingsError
+
+DEFAULT_MODEL_CACHE_DIR = Path.home() / ".cache" / "community-assistant"
+# The sentence encoders ml/embeddings/registry.py can build (a test keeps the two lists equal).
+ENCODERS = ("e5", "fake", "torch-e5")
 
 
 class Settings(BaseSettings):
@@ -30,7 +41,7 @@ class Settings(BaseSettings):
         description="languages the model writes well; other languages use the policy's templates",
     )
     model_cache_dir: Path = Field(
-        Path.home() / ".cache" / "community-assistant",
+        DEFAULT_MODEL_CACHE_DIR,
         description="where converted models are kept",
     )
     max_new_tokens: int = Field(80, ge=8, le=2048)
@@ -76,6 +87,7 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings; a bad value becomes one line naming the variable and what it expects."""
+    encoder_name()  # checked at start too, though read where the encoder is built
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except PydanticSettingsError as exc:
@@ -95,3 +107,27 @@ def load_settings(**overrides: object) -> Settings:
             f"{name}: {err['msg']} (got {err.get('input')!r})",
             f"set {name} to a valid value{what}{unset}",
         ) from None
+
+
+# -- read where no Settings object is at hand ---------------------------------------------
+# The encoder and the model cache are used deep inside triage and drafting, by code that
+# is handed no Settings. These read their variable from the process environment at each
+# call (tests switch encoders and caches within one process). A .env file does not reach
+# them (it never did), although Settings.model_cache_dir, which the generation backends
+# use, reads .env: an ASSISTANT_MODEL_CACHE_DIR set only in .env moves the converted model
+# and not the triage models. Kept as it was by the layout refactor (issue 20).
+
+
+def encoder_name(name: str | None = None) -> str:
+    """The sentence encoder to run: ``name``, else ASSISTANT_ENCODER, else e5."""
+    name = name or os.environ.get("ASSISTANT_ENCODER") or "e5"
+    if name not in ENCODERS:
+        raise SettingsError(f"ASSISTANT_ENCODER: unknown encoder {name!r}",
+                            f"set ASSISTANT_ENCODER to one of {', '.join(ENCODERS)}, or unset it for the default, e5")
+    return name
+
+
+def model_cache_dir() -> Path:
+    """ASSISTANT_MODEL_CACHE_DIR: where retrained triage models and the policy's sentence
+    vectors are kept; empty or unset, ~/.cache/community-assistant."""
+    return Path(os.environ.get("ASSISTANT_MODEL_CACHE_DIR") or DEFAULT_MODEL_CACHE_DIR)

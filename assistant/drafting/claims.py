@@ -34,6 +34,7 @@ import yaml
 
 from assistant.domain.models import Mention
 from assistant.policy.models import PART_KINDS, Policy
+from assistant.settings import model_cache_dir
 from assistant.text.normalize import INVISIBLE_OR_MVS, compile_terms, fold
 from assistant.text.sentences import fill, sentences
 
@@ -243,7 +244,7 @@ class SupportIndex:
 
 
 def _vectors_file(encoder_name: str, texts: list[str]) -> Path:
-    root = Path(os.environ.get("ASSISTANT_MODEL_CACHE_DIR") or Path.home() / ".cache" / "community-assistant")
+    root = model_cache_dir()
     digest = hashlib.sha256("\x1e".join([encoder_name, *texts]).encode()).hexdigest()[:24]
     return root / "policy-vectors" / f"{digest}.npy"
 

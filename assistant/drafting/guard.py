@@ -33,7 +33,7 @@ from assistant.drafting.patterns import (
 )
 from assistant.policy.models import Policy
 from assistant.text.normalize import compile_terms, fold
-from assistant.text.sentences import sentences
+from assistant.text.sentences import reply_length, sentences
 from assistant.triage.language import UNDETERMINED, detect_language
 
 # "We" in each language the example brand answers in (000/001: speak as "we").
@@ -140,7 +140,7 @@ def check_draft(text: str | None, mention: Mention, triage: Triage, policy: Poli
     add("language", want == UNDETERMINED or got in (want, UNDETERMINED),
         f"written in {got}, expected {want}" if got not in (want, UNDETERMINED) else f"{want}")
     limit = policy.voice.limit_for(mention.network_name)
-    length = len(unicodedata.normalize("NFC", text))
+    length = reply_length(text)
     add("length", length <= limit, f"{length}/{limit} characters for {mention.network_name}")
     folded = fold(text)
     speaks_we = bool(WE_WORDS.search(folded)) or (want == "fi" and bool(FI_WE_SUFFIX.search(folded)))

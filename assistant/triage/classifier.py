@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 
 from assistant.domain.models import CrisisKind, Intent
 from assistant.ml.embeddings import Encoder, get_encoder
+from assistant.settings import model_cache_dir
 from assistant.triage.thresholds import HIGH_THRESHOLD
 
 log = logging.getLogger(__name__)
@@ -45,10 +45,6 @@ TRAINING_VERSION = "6"
 # (eval/calibrate_triage.py --heads) a hidden layer of 256 read intents 88.4% right,
 # the softmax regression it replaced 85.3%.
 HIDDEN = 256
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("ASSISTANT_MODEL_CACHE_DIR") or Path.home() / ".cache" / "community-assistant")
 
 
 def labelled_rows(folder: Path = LABELLED) -> list[dict[str, Any]]:
@@ -184,9 +180,12 @@ class MeaningModel:
     """The trained classifiers plus the labelled embeddings they were trained on."""
 
     # L2 strength of the heads, chosen by 5-fold cross-validation on the labelled posts
-    # (eval/calibrate_triage.py, `assistant train --cv`).
-    L2 = float(os.environ.get("ASSISTANT_CV_L2", "1e-2"))
-    L2_HIGH = float(os.environ.get("ASSISTANT_CV_L2_HIGH", "1e-2"))
+    # (eval/calibrate_triage.py, `assistant train --cv`). Constants, not settings: the
+    # shipped model was trained with them, and a cached model's key does not hold them, so
+    # a changed value would train models that other runs load as if it had not changed.
+    # To try another, pass train(l2=..., l2_high=...).
+    L2 = 1e-2
+    L2_HIGH = 1e-2
 
     def __init__(self, embeddings: np.ndarray, rows: list[dict[str, Any]], mean: np.ndarray, scale: np.ndarray,
                  intent: Head, high: Head, hide: Head, encoder_name: str, key: str) -> None:
@@ -284,7 +283,7 @@ def shipped_path(encoder_name: str) -> Path:
 
 
 def cache_path(encoder_name: str, key: str) -> Path:
-    return _cache_dir() / f"triage-model-{encoder_name}-{key}.npz"
+    return model_cache_dir() / f"triage-model-{encoder_name}-{key}.npz"
 
 
 def build(encoder: Encoder, rows: list[dict[str, str]] | None = None,

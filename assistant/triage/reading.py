@@ -25,13 +25,13 @@ from assistant.domain.models import NamedItem
 from assistant.policy.catalog import Named
 from assistant.policy.models import Policy
 from assistant.text.normalize import fold
+from assistant.text.sentences import POST_PART_BREAK
 
 # At most this many parts per post: a long review is read in groups of sentences.
 MAX_PARTS = 8
 # A part needs this many words; shorter pieces ("hi!", "so yeah") join their neighbour.
 MIN_PART_WORDS = 2
 
-_SENTENCE = re.compile(r"(?<=[.!?;。؟…\n])\s+|\n+|(?<=[\U0001F300-\U0001FAFF\u2600-\u27BF])\s+(?=\w)")
 # A clause that turns ("..., but the price stings"): a new part starts at the word.
 _TURN = re.compile(
     r"(?:,\s*|\s+[-–—]\s+|\s+)(?=(?:but|though|however|except|only thing|mutta|paitsi|maar|behalve|aber|"
@@ -123,7 +123,7 @@ def split_parts(text: str) -> list[str]:
     """The post's sentences and turning clauses, short pieces joined to a neighbour,
     at most MAX_PARTS (the last ones grouped)."""
     pieces: list[str] = []
-    for sentence in _SENTENCE.split(text):
+    for sentence in POST_PART_BREAK.split(text):
         for clause in _TURN.split(sentence):
             clause = clause.strip(" ,;–—-")
             if clause:

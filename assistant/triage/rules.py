@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from assistant.domain.models import Intent
 from assistant.policy.models import Policy
 from assistant.text.normalize import fold
+from assistant.text.sentences import POST_LINE_BREAK
 from assistant.triage.signals import (
     ABUSE,
     CONTRAST,
@@ -33,8 +34,6 @@ from assistant.triage.signals import (
 )
 
 _HANDLE = re.compile(r"@[\w.-]+(?:@[\w.-]+)?", re.UNICODE)
-# Sentences and lines: orders to the model are often a line of their own.
-_PIECES = re.compile(r"(?<=[.!?;。؟\n])\s+|\n+")
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def read_post(text: str, policy: Policy | None) -> Post:
     injected = hits(INJECT, fold(text))
     body = text
     if injected:
-        body = " ".join(s for s in _PIECES.split(text) if s.strip() and not INJECT.search(fold(s)))
+        body = " ".join(s for s in POST_LINE_BREAK.split(text) if s.strip() and not INJECT.search(fold(s)))
     return Post(text=text, body=body, signals=signals(body), policy=policy, injected=injected)
 
 

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.text.normalize import compile_terms, fold
+from assistant.text.sentences import POST_SENTENCE_BREAK
 from assistant.triage import lexicon as lx
 
 URL = re.compile(r"https?://\S+|www\.\S+|(?<![@\w.-])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*|"
@@ -21,7 +22,6 @@ _HASHTAG = re.compile(r"#(\w+)", re.UNICODE)
 _CAMEL = re.compile(r"(?<=[a-zäöåõ])(?=[A-ZÄÖÅ])")
 _SIGNOFFS = compile_terms(lx.SIGNOFFS)
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
-SENTENCES = re.compile(r"(?<=[.!?;。؟\n])\s+")
 
 _POS = compile_terms(lx.POSITIVE)
 _NEG = compile_terms(lx.NEGATIVE)
@@ -103,7 +103,7 @@ def signals(text: str) -> Signals:
         s.sarcasm.append("eye-roll emoji")
     # Greek writes its question mark as ";", Persian as "؟".
     s.question = "?" in clean or "؟" in clean or (";" in clean and any("α" <= c <= "ω" for c in folded))
-    sentences = [fold(sentence) for sentence in SENTENCES.split(clean) if sentence.strip()]
+    sentences = [fold(sentence) for sentence in POST_SENTENCE_BREAK.split(clean) if sentence.strip()]
     s.question_words = hits(_QWORDS, " ".join(sentence[:40] for sentence in sentences))
     # "Vilken hjälte!" and "Wat leuk!" open like questions but exclaim.
     s.question_start = [m.group(0) for sentence in sentences

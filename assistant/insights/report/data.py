@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from assistant.insights.log import iso, refresh_edits
 from assistant.insights.report.spikes import spikes_between
 from assistant.policy.models import Policy
 from assistant.store import Store
+from assistant.text.normalize import fold_many
 
 # Used when no policy is at hand (the policy's review.response_target_minutes).
 DEFAULT_TARGET_MINUTES = 60
@@ -128,25 +128,13 @@ def collect(store: Store, since: datetime, until: datetime | None = None, policy
 
 # -- topics -----------------------------------------------------------------------------------
 
-_COMBINING = re.compile("[\u0300-\u036f]")
-_SEP = "\x1e"  # ASCII record separator: joins the posts (taken out of them first)
 _WORD = re.compile(r"[^\W\d_]{5,}")
-
-
-def _fold_all(texts: list[str]) -> list[str]:
-    """Case- and accent-fold many posts at once (as catalog.fold does one by one, in
-    a fraction of the time: one normalisation over the joined text)."""
-    if not texts:
-        return []  # "".split() would give one empty post for none
-    joined = _SEP.join(t.replace(_SEP, " ") for t in texts)
-    folded = _COMBINING.sub("", unicodedata.normalize("NFKD", joined.casefold()))
-    return folded.split(_SEP)
 
 
 def _topics(rows: list[dict[str, Any]], policy: Policy | None, top: int = 12) -> tuple[list[tuple[str, int]], str]:
     """What the posts name most: the policy's catalog entries (posts naming each), or,
     with no catalog, the most common longer words of complaints and suggestions."""
-    texts = _fold_all([r["post"] or "" for r in rows])
+    texts = fold_many([r["post"] or "" for r in rows])
     if policy is not None and policy.catalog:
         pattern, labels = _catalog_pattern(policy)
         counts: Counter[str] = Counter()

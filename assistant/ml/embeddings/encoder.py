@@ -11,6 +11,8 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from assistant.text.normalize import strip_invisible
+
 # e5 reads at most 512 tokens (roughly 1,500-2,500 characters). Cutting the text
 # before it reaches the tokenizer keeps time bounded in the length of the post: a
 # 10 MB post costs what a 2,000-character one does.
@@ -20,9 +22,6 @@ MAX_CHARS = 2000
 # The tokenizer turns these literal strings into control tokens; in a post they are
 # only text (strings of them dragged a crisis below the safety net's threshold).
 _SPECIAL = re.compile(r"</?s>|<pad>|<mask>|<unk>", re.I)
-# Invisible format characters (zero-width space, direction overrides...) split words
-# without showing; ZWNJ (U+200C) stays, Persian spells words with it.
-_INVISIBLE = re.compile(r"[\u200b\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad]")
 
 
 # Each emoji is a token or more: 2,000 of them took 7 s to embed (2,000 letters: 2 s).
@@ -45,7 +44,7 @@ def clip(text: str) -> str:
     """The text as the encoder reads it: at most MAX_CHARS, valid UTF-8 (a lone
     surrogate would crash the engine), no invisible characters or control tokens,
     at most MAX_SYMBOLS emoji."""
-    text = _INVISIBLE.sub("", text[:MAX_CHARS * 2])
+    text = strip_invisible(text[:MAX_CHARS * 2])  # they split words without showing
     text = _fewer_symbols(_SPECIAL.sub(" ", text))[:MAX_CHARS]
     return text.encode("utf-8", "replace").decode("utf-8")
 

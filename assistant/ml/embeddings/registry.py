@@ -1,13 +1,13 @@
-"""Which encoder runs: ``ASSISTANT_ENCODER`` (e5 by default), loaded once per process."""
+"""Which encoder runs: ``ASSISTANT_ENCODER`` (e5 by default; settings.encoder_name reads and
+checks it), loaded once per process."""
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 
-from assistant.domain.errors import SettingsError
 from assistant.ml.embeddings.encoder import CachedEncoder, Encoder
+from assistant.settings import encoder_name
 
 
 def _e5() -> Encoder:
@@ -33,10 +33,7 @@ _lock = threading.Lock()
 
 def get_encoder(name: str | None = None) -> CachedEncoder:
     """The process-wide encoder (cached embeddings included), built on first use."""
-    name = name or os.environ.get("ASSISTANT_ENCODER") or "e5"
-    if name not in ENCODERS:
-        raise SettingsError(f"ASSISTANT_ENCODER: unknown encoder {name!r}",
-                            f"use one of {', '.join(ENCODERS)}")
+    name = encoder_name(name)  # an unknown name is a SettingsError naming the choices
     with _lock:
         if name not in _loaded:
             _loaded[name] = CachedEncoder(ENCODERS[name]())
