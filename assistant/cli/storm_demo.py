@@ -14,9 +14,11 @@ from assistant.engine import Engine
 from assistant.ml.embeddings import get_encoder
 from assistant.policy.models import Policy
 from assistant.store import Store
-from assistant.storms.detect import detect, get_spike, members, spikes, stamp
+from assistant.storms.detect import detect
+from assistant.storms.queries import get_spike, members, spikes
 from assistant.storms.spike import Spike
 from assistant.storms.statement import draft_statement, reply_pointing_to_statement
+from assistant.storms.vectors import stamp
 from devtools.storms.replay import storm_demo_mentions
 
 

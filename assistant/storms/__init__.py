@@ -8,7 +8,8 @@ Plain functions for the Slack app and the demo:
 in the store's schema (assistant/store/schema/parts.py), there whenever a Store is open.
 """
 
-from assistant.storms.detect import Member, detect, get_spike, members, spike_for_mention, spikes
+from assistant.storms.detect import detect
+from assistant.storms.queries import Member, get_spike, members, spike_for_mention, spikes
 from assistant.storms.spike import Representative, Spike
 from assistant.storms.statement import Statement, draft_statement, reply_pointing_to_statement
 

@@ -1,18 +1,19 @@
 """Spike detection, one tick at a time: ``detect(store, policy, encoder, now)``.
 
 Each tick embeds only the negative posts (triage intent complaint or abuse) it has not
-seen, adds them to groups by meaning (grouping.py), and compares each group's posts in
-the window with its usual rate over the baseline days. A group past the policy's
-thresholds is a spike; a spike grows as posts join its group and is calm when its rate
-falls back. Nothing here reads the clock: ``now`` is passed in, so a replay gives the
-same spikes every time.
+seen and adds them to groups by meaning (vectors.py, grouping.py); here each group's
+posts in the window are compared with its usual rate over the baseline days. A group
+past the policy's thresholds is a spike; a spike grows as posts join its group and is
+calm when its rate falls back, and each change is summarised for the alert (its
+representative posts, common words, topic). Nothing here reads the clock: ``now`` is
+passed in, so a replay gives the same spikes every time. Reading recorded spikes back
+is queries.py.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -20,83 +21,24 @@ import numpy as np
 from assistant.ml.embeddings import Encoder
 from assistant.policy.models import Policy
 from assistant.store import Store
-from assistant.storms.grouping import Group, Grouper, unit
+from assistant.storms.grouping import Grouper, unit
+from assistant.storms.queries import members
 from assistant.storms.spike import Representative, Spike
+from assistant.storms.vectors import (
+    adjusted,
+    centers_of,
+    embed_new,
+    group_new,
+    history,
+    join_related,
+    parse_stamp,
+    seed_burst,
+    stamp,
+)
 from assistant.storms.words import distinctive_words, named_topic
 
-NEGATIVE = ("complaint", "abuse")
-# A triage row (alias t) about a problem: a complaint or abuse, or a post with a complaint
-# part ("I was sick all night after the new batch. Is it contaminated?" is filed as what
-# it mostly does, but it reports the problem all the same).
-NEGATIVE_SQL = (
-    "(t.intent IN ('complaint', 'abuse') OR EXISTS (SELECT 1 FROM json_each(COALESCE(t.reading, '{}'), '$.parts') j"
-    " WHERE json_extract(j.value, '$.intent') IN ('complaint', 'abuse')))")
-# A post that may be about a problem without being filed as a complaint: "anyone else
-# charged twice??", "same here". It joins a storm's group when close to it, and is never
-# counted as a negative post (it neither starts a storm nor raises the usual rates).
-RELATED_SQL = "t.intent IN ('question', 'reaction')"
-# A burst: more negative posts in the window than the policy's min_posts and growth allow,
-# though no one group holds min_posts of them (people write about one thing in too many
-# ways for post-to-post similarity). The posts close to the burst's own centre are moved
-# into one storm group (SEED, cosine to that centre, refined a few times); later posts and
-# related ones join it at JOIN.
-SEED = 0.2
-JOIN = 0.25
-# a burst whose centre comes this close to a storm group's is more of the same storm
-SAME_STORM = 0.25
-# a question or reaction must come closer: many of them are about something else
-JOIN_RELATED = 0.3
-SEED_ROUNDS = 4
-# Before this many vectors have left the window, the centre is the mean of all of them.
-MIN_CENTER = 20
 REPRESENTATIVES = 3
 BACKGROUND = 400  # other negative posts the common words are compared with
-PRIOR_POSTS = 300  # labelled negative posts whose mean centres posts before there is history
-
-
-def stamp(at: datetime) -> str:
-    """Times as stored here: UTC, to the second, so they sort as text."""
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-# A post is placed at its own time, unless that time says it was written after it
-# reached us, or more than GRACE but at most SKEW before: a sender's slow clock, or a
-# local time with no zone read as UTC (the widest zone is 14 hours from UTC). Such a post
-# counts from when it arrived, so it still raises a spike now instead of falling outside
-# the window the moment it comes in. Older than SKEW (a backfill, a replay) keeps its own.
-GRACE = timedelta(minutes=10)
-SKEW = timedelta(hours=14)
-
-
-def _parsed(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def _post_time(created_at: str | None, ingested_at: str | None) -> str | None:
-    created, arrived = _parsed(created_at), _parsed(ingested_at)
-    if created is None:
-        return stamp(arrived) if arrived is not None else None
-    if arrived is not None and (created > arrived or GRACE < arrived - created <= SKEW):
-        return stamp(arrived)
-    return stamp(created)
-
-
-@dataclass
-class Member:
-    mention_id: str
-    language: str
-    network: str
-    intent: str
-    abusive: bool  # triaged as abuse: hide rather than answer (000/001)
-    at: str
-    author: str
-    text: str  # untrusted
 
 
 def scope(encoder: str, brand: str | None = None) -> str:
@@ -118,242 +60,12 @@ def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime, brand:
     now_s, window_s = stamp(now), stamp(now - window)
     base_s = stamp(now - window - timedelta(days=crisis.baseline_days))
     key = scope(encoder.name, brand)
-    _embed_new(store, encoder, key, now_s, base_s, brand, default_brand)
-    centers = _centers(store, encoder, key, window_s)
-    grouper = _group_new(store, key, centers, crisis.similarity, base_s, encoder.dim)
-    _seed_burst(store, policy, key, grouper, centers, now_s, window_s, base_s)
-    _join_related(store, key, grouper, centers, now_s, window_s)
+    embed_new(store, encoder, key, now_s, base_s, brand, default_brand)
+    centers = centers_of(store, encoder, key, window_s)
+    grouper = group_new(store, key, centers, crisis.similarity, base_s, encoder.dim)
+    seed_burst(store, policy, key, grouper, centers, now_s, window_s, base_s)
+    join_related(store, key, grouper, centers, now_s, window_s)
     return _spikes(store, policy, key, grouper, centers, now_s, window_s, base_s)
-
-
-# -- embedding and grouping -----------------------------------------------------------------
-
-
-def _embed_new(store: Store, encoder: Encoder, key: str, now_s: str, base_s: str, brand: str | None,
-               default_brand: str | None) -> None:
-    mine, args = ("", []) if brand is None else (" AND COALESCE(m.brand, ?) = ?", [default_brand or "", brand])
-    rows = store.db.execute(
-        f"SELECT m.id, m.text, m.created_at, m.ingested_at, t.language, CASE WHEN {NEGATIVE_SQL} THEN 0 ELSE 1 END"
-        " FROM triage t JOIN mentions m ON m.id = t.mention_id"
-        f" WHERE ({NEGATIVE_SQL} OR {RELATED_SQL}){mine} AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
-        "  WHERE v.mention_id = m.id AND v.encoder = ?)", [*args, key]).fetchall()
-    fresh: list[tuple[str, str, str, str, int]] = []
-    old: list[tuple[str, str, str, int]] = []
-    for mention_id, text, created_at, ingested_at, language, related in rows:
-        at = _post_time(created_at, ingested_at)
-        if at is None or at > now_s:
-            continue  # not posted yet (a replay), or no time to place it
-        if at > base_s:
-            fresh.append((mention_id, text, at, language or "", related))
-        else:
-            old.append((mention_id, at, language or "", related))
-    if not fresh and not old:
-        return
-    fresh.sort(key=lambda r: (r[2], r[0]))
-    vectors = encoder.encode([r[1] for r in fresh], query=True) if fresh else np.zeros((0, encoder.dim))
-    with store.transaction() as db:
-        db["storm_vectors"].insert_all(
-            [{"mention_id": mid, "encoder": key, "at": at, "language": lang,
-              "vector": np.asarray(v, np.float32).tobytes(), "group_id": None, "centered": 0, "related": related}
-             for (mid, _, at, lang, related), v in zip(fresh, vectors, strict=True)]
-            # Older than the baseline: recorded (never looked at again), never grouped.
-            + [{"mention_id": mid, "encoder": key, "at": at, "language": lang, "vector": None,
-                "group_id": None, "centered": 1, "related": related} for mid, at, lang, related in old])
-
-
-ALL = "*"  # the centre of every language together
-
-
-def _centers(store: Store, model: Encoder, encoder: str, window_s: str) -> dict[str, np.ndarray]:
-    """What negative posts share, per language (and ``ALL``): the mean of the vectors that
-    have left the window, kept as running sums. A spike's posts are left out, so a storm
-    does not become what everything shares. While there are few, all vectors count.
-    ``encoder``: the scope's key (the encoder, and the brand when several are watched)."""
-    db, dim = store.db, model.dim
-    sums = {lang: (np.frombuffer(total, np.float32).copy(), size) for lang, total, size in db.execute(
-        "SELECT language, total, size FROM storm_center WHERE encoder = ?", [encoder]).fetchall()}
-    leaving = db.execute(
-        "SELECT v.mention_id, v.language, v.vector, EXISTS (SELECT 1 FROM spike_members s"
-        " WHERE s.mention_id = v.mention_id) FROM storm_vectors v WHERE v.encoder = ? AND v.centered = 0"
-        " AND v.at <= ? AND v.vector IS NOT NULL AND v.related = 0", [encoder, window_s]).fetchall()
-    if leaving:
-        for _, lang, blob, in_spike in leaving:
-            if in_spike:
-                continue
-            v = np.frombuffer(blob, np.float32)
-            for key in (lang or "", ALL):
-                total, size = sums.get(key, (np.zeros(dim, np.float32), 0))
-                sums[key] = (total + v, size + 1)
-        with store.transaction() as tx:
-            tx["storm_center"].upsert_all(
-                [{"encoder": encoder, "language": k, "total": t.astype(np.float32).tobytes(), "size": n}
-                 for k, (t, n) in sums.items()], pk=("encoder", "language"))
-            tx.conn.executemany("UPDATE storm_vectors SET centered = 1 WHERE mention_id = ? AND encoder = ?",
-                                [(mid, encoder) for mid, *_ in leaving])
-    centers = {k: np.asarray(t / n, np.float32) for k, (t, n) in sums.items() if n >= MIN_CENTER}
-    if ALL not in centers:
-        # A new install has no history: what the labelled complaints share stands in (the
-        # posts of the window itself would be their own centre, and a storm would vanish).
-        centers[ALL] = prior_center(model)
-    return centers
-
-
-_PRIOR: dict[str, np.ndarray] = {}
-def prior_center(encoder: Encoder) -> np.ndarray:
-    """The mean vector of the labelled complaints and abuse shipped with triage (once per
-    encoder and process)."""
-    if encoder.name not in _PRIOR:
-        from assistant.triage.classifier import labelled_rows
-
-        texts = [r["text"] for r in labelled_rows() if r.get("intent") in NEGATIVE][:PRIOR_POSTS]
-        vectors = encoder.encode(texts, query=True) if texts else np.zeros((1, encoder.dim), np.float32)
-        _PRIOR[encoder.name] = np.asarray(np.mean(vectors, axis=0), np.float32)
-    return _PRIOR[encoder.name]
-
-
-def adjusted(vector: np.ndarray, language: str, centers: dict[str, np.ndarray]) -> np.ndarray:
-    """A post's vector less what posts in its language share (or all posts, for a
-    language with few posts yet): what it is about, not how it is written."""
-    return np.asarray(vector - centers.get(language, centers[ALL]), np.float32)
-
-
-def _group_new(store: Store, encoder: str, centers: dict[str, np.ndarray], similarity: float, base_s: str,
-               dim: int) -> Grouper:
-    db = store.db
-    pending = db.execute("SELECT mention_id, at, language, vector FROM storm_vectors WHERE encoder = ?"
-                         " AND group_id IS NULL AND vector IS NOT NULL AND related = 0 ORDER BY at, mention_id",
-                         [encoder]).fetchall()
-    rows = db.execute("SELECT id, total, size, first_at, last_at, loose FROM storm_groups WHERE encoder = ?"
-                      " AND merged_into IS NULL AND last_at > ?", [encoder, base_s]).fetchall()
-    groups = [Group(r[0], np.frombuffer(r[1], np.float32).copy(), r[2], r[3], r[4]) for r in rows]
-    next_id = (db.execute("SELECT MAX(id) FROM storm_groups").fetchone()[0] or 0) + 1
-    # Group totals are sums of adjusted vectors: the grouper itself takes nothing out.
-    grouper = Grouper(groups, np.zeros(dim, np.float32), similarity, next_id,
-                      loose={r[0] for r in rows if r[5]}, loose_similarity=JOIN)
-    if not pending:
-        return grouper
-    joined = [(mid, grouper.add(adjusted(np.frombuffer(v, np.float32), lang or "", centers), at))
-              for mid, at, lang, v in pending]
-    with store.transaction() as tx:
-        moves: dict[int, int] = {}
-        for g in grouper.groups.values():
-            if not g.changed:
-                continue
-            _save_group(tx, encoder, g, grouper)
-            if g.merged_into is not None:
-                moves[g.id] = g.merged_into
-        for gone in moves:  # follow chains of merges to the group that survived
-            keep = _follow(gone, moves)
-            tx.conn.execute("UPDATE storm_vectors SET group_id = ? WHERE group_id = ? AND encoder = ?",
-                            [keep, gone, encoder])
-            _merge_spikes(tx, encoder, gone, keep)
-        tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
-                            [(_follow(gid, moves), mid, encoder) for mid, gid in joined])
-    return grouper
-
-
-def _history(db: Any, encoder: str, base_s: str, window_s: str, window_minutes: int) -> tuple[float, float, int]:
-    """(hours of history the usual rates come from, at least one: a first tick has none;
-    how many windows that is; the negative posts in it) for this scope."""
-    first = db.execute("SELECT MIN(at) FROM storm_vectors WHERE encoder = ?", [encoder]).fetchone()[0] or window_s
-    span = max(1.0, (_dt(window_s) - max(_dt(base_s), _dt(first))).total_seconds() / 3600)
-    before = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ? AND related = 0",
-                        [encoder, base_s, window_s]).fetchone()[0]
-    return span, span * 60 / window_minutes, before
-
-
-def _seed_burst(store: Store, policy: Policy, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray],
-                now_s: str, window_s: str, base_s: str) -> None:
-    """A burst of negative posts that no one group holds: move the posts close to the
-    burst's own centre into one storm group (see SEED), so a spike can open on it."""
-    crisis, db = policy.crisis, store.db
-    rows = [r for r in db.execute(
-        "SELECT mention_id, language, vector, group_id, at FROM storm_vectors WHERE encoder = ? AND related = 0"
-        " AND vector IS NOT NULL AND group_id IS NOT NULL AND at > ? AND at <= ?", [encoder, window_s, now_s]).fetchall()
-        if r[3] not in grouper.loose]  # posts already in a storm's group are not seeded again
-    if len(rows) < crisis.min_posts or Counter(r[3] for r in rows).most_common(1)[0][1] >= crisis.min_posts:
-        return  # too few, or one group holds enough of them: a spike opens on it the usual way
-    _, windows, before = _history(db, encoder, base_s, window_s, crisis.window_minutes)
-    if len(rows) < crisis.growth * max(before / windows, 1.0):
-        return
-    vectors = [adjusted(np.frombuffer(r[2], np.float32), r[1] or "", centers) for r in rows]
-    x = unit(np.stack(vectors))
-    centre = unit(x.mean(axis=0))
-    for _ in range(SEED_ROUNDS):
-        close = x @ centre >= SEED
-        if close.sum() < 2:
-            return
-        centre = unit(x[close].mean(axis=0))
-    close = x @ centre >= SEED
-    if int(close.sum()) < crisis.min_posts:
-        return
-    chosen = [i for i in range(len(rows)) if close[i]]
-    for i in chosen:
-        grouper.remove_member(rows[i][3], vectors[i])
-    total = np.sum([vectors[i] for i in chosen], axis=0).astype(np.float32)
-    first, last = min(rows[i][4] for i in chosen), max(rows[i][4] for i in chosen)
-    # The same storm's later posts (written in yet more ways) go to its group, not a second alert.
-    same = [g for gid in grouper.loose if (g := grouper.groups.get(gid)) is not None and g.merged_into is None
-            and g.size and float(g.centre(np.zeros_like(total)) @ centre) >= SAME_STORM]
-    if same:
-        gid = same[0].id
-        grouper.grow(gid, total, len(chosen), first, last)
-    else:
-        gid = grouper.next_id
-        grouper.add_group(Group(gid, total, len(chosen), first, last, changed=True), loose=True)
-    with store.transaction() as tx:
-        for g in grouper.groups.values():
-            if g.changed:
-                _save_group(tx, encoder, g, grouper)
-        tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
-                            [(gid, rows[i][0], encoder) for i in chosen])
-
-
-def _save_group(tx: Any, encoder: str, g: Group, grouper: Grouper) -> None:
-    tx["storm_groups"].upsert({"id": g.id, "encoder": encoder, "total": g.total.astype(np.float32).tobytes(),
-                               "size": g.size, "first_at": g.first_at, "last_at": g.last_at,
-                               "merged_into": g.merged_into, "loose": int(g.id in grouper.loose)}, pk="id")
-
-
-def _join_related(store: Store, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray], now_s: str,
-                  window_s: str) -> None:
-    """Questions and small reactions of the last window join a storm's group they are close
-    to ("anyone else charged twice?"); the others wait, and are never counted as negative."""
-    storms = [g for gid in sorted(grouper.loose) if (g := grouper.groups.get(gid)) is not None
-              and g.merged_into is None and g.size and g.last_at > window_s]
-    if not storms:
-        return
-    rows = store.db.execute(
-        "SELECT mention_id, language, vector FROM storm_vectors WHERE encoder = ? AND related = 1"
-        " AND group_id IS NULL AND vector IS NOT NULL AND at > ? AND at <= ?", [encoder, window_s, now_s]).fetchall()
-    if not rows:
-        return
-    centres = np.stack([g.centre(np.zeros_like(g.total)) for g in storms])
-    x = unit(np.stack([adjusted(np.frombuffer(r[2], np.float32), r[1] or "", centers) for r in rows]))
-    sims = x @ centres.T
-    joined = [(storms[int(np.argmax(s))].id, r[0]) for r, s in zip(rows, sims, strict=True) if s.max() >= JOIN_RELATED]
-    if joined:
-        with store.transaction() as tx:
-            tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
-                                [(gid, mid, encoder) for gid, mid in joined])
-
-
-def _merge_spikes(tx: Any, encoder: str, gone: int, keep: int) -> None:
-    """Two groups became one: a spike on the absorbed group moves to the survivor; if the
-    survivor has one too, the younger spike's posts join the older and it is closed."""
-    tx.conn.execute("UPDATE spikes SET group_id = ? WHERE group_id = ? AND encoder = ?", [keep, gone, encoder])
-    active = [r[0] for r in tx.conn.execute("SELECT id FROM spikes WHERE group_id = ? AND encoder = ?"
-                                            " AND status = 'active' ORDER BY id", [keep, encoder]).fetchall()]
-    for younger in active[1:]:
-        tx.conn.execute("INSERT OR IGNORE INTO spike_members (spike_id, mention_id, joined_at)"
-                        " SELECT ?, mention_id, joined_at FROM spike_members WHERE spike_id = ?", [active[0], younger])
-        tx.conn.execute("UPDATE spikes SET status = 'merged', calmed_at = updated_at WHERE id = ?", [younger])
-
-
-def _follow(gid: int, moves: dict[int, int]) -> int:
-    while gid in moves:
-        gid = moves[gid]
-    return gid
 
 
 # -- spikes ---------------------------------------------------------------------------------
@@ -368,7 +80,7 @@ def _spikes(store: Store, policy: Policy, encoder: str, grouper: Grouper, center
                                 [encoder, window_s, now_s]).fetchall())
     active = {r["group_id"]: r for r in db.query("SELECT * FROM spikes WHERE encoder = ? AND status = 'active'",
                                                   [encoder])}
-    span, windows, negative_before = _history(db, encoder, base_s, window_s, crisis.window_minutes)
+    span, windows, negative_before = history(db, encoder, base_s, window_s, crisis.window_minutes)
     negative_now = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?"
                               " AND related = 0", [encoder, window_s, now_s]).fetchone()[0]
     rates = {"span": span, "negative_usual_per_hour": negative_before / span, "negative_in_window": negative_now}
@@ -417,7 +129,7 @@ def _follow_up(store: Store, policy: Policy, encoder: str, row: dict[str, Any], 
     gid, spike_id = row["group_id"], row["id"]
     with store.transaction() as tx:
         # Posts that arrive late (a poller catching up) still join, if posted near the spike.
-        since = stamp(_dt(row["opened_at"]) - timedelta(minutes=policy.crisis.window_minutes))
+        since = stamp(parse_stamp(row["opened_at"]) - timedelta(minutes=policy.crisis.window_minutes))
         joined = _join(tx, spike_id, gid, encoder, since, now_s)
         calm = count <= policy.crisis.calm_posts
         tx.conn.execute("UPDATE spikes SET peak = MAX(peak, ?), updated_at = ?, status = ?, calmed_at = ? WHERE id = ?",
@@ -481,45 +193,4 @@ def _summarise(store: Store, policy: Policy, encoder: str, row: dict[str, Any], 
     return spike
 
 
-def _dt(at: str) -> datetime:
-    return datetime.fromisoformat(at).replace(tzinfo=UTC)
-
-
-# -- what the Slack step and the demo read ---------------------------------------------------
-
-
-def members(store: Store, spike_id: int) -> list[Member]:
-    """The posts of a spike, oldest first, with what a card needs for each."""
-    rows = store.db.query(
-        "SELECT m.id, m.network, m.author, m.text, t.language, t.intent, t.action, v.at"
-        " FROM spike_members s JOIN mentions m ON m.id = s.mention_id"
-        " LEFT JOIN triage t ON t.mention_id = m.id"
-        " LEFT JOIN spikes k ON k.id = s.spike_id"
-        " LEFT JOIN storm_vectors v ON v.mention_id = m.id AND v.encoder = k.encoder"
-        " WHERE s.spike_id = ? ORDER BY v.at, m.id", [spike_id])
-    return [Member(r["id"], r["language"] or "", r["network"] or "", r["intent"] or "",
-                   r["intent"] == "abuse" or r["action"] == "hide", r["at"] or "", r["author"] or "", r["text"])
-            for r in rows]
-
-
-def spike_for_mention(store: Store, mention_id: str) -> int | None:
-    """The spike a post belongs to (the latest, if several), or None."""
-    row = store.db.execute("SELECT spike_id FROM spike_members WHERE mention_id = ? ORDER BY spike_id DESC LIMIT 1",
-                           [mention_id]).fetchone()
-    return int(row[0]) if row else None
-
-
-def get_spike(store: Store, spike_id: int) -> Spike | None:
-    """A spike as last summarised."""
-    rows = list(store.db.query("SELECT * FROM spikes WHERE id = ?", [spike_id]))
-    return Spike.from_row(rows[0]) if rows else None
-
-
-def spikes(store: Store, status: str | None = None) -> list[Spike]:
-    """Every spike (or those in ``status``), newest first."""
-    where, args = ("WHERE status = ?", [status]) if status else ("", [])
-    return [Spike.from_row(r) for r in store.db.query(f"SELECT * FROM spikes {where} ORDER BY id DESC", args)]
-
-
-__all__ = ["Member", "brand_of_scope", "detect", "get_spike", "members", "scope", "spike_for_mention", "spikes",
-           "stamp"]
+__all__ = ["brand_of_scope", "detect", "scope"]

@@ -9,7 +9,7 @@ from datetime import timedelta
 from assistant.domain.models import utcnow
 from assistant.insights.report import render_html, spikes_between
 from assistant.store import Store
-from assistant.storms.detect import stamp
+from assistant.storms.vectors import stamp
 
 
 def test_a_merged_spike_is_not_a_second_storm(store: Store, policy) -> None:  # type: ignore[no-untyped-def]
