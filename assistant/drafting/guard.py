@@ -4,7 +4,6 @@ the policy before anyone is asked to approve it."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from difflib import SequenceMatcher
 
 from assistant.domain.models import GuardCheck, Intent, Mention, Triage
@@ -33,7 +32,7 @@ from assistant.drafting.patterns import (
 )
 from assistant.policy.models import Policy
 from assistant.text.normalize import compile_terms, fold
-from assistant.text.sentences import reply_length, sentences
+from assistant.text.sentences import is_reply_emoji, reply_length, sentences
 from assistant.triage.language import UNDETERMINED, detect_language
 
 # "We" in each language the example brand answers in (000/001: speak as "we").
@@ -70,7 +69,7 @@ SLACK_PINGS = re.compile(r"@(?:channel|here|everyone)\b|<!(?:channel|here|everyo
 
 
 def _emoji_count(text: str) -> int:
-    return sum(1 for ch in text if unicodedata.category(ch) == "So" and ord(ch) > 0x2000)
+    return sum(1 for ch in text if is_reply_emoji(ch))
 
 
 def _facts_not_given(text: str, mention: Mention, policy: Policy) -> list[str]:

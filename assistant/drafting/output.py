@@ -10,9 +10,8 @@ neither module imports the other.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from assistant.text.sentences import drop_unfinished
+from assistant.text.sentences import drop_unfinished, is_reply_emoji
 
 _QUOTES = "\"'“”«»„"
 # One sentence: the model labels it as a reply or an answer.
@@ -25,7 +24,7 @@ def trim_emoji(text: str, keep: int) -> str:
     """Keep the first ``keep`` emoji: the small model scatters them everywhere."""
     out, seen = [], 0
     for ch in text:
-        if unicodedata.category(ch) == "So" and ord(ch) > 0x2000:
+        if is_reply_emoji(ch):
             seen += 1
             if seen > keep:
                 continue

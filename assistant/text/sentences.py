@@ -1,4 +1,4 @@
-"""Sentences, template variables and lengths.
+"""Sentences, template variables, and what a reply's limits count (length, emoji).
 
 A draft's sentences (``sentences``) end at . ! ? … 。 ؟ or a line break. A post's are cut
 a little differently, and each reader keeps its own cut, named here so the differences
@@ -42,6 +42,12 @@ def reply_length(text: str) -> int:
     """A reply's length as a network counts it: characters once composed (NFC), so an
     "ä" typed as "a" and a combining mark is one. The guard and the writer both use it."""
     return len(unicodedata.normalize("NFC", text))
+
+
+def is_reply_emoji(ch: str) -> bool:
+    """An emoji as a reply's emoji limit counts it: a symbol (Unicode "So") above U+2000,
+    so ©, ® and ° are not. The guard counts with it what the output tidying trims."""
+    return unicodedata.category(ch) == "So" and ord(ch) > 0x2000
 
 
 class _Values(dict[str, str]):
