@@ -21,8 +21,8 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
+from assistant.connectors.signing import signed_headers
 from assistant.connectors.sources import SourceConfig
-from assistant.connectors.webhook import signed_headers
 from assistant.domain.models import Mention
 from assistant.settings import Settings
 from assistant.store import Store

@@ -84,7 +84,7 @@ class LastGoodPolicies(PolicyRegistry):
 
 def _policy_health(policies: LastGoodPolicies, lines: list[str], failing: bool) -> None:
     """/healthz names each broken policy file (and what is used instead) until it is fixed."""
-    from assistant.connectors.webhook import HEALTH
+    from assistant.connectors.health import HEALTH
 
     def probe() -> str | None:
         broken = [problems[0] for problems in policies.errors.values() if problems]
@@ -133,7 +133,7 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     Tokens come from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode) and SLACK_APP_TOKEN
     (Socket Mode); see the README's Slack section to create the app from slack/manifest.yaml.
     """
-    from assistant.connectors.webhook import HEALTH
+    from assistant.connectors.health import HEALTH
     from assistant.domain.errors import SettingsError
     from assistant.engine import Engine
     from assistant.runtime.service import build_runtime

@@ -39,21 +39,20 @@ signed the same way (``X-Assistant-Timestamp`` and ``X-Assistant-Signature: v1=.
 deprecated body-only ``X-Hub-Signature-256: sha256=...`` too, for one release), with an
 ``Idempotency-Key`` header the receiver should use to drop repeats (the outbox retries
 timeouts, 5xx and 429). A receiver checks it with ``check_signature(secret, body, headers)``.
+
+Signing and checking signatures is signing.py; the process's health, which the intake
+reports a store it cannot write to, is health.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
-import re
 import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -65,102 +64,26 @@ from starlette.routing import Route
 
 from assistant.connectors._http import BodyTooLarge, read_body, status_error, too_large, transport_error
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors.health import HEALTH, storage_problem
+from assistant.connectors.signing import (
+    DEPRECATED,
+    LEGACY_HEADER,
+    SIGNING_HINT,
+    read_claim,
+    sign,
+    signed_headers,
+)
 from assistant.domain.errors import SettingsError
 from assistant.domain.models import Mention, stable_id, utcnow
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Assistant-Signature"
-TIMESTAMP_HEADER = "X-Assistant-Timestamp"
-LEGACY_HEADER = "X-Hub-Signature-256"  # body-only, deprecated
 MAX_BODY = 1_000_000
 MAX_BATCH = 1000
-REPLAY_WINDOW = 300  # seconds either side of the signed timestamp (Slack's figure)
 REFUSALS_EVERY = 60.0  # at most one events row per source and status in this many seconds
 DEPRECATION_EVERY = 3600.0  # log a source's body-only signatures at most this often
 UNKNOWN_SOURCE = "(unknown)"  # the events row's source for names that are not configured
 _monotonic = time.monotonic  # the clock for REFUSALS_EVERY (tests move it)
-
-SIGNING_HINT = (f"send {TIMESTAMP_HEADER}: <unix time> and {SIGNATURE_HEADER}: v1=<hex HMAC-SHA256 of "
-                "'v1:<timestamp>:<raw body>' under the source's secret>")
-DEPRECATED = ("body-only signatures (sha256=, no timestamp) are deprecated and will be refused in the next "
-              f"release: {SIGNING_HINT}")
-
-
-def sign(secret: str, body: bytes) -> str:
-    """The deprecated body-only signature, ``sha256=<hex>``: it never expires, so a captured
-    delivery could be replayed. Use ``signed_headers``."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def sign_v1(secret: str, body: bytes, timestamp: int | str) -> str:
-    """``v1=<hex HMAC-SHA256 of "v1:<timestamp>:<body>">``."""
-    signed = b"v1:" + str(timestamp).encode() + b":" + body
-    return "v1=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
-def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> dict[str, str]:
-    """The headers that sign ``body`` now (or at ``timestamp``)."""
-    ts = str(int(time.time()) if timestamp is None else int(timestamp))
-    return {TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign_v1(secret, body, ts)}
-
-
-def verify(secret: str, body: bytes, signature: str | None) -> bool:
-    """Whether ``signature`` is the deprecated body-only signature of ``body``."""
-    if not signature:
-        return False
-    return hmac.compare_digest(sign(secret, body).encode(), signature.strip().encode())
-
-
-@dataclass(frozen=True)
-class _Claim:
-    """What a request's headers claim, before the body is read."""
-
-    signature: str
-    timestamp: str | None  # None: the deprecated body-only form
-
-    @property
-    def legacy(self) -> bool:
-        return self.timestamp is None
-
-    def matches(self, secret: str, body: bytes) -> bool:
-        expected = sign(secret, body) if self.timestamp is None else sign_v1(secret, body, self.timestamp)
-        return hmac.compare_digest(expected.encode(), self.signature.encode())
-
-
-def _claim(headers: Mapping[str, str], now: float) -> _Claim | str:
-    """The signature the headers claim, or why they cannot be right (one line). ``headers``:
-    a case-insensitive mapping (Starlette's, httpx's) or one with lower-case keys."""
-    signature = (headers.get(SIGNATURE_HEADER.lower()) or headers.get(LEGACY_HEADER.lower()) or "").strip()
-    if not signature:
-        return f"missing signature: {SIGNING_HINT}"
-    if signature.startswith("sha256="):
-        return _Claim(signature, None)
-    if not signature.startswith("v1="):
-        return f"bad signature: {SIGNING_HINT}"
-    ts = (headers.get(TIMESTAMP_HEADER.lower()) or "").strip()
-    if not ts:
-        return f"missing {TIMESTAMP_HEADER}: {SIGNING_HINT}"
-    if not re.fullmatch(r"[0-9]{1,12}", ts):
-        return f"bad {TIMESTAMP_HEADER} {ts[:20]!r}: {SIGNING_HINT}"
-    age = now - int(ts)
-    if abs(age) > REPLAY_WINDOW:
-        when = f"{age:.0f} s old" if age > 0 else f"{-age:.0f} s in the future"
-        return (f"expired signature: its timestamp is {when}, and a signature is valid for 5 minutes "
-                "(sign each delivery when it is sent, and check the sender's clock)")
-    return _Claim(signature, ts)
-
-
-def check_signature(secret: str, body: bytes, headers: Mapping[str, str], now: float | None = None) -> str | None:
-    """None when ``headers`` (any mapping of header names, in any case) sign ``body`` under
-    ``secret``: a v1 signature within five minutes of its timestamp, or the deprecated
-    body-only one. Otherwise the reason, one line."""
-    if isinstance(headers, dict):
-        headers = {k.lower(): v for k, v in headers.items()}
-    claim = _claim(headers, time.time() if now is None else now)
-    if isinstance(claim, str):
-        return claim
-    return None if claim.matches(secret, body) else f"bad signature: {SIGNING_HINT}"
 
 
 class WebhookMention(BaseModel):
@@ -205,71 +128,6 @@ def parse_body(source: str, body: bytes) -> list[Mention]:
                 author=m.author, text=m.text, url=m.url, created_at=m.created_at, in_reply_to=m.in_reply_to)
         for m in batch.mentions
     ]
-
-
-class Health:
-    """What the running service knows is broken, for ``/healthz``: problems the parts report
-    as they meet them (the webhook intake that cannot store a delivery), cleared when they
-    pass, and checks run on each look (the database's disk, the policy files). A problem is
-    *failing* (the service cannot do its work: 503) or only *degraded* (it works around it,
-    e.g. with the last good policy: still 200, but not "ok")."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._reported: dict[str, tuple[str, bool]] = {}
-        self._checks: dict[str, tuple[Callable[[], str | None], bool]] = {}
-
-    def report(self, part: str, problem: str, failing: bool = True) -> None:
-        with self._lock:
-            self._reported[part] = (problem, failing)
-
-    def clear(self, part: str) -> None:
-        with self._lock:
-            self._reported.pop(part, None)
-
-    def check(self, part: str, probe: Callable[[], str | None] | None, failing: bool = True) -> None:
-        """Run ``probe`` on each look: its answer is the problem, None when all is well."""
-        with self._lock:
-            if probe is None:
-                self._checks.pop(part, None)
-            else:
-                self._checks[part] = (probe, failing)
-
-    def status(self) -> tuple[list[str], bool]:
-        """One line per broken part ("part: what is wrong; how to fix it"), and whether any fails."""
-        with self._lock:
-            reported, checks = dict(self._reported), dict(self._checks)
-        found: dict[str, tuple[str, bool]] = {}
-        for part, (probe, failing) in checks.items():
-            try:
-                problem = probe()
-            except Exception as exc:  # a check that fails says so instead of hiding the rest
-                problem = f"cannot be checked ({type(exc).__name__}: {exc})"
-            if problem:
-                found[part] = (problem, failing)
-        for part, (problem, failing) in reported.items():
-            if part in found:
-                problem, failing = f"{found[part][0]}; {problem}", failing or found[part][1]
-            found[part] = (problem, failing)
-        return [f"{part}: {why}" for part, (why, _) in sorted(found.items())], any(f for _, f in found.values())
-
-    def problems(self) -> list[str]:
-        return self.status()[0]
-
-
-HEALTH = Health()  # one per process: `assistant serve` and its /healthz
-
-
-def storage_problem(exc: BaseException) -> str:
-    """One line for a store that cannot take a write: a full disk, a read-only file or folder."""
-    text = str(exc) or type(exc).__name__
-    low = text.lower()
-    if "full" in low or getattr(exc, "errno", None) == 28:
-        return f"the disk holding the database is full ({text}); free some space"
-    if "readonly" in low or "read-only" in low or getattr(exc, "errno", None) in (13, 30):
-        return (f"the database cannot be written ({text}); make the database file and its folder writable "
-                "for the user running the assistant")
-    return f"the database cannot be written ({text}); check ASSISTANT_DB_PATH and its disk"
 
 
 # Given a source name: its secret, or None when there is no webhook source by that name.
@@ -330,7 +188,7 @@ def intake_route(secret_for: SecretLookup, ingest: Ingest, on_reject: Rejected |
                 return too_large(reason)
             return JSONResponse({"error": reason}, status_code=status, headers={"Connection": "close"} if unread else None)
 
-        claim = _claim(request.headers, time.time())
+        claim = read_claim(request.headers, time.time())
         if isinstance(claim, str):
             return refuse(401, claim, unread=True)  # nothing of the body is read
         try:

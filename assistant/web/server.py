@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from assistant.connectors._http import BodyTooLarge, read_body, too_large
-from assistant.connectors.webhook import HEALTH
+from assistant.connectors.health import HEALTH
 
 log = logging.getLogger("assistant.slack")
 

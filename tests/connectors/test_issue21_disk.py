@@ -15,7 +15,7 @@ import httpx
 import pytest
 from tmpfs import mounted_tmpfs
 
-from assistant.connectors.webhook import HEALTH
+from assistant.connectors.health import HEALTH
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.web.server import database_problem, side_app

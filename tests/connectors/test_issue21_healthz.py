@@ -24,7 +24,7 @@ import httpx
 import pytest
 from tmpfs import mounted_tmpfs
 
-from assistant.connectors.webhook import HEALTH
+from assistant.connectors.health import HEALTH
 from assistant.store import Store
 from assistant.web.server import database_problem, side_app
 from devtools.loopback import FakeSlack

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.connectors.webhook import signed_headers
+from assistant.connectors.signing import signed_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "policies" / "aurora-roasters.yaml"

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from assistant.connectors.signing import SIGNATURE_HEADER, check_signature, signed_headers
 from assistant.connectors.sources import parse_sources
-from assistant.connectors.webhook import SIGNATURE_HEADER, check_signature, signed_headers
 from assistant.runtime.service import Runtime
 
 from .conftest import approve

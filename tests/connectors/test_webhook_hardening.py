@@ -20,7 +20,7 @@ from http_probe import MB, CountingApp, send_large
 from starlette.applications import Starlette
 
 from assistant.connectors import webhook
-from assistant.connectors.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
+from assistant.connectors.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
 from assistant.runtime.service import Runtime
 
 from .conftest import approve

@@ -21,7 +21,7 @@ from slack_harness import (
     webhook_source,
 )
 
-from assistant.connectors.webhook import signed_headers
+from assistant.connectors.signing import signed_headers
 from assistant.slack.views import mrkdwn
 from assistant.store import slack_sql as tables
 
