@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from assistant.domain.models import Intent, Mention
 from assistant.policy.models import Policy
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+def _prompts_dir() -> Traversable:
+    """Where the prompt templates are. The templates live in the top-level prompts/ folder
+    (edited there, beside the README); the wheel carries them inside the package as
+    assistant/prompts (setup.py maps the folder), so an installed copy reads its own.
+    A source checkout has no assistant/prompts and reads the folder itself."""
+    shipped = resources.files("assistant") / "prompts"
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "prompts"
+
+
+PROMPTS_DIR = _prompts_dir()
 
 LANGUAGE_NAMES = {
     "en": "English", "fi": "Finnish", "nl": "Dutch", "el": "Greek", "fa": "Persian", "lv": "Latvian",
