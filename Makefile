@@ -28,11 +28,11 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not slow"
 
 bench: $(STAMP)
-	$(BIN)/assistant bench
+	$(BIN)/python -m devtools bench
 
 eval: $(STAMP)
-	$(BIN)/assistant eval
-	$(BIN)/assistant eval --drafts eval/blind-drafts.jsonl eval/drafts.jsonl
+	$(BIN)/python -m devtools eval
+	$(BIN)/python -m devtools eval --drafts eval/blind-drafts.jsonl eval/drafts.jsonl
 
 lint: $(STAMP)
 	$(BIN)/ruff check assistant tests

@@ -1,4 +1,4 @@
-"""`assistant bench`: speed and memory figures against the targets (printed, not asserted)."""
+"""`python -m devtools bench`: speed and memory figures against the targets (printed, not asserted)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 ``webhook_ingest_bench()`` starts the real intake route under uvicorn on 127.0.0.1
 (port 0) over a fresh store, sends every mention (plus a share of repeats, as
 at-least-once senders do) from ``clients`` threads, then checks that every mention
-is stored exactly once. ``assistant bench`` reports its result.
+is stored exactly once. ``python -m devtools bench`` reports its result.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`assistant eval --drafts [--learn]`: the draft pass rate per language, brand and intent."""
+"""`python -m devtools eval --drafts [--learn]`: the draft pass rate per language, brand and intent."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ import click
 
 from assistant.domain.errors import AssistantError
 from assistant.settings import load_settings
+from devtools.paths import EXAMPLE_POLICIES
 
 
 def _policies_for(rows: list[dict[str, Any]], into: Path) -> Path:
     """A scratch policies folder: the configured policies, plus the shipped example of
     any brand a row names that is not configured (the bike shop)."""
-    from assistant.cli.core import EXAMPLE_POLICIES
-
     here = load_settings().policies_dir
     into.mkdir()
     for f in sorted(Path(here).glob("*.y*ml")):

@@ -2,7 +2,7 @@
 
 ``slack_ack_bench()`` runs the real Bolt app behind uvicorn on 127.0.0.1,
 against the loopback fake of Slack's Web API, with the model given (the real one,
-as `assistant bench` does: its drafts then compete for the CPU and the interpreter
+as `python -m devtools bench` does: its drafts then compete for the CPU and the interpreter
 with the web server) or a fake one that takes ``model_delay`` seconds per draft. It
 sends ``interactions`` signed requests, ``concurrency`` at a time (Approve clicks on
 distinct cards, Edit clicks that open a modal, Regenerate submissions that queue

@@ -3,7 +3,7 @@ triage, drafts, decisions and posted replies, written in bulk (one transaction,
 executemany) into a database the Store created, so the schema and views are the
 real ones.
 
-Used by `assistant report --bench` and the report tests; the issue's target is the
+Used by `python -m devtools report-bench` and the report tests; the issue's target is the
 report for 30 days of 50 posts an hour (36,000 mentions) in under 10 s.
 """
 

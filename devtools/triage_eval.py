@@ -1,4 +1,4 @@
-"""`assistant eval`: triage and fact lookup measured on labelled sets, per language.
+"""`python -m devtools eval`: triage and fact lookup measured on labelled sets, per language.
 
 Triage figures per language: intent accuracy, action accuracy, high-severity
 recall (escalated), false escalations (escalated though a person would have

@@ -29,10 +29,11 @@ def _store() -> Any:
 _SQLITE = b"SQLite format 3\x00"
 
 
-def _output_path(output: str) -> Path:
+def output_path(output: str) -> Path:
     """Where an export may go: a file name, not a folder, and never over a database (the
     assistant's own, or any SQLite file: `-o assistant.db` would replace every mention
-    with the export). Checked before anything is written."""
+    with the export). Checked before anything is written; the report benchmark
+    checks its --output here too."""
     if not output.strip():
         raise AssistantError("--output is empty", "give a file name such as report.html, or leave --output out")
     path = Path(output)
@@ -94,7 +95,7 @@ def log_cmd(since: str, fmt: str, output: str | None) -> None:
     if fmt not in FORMATS:
         raise AssistantError(f"--format {fmt!r} is not known", f"use one of: {', '.join(FORMATS)}")
     start = parse_since(since)
-    path = None if output is None else _output_path(output)
+    path = None if output is None else output_path(output)
     store = _store()
     try:
         if path is None:
@@ -129,21 +130,13 @@ def log_cmd(since: str, fmt: str, output: str | None) -> None:
 @click.option("--since", default="30d", show_default=True, help="7d, 24h, 2w or a date such as 2026-11-01")
 @click.option("--output", "-o", default="report.html", show_default=True, help="the HTML file to write")
 @click.option("--brand", help="brand id whose policy gives the response target and catalog")
-@click.option("--bench", is_flag=True,
-              help="build 30 days of 50 posts an hour in a temporary database and time the report")
-def report_cmd(since: str, output: str, brand: str | None, bench: bool) -> None:
+def report_cmd(since: str, output: str, brand: str | None) -> None:
     """Write a self-contained HTML report with charts: volume, response times, drafts, topics, spikes."""
     from assistant.insights.log import parse_since
     from assistant.insights.report import write_report
 
-    if bench:
-        from devtools.synthetic_report import bench_report
-
-        for line in bench_report(str(_output_path(output)) if output != "report.html" else None):
-            click.echo(line)
-        return
     start = parse_since(since)
-    path = _output_path(output)
+    path = output_path(output)
     policy = _policy_or_none(brand)
     store = _store()
     began = time.perf_counter()

@@ -1,15 +1,22 @@
 """`assistant demo --storm`: a normal day and then a storm, replayed minute by minute,
-in the terminal: the spike's explanation when it fires, and the drafted statement."""
+in the terminal: the spike's explanation when it fires, and the drafted statement.
+
+The posts are data (assistant/data/storm_demo.jsonl, written once by the storm
+generator of the developer tools), dated relative to the hour the demo runs."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import track
 
+from assistant.domain.models import Mention
 from assistant.engine import Engine
 from assistant.ml.embeddings import get_encoder
 from assistant.policy.models import Policy
@@ -19,7 +26,34 @@ from assistant.storms.queries import get_spike, members, spikes
 from assistant.storms.spike import Spike
 from assistant.storms.statement import draft_statement, reply_pointing_to_statement
 from assistant.storms.vectors import stamp
-from devtools.storms.replay import storm_demo_mentions
+
+DEMO_FILE = Path(__file__).resolve().parents[1] / "data" / "storm_demo.jsonl"
+# The storm begins this long after the demo's day starts (four hours before it ends).
+STORM_AT = timedelta(hours=20)
+
+
+def storm_demo_mentions(now: datetime | None = None) -> Iterator[Mention]:
+    """A normal day and then a storm (about 200 complaints within an hour, in English,
+    Finnish and German), as the mentions `assistant demo --storm` replays, in time order.
+
+    Dated relative to ``now``: the day ends at the start of the current hour and the storm
+    began four hours before, so `assistant log` and `report` show them. The ids carry that
+    hour: a demo run again later adds a fresh day rather than colliding with the old one.
+    Each line of the data file is a post: ``seconds`` from the storm's start, ``n`` (its
+    number), ``network``, ``author`` and ``text``."""
+    end = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=1)
+    storm = start + STORM_AT
+    prefix = f"storm-demo-{start:%Y%m%d%H}"
+    for line in DEMO_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        n, network, author = int(row["n"]), str(row["network"]), str(row["author"])
+        at = storm + timedelta(seconds=int(row["seconds"]))
+        yield Mention(source=network, external_id=f"{prefix}-{n:06d}", author=author, text=str(row["text"]),
+                      created_at=at.isoformat(timespec="seconds"), network=network,
+                      url=f"https://{network}.example/@{author}/{n}")
 
 
 def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike]:

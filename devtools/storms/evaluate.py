@@ -172,7 +172,7 @@ def cpu_name() -> str:
 
 def eval_storms(policy: Policy, encoder: Encoder, days: float = 7.0, storm_at_hours: float | None = None,
                 seed: int = 7) -> list[str]:
-    """`assistant eval --storms`: the replay's figures, as lines to print."""
+    """`python -m devtools eval --storms`: the replay's figures, as lines to print."""
     import os
     import tempfile
 
@@ -190,7 +190,7 @@ def eval_storms(policy: Policy, encoder: Encoder, days: float = 7.0, storm_at_ho
 
 def eval_storm_files(paths: list[Path], policy_for: Callable[[str | None], Policy], encoder: Encoder,
                      triager: object) -> Iterator[str]:
-    """`assistant eval --storms FILE...`: each storm replay file (eval/storms/) on top of its
+    """`python -m devtools eval --storms FILE...`: each storm replay file (eval/storms/) on top of its
     folder's two ordinary days, with the project's real triage (each text triaged once)."""
     import os
     import tempfile

@@ -1,16 +1,19 @@
 """A deterministic replay of a brand's mentions: normal days, and one injected storm.
 
-Used by `assistant eval --storms`, the tests and `assistant demo --storm`. The same
-seed gives the same posts, times and labels. Each post carries the generator's own
+Used by `python -m devtools eval --storms` and the tests; it also wrote the posts of
+`assistant demo --storm` (assistant/data/storm_demo.jsonl, see ``write_storm_demo``). The
+same seed gives the same posts, times and labels. Each post carries the generator's own
 label (intent, storm or not, abusive) so figures can be computed without a person.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from assistant.domain.models import Intent, Mention
 from devtools.storms.replay_texts import ABUSE, COMPLAINTS, NORMAL, SLOTS, STORM
@@ -23,6 +26,12 @@ INTENT_MIX = {"praise": 0.36, "question": 0.26, "reaction": 0.1, "suggestion": 0
 NETWORKS = {"mastodon": 0.5, "bluesky": 0.4, "webhook": 0.1}
 STORM_LANGUAGES = {"en": 0.55, "fi": 0.25, "de": 0.2}
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
+# The storm demo's day: 24 hours with the storm 20 hours in (four hours before the end).
+DEMO_STORM_AT_HOURS = 20.0
+# The hour the demo's data file was written for: its day is 2 March 2026 from midnight UTC,
+# so the quiet night and busy daytime of the generator fall where a reader expects them.
+DEMO_NOW = datetime(2026, 3, 3, tzinfo=UTC)
+DEMO_FILE = Path(__file__).resolve().parents[2] / "assistant" / "data" / "storm_demo.jsonl"
 
 
 @dataclass(frozen=True)
@@ -151,7 +160,30 @@ def storm_demo_mentions(seed: int = 12, now: datetime | None = None) -> Iterator
     hour: a demo run again later adds a fresh day rather than colliding with the old one."""
     end = (now or datetime.now(UTC)).astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=1)
-    replay = generate(days=1.0, per_hour=50, storm_at_hours=20.0, storm_posts=200, seed=seed, start=start,
-                      prefix=f"storm-demo-{start:%Y%m%d%H}")
+    replay = generate(days=1.0, per_hour=50, storm_at_hours=DEMO_STORM_AT_HOURS, storm_posts=200, seed=seed,
+                      start=start, prefix=f"storm-demo-{start:%Y%m%d%H}")
     for post in replay.posts:
         yield post.mention
+
+
+def storm_demo_rows(now: datetime = DEMO_NOW) -> list[dict[str, object]]:
+    """The storm demo's posts as the data file keeps them, in time order: ``seconds`` from
+    the storm's start (negative before it), ``n`` (the post's number, in its id and url),
+    ``network``, ``author`` and ``text``. The demo dates them relative to the hour it runs
+    (assistant/cli/storm_demo.py)."""
+    end = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    storm = end - timedelta(days=1) + timedelta(hours=DEMO_STORM_AT_HOURS)
+    rows: list[dict[str, object]] = []
+    for m in storm_demo_mentions(now=now):
+        at = datetime.fromisoformat(m.created_at or "")
+        rows.append({"seconds": int((at - storm).total_seconds()), "n": int(m.external_id.rsplit("-", 1)[1]),
+                     "network": m.network, "author": m.author, "text": m.text})
+    return rows
+
+
+def write_storm_demo(path: Path = DEMO_FILE) -> int:
+    """Write the storm demo's data file (once; run again only to change the demo):
+    ``python -c "from devtools.storms.replay import write_storm_demo; write_storm_demo()"``."""
+    rows = storm_demo_rows()
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return len(rows)

@@ -103,7 +103,7 @@ def run_cli(tmp_path: Path, policies_dir: Path) -> Callable[..., subprocess.Comp
     """Run the real `assistant` console script with a database in tmp_path and the fake model."""
 
     def run(*args: str, env: dict[str, str] | None = None, input: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+            timeout: float = 120, program: tuple[str, ...] = (str(ASSISTANT),)) -> subprocess.CompletedProcess[str]:
         full = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
         full.update({
             "ASSISTANT_DB_PATH": str(tmp_path / "cli.db"),
@@ -115,7 +115,18 @@ def run_cli(tmp_path: Path, policies_dir: Path) -> Callable[..., subprocess.Comp
             "COLUMNS": "120",
         })
         full.update(env or {})
-        return subprocess.run([str(ASSISTANT), *args], capture_output=True, text=True, env=full,
+        return subprocess.run([*program, *args], capture_output=True, text=True, env=full,
                               cwd=tmp_path, input=input, timeout=timeout)
+
+    return run
+
+
+@pytest.fixture
+def run_devtools(run_cli: Callable[..., subprocess.CompletedProcess[str]]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run `python -m devtools` (evaluations and benchmarks, outside the package) as run_cli runs `assistant`."""
+
+    def run(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
+        return run_cli(*args, env={"PYTHONPATH": str(ROOT), **(env or {})},
+                       program=(sys.executable, "-m", "devtools"), **kw)
 
     return run

@@ -138,10 +138,10 @@ def test_list_setting_in_the_wrong_format_is_one_line(run_cli):
     assert len(err) == 1 and "approvers" in err[0] and '["U123"' in err[0]
 
 
-def test_eval_on_a_malformed_labelled_file_is_one_line(run_cli, tmp_path):
+def test_eval_on_a_malformed_labelled_file_is_one_line(run_devtools, tmp_path):
     f = tmp_path / "labels.jsonl"
     f.write_text('{"text": "hi"}\n', encoding="utf-8")
-    result = run_cli("eval", str(f))
+    result = run_devtools("eval", str(f))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     err = result.stderr.strip().splitlines()
     assert len(err) == 1 and f"{f}:1: missing language" in err[0]

@@ -186,11 +186,11 @@ def test_rebuilding_the_shipped_model_gives_the_same_weights():
         assert old.w1 is not None and new.w1 is not None and np.allclose(old.w1, new.w1, atol=1e-4)
 
 
-def test_eval_prints_figures_per_language_brand_kind_and_crisis_kind(run_cli):
+def test_eval_prints_figures_per_language_brand_kind_and_crisis_kind(run_devtools):
     from pathlib import Path
 
     blind = Path(__file__).resolve().parents[2] / "eval" / "blind-parts.jsonl"
-    result = run_cli("eval", str(blind), timeout=600)
+    result = run_devtools("eval", str(blind), timeout=600)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "written before reading in parts was built" in out

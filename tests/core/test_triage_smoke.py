@@ -77,24 +77,24 @@ def test_injection_riding_on_a_real_question_keeps_the_question(triager, policy)
     assert any("instruction" in r.lower() for r in t.reasons)
 
 
-def test_eval_command_reports_the_holdout_separately(run_cli):
+def test_eval_command_reports_the_holdout_separately(run_devtools):
     import pathlib
     root = pathlib.Path(__file__).resolve().parents[2]
-    result = run_cli("eval", str(root / "eval" / "holdout.jsonl"))
+    result = run_devtools("eval", str(root / "eval" / "holdout.jsonl"))
     assert result.returncode == 0, result.stderr
     assert "held out" in result.stdout and "intent accuracy overall" in result.stdout
     assert "false escalations" in result.stdout and "high esc." in result.stdout
 
 
-def test_eval_refuses_an_empty_file_and_an_unknown_label(run_cli, tmp_path):
+def test_eval_refuses_an_empty_file_and_an_unknown_label(run_devtools, tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
-    result = run_cli("eval", str(empty))
+    result = run_devtools("eval", str(empty))
     assert result.returncode != 0 and "no labelled posts" in result.stderr
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "nice", "language": "en", "intent": "Praise", "severity": "low", "action": "reply"}\n',
                    encoding="utf-8")
-    result = run_cli("eval", str(bad))
+    result = run_devtools("eval", str(bad))
     assert result.returncode != 0 and "bad.jsonl:1: intent 'Praise' is not one of" in result.stderr
 
 

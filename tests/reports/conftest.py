@@ -152,11 +152,24 @@ def history(store: Store) -> History:
 def run_cli(tmp_path: Path, db_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real `assistant` console script on ``db_path`` with the shipped policy."""
 
-    def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, timeout: float = 180,
+            program: tuple[str, ...] = (str(ASSISTANT),)) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
         env.update({"ASSISTANT_DB_PATH": str(db_path), "ASSISTANT_POLICIES_DIR": str(POLICY_FILE.parent),
                     "ASSISTANT_BACKEND": "fake", "HF_HUB_OFFLINE": "1", "COLUMNS": "120"})
-        return subprocess.run([str(ASSISTANT), *args], capture_output=True, text=True, env=env, cwd=tmp_path,
+        if program[0] == sys.executable:  # `python -m devtools`: outside the package, found from the checkout
+            env["PYTHONPATH"] = str(ROOT)
+        return subprocess.run([*program, *args], capture_output=True, text=True, env=env, cwd=tmp_path,
                               timeout=timeout)
+
+    return run
+
+
+@pytest.fixture
+def run_devtools(run_cli: Callable[..., subprocess.CompletedProcess[str]]) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run `python -m devtools` (the report benchmark, outside the package) as run_cli runs `assistant`."""
+
+    def run(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        return run_cli(*args, timeout=timeout, program=(sys.executable, "-m", "devtools"))
 
     return run

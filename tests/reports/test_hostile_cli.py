@@ -141,10 +141,11 @@ def test_report_with_no_policy_over_an_empty_period(store: Store, history: Histo
         empty.close()
 
 
-def test_bench_output_onto_the_database_is_refused(history: History, store: Store, db_path: Path, run_cli) -> None:
+def test_bench_output_onto_the_database_is_refused(history: History, store: Store, db_path: Path,
+                                                  run_devtools) -> None:
     store.close()
     before = db_path.read_bytes()
-    _one_line_error(run_cli("report", "--bench", "-o", str(db_path)), "is a database")
+    _one_line_error(run_devtools("report-bench", "-o", str(db_path)), "is a database")
     assert db_path.read_bytes() == before
 
 

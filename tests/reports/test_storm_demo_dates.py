@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from assistant.cli.storm_demo import storm_demo_mentions
 from assistant.domain.models import Action, Intent, Severity, Triage, utcnow
-from devtools.storms.replay import storm_demo_mentions
 
 
 def test_the_storm_demo_is_the_last_day_and_log_shows_it(store, run_cli) -> None:

@@ -1,0 +1,5 @@
+"""`python -m devtools eval|bench|report-bench`: see devtools/cli.py."""
+
+from devtools.cli import main
+
+main()
