@@ -305,7 +305,8 @@ def policy_init(name: str, languages: str, out: str | None) -> None:
 def policy_suggest(brand: str | None, since: str, min_count: int) -> None:
     """Sentences the team keeps adding to drafts or taking out, as a diff of the policy
     file to review and apply by hand. The policy file is never written."""
-    from assistant.insights.learning.suggest import suggest, suggestion_lines
+    from assistant.insights.learning.suggest import suggest
+    from assistant.insights.learning.suggestion import suggestion_lines
     from assistant.insights.log import parse_since
     from assistant.policy.registry import PolicyRegistry
     from assistant.store import Store

@@ -204,7 +204,8 @@ def _approve_with(store: Store, policy: Policy, added: str, count: int = 4) -> N
 ])
 def test_suggest_never_copies_markup_into_the_policy(tmp_path: Path, policies_dir: Path,
                                                      added: str, bad: str) -> None:
-    from assistant.insights.learning.suggest import suggest, suggestion_lines
+    from assistant.insights.learning.suggest import suggest
+    from assistant.insights.learning.suggestion import suggestion_lines
 
     policy = load_policy(policies_dir / POLICY_FILE.name)
     store = Store(tmp_path / "s.db")
@@ -221,7 +222,8 @@ def test_suggest_never_copies_markup_into_the_policy(tmp_path: Path, policies_di
                                        "Virtanen inflected) into a phrasing; README: names the policy lacks "
                                        "are never copied")
 def test_suggest_never_copies_a_surname_the_policy_lacks(tmp_path: Path, policies_dir: Path) -> None:
-    from assistant.insights.learning.suggest import suggest, suggestion_lines
+    from assistant.insights.learning.suggest import suggest
+    from assistant.insights.learning.suggestion import suggestion_lines
 
     policy = load_policy(policies_dir / POLICY_FILE.name)
     store = Store(tmp_path / "s.db")

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from assistant.domain.models import Draft, DraftPart, Intent, Mention, Triage
-from assistant.insights.learning.suggest import suggest, suggestion_lines
+from assistant.insights.learning.suggest import suggest
+from assistant.insights.learning.suggestion import suggestion_lines
 from assistant.policy.loading import load_policy
 from assistant.policy.models import Policy
 from assistant.store import Store
@@ -257,13 +258,13 @@ def test_the_command_says_when_nothing_qualifies(run_cli, tmp_path: Path, policy
 
 
 def test_what_a_sentence_may_carry_into_the_policy(policy: Policy) -> None:
+    from assistant.insights.learning.edits import Safety
     from assistant.insights.learning.outcomes import ApprovedReply
-    from assistant.insights.learning.suggest import _Safety
 
     reply = ApprovedReply(decision_id=1, mention_id="m", brand=None, author="@mika_k@mastodon.example", post="",
                           intent="complaint", language="fi", text="", edited=True, decided_at="", draft_id=None,
                           draft_text=None, reading={"signed": "Aino Virtanen", "people": ["Pekka"]})
-    clean = _Safety(policy).clean
+    clean = Safety(policy).clean
     assert clean("Kiitos @mika_k@mastodon.example ja Mika!", reply) == ("Kiitos {author} ja {author}!", None)
     assert clean("Hei Aino Virtanen, kiitos @toinen.", reply) == ("Hei {author}, kiitos.", None)
     assert clean("Kirjoita osoitteeseen hello@auroraroasters.example.", reply) == (
