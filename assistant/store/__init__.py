@@ -10,12 +10,12 @@ whole schema is there (assistant/store/schema, applied once when it opens).
 - statuses.py: the status values the SQL filters on, and ``StaleDecision``;
 - files.py: the database file (private mode, read-only folders);
 - schema/: every table, view and migration;
-- dates.py, log_sql.py, connectors_sql.py, slack_sql.py: the checks and SQL of other parts.
+- dates.py, log_sql.py, connectors_sql.py, slack_sql.py, statements_sql.py: the checks and SQL of
+  other parts (the interaction log, the connectors, Slack, the statement outbox).
 """
 
 from __future__ import annotations
 
-from assistant.store.base import _now
 from assistant.store.decisions import Approval, Decisions
 from assistant.store.drafts import Drafts
 from assistant.store.files import read_only_error, read_only_folder
@@ -23,7 +23,7 @@ from assistant.store.mentions import BATCH, Mentions
 from assistant.store.statuses import APPROVABLE_STATUSES, FINAL_STATUSES, HELD, OPEN_STATUSES, StaleDecision
 
 __all__ = ["APPROVABLE_STATUSES", "BATCH", "FINAL_STATUSES", "HELD", "OPEN_STATUSES", "Approval", "StaleDecision",
-           "Store", "_now", "read_only_error", "read_only_folder"]
+           "Store", "read_only_error", "read_only_folder"]
 
 
 class Store(Mentions, Drafts, Decisions):
