@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.ml.embeddings import Encoder, get_encoder
 from assistant.store import Store
+from assistant.store import memory_sql as sql
 
 # A post this close to one a reply was approved for starts from that reply (the
 # card says so); below it the reply is only an example for the model.
@@ -69,22 +70,8 @@ class ReplyMemory:
         return self._encoder
 
     def _rows(self, actions: tuple[str, ...], language: str, intent: str | None) -> list[dict[str, Any]]:
-        brand_sql = "(m.brand = ? OR m.brand IS NULL OR m.brand = '')" if self.default_brand else "m.brand = ?"
-        sql = f"""
-            SELECT d.id AS decision_id, d.mention_id, d.action, d.actor, d.reason, d.created_at,
-                   COALESCE(d.text, dr.text) AS reply, m.author, m.text AS post
-            FROM decisions d
-            JOIN mentions m ON m.id = d.mention_id
-            JOIN triage t ON t.mention_id = d.mention_id
-            -- a rejection names no draft: it was the latest one before the decision
-            LEFT JOIN drafts dr ON dr.id = COALESCE(d.draft_id, (
-                SELECT x.id FROM drafts x WHERE x.mention_id = d.mention_id AND x.created_at <= d.created_at
-                ORDER BY x.version DESC LIMIT 1))
-            WHERE d.action IN ({", ".join("?" for _ in actions)}) AND {brand_sql} AND t.language = ?
-              {"AND t.intent = ?" if intent else ""}
-            ORDER BY d.id DESC LIMIT 2000"""
-        params: list[Any] = [*actions, self.brand, language, *([intent] if intent else [])]
-        return [r for r in self.store.db.query(sql, params) if (r["reply"] or "").strip()]
+        rows = sql.decisions(self.store, actions, self.brand, language, intent, bool(self.default_brand))
+        return [r for r in rows if (r["reply"] or "").strip()]
 
     def _vectors(self, rows: list[dict[str, Any]]) -> np.ndarray:
         name = self.encoder.name
@@ -93,19 +80,13 @@ class ReplyMemory:
         cache = _vector_cache(self.store.path, name)
         known: dict[int, np.ndarray] = {i: cache[i] for i in ids if cache is not None and i in cache}
         unread = [i for i in ids if i not in known]
-        for chunk in range(0, len(unread), 500):
-            part = unread[chunk:chunk + 500]
-            for r in self.store.db.query(
-                f"SELECT decision_id, vector FROM reply_vectors WHERE encoder = ? AND decision_id IN "
-                f"({', '.join('?' for _ in part)})", [name, *part]):
-                known[r["decision_id"]] = np.frombuffer(r["vector"], dtype=np.float32)
+        for decision_id, vector in sql.vectors(self.store, name, unread).items():
+            known[decision_id] = np.frombuffer(vector, dtype=np.float32)
         missing = [r for r in rows if r["decision_id"] not in known]
         if missing:
             fresh = self.encoder.encode([r["post"] for r in missing]).astype(np.float32)
-            with self.store.transaction() as db:
-                db["reply_vectors"].insert_all(
-                    [{"decision_id": r["decision_id"], "encoder": name, "vector": v.tobytes()}
-                     for r, v in zip(missing, fresh, strict=True)], replace=True)
+            sql.save_vectors(self.store, name, [(r["decision_id"], v.tobytes())
+                                                for r, v in zip(missing, fresh, strict=True)])
             for r, v in zip(missing, fresh, strict=True):
                 known[r["decision_id"]] = v
         if cache is not None:
