@@ -233,9 +233,6 @@ class Policy(_Model):
         """Every fact in every language: what the guard accepts as stated by the policy."""
         return [t for v in self.facts.values() for t in ([v] if isinstance(v, str) else v.values())]
 
-    def facts_text(self) -> str:
-        return "\n".join(self.all_fact_texts())
-
     @cached_property
     def brand_domains(self) -> frozenset[str]:
         """Host names that are the brand's own (its website, addresses in its facts): links
