@@ -33,6 +33,7 @@ import numpy as np
 import yaml
 
 from assistant.domain.models import Mention
+from assistant.ml.embeddings import get_encoder
 from assistant.policy.models import PART_KINDS, Policy
 from assistant.settings import model_cache_dir
 from assistant.text.normalize import INVISIBLE_OR_MVS, compile_terms, fold
@@ -363,8 +364,6 @@ def unsupported_sentences(text: str, mention: Mention, policy: Policy, language:
         # Words alone do not back these sentences: ask whether they mean what a policy
         # or post sentence means (a paraphrase of a fact is fine).
         if encoder is None:
-            from assistant.ml.embeddings import get_encoder
-
             encoder = get_encoder()
         vectors = index.vectors(encoder, language)
         post_sentences = sentences(mention.text)[:20]
