@@ -44,6 +44,9 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.violations: list[str] = []  # Block Kit limits broken by a payload (see block_kit_problems)
         self.ws_url: str | None = None
+        # The workspace's own address, as auth.test answers it; permalinks are on this host
+        # (Enterprise Grid: https://<org>.enterprise.slack.com/, GovSlack: https://<x>.slack-gov.com/).
+        self.workspace_url = "https://fake.slack.com/"
         self.uploads: dict[str, bytes] = {}  # file id -> the bytes posted to its upload URL
         self.delay = 0.0
         # channel -> its messages, oldest first (top-level only, as conversations.history shows
@@ -206,7 +209,7 @@ class FakeSlack:
         if method == "response_url":
             return {"ok": True}
         if method == "auth.test":
-            return {"ok": True, "url": "https://fake.slack.com/", "team": "Fake", "user": "assistant",
+            return {"ok": True, "url": self.workspace_url, "team": "Fake", "user": "assistant",
                     "team_id": TEAM["id"], "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
         if method == "chat.postMessage":
             # Like Slack's: seconds of the clock, then a counter that keeps each ts unique.
@@ -266,7 +269,10 @@ class FakeSlack:
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title"),
                                            "size": len(self.uploads.get(f.get("id") or "", b""))} for f in files]}
         if method == "chat.getPermalink":
-            return {"ok": True, "permalink": f"https://fake.slack.com/archives/{p.get('channel')}/p{p.get('message_ts')}"}
+            # Like Slack's: on the workspace's host, the ts without its dot.
+            ts = str(p.get("message_ts") or "").replace(".", "")
+            return {"ok": True, "channel": p.get("channel"),
+                    "permalink": f"{self.workspace_url.rstrip('/')}/archives/{p.get('channel')}/p{ts}"}
         return {"ok": True}
 
 

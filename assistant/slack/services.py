@@ -29,6 +29,7 @@ from assistant.domain.errors import AssistantError
 from assistant.domain.models import Action, Mention, Triage
 from assistant.review import core as review_core
 from assistant.slack.directory import Directory
+from assistant.slack.links import MessageLinks
 from assistant.slack.spikes import SpikeDesk
 from assistant.slack.views.alert import card_extra
 from assistant.slack.views.card import OUTCOME, CardData, review_card
@@ -118,6 +119,7 @@ class Services:
         # in its channel instead (by its metadata), so each card is posted once.
         self.card_client = card_client(client)
         self.directory = Directory(client)
+        self.links = MessageLinks(client)
         self.workers = Workers()
         self._card_locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
@@ -707,14 +709,10 @@ class Services:
         return True
 
     def permalink(self, mention_id: str) -> str | None:
+        """A link to the mention's card: Slack's permalink, else the archives URL on the
+        workspace's own host (``assistant.slack.links``)."""
         card = tables.card(self.store, mention_id)
-        if not card:
-            return None
-        try:
-            return str(self.client.chat_getPermalink(channel=card["channel"], message_ts=card["ts"])["permalink"])
-        except SlackApiError as exc:
-            log.warning("no permalink for the card of %s: %s", mention_id, exc.response.get("error"))
-            return None
+        return self.links.link(card["channel"], card["ts"]) if card else None
 
     def _notify_escalation(self, mention_id: str, person: str | None, team: str | None, note: str | None,
                            ref: Ref) -> None:

@@ -334,7 +334,7 @@ class SpikeDesk:
         row = self.alert(spike_id) if spike_id is not None else None
         spike = get_spike(self.store, spike_id) if row and spike_id is not None else None
         if row and spike:
-            link = f"https://slack.com/archives/{row['channel']}/p{row['ts'].replace('.', '')}"
+            link = self.svc.links.link(row["channel"], row["ts"])
             lines.append(member_line(spike, row["topic"], link))
         return lines
 

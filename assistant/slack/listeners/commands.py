@@ -39,13 +39,11 @@ def reply(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
 
 
 def card_links(svc: Services, ids: list[str]) -> dict[str, str]:
-    """Links to the cards (Slack resolves /archives/<channel>/p<ts> in every workspace)."""
-    links = {}
-    for mention_id in ids:
-        card = tables.card(svc.store, mention_id)
-        if card:
-            links[mention_id] = f"https://slack.com/archives/{card['channel']}/p{card['ts'].replace('.', '')}"
-    return links
+    """Links to the cards: Slack's permalinks, asked together within the 3 s Slack allows
+    (``assistant.slack.links``)."""
+    cards = {mention_id: (card["channel"], card["ts"]) for mention_id in ids
+             if (card := tables.card(svc.store, mention_id))}
+    return svc.links.links(cards)
 
 
 _card_links = card_links
