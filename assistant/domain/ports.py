@@ -1,4 +1,9 @@
-"""The runtime's contract, as a type: what the Slack app, the CLI demo and the review core call.
+"""The ports the inner layers call the outside world through, as typed Protocols.
+
+``NetworkPort``: what the review core needs to act on a mention's network (post through
+the right connector, check a reply, hide, write privately). ``RuntimePort`` adds what the
+Slack app and the CLI demo also call (delivery now, the outcome hooks, start and stop).
+The one real implementation is ``assistant.runtime.service.Runtime``.
 
 Every method is required (no ``getattr`` probing): the real runtime and the tests' double
 both implement all of it, and tests/slack/test_runtime_contract.py runs the same checks
@@ -10,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
-
-from assistant.connectors.base import Capabilities
 
 
 @dataclass(frozen=True)
@@ -26,19 +29,22 @@ class NetworkAction:
     url: str | None = None
 
 
+class ConnectorCapabilities(Protocol):
+    """What the connector replying to a mention can do (``connectors.base.Capabilities`` is
+    the one implementation; the domain names only what its callers read)."""
+
+    reply: bool
+    hide: bool
+    private: bool
+    max_length: int
+    hide_means: str
+    private_means: str
+
+
 @runtime_checkable
-class Runtime(Protocol):
-    routes: list[Any]  # extra Starlette routes served beside Slack (webhook intake)
-    on_outcome: list[Callable[[dict[str, Any]], None]]  # called with the outbox row once posted / failed for good
-    on_processed: list[Callable[[Any], None]]  # called with each new mention's Processed (triage + draft)
-
-    def start(self) -> None: ...
-
-    def stop(self, timeout: float = 10.0) -> None: ...
-
-    def deliver(self, outbox_id: int) -> dict[str, Any]:
-        """Try to post one approved reply now; returns the outbox row afterwards."""
-        ...
+class NetworkPort(Protocol):
+    """What the review core needs to act on networks: the connector a mention's reply goes
+    through, the checks it makes, hide and private messages, and putting a failed reply back."""
 
     def retry(self, outbox_id: int, actor: str = "system") -> bool:
         """Put a reply that failed for good back in the queue; False if it had not failed."""
@@ -48,7 +54,7 @@ class Runtime(Protocol):
         """What to pass as ``Store.approve(connector=...)``."""
         ...
 
-    def capabilities(self, mention_id: str) -> Capabilities: ...
+    def capabilities(self, mention_id: str) -> ConnectorCapabilities: ...
 
     def check_reply(self, mention_id: str, text: str) -> tuple[list[str], list[str]]:
         """(errors, warnings) for posting ``text``: length, read-only source, reply window."""
@@ -64,4 +70,22 @@ class Runtime(Protocol):
 
     def send_private(self, mention_id: str, text: str) -> NetworkAction:
         """Send ``text`` to the mention's author privately, where the network allows it."""
+        ...
+
+
+@runtime_checkable
+class RuntimePort(NetworkPort, Protocol):
+    """The network port plus what the Slack app and the CLI demo call: delivery now, the
+    hooks that say what happened, and the runtime's own start and stop."""
+
+    routes: list[Any]  # extra Starlette routes served beside Slack (webhook intake)
+    on_outcome: list[Callable[[dict[str, Any]], None]]  # called with the outbox row once posted / failed for good
+    on_processed: list[Callable[[Any], None]]  # called with each new mention's Processed (triage + draft)
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 10.0) -> None: ...
+
+    def deliver(self, outbox_id: int) -> dict[str, Any]:
+        """Try to post one approved reply now; returns the outbox row afterwards."""
         ...

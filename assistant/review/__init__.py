@@ -3,12 +3,15 @@ functions over the store (``core``), and who owns an escalated mention (``assign
 
 from assistant.review.core import (
            OVERRIDABLE,
+           EditCheck,
            Escalation,
            Refused,
            Review,
            TextCheck,
+           WarnedEdits,
            approve,
            approve_text,
+           check_edit,
            check_text,
            escalate,
            hide,
@@ -21,5 +24,6 @@ from assistant.review.core import (
            retry,
 )
 
-__all__ = ["OVERRIDABLE", "Escalation", "Refused", "Review", "TextCheck", "approve", "approve_text", "check_text",
+__all__ = ["OVERRIDABLE", "EditCheck", "Escalation", "Refused", "Review", "TextCheck", "WarnedEdits", "approve",
+           "approve_text", "check_edit", "check_text",
            "escalate", "hide", "ignore", "move_to_private", "no_reply", "owner", "reject_draft", "rejected_by", "retry"]

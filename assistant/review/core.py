@@ -3,21 +3,26 @@
 Every review UI (the Slack listeners, ``assistant demo --interactive``, the CLI) calls
 these, so the same rules hold everywhere:
 
-* approve only the **current** draft (a stale card's click is refused), and only one
+* approve only the current draft (a stale card's click is refused), and only one
   that passed its guard; the connector's limits (length, read-only source) apply;
-* an edited text gets the model's guard checks: some are **warnings** a person may
-  override (``accept_warnings``), the others always block;
+* an edited text gets the model's guard checks: some are warnings a person may
+  override (``accept_warnings``, or the same text submitted again by the same person:
+  ``check_edit``), the others always block;
 * a decision on a mention someone already decided raises ``StaleDecision``;
 * "reject this draft" and "escalate" keep the mention open; "no reply needed",
   hide and ignore close it.
 
 Who may decide (Slack approvers, user groups) is the UI's business; what is decided is here.
+The sentences here are plain text: a person is named by id in a placeholder (``Refused.people``),
+which each UI renders its own way (a Slack mention, a terminal name).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain.errors import AssistantError
@@ -28,7 +33,7 @@ from assistant.store import Approval, StaleDecision, Store
 from assistant.store import slack_sql as follow_ups
 
 if TYPE_CHECKING:
-    from assistant.domain.ports import Runtime
+    from assistant.domain.ports import NetworkPort
     from assistant.engine import Engine
 
 log = logging.getLogger("assistant.review")
@@ -43,25 +48,70 @@ OVERRIDABLE = frozenset({"claims", "we_voice", "specific", "language", "gestures
 
 class Refused(AssistantError):
     """A decision that was not made, with the sentence to show the person. ``stale``: the
-    card they acted on is out of date (redraw it)."""
+    card they acted on is out of date (redraw it). ``people``: the placeholders of ``template``
+    that name a person (by user id); ``message`` has the ids, a UI renders them its own way."""
 
-    def __init__(self, message: str, hint: str | None = None, stale: bool = False) -> None:
+    def __init__(self, message: str, hint: str | None = None, stale: bool = False,
+                 people: dict[str, str] | None = None) -> None:
         self.stale = stale
-        super().__init__(message, hint)
+        self.template = message
+        self.people = dict(people or {})
+        super().__init__(message.format(**self.people) if self.people else message, hint)
+
+    def render(self, person: Any) -> str:
+        """The sentence with each person as ``person(user_id)`` renders them."""
+        if not self.people:
+            return self.message
+        return self.template.format(**{k: person(v) for k, v in self.people.items()})
 
 
 NO_DRAFT = "There is no draft to approve yet; use Regenerate or Edit."
 DRAFT_CHANGED = "The draft changed since this card was drawn; read the new one and approve again."
 NO_DRAFT_ID = ("This button does not say which draft it approves, so nothing was changed. "
                "Read the draft on the current card and approve it there.")
+DRAFT_REJECTED = ("This draft was rejected by {by}, so nothing was posted. Use Regenerate for another draft "
+                  "or Edit to write the reply.")
+
+
+class WarnedEdits:
+    """Which edited text each person was last warned about, per mention: the same text
+    submitted again by that person accepts the warnings (a colleague who submits it has not
+    seen them). Bounded (the oldest are forgotten first; forgetting only means warning once
+    more) and safe to use from the listeners' threads."""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self.limit = limit
+        self._seen: OrderedDict[tuple[str, str | None], str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def warned(self, mention_id: str, actor: str | None, text: str) -> bool:
+        with self._lock:
+            return self._seen.get((mention_id, actor)) == text
+
+    def remember(self, mention_id: str, actor: str | None, text: str) -> None:
+        with self._lock:
+            self._seen[(mention_id, actor)] = text
+            self._seen.move_to_end((mention_id, actor))
+            while len(self._seen) > self.limit:
+                self._seen.popitem(last=False)
+
+    def forget(self, mention_id: str, actor: str | None) -> None:
+        with self._lock:
+            self._seen.pop((mention_id, actor), None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._seen)
 
 
 @dataclass
 class Review:
-    """What the decisions need: the engine (store, policies, guard) and the runtime (connectors)."""
+    """What the decisions need: the engine (store, policies, guard) and the network port
+    (the connectors, behind the runtime)."""
 
     engine: Engine
-    runtime: Runtime
+    network: NetworkPort
+    warned_edits: WarnedEdits = field(default_factory=WarnedEdits)
 
     @property
     def store(self) -> Store:
@@ -82,7 +132,7 @@ class TextCheck:
 def reply_problems(r: Review, mention_id: str, text: str) -> list[str]:
     """What the connector says about a reply (length as the network counts it, read-only source)."""
     try:
-        errors, _warnings = r.runtime.check_reply(mention_id, text)
+        errors, _warnings = r.network.check_reply(mention_id, text)
     except AssistantError as exc:  # its source was removed: the outbox would say the same
         return [str(exc)]
     return list(errors)
@@ -142,8 +192,7 @@ def approve(r: Review, mention_id: str, actor: str, draft_id: int | None) -> App
     did, draft = current_draft(r, mention_id, draft_id)
     rejecter = rejected_by(r.store, mention_id)
     if rejecter is not None:  # a colleague's old card still shows it: never post a rejected draft
-        raise Refused(f"This draft was rejected by <@{rejecter}>, so nothing was posted. Use Regenerate for "
-                      "another draft or Edit to write the reply.", stale=True)
+        raise Refused(DRAFT_REJECTED, stale=True, people={"by": rejecter})
     if not draft.passed:
         failed = ", ".join(c.name for c in draft.guard if not c.passed)
         raise Refused(f"This draft failed its checks ({failed}); use Edit to fix it before posting.")
@@ -176,9 +225,43 @@ def approve_text(r: Review, mention_id: str, actor: str, text: str, accept_warni
     return _record_approval(r, mention_id, actor, text, latest[0] if latest else None, edited=text != drafted)
 
 
+@dataclass
+class EditCheck(TextCheck):
+    """``check_text`` for a person's edit, with the warned-once rule: ``warn`` is True when
+    the warnings are new to this person for this text (say them, do not post yet)."""
+
+    warn: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.warn
+
+
+def check_edit(r: Review, mention_id: str, actor: str | None, text: str) -> EditCheck:
+    """Whether a person's edited reply may be approved now (then ``approve_text`` with
+    ``accept_warnings=True``). Raises StaleDecision (status "removed" for a mention no longer
+    stored) when the mention is neither open nor failed for good. Warnings block the first
+    time this person submits this text, and pass the second time."""
+    text = text.strip()
+    row = r.store.get_mention(mention_id)
+    status = str(row["status"]) if row is not None else "removed"
+    if status not in APPROVABLE:
+        raise StaleDecision(mention_id, status, None)
+    check = check_text(r, mention_id, text)
+    if check.errors:
+        if check.guard:  # what blocks for good: a later resubmission is warned afresh
+            r.warned_edits.forget(mention_id, actor)
+        return EditCheck(check.errors, check.warnings, check.guard)
+    if check.warnings and not r.warned_edits.warned(mention_id, actor, text):
+        r.warned_edits.remember(mention_id, actor, text)
+        return EditCheck([], check.warnings, check.guard, warn=True)
+    r.warned_edits.forget(mention_id, actor)  # accepted: the next edit is warned again
+    return EditCheck([], check.warnings, check.guard)
+
+
 def _record_approval(r: Review, mention_id: str, actor: str, text: str, draft_id: int | None,
                      edited: bool) -> Approval:
-    approval = r.store.approve(mention_id, actor=actor, text=text, connector=r.runtime.connector_name(mention_id),
+    approval = r.store.approve(mention_id, actor=actor, text=text, connector=r.network.connector_name(mention_id),
                                draft_id=draft_id, edited=edited)
     # A public reply after a private conversation: the follow-up is done.
     follow_ups.resolve_follow_up(r.store, mention_id, actor)
@@ -188,7 +271,7 @@ def _record_approval(r: Review, mention_id: str, actor: str, text: str, draft_id
 def retry(r: Review, mention_id: str, actor: str) -> int:
     """Put a reply that failed for good back in the outbox as it is; returns its outbox id."""
     item = follow_ups.outbox_for(r.store, mention_id)
-    if item is None or item["status"] != "failed" or not r.runtime.retry(item["id"], actor):
+    if item is None or item["status"] != "failed" or not r.network.retry(item["id"], actor):
         raise Refused("There is no failed reply to retry here; nothing was changed.", stale=True)
     return int(item["id"])
 
@@ -206,8 +289,9 @@ def no_reply(r: Review, mention_id: str, actor: str, reason: str | None) -> int:
     return r.store.decide(mention_id, "no_reply", actor, reason)
 
 
-def ignore(r: Review, mention_id: str, actor: str) -> int:
-    return r.store.decide(mention_id, "ignore", actor)
+def ignore(r: Review, mention_id: str, actor: str, reason: str | None = None) -> int:
+    """Nothing to do with this mention (spam, off topic): closed, without a reply."""
+    return r.store.decide(mention_id, "ignore", actor, reason)
 
 
 @dataclass
@@ -221,6 +305,8 @@ def escalate(r: Review, mention_id: str, actor: str, assignee: str | None, team:
     """Give the mention an owner (a person, a team or both); it stays open and answerable."""
     if not assignee and not team:
         raise Refused("Choose a person or a team.")
+    # The stored reason names the person as "<@U...>": a data format, not markup meant for a
+    # sentence here; the card reads it back (views.card.reason_text) for the rows stored so far.
     target = " and ".join(filter(None, [assignee and f"<@{assignee}>", team]))
     reason = f"to {target}" + (f": {note}" if note else "")
     decision = r.store.decide(mention_id, "escalate", actor, reason, status=MentionStatus.AWAITING.value)
@@ -232,7 +318,7 @@ def hide(r: Review, mention_id: str, actor: str, reason: str | None = None) -> N
     The decision comes first, so two clicks never report twice; what the network did is an event."""
     r.store.decide(mention_id, "hide", actor, reason)
     try:
-        outcome = r.runtime.hide(mention_id, reason)
+        outcome = r.network.hide(mention_id, reason)
     except Exception:  # the decision stands; the card says it was not hidden there (the log has why)
         log.exception("hiding %s on its network failed", mention_id)
         outcome = NetworkAction(False, f"recorded, not hidden on {_network(r, mention_id)}: the request failed "
@@ -251,7 +337,7 @@ def move_to_private(r: Review, mention_id: str, actor: str, text: str | None = N
     outcome = None
     if text and text.strip():
         try:
-            outcome = r.runtime.send_private(mention_id, text.strip())
+            outcome = r.network.send_private(mention_id, text.strip())
         except Exception:
             log.exception("sending a private message for %s failed", mention_id)
             outcome = NetworkAction(False, f"not sent on {_network(r, mention_id)}: the request failed "

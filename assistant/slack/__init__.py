@@ -18,10 +18,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from assistant.domain.errors import SettingsError
-from assistant.slack.services import Services, make_client
+from assistant.slack.gateway import make_client
+from assistant.slack.listeners import register_all
+from assistant.slack.services import Services
 
 if TYPE_CHECKING:
-    from assistant.domain.ports import Runtime
+    from assistant.domain.ports import RuntimePort
     from assistant.engine import Engine
     from assistant.settings import Settings
 
@@ -107,7 +109,7 @@ class AssistantApp(App):
     http_signing_secret: str | None = None
 
 
-def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: WebClient | None = None,
+def create_app(engine: Engine, runtime: RuntimePort, settings: Settings, client: WebClient | None = None,
                socket_mode: bool | None = None) -> AssistantApp:
     """The Bolt app. Socket Mode (no request signatures: the websocket is authenticated) when
     ``SLACK_APP_TOKEN`` is set, unless ``socket_mode`` says otherwise; HTTP mode needs the signing secret."""
@@ -135,8 +137,6 @@ def create_app(engine: Engine, runtime: Runtime, settings: Settings, client: Web
     app.listener_pool = pool
     app.http_signing_secret = None if socket_mode else settings.slack_signing_secret
     app.services = Services(engine, runtime, settings, client)
-    from assistant.slack.listeners import register_all
-
     register_all(app, app.services)
 
     @app.error

@@ -37,9 +37,9 @@ def post_report(svc: Services, channel: str, span: str, response_url: str | None
 
     try:
         since = parse_since(span)
-        png, headline = render_png(svc.store, since, policy=svc.policy(svc.settings.brand))
+        png, headline = render_png(svc.store, since, policy=svc.access.policy(svc.settings.brand))
         comment = headline_text(headline, span)
-        svc.client.files_upload_v2(channel=channel, content=png, filename="assistant-report.png",
+        svc.gateway.client.files_upload_v2(channel=channel, content=png, filename="assistant-report.png",
                                    title=f"Reply assistant report, last {span}", initial_comment=comment)
     except AssistantError as exc:
         _say(response_url, f"Could not make the report: {exc}")

@@ -9,7 +9,8 @@ import pytest
 from slack_harness import QUESTION, RecordingRuntime
 
 from assistant.connectors.base import Capabilities
-from assistant.domain.ports import NetworkAction, Runtime
+from assistant.domain.ports import NetworkAction
+from assistant.domain.ports import RuntimePort as Runtime
 from assistant.runtime.service import Runtime as RealRuntime
 
 

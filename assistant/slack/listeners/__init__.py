@@ -2,13 +2,15 @@
 
 The callbacks are plain functions of (services, payload ...) so they can be
 tested without an App; ``register`` binds them to Bolt with the argument names
-Bolt injects (ack, body, action, view, command, event, client ...).
+Bolt injects (ack, body, action, view, command, event, client ...). Reading a request
+(where the card is, who clicked) is ``assistant.slack.requests``.
 """
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from assistant.slack.listeners import actions, commands, events, home, shortcuts, spikes, views
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -16,44 +18,6 @@ if TYPE_CHECKING:
     from assistant.slack.services import Services
 
 
-def ref_from_action(body: dict[str, Any]) -> dict[str, Any]:
-    """Where the clicked card lives, and who clicked."""
-    container = body.get("container") or {}
-    return {
-        "user": (body.get("user") or {}).get("id"),
-        "channel": container.get("channel_id") or (body.get("channel") or {}).get("id"),
-        "ts": container.get("message_ts"),
-        "ephemeral": bool(container.get("is_ephemeral")),
-        "response_url": body.get("response_url"),
-    }
-
-
-def metadata_for(ref: dict[str, Any]) -> dict[str, Any]:
-    """What a modal must remember about the card it was opened from (kept in private_metadata)."""
-    return {"r": {k: ref.get(k) for k in ("channel", "ts", "ephemeral", "response_url") if ref.get(k)}}
-
-
-def ref_from_view(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(metadata, ref) for a view_submission. ValueError, one line, for metadata that is not
-    ours (a form from an older version, or a hand-made request): no JSON object, no mention id,
-    a draft id that is not a number."""
-    try:
-        meta = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
-    except (ValueError, RecursionError):
-        raise ValueError("its data is not JSON") from None
-    if not isinstance(meta, dict) or not isinstance(meta.get("m"), str) or not meta["m"]:
-        raise ValueError("it names no mention")
-    draft_id = meta.get("d")
-    if draft_id is not None and (isinstance(draft_id, bool) or not isinstance(draft_id, int)):
-        raise ValueError("its draft id is not a number")
-    where = meta.get("r") if isinstance(meta.get("r"), dict) else {}
-    ref = {**{k: v for k, v in where.items() if k in ("channel", "ts", "ephemeral", "response_url")},
-           "user": (body.get("user") or {}).get("id")}
-    return meta, ref
-
-
 def register_all(app: App, services: Services) -> None:
-    from assistant.slack.listeners import actions, commands, events, home, shortcuts, spikes, views
-
     for module in (actions, views, commands, shortcuts, events, home, spikes):
         module.register(app, services)

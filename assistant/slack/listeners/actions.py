@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from assistant.domain.errors import AssistantError
-from assistant.slack.listeners import metadata_for, ref_from_action
+from assistant.slack.requests import metadata_for, ref_from_action
 from assistant.slack.views.modals import (
     details_modal,
     edit_modal,
@@ -95,13 +95,13 @@ def read_click(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> t
         mention_id, draft_id = parse_value(action.get("value"))
     except ValueError as exc:
         log.warning("ignored a %s click by %s: its button value could not be read (%s)", name, ref.get("user"), exc)
-        svc.ephemeral(ref, f"This button's data could not be read ({exc}), so nothing was changed. "
+        svc.gateway.ephemeral(ref, f"This button's data could not be read ({exc}), so nothing was changed. "
                            "Use the buttons on the mention's current review card.")
         return None
     if not _on_its_card(svc, mention_id, ref):
         log.warning("ignored a %s click by %s on message %s in %s: its button names mention %r, whose card "
                     "that is not", name, ref.get("user"), ref.get("ts"), ref.get("channel"), mention_id[:200])
-        svc.ephemeral(ref, NOT_THIS_CARD)
+        svc.gateway.ephemeral(ref, NOT_THIS_CARD)
         return None
     return mention_id, draft_id
 
@@ -119,7 +119,7 @@ def read_overflow(svc: Services, body: dict[str, Any], action: dict[str, Any]) -
             raise ValueError(name)
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("ignored a menu choice by %s: its value could not be read (%s)", ref.get("user"), exc)
-        svc.ephemeral(ref, "This menu's data could not be read, so nothing was changed. Use the mention's "
+        svc.gateway.ephemeral(ref, "This menu's data could not be read, so nothing was changed. Use the mention's "
                            "current review card.")
         return None
     mention_id = None
@@ -130,7 +130,7 @@ def read_overflow(svc: Services, body: dict[str, Any], action: dict[str, Any]) -
         if not tables.has_card(svc.store, mention_id):
             mention_id = None
     if mention_id is None:
-        svc.ephemeral(ref, NOT_THIS_CARD)
+        svc.gateway.ephemeral(ref, NOT_THIS_CARD)
         return None
     return name, mention_id, draft_id
 
@@ -138,21 +138,21 @@ def read_overflow(svc: Services, body: dict[str, Any], action: dict[str, Any]) -
 def _allowed(svc: Services, mention_id: str, ref: dict[str, Any], action: str) -> bool:
     if action in READ_ONLY_ACTIONS:
         return True
-    if not svc.is_approver(ref["user"], svc.brand_of(mention_id), mention_id):
-        svc.ephemeral(ref, svc.refusal(svc.brand_of(mention_id)))
+    if not svc.access.is_approver(ref["user"], svc.access.brand_of(mention_id), mention_id):
+        svc.gateway.ephemeral(ref, svc.access.refusal(svc.access.brand_of(mention_id)))
         return False
-    if action in REPLY_ACTIONS and not svc.can_reply(mention_id):
-        svc.ephemeral(ref, "This source is read-only: nothing can be posted to it from here, so nothing was "
+    if action in REPLY_ACTIONS and not svc.cards.can_reply(mention_id):
+        svc.gateway.ephemeral(ref, "This source is read-only: nothing can be posted to it from here, so nothing was "
                            "changed. Open the original to answer there.")
-        svc.in_background(svc.update_card, mention_id, ref)
+        svc.cards.redraw_later(mention_id, ref)
         return False
     if action == "edit_failed":  # a corrected reply replaces one that failed for good
-        return svc.still_open(mention_id, ref, APPROVABLE_STATUSES)
+        return svc.decisions.still_open(mention_id, ref, APPROVABLE_STATUSES)
     if action == "retry":
-        return svc.still_open(mention_id, ref, ("failed",))
+        return svc.decisions.still_open(mention_id, ref, ("failed",))
     if action == "details":
         return True
-    return svc.still_open(mention_id, ref, OPEN_STATUSES)
+    return svc.decisions.still_open(mention_id, ref, OPEN_STATUSES)
 
 
 def on_direct(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -168,11 +168,11 @@ def on_direct(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> No
     if name == "approve":
         if draft_id is None:
             log.warning("ignored an approve click by %s on %s: its button names no draft", ref.get("user"), mention_id)
-        svc.approve(mention_id, draft_id, ref)
+        svc.decisions.approve(mention_id, draft_id, ref)
     elif name == "retry":
-        svc.retry(mention_id, ref)
+        svc.decisions.retry(mention_id, ref)
     elif name == "ignore":
-        svc.decide(mention_id, name, ref)
+        svc.decisions.ignore(mention_id, ref)
 
 
 def open_modal(svc: Services, body: dict[str, Any], action: dict[str, Any], client: Any = None) -> None:
@@ -200,7 +200,7 @@ def _open(svc: Services, body: dict[str, Any], name: str, mention_id: str, draft
     post = row.get("text")
     latest = svc.store.latest_draft(mention_id)
     if name in ("edit", "edit_failed"):
-        policy = svc.policy(row.get("brand"))
+        policy = svc.access.policy(row.get("brand"))
         text = (latest[1].text if latest else None) or ""
         title = "Edit the reply"
         if row.get("status") == "failed":  # start from the text that failed, not the model's draft
@@ -209,7 +209,7 @@ def _open(svc: Services, body: dict[str, Any], name: str, mention_id: str, draft
             title = "Edit and approve again"
         view = edit_modal(mention_id, latest[0] if latest else None, text, row.get("network"),
                                  policy.voice.limit_for(row.get("network")) if policy else None, meta, title,
-                                 submit=svc.approve_label(mention_id), post=post)
+                                 submit=svc.cards.approve_label(mention_id), post=post)
     elif name == "regenerate":
         view = regenerate_modal(mention_id, meta)
     elif name == "reject":
@@ -228,15 +228,15 @@ def _open(svc: Services, body: dict[str, Any], name: str, mention_id: str, draft
                                     caps.private_means if caps else "unknown source", bool(caps and caps.private),
                                     meta, post)
     elif name == "details":
-        view = details_modal(svc.card_data(mention_id))
+        view = details_modal(svc.cards.card_data(mention_id))
     else:
-        policy = svc.policy(svc.brand_of(mention_id))
+        policy = svc.access.policy(svc.access.brand_of(mention_id))
         teams = sorted({r.team for r in policy.escalation}) if policy else []
         view = escalate_modal(mention_id, teams, meta)
     try:
-        svc.client.views_open(trigger_id=body["trigger_id"], view=view)
+        svc.gateway.open_view(body["trigger_id"], view)
     except SlackApiError as exc:
-        svc.ephemeral(ref, f"Could not open the form ({exc.response.get('error')}); click the button again.")
+        svc.gateway.ephemeral(ref, f"Could not open the form ({exc.response.get('error')}); click the button again.")
 
 
 def _capabilities(svc: Services, mention_id: str) -> Any:

@@ -33,9 +33,9 @@ def reply(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
         mention = domain.Mention(source="manual", external_id=f"slack-reply-{command.get('trigger_id') or domain.utcnow().timestamp()}",
                                  author=command.get("user_name") or command.get("user_id") or "", text=plain,
                                  url=match.group(1) if match else None, created_at=domain.utcnow().isoformat())
-        mention_id = svc.add_mention(mention)
+        mention_id = svc.poster.add_mention(mention)
     ack(text="✍️ Drafting a reply …")
-    svc.with_model(svc.reply_card, mention_id, command["response_url"])
+    svc.workers.model_work(svc.poster.reply_card, mention_id, command["response_url"])
 
 
 def card_links(svc: Services, ids: list[str]) -> dict[str, str]:
@@ -43,7 +43,7 @@ def card_links(svc: Services, ids: list[str]) -> dict[str, str]:
     (``assistant.slack.links``)."""
     cards = {mention_id: (card["channel"], card["ts"]) for mention_id in ids
              if (card := tables.card(svc.store, mention_id))}
-    return svc.links.links(cards)
+    return svc.gateway.links.links(cards)
 
 
 _card_links = card_links
@@ -65,7 +65,7 @@ def policy_lines(svc: Services) -> list[str]:
         p = registry.get(brand)
         approvers = ", ".join([*svc.settings.approvers, *p.review.approvers]) or "members of the review channel"
         lines.append(f"{p.brand.name} ({brand}): languages {', '.join(p.languages)}; "
-                     f"review channel {svc.review_channel(brand) or 'not set'}; "
+                     f"review channel {svc.access.review_channel(brand) or 'not set'}; "
                      f"approvers {approvers}; {len(p.escalation)} escalation rules")
     return lines
 
@@ -96,7 +96,7 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
 
         span = words[1] if len(words) > 1 else "30d"
         ack(text=f"📊 Making the report for the last {escape(span)} …")
-        svc.in_background(post_report, svc, command.get("channel_id") or "", span, command.get("response_url"))
+        svc.workers.io_work(post_report, svc, command.get("channel_id") or "", span, command.get("response_url"))
     elif sub == "help":
         ack(text="Reply assistant help", blocks=notice_blocks(HELP))
     else:

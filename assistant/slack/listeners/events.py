@@ -33,7 +33,7 @@ def on_message(svc: Services, body: dict[str, Any], event: dict[str, Any]) -> No
         return
     svc.store.add_mentions([mention], svc.settings.brand)
     if tables.card(svc.store, mention.key) is None:
-        svc.publish(mention.key)  # also after a failure between storing and posting
+        svc.poster.publish(mention.key)  # also after a failure between storing and posting
 
 
 def register(app: App, svc: Services) -> None:

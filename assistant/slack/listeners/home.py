@@ -23,12 +23,12 @@ if TYPE_CHECKING:
 
 def _my_teams(svc: Services, user: str, brand: str | None) -> set[str]:
     """The policy's teams whose escalation channel this person is a member of."""
-    policy = svc.policy(brand)
+    policy = svc.access.policy(brand)
     teams = set()
     for rule in policy.escalation if policy else []:
         if rule.channel and rule.team not in teams:
             try:
-                if svc.directory.is_member(user, rule.channel):
+                if svc.access.directory.is_member(user, rule.channel):
                     teams.add(rule.team)
             except (SlackApiError, AssistantError):
                 pass  # the app is not in that channel: nobody is "in" that team here
@@ -57,7 +57,7 @@ def home(svc: Services, user: str | None = None) -> dict[str, Any]:
     ids = [r["mention_id"] for r in mine + team] + [r["id"] for r in queue]
     view = home_view(tables.stats(svc.store), lines, public_errors(svc), tables.open_follow_ups(svc.store),
                             mine=mine, team=team, queue=queue, links=card_links(svc, ids))
-    policy = svc.policy(svc.settings.brand)
+    policy = svc.access.policy(svc.settings.brand)
     if policy is not None:  # the super-fans, after the figures (000-003: keep the fans in view)
         fans = superfan_blocks(superfans(svc.store, policy))
         view["blocks"] = [*view["blocks"][:99 - len(fans)], *fans]
@@ -65,7 +65,7 @@ def home(svc: Services, user: str | None = None) -> dict[str, Any]:
 
 
 def publish(svc: Services, user: str) -> None:
-    svc.client.views_publish(user_id=user, view=home(svc, user))
+    svc.gateway.publish_home(user, home(svc, user))
 
 
 def register(app: App, svc: Services) -> None:

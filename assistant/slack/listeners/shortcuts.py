@@ -13,7 +13,6 @@ from slack_sdk.errors import SlackApiError
 
 from assistant.domain.errors import AssistantError
 from assistant.domain.models import Mention
-from assistant.slack.services import log
 from assistant.slack.views.mrkdwn import escape, unslack
 from assistant.store import slack_sql as tables
 
@@ -53,14 +52,7 @@ def _ts_iso(ts: str) -> str | None:
 
 
 def user_name(svc: Services, user: str | None) -> str | None:
-    if not user:
-        return None
-    try:
-        profile = svc.client.users_info(user=user)["user"]
-        return profile.get("real_name") or profile.get("name")
-    except Exception as exc:
-        log.warning("users.info %s failed: %s", user, exc)
-        return None
+    return svc.gateway.user_name(user)
 
 
 def draft_reply(svc: Services, body: dict[str, Any]) -> None:
@@ -69,22 +61,22 @@ def draft_reply(svc: Services, body: dict[str, Any]) -> None:
     ref = {"user": body["user"]["id"], "channel": channel, "response_url": body.get("response_url")}
     mention = mention_from_message(message, channel, user_name(svc, message.get("user")))
     if not mention.text.strip():
-        svc.ephemeral(ref, "That message has no text to answer.")
+        svc.gateway.ephemeral(ref, "That message has no text to answer.")
         return
-    svc.add_mention(mention)
+    svc.poster.add_mention(mention)
     existing = tables.card(svc.store, mention.key)
-    review = svc.channel_for(svc.brand_of(mention.key), svc.store.triage(mention.key))
+    review = svc.access.channel_for(svc.access.brand_of(mention.key), svc.store.triage(mention.key))
     if existing:
-        svc.ephemeral(ref, f"This message already has a review card in <#{existing['channel']}>.")
+        svc.gateway.ephemeral(ref, f"This message already has a review card in <#{existing['channel']}>.")
         return
-    svc.publish(mention.key)
+    svc.poster.publish(mention.key)
     where = "the review channel"
     if review:
         try:  # a channel link Slack renders needs the id: <#C123>, never <##name>
-            where = f"<#{svc.channel_id(review)}>"
+            where = f"<#{svc.access.channel_id(review)}>"
         except (AssistantError, SlackApiError):
             where = escape(review)
-    svc.ephemeral(ref, f"✍️ Drafting a reply: the card will appear in {where}.")
+    svc.gateway.ephemeral(ref, f"✍️ Drafting a reply: the card will appear in {where}.")
 
 
 def register(app: App, svc: Services) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from assistant.slack.listeners import ref_from_action
+from assistant.slack.requests import ref_from_action
 from assistant.slack.views.alert import (
     ANSWER,
     ANSWER_VIEW,
@@ -38,11 +38,11 @@ def _spike(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> tuple
         spike_id = spike_of(action.get("value") or "")
     except (ValueError, KeyError, TypeError):
         log.warning("a spike button with a value that is not ours: %.80r", action.get("value"))
-        svc.ephemeral(ref, "That button is not one of this app's; nothing was changed.")
+        svc.gateway.ephemeral(ref, "That button is not one of this app's; nothing was changed.")
         return None
     alert = svc.spikes.alert(spike_id)
     if alert is None or alert["ts"] != ref.get("ts"):  # a click acts only on its own spike's card
-        svc.ephemeral(ref, "That card is not this spike's alert card; nothing was changed.")
+        svc.gateway.ephemeral(ref, "That card is not this spike's alert card; nothing was changed.")
         return None
     return spike_id, ref
 
@@ -50,7 +50,7 @@ def _spike(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> tuple
 def on_approve(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
     found = _spike(svc, body, action)
     if found:
-        svc.in_background(svc.spikes.approve_statement, found[0], found[1])
+        svc.workers.io_work(svc.spikes.approve_statement, found[0], found[1])
 
 
 def on_edit(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -59,7 +59,7 @@ def on_edit(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None
         return
     spike_id, ref = found
     if svc.spikes.posted(spike_id):
-        svc.ephemeral(ref, "The statement was already approved; it is posted once.")
+        svc.gateway.ephemeral(ref, "The statement was already approved; it is posted once.")
         return
     texts, promised = svc.spikes.edit_text(spike_id)  # drafted now: the update time due now, with its date
     view = edit_view(spike_id, texts)
@@ -85,20 +85,20 @@ def on_answer(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> No
 def on_retry(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
     found = _spike(svc, body, action)
     if found:
-        svc.in_background(svc.spikes.retry_statement, found[0], found[1])
+        svc.workers.io_work(svc.spikes.retry_statement, found[0], found[1])
 
 
 def on_hide(svc: Services, body: dict[str, Any], action: dict[str, Any]) -> None:
     found = _spike(svc, body, action)
     if found:
-        svc.in_background(svc.spikes.hide_abusive, found[0], found[1])
+        svc.workers.io_work(svc.spikes.hide_abusive, found[0], found[1])
 
 
 def _open(svc: Services, body: dict[str, Any], view: dict[str, Any], ref: dict[str, Any]) -> None:
     try:
-        svc.client.views_open(trigger_id=body["trigger_id"], view=view)
+        svc.gateway.open_view(body["trigger_id"], view)
     except SlackApiError as exc:
-        svc.ephemeral(ref, f"Could not open the form ({exc.response.get('error')}); try again.")
+        svc.gateway.ephemeral(ref, f"Could not open the form ({exc.response.get('error')}); try again.")
 
 
 def _submitted(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -125,7 +125,7 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
         ack(response_action="errors", errors={version_block(languages[0], True): why})
         return
     ack()
-    svc.in_background(svc.spikes.approve_statement, int(meta["s"]), ref, texts, meta.get("u"))
+    svc.workers.io_work(svc.spikes.approve_statement, int(meta["s"]), ref, texts, meta.get("u"))
 
 
 def answer_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
@@ -133,7 +133,7 @@ def answer_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     ack()
     if not svc.spikes.may_decide(int(meta["s"]), ref):
         return
-    svc.in_background(svc.spikes.answer_group, int(meta["s"]), [int(d) for d in meta.get("d") or []], ref)
+    svc.workers.io_work(svc.spikes.answer_group, int(meta["s"]), [int(d) for d in meta.get("d") or []], ref)
 
 
 def register(app: App, svc: Services) -> None:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import review
 from assistant.drafting.prompt import INSTRUCTIONS as PROMPT_INSTRUCTIONS
-from assistant.slack.listeners import ref_from_view
+from assistant.slack.requests import ref_from_view
 from assistant.slack.views.elements import md, plain
 from assistant.slack.views.modals import INSTRUCTIONS
-from assistant.store import APPROVABLE_STATUSES
+from assistant.store import StaleDecision
 
 if TYPE_CHECKING:
     from slack_bolt import Ack, App
@@ -34,23 +34,20 @@ def _value(view: dict[str, Any], block: str) -> Any:
 
 def validate_reply(svc: Services, mention_id: str, text: str, user: str | None = None) -> str | None:
     """The first problem with an edited reply, as an inline error, or None. The rules are the
-    review core's; what is remembered here is only that this person was warned about this text
-    (the same text submitted again by the same person accepts the warnings; a colleague who
-    submits it has not seen them, so is warned too)."""
-    key = f"{mention_id}|{user}"
-    check = review.check_text(svc.review, mention_id, text)
+    review core's (``review.check_edit``: the same text submitted again by the same person
+    accepts the warnings; a colleague who submits it has not seen them, so is warned too);
+    here they are only said. StaleDecision when the mention cannot take a reply any more."""
+    check = review.check_edit(svc.review, mention_id, user, text)
     if check.errors and not check.guard:  # empty, too long, or the network refuses it
         return _fit(check.errors[0])
     if check.errors:
         # What blocks for good comes first and says so; the warnings are only named.
-        svc.warned_edits.pop(key, None)
         blocked = "Blocked, fix the text (submitting it again will not post it): " + "; ".join(
             _clip(e, 140) for e in check.errors)
         warned = ("; warnings only: " + ", ".join(w.split(":", 1)[0] for w in check.warnings)
                   if check.warnings else "")
         return _fit(_clip(blocked, ERROR_LIMIT - len(warned)) + warned)
-    if check.warnings and svc.warned_edits.get(key) != text.strip():
-        svc.warned_edits[key] = text.strip()
+    if check.warn:
         return _fit("Warning only: " + _clip("; ".join(check.warnings), 200) + " (submit again to post anyway)")
     return None
 
@@ -71,23 +68,21 @@ def edit_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     meta, ref = ref_from_view(body)
     mention_id = meta["m"]
     text = (_value(body["view"], "reply") or "").strip()
-    brand = svc.brand_of(mention_id)
-    if not svc.is_approver(ref["user"], brand, mention_id):
-        ack(response_action="errors", errors={"reply": svc.refusal(brand)[:280]})
+    brand = svc.access.brand_of(mention_id)
+    if not svc.access.is_approver(ref["user"], brand, mention_id):
+        ack(response_action="errors", errors={"reply": svc.access.refusal(brand)[:280]})
         return
-    row = svc.store.get_mention(mention_id)
-    # Open, or failed for good: a corrected reply replaces the one that failed.
-    if row is None or row["status"] not in APPROVABLE_STATUSES:
-        ack(response_action="errors", errors={"reply": f"Already {row['status'] if row else 'removed'}: nothing was posted."})
-        svc.in_background(svc.update_card, mention_id, ref)
+    try:  # open, or failed for good (a corrected reply replaces the one that failed): the core's rule
+        problem = validate_reply(svc, mention_id, text, ref["user"])
+    except StaleDecision as exc:
+        ack(response_action="errors", errors={"reply": f"Already {exc.status}: nothing was posted."})
+        svc.cards.redraw_later(mention_id, ref)
         return
-    problem = validate_reply(svc, mention_id, text, ref["user"])
     if problem:
         ack(response_action="errors", errors={"reply": problem})
         return
     ack()
-    svc.warned_edits.pop(f"{mention_id}|{ref['user']}", None)
-    svc.approve_text(mention_id, text, ref, accept_warnings=True)
+    svc.decisions.approve_text(mention_id, text, ref, accept_warnings=True)
 
 
 def regenerate_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
@@ -98,8 +93,8 @@ def regenerate_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     preset = preset if preset in INSTRUCTIONS else None
     free = (_value(body["view"], "instruction") or "").strip()
     label = ", ".join(filter(None, [preset, free and "your note"])) or "again"
-    if svc.still_open(mention_id, ref):
-        svc.regenerate(mention_id, instruction_for(preset, free), ref, label)
+    if svc.decisions.still_open(mention_id, ref):
+        svc.poster.regenerate(mention_id, instruction_for(preset, free), ref, label)
 
 
 def instruction_for(preset: str | None, free: str) -> str | None:
@@ -114,9 +109,9 @@ def instruction_for(preset: str | None, free: str) -> str | None:
 
 
 def _decider(svc: Services, ref: dict[str, Any], mention_id: str) -> bool:
-    if svc.is_approver(ref["user"], svc.brand_of(mention_id), mention_id):
+    if svc.access.is_approver(ref["user"], svc.access.brand_of(mention_id), mention_id):
         return True
-    svc.ephemeral(ref, svc.refusal(svc.brand_of(mention_id)))
+    svc.gateway.ephemeral(ref, svc.access.refusal(svc.access.brand_of(mention_id)))
     return False
 
 
@@ -125,7 +120,7 @@ def reject_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     ack()
     meta, ref = ref_from_view(body)
     if _decider(svc, ref, meta["m"]):
-        svc.reject_draft(meta["m"], meta.get("d"), (_value(body["view"], "reason") or "").strip() or None, ref)
+        svc.decisions.reject_draft(meta["m"], meta.get("d"), (_value(body["view"], "reason") or "").strip() or None, ref)
 
 
 def no_reply_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
@@ -133,14 +128,14 @@ def no_reply_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     ack()
     meta, ref = ref_from_view(body)
     if _decider(svc, ref, meta["m"]):
-        svc.no_reply(meta["m"], (_value(body["view"], "reason") or "").strip() or None, ref)
+        svc.decisions.no_reply(meta["m"], (_value(body["view"], "reason") or "").strip() or None, ref)
 
 
 def hide_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     ack()
     meta, ref = ref_from_view(body)
     if _decider(svc, ref, meta["m"]):
-        svc.in_background(svc.hide, meta["m"], (_value(body["view"], "reason") or "").strip() or None, ref)
+        svc.workers.io_work(svc.decisions.hide, meta["m"], (_value(body["view"], "reason") or "").strip() or None, ref)
 
 
 def private_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
@@ -148,7 +143,7 @@ def private_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
     meta, ref = ref_from_view(body)
     if _decider(svc, ref, meta["m"]):
         text = (_value(body["view"], "reason") or "").strip() or None
-        svc.in_background(svc.move_to_private, meta["m"], text, ref)
+        svc.workers.io_work(svc.decisions.move_to_private, meta["m"], text, ref)
 
 
 def escalate_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
@@ -161,7 +156,7 @@ def escalate_submit(svc: Services, ack: Ack, body: dict[str, Any]) -> None:
         return
     ack()
     if _decider(svc, ref, mention_id):
-        svc.escalate(mention_id, person, team, (_value(body["view"], "reason") or "").strip() or None, ref)
+        svc.decisions.escalate(mention_id, person, team, (_value(body["view"], "reason") or "").strip() or None, ref)
 
 
 def unreadable(svc: Services, ack: Ack, body: dict[str, Any]) -> bool:
