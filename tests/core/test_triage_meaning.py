@@ -2,7 +2,7 @@
 word list names, abuse hidden only when certain, reasons that show the evidence, and
 a second brand in another trade triaged from its own policy.
 
-The posts here were written for these tests; accuracy is measured by `assistant eval`
+The posts here were written for these tests; accuracy is measured by `python -m devtools eval`
 on the labelled sets, not here.
 """
 

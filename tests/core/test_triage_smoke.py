@@ -1,4 +1,4 @@
-"""Triage smoke tests (accuracy is measured by `assistant eval`, not here)."""
+"""Triage smoke tests (accuracy is measured by `python -m devtools eval`, not here)."""
 
 from __future__ import annotations
 

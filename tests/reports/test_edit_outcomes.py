@@ -1,6 +1,6 @@
 """How drafts were approved (assistant/insights/learning/outcomes.py): each approved reply is
 unchanged, edited or rewritten against the draft a person saw, tallied per intent and
-language, for `assistant eval --drafts` (outcome_lines) and the HTML report's section,
+language, for `python -m devtools eval --drafts` (outcome_lines) and the HTML report's section,
 through a real SQLite file written with the Store's own methods."""
 
 from __future__ import annotations

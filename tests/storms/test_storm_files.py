@@ -3,7 +3,7 @@ posts, on a storm written as data by someone who had not read the detector
 (eval/storms/double-charge.jsonl: Swedish, Dutch, French and English, angry, sarcastic,
 and many questions, "anyone else charged twice??"), replayed on two ordinary days through the
 project's real triage. A regression test: the issue's targets (90% grouped, at most
-5% others, within 10 minutes) are measured by `assistant eval --storms` and not all met;
+5% others, within 10 minutes) are measured by `python -m devtools eval --storms` and not all met;
 this holds what the detector does now.
 
 Seen failing first: before the burst seeding, this storm's alert came 37 minutes late
