@@ -49,8 +49,6 @@ MAX_VALUE = 2000  # Slack's limit on a button value
 
 NOT_THIS_CARD = ("This button does not belong to this card's mention, so nothing was changed. "
                  "Use the buttons on the mention's own review card.")
-NO_DRAFT_ID = ("This button does not say which draft it approves, so nothing was changed. "
-               "Read the draft on the current card and approve it there.")
 
 
 def parse_value(value: Any) -> tuple[str, int | None]:

@@ -46,9 +46,6 @@ def card_links(svc: Services, ids: list[str]) -> dict[str, str]:
     return svc.gateway.links.links(cards)
 
 
-_card_links = card_links
-
-
 def _no_paths(text: str) -> str:
     """A policy error as shown in Slack: file names, never the server's folders."""
     return re.sub(r"(?:[A-Za-z]:)?(?:[\\/][\w .@~+-]+)+[\\/]([\w.@+-]+\.ya?ml)", r"\1", text)

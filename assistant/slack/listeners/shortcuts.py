@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 HOSTS = {"bsky.app": "bluesky", "x.com": "x", "twitter.com": "x"}
 
 
-
-
 def mention_from_message(message: dict[str, Any], channel: str, author: str | None = None) -> Mention:
     """A Mention from a Slack message (what Slack sends in events and shortcuts)."""
     parts = [message.get("text") or ""]
