@@ -6,6 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain import models as domain
+from assistant.slack.report_post import post_report
 from assistant.slack.views.elements import notice_blocks
 from assistant.slack.views.help import HELP
 from assistant.slack.views.home import home_view, queue_blocks
@@ -89,8 +90,6 @@ def assistant(svc: Services, ack: Ack, command: dict[str, Any]) -> None:
         view = home_view(tables.stats(svc.store), lines, public_errors(svc), [])
         ack(text="Policy in force", blocks=[b for b in view["blocks"] if b.get("block_id", "").startswith("policy")])
     elif sub == "report":
-        from assistant.slack.report_post import post_report
-
         span = words[1] if len(words) > 1 else "30d"
         ack(text=f"📊 Making the report for the last {escape(span)} …")
         svc.workers.io_work(post_report, svc, command.get("channel_id") or "", span, command.get("response_url"))
