@@ -7,6 +7,7 @@ no Slack calls (the listeners and services send them).
 - ``modals``: the card's forms (edit, regenerate, reason, hide, private, escalate, details);
 - ``home``: App Home, ``/assistant queue`` and the super-fans;
 - ``help``: ``/assistant help``;
-- ``alert``: a spike's alert card, its statement form and the "answer the group" list;
-- ``links``: links to a message (a card) when Slack gives no permalink.
+- ``alert``: a spike's alert card, its statement form and the "answer the group" list.
+
+Links to a card are Slack's permalinks, asked for outside the views (``assistant.slack.links``).
 """
