@@ -232,7 +232,8 @@ class Decisions:
             blocks = [{"type": "section", "text": md(f"{line}\n{open_card}: reply, approve or close it there.")},
                       *quote]
             try:
-                self.gateway.post(channel, line, blocks)
+                send = self.gateway.dm if channel == person else self.gateway.post  # the assignee: a DM
+                send(channel, line, blocks)
             except SlackApiError as exc:
                 log.error("could not notify %s: %s", channel, exc.response.get("error"))
                 self.gateway.ephemeral(ref, f"Escalated, but {channel} could not be told ({exc.response.get('error')}).")
