@@ -28,9 +28,11 @@ STORM_LANGUAGES = {"en": 0.55, "fi": 0.25, "de": 0.2}
 START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 # The storm demo's day: 24 hours with the storm 20 hours in (four hours before the end).
 DEMO_STORM_AT_HOURS = 20.0
-# The hour the demo's data file was written for: its day is 2 March 2026 from midnight UTC,
-# so the quiet night and busy daytime of the generator fall where a reader expects them.
-DEMO_NOW = datetime(2026, 3, 3, tzinfo=UTC)
+# The hour the demo's data file was written for: its day runs from 16:00 UTC on 2 March 2026,
+# the storm at noon the next day. Chosen because that day's posts raise exactly one spike,
+# the storm's, two minutes in, when replayed at their own times (the generator's day written
+# from midnight has a false alarm at 07:37 on its normal day; from 04:00 another at 08:56).
+DEMO_NOW = datetime(2026, 3, 3, 16, tzinfo=UTC)
 DEMO_FILE = Path(__file__).resolve().parents[2] / "assistant" / "data" / "storm_demo.jsonl"
 
 

@@ -25,4 +25,4 @@ def test_read_at_another_hour_the_posts_move_with_it() -> None:
     shift = timedelta(days=40, hours=5)  # to the start of the hour
     assert all(datetime.fromisoformat(b.created_at or "") + shift == datetime.fromisoformat(m.created_at or "")
                for b, m in zip(base, moved, strict=True))
-    assert all(m.external_id.startswith("storm-demo-2026041105-") for m in moved)
+    assert all(m.external_id.startswith("storm-demo-2026041121-") for m in moved)
