@@ -1,25 +1,31 @@
 """What `assistant serve` runs beside the Slack app: source pollers, webhook
 intake routes and the outbox worker.
 
-The contract is ``assistant.domain.ports.Runtime`` (a typed Protocol); in short:
+``Runtime`` fills two ports of ``assistant.domain.ports`` (typed Protocols):
+``NetworkPort``, what the review core needs to act on networks, and ``RuntimePort``,
+that plus what the Slack app and the CLI demo call. In short:
   build_runtime(settings, engine) -> Runtime
+
+NetworkPort (the review core's):
+  Runtime.connector_name(mention_id) -> str   what to pass as Store.approve(connector=...)
+  Runtime.check_reply(mention_id, text) -> (errors, warnings)   length limit / read-only / reply window
+  Runtime.retry(outbox_id, actor) -> bool   put a failed reply back in the queue
+  Runtime.capabilities(mention_id) -> Capabilities   what the connector replying to it can do (read-only?)
+  Runtime.is_local(connector_name) -> bool   True for the local outbox file (LOCAL): nothing is posted anywhere
+  Runtime.hide(mention_id, reason) / send_private(mention_id, text) -> NetworkAction   where the network can
+
+RuntimePort (adds):
   Runtime.routes       extra Starlette routes mounted in the same server (webhook intake)
   Runtime.start()      start pollers and the outbox worker (background threads)
   Runtime.stop()
   Runtime.deliver(outbox_id) -> dict   try to post one approved reply now; returns the outbox row
   Runtime.on_outcome   callbacks called with the outbox row after it is posted or fails for good
+  Runtime.on_processed   callbacks called with each new mention's Processed (triage + draft), e.g. to post a card
+
+and, outside the ports (the Slack spike alerts look for on_statement; `assistant fetch` calls fetch):
   Runtime.on_statement callbacks called with a spike statement's row when the worker posts it,
                        fails it for good or schedules a retry
-
-and:
-  Runtime.on_processed   callbacks called with each new mention's Processed (triage + draft), e.g. to post a card
-  Runtime.connector_name(mention_id) -> str   what to pass as Store.approve(connector=...)
-  Runtime.check_reply(mention_id, text) -> (errors, warnings)   length limit / read-only / reply window
   Runtime.fetch(source=None) -> list[PollResult]   one polling round (`assistant fetch`)
-  Runtime.retry(outbox_id, actor) -> bool   put a failed reply back in the queue
-  Runtime.capabilities(mention_id) -> Capabilities   what the connector replying to it can do (read-only?)
-  Runtime.is_local(connector_name) -> bool   True for the local outbox file (LOCAL): nothing is posted anywhere
-  Runtime.hide(mention_id, reason) / send_private(mention_id, text) -> NetworkAction   where the network can
 """
 
 from __future__ import annotations

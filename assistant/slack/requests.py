@@ -1,12 +1,15 @@
 """What a Slack request says, read once: where the clicked card lives and who clicked
-(``ref_from_action``), what a modal remembers about its card (``metadata_for``), and what a
-submitted modal names (``ref_from_view``). A ``Ref`` is a plain dict: {"user", "channel",
-"ts", "ephemeral", "response_url"}, the parts a request has."""
+(``ref_from_action``), which mention and draft a card's button names (``parse_value``), what a
+modal remembers about its card (``metadata_for``), and what a submitted modal names
+(``ref_from_view``). A ``Ref`` is a plain dict: {"user", "channel", "ts", "ephemeral",
+"response_url"}, the parts a request has."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+MAX_VALUE = 2000  # Slack's limit on a button value
 
 
 def ref_from_action(body: dict[str, Any]) -> dict[str, Any]:
@@ -43,3 +46,26 @@ def ref_from_view(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]
     ref = {**{k: v for k, v in where.items() if k in ("channel", "ts", "ephemeral", "response_url")},
            "user": (body.get("user") or {}).get("id")}
     return meta, ref
+
+
+def parse_value(value: Any) -> tuple[str, int | None]:
+    """(mention id, draft id or None) from one of our button values. ValueError, one line,
+    for anything else: not JSON, nested too deeply, no mention id, no draft id key."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("no value")
+    if len(value) > MAX_VALUE:
+        raise ValueError(f"over {MAX_VALUE} characters")
+    try:
+        data = json.loads(value)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except ValueError:
+        raise ValueError("not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("m"), str) or not data["m"]:
+        raise ValueError("no mention id")
+    if "d" not in data:
+        raise ValueError("no draft id")
+    draft_id = data["d"]
+    if draft_id is not None and (isinstance(draft_id, bool) or not isinstance(draft_id, int)):
+        raise ValueError("the draft id is not a number")
+    return data["m"], draft_id

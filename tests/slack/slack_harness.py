@@ -57,7 +57,7 @@ class RecordingRuntime:
     def stop(self, timeout: float = 10.0) -> None:
         pass
 
-    # The rest of the Runtime protocol (assistant/domain/ports.py), as the real one
+    # The rest of RuntimePort / NetworkPort (assistant/domain/ports.py), as the real runtime
     # answers for a source with no connector configured: replies through the mention's source.
     capabilities_: Capabilities = Capabilities(reply=True, hide=False)
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 
 from assistant.domain.errors import AssistantError
-from assistant.slack.requests import metadata_for, ref_from_action
+from assistant.slack.requests import metadata_for, parse_value, ref_from_action
 from assistant.slack.views.modals import (
     details_modal,
     edit_modal,
@@ -44,34 +44,8 @@ DIRECT_ACTIONS = ("approve", "ignore", "retry")
 REPLY_ACTIONS = ("approve", "edit", "edit_failed", "regenerate", "retry", "reject")  # not for a read-only source
 READ_ONLY_ACTIONS = ("details",)  # anyone may look
 
-
-MAX_VALUE = 2000  # Slack's limit on a button value
-
 NOT_THIS_CARD = ("This button does not belong to this card's mention, so nothing was changed. "
                  "Use the buttons on the mention's own review card.")
-
-
-def parse_value(value: Any) -> tuple[str, int | None]:
-    """(mention id, draft id or None) from one of our button values. ValueError, one line,
-    for anything else: not JSON, nested too deeply, no mention id, no draft id key."""
-    if not isinstance(value, str) or not value:
-        raise ValueError("no value")
-    if len(value) > MAX_VALUE:
-        raise ValueError(f"over {MAX_VALUE} characters")
-    try:
-        data = json.loads(value)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
-    except ValueError:
-        raise ValueError("not JSON") from None
-    if not isinstance(data, dict) or not isinstance(data.get("m"), str) or not data["m"]:
-        raise ValueError("no mention id")
-    if "d" not in data:
-        raise ValueError("no draft id")
-    draft_id = data["d"]
-    if draft_id is not None and (isinstance(draft_id, bool) or not isinstance(draft_id, int)):
-        raise ValueError("the draft id is not a number")
-    return data["m"], draft_id
 
 
 def _on_its_card(svc: Services, mention_id: str, ref: dict[str, Any]) -> bool:

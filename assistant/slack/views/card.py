@@ -7,7 +7,7 @@ Untrusted text (the post, the author, the model's draft) goes into ``plain_text`
 cut with a visible note that points to the Edit modal, which holds the whole text.
 
 A button's value names the mention and the draft shown (``action_value``; the listeners read
-it back with ``listeners.actions.parse_value``, which also refuses values that are not ours);
+it back with ``assistant.slack.requests.parse_value``, which also refuses values that are not ours);
 an overflow option's value names the action and the draft (``option_value``).
 """
 
