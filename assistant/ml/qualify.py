@@ -38,7 +38,7 @@ from assistant.settings import Settings
 MODES = ("writer", "sentence", "compose")
 SENTENCE_KEPT_MIN = 0.20  # the model's sentence must be kept in at least this share of drafts
 CHECK_FILE = "model-check.json"
-EMBEDDED_DEFAULT = Path(__file__).resolve().parents[2] / "data" / "model-check-embedded.json"
+EMBEDDED_DEFAULT = Path(__file__).resolve().parents[1] / "data" / "model-check-embedded.json"
 NOT_CHECKED = "not checked: run `assistant model check`"
 VERSION = 1
 # Backends that run the embedded model's weights themselves (its shipped check holds for each).
