@@ -61,7 +61,9 @@ def run_storm_demo(engine: Engine, console: Console | None = None) -> list[Spike
     policy = engine.policy()
     store = engine.store
     mentions = list(storm_demo_mentions())
-    engine.ingest(mentions)
+    # A replay: each post arrived when it was written. Stored as arriving now, the
+    # detector would count the storm (hours old) from now and never see it in its day.
+    store.add_mentions(mentions, replayed=True)
     todo = [m for m in mentions if store.triage(m.key) is None]
     console.print(f"[bold]{policy.brand.name}[/bold]: a normal day and a storm, {len(mentions)} posts "
                   f"in three languages; triage of {len(todo)} (about 10 a second)...")

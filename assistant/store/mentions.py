@@ -39,15 +39,17 @@ class Mentions(StoreBase):
     """Mentions: stored once each, whatever the retries; held, released, queued."""
 
     @staticmethod
-    def _mention_row(m: Mention, brand: str | None, now: str) -> dict[str, Any]:
+    def _mention_row(m: Mention, brand: str | None, now: str, replayed: bool = False) -> dict[str, Any]:
         return {
             "id": m.key, "source": m.source, "external_id": m.external_id, "network": m.network_name,
             "brand": brand, "author": m.author, "text": m.text, "url": m.url,
-            "in_reply_to": m.in_reply_to, "created_at": m.created_at, "ingested_at": now,
+            "in_reply_to": m.in_reply_to, "created_at": m.created_at,
+            "ingested_at": (m.created_at or now) if replayed else now,
             "status": "new", "updated_at": now,
         }
 
-    def add_mentions(self, mentions: Iterable[Mention], brand: str | None = None) -> list[str]:
+    def add_mentions(self, mentions: Iterable[Mention], brand: str | None = None, *,
+                     replayed: bool = False) -> list[str]:
         """Store mentions; one already stored (same source and id) is left as it is.
 
         Returns the ids that were new. Every ``BATCH`` mentions are one transaction, so
@@ -56,14 +58,16 @@ class Mentions(StoreBase):
         A field holding a lone surrogate (which SQLite cannot store as UTF-8) is
         repaired to U+FFFD, with an ``input_repaired`` event, rather than failing the
         batch: pollers and webhooks have nobody to fix the post and send it again.
+        ``replayed`` (the storm demo) records each post as arriving when it was written;
+        otherwise spike detection counts a post a few hours old from now, when it came in.
         """
         new: list[str] = []
         it = iter(mentions)
         while chunk := list(itertools.islice(it, BATCH)):
-            new.extend(self._add_batch(chunk, brand))
+            new.extend(self._add_batch(chunk, brand, replayed))
         return new
 
-    def _add_batch(self, mentions: list[Mention], brand: str | None) -> list[str]:
+    def _add_batch(self, mentions: list[Mention], brand: str | None, replayed: bool = False) -> list[str]:
         clock = utcnow()
         now = clock.isoformat(timespec="milliseconds")
         new: list[str] = []
@@ -82,7 +86,7 @@ class Mentions(StoreBase):
                     " url, in_reply_to, created_at, ingested_at, status, updated_at)"
                     " VALUES (:id, :source, :external_id, :network, :brand, :author, :text, :url,"
                     " :in_reply_to, :created_at, :ingested_at, :status, :updated_at)",
-                    self._mention_row(m, brand, now),
+                    self._mention_row(m, brand, now, replayed),
                 )
                 if cur.rowcount:
                     new.append(m.key)
