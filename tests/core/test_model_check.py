@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fakes_openai import ScriptedOpenAI
 
-from assistant.ml.generation import embedded
 from assistant.ml import qualify
+from assistant.ml.generation import embedded
 from assistant.ml.qualify import Measurement, choose_mode, mode_for, record
 from assistant.settings import load_settings
 
