@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from assistant.cli.errors import error_line
 from assistant.cli.group import cli
 from assistant.domain.errors import AssistantError
 
@@ -37,5 +38,5 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except AssistantError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
+        click.secho(error_line(exc), fg="red", err=True)
         sys.exit(1)

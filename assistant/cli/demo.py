@@ -6,10 +6,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape as markup_escape
 from rich.progress import track
 
 from assistant import review
 from assistant.cli.cards import card
+from assistant.cli.errors import error_text
 from assistant.connectors.file_import import parse_mentions
 from assistant.domain.errors import AssistantError
 from assistant.engine import Engine, Processed
@@ -53,7 +55,7 @@ def _decide(engine: Engine, runtime: Runtime, p: Processed, console: Console) ->
         else:
             console.print(f"[red]not posted ({row['status']}): {row['last_error']}[/red]")
     except (StaleDecision, review.Refused) as exc:
-        console.print(f"[yellow]{exc}[/yellow]")
+        console.print(f"[yellow]{markup_escape(error_text(exc))}[/yellow]")  # its brackets are not rich markup
 
 
 def run_storm(engine: Engine) -> None:

@@ -37,14 +37,18 @@ class FetchResult:
 
 class PostError(AssistantError):
     """A failed post. ``permanent`` failures (401, 403, 404, 422) are not retried;
-    ``ambiguous`` ones (timeout after sending) may have landed: check before retrying."""
+    ``ambiguous`` ones (timeout after sending) may have landed: check before retrying.
+    The message is the network's answer as it came: the ``answer`` placeholder (it may hold
+    braces, a JSON body); ``code`` may say more where a connector knows it."""
+
+    code = "post.failed"
 
     def __init__(self, message: str, permanent: bool = False, ambiguous: bool = False,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, *, code: str | None = None) -> None:
         self.permanent = permanent
         self.ambiguous = ambiguous
         self.retry_after = retry_after
-        super().__init__(message)
+        super().__init__("{answer}", code=code, params={"answer": message})
 
 
 @runtime_checkable

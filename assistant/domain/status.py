@@ -68,6 +68,8 @@ OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
 class InvalidMove(AssistantError):
     """A status change the rules above do not allow."""
 
+    code = "status.invalid_move"
+
 
 def can_move(current: str, target: str) -> bool:
     """Whether a mention may go from ``current`` to ``target`` (unknown values: no)."""
@@ -86,8 +88,9 @@ def can_move_outbox(current: str, target: str) -> bool:
 
 def check_move(current: str, target: str) -> None:
     if not can_move(current, target):
-        raise InvalidMove(f"a mention that is {current} cannot become {target}",
-                          "reload the card: someone else may have decided already")
+        raise InvalidMove("a mention that is {current} cannot become {target}",
+                          "reload the card: someone else may have decided already",
+                          params={"current": current, "target": target})
 
 
 def is_open(status: str | None) -> bool:

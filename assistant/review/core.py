@@ -49,20 +49,16 @@ OVERRIDABLE = frozenset({"claims", "we_voice", "specific", "language", "gestures
 class Refused(AssistantError):
     """A decision that was not made, with the sentence to show the person. ``stale``: the
     card they acted on is out of date (redraw it). ``people``: the placeholders of ``template``
-    that name a person (by user id); ``message`` has the ids, a UI renders them its own way."""
+    that name a person (by user id); ``message`` has the ids, a UI renders them its own way
+    (``render``). ``code`` says which refusal ("review.refused.no_draft", ...)."""
+
+    code = "review.refused"
 
     def __init__(self, message: str, hint: str | None = None, stale: bool = False,
-                 people: dict[str, str] | None = None) -> None:
+                 people: dict[str, str] | None = None, *, code: str | None = None,
+                 params: dict[str, Any] | None = None) -> None:
         self.stale = stale
-        self.template = message
-        self.people = dict(people or {})
-        super().__init__(message.format(**self.people) if self.people else message, hint)
-
-    def render(self, person: Any) -> str:
-        """The sentence with each person as ``person(user_id)`` renders them."""
-        if not self.people:
-            return self.message
-        return self.template.format(**{k: person(v) for k, v in self.people.items()})
+        super().__init__(message, hint, code=code, params=params, people=people)
 
 
 NO_DRAFT = "There is no draft to approve yet; use Regenerate or Edit."
@@ -171,7 +167,7 @@ def check_text(r: Review, mention_id: str, text: str) -> TextCheck:
 def _status(r: Review, mention_id: str) -> str:
     row = r.store.get_mention(mention_id)
     if row is None:
-        raise Refused("This mention is no longer in the database; nothing was changed.")
+        raise Refused("This mention is no longer in the database; nothing was changed.", code="review.refused.gone")
     return str(row["status"])
 
 
@@ -179,11 +175,11 @@ def current_draft(r: Review, mention_id: str, draft_id: int | None) -> tuple[int
     """The latest draft, if it is the one the person saw (``draft_id``)."""
     latest = r.store.latest_draft(mention_id)
     if latest is None or latest[1].text is None:
-        raise Refused(NO_DRAFT)
+        raise Refused(NO_DRAFT, code="review.refused.no_draft")
     if draft_id is None:
-        raise Refused(NO_DRAFT_ID, stale=True)
+        raise Refused(NO_DRAFT_ID, stale=True, code="review.refused.no_draft_id")
     if latest[0] != draft_id:
-        raise Refused(DRAFT_CHANGED, stale=True)
+        raise Refused(DRAFT_CHANGED, stale=True, code="review.refused.draft_changed")
     return latest
 
 
@@ -192,13 +188,15 @@ def approve(r: Review, mention_id: str, actor: str, draft_id: int | None) -> App
     did, draft = current_draft(r, mention_id, draft_id)
     rejecter = rejected_by(r.store, mention_id)
     if rejecter is not None:  # a colleague's old card still shows it: never post a rejected draft
-        raise Refused(DRAFT_REJECTED, stale=True, people={"by": rejecter})
+        raise Refused(DRAFT_REJECTED, stale=True, people={"by": rejecter}, code="review.refused.draft_rejected")
     if not draft.passed:
         failed = ", ".join(c.name for c in draft.guard if not c.passed)
-        raise Refused(f"This draft failed its checks ({failed}); use Edit to fix it before posting.")
+        raise Refused("This draft failed its checks ({checks}); use Edit to fix it before posting.",
+                      code="review.refused.guard_failed", params={"checks": failed})
     problems = reply_problems(r, mention_id, draft.text or "")
     if problems:
-        raise Refused(f"Not posted: {problems[0]}. Use Edit to fix it.")
+        raise Refused("Not posted: {problem}. Use Edit to fix it.", code="review.refused.reply_problem",
+                      params={"problem": problems[0]})
     return _record_approval(r, mention_id, actor, draft.text or "", did, edited=False)
 
 
@@ -217,9 +215,11 @@ def approve_text(r: Review, mention_id: str, actor: str, text: str, accept_warni
         raise StaleDecision(mention_id, status, None)
     check = check_text(r, mention_id, text)
     if check.errors:  # never overridden, whatever accept_warnings says
-        raise Refused("; ".join(check.errors), "this always blocks: change the text")
+        raise Refused("{problems}", "this always blocks: change the text", code="review.refused.edit_blocked",
+                      params={"problems": "; ".join(check.errors)})
     if check.warnings and not accept_warnings:
-        raise Refused("Check: " + "; ".join(check.warnings), "submit it again to use it anyway")
+        raise Refused("Check: {warnings}", "submit it again to use it anyway", code="review.refused.edit_warnings",
+                      params={"warnings": "; ".join(check.warnings)})
     latest = r.store.latest_draft(mention_id)
     drafted = (latest[1].text or "").strip() if latest else ""
     return _record_approval(r, mention_id, actor, text, latest[0] if latest else None, edited=text != drafted)
@@ -272,7 +272,8 @@ def retry(r: Review, mention_id: str, actor: str) -> int:
     """Put a reply that failed for good back in the outbox as it is; returns its outbox id."""
     item = follow_ups.outbox_for(r.store, mention_id)
     if item is None or item["status"] != "failed" or not r.network.retry(item["id"], actor):
-        raise Refused("There is no failed reply to retry here; nothing was changed.", stale=True)
+        raise Refused("There is no failed reply to retry here; nothing was changed.", stale=True,
+                      code="review.refused.nothing_to_retry")
     return int(item["id"])
 
 
@@ -304,10 +305,11 @@ def escalate(r: Review, mention_id: str, actor: str, assignee: str | None, team:
              note: str | None) -> Escalation:
     """Give the mention an owner (a person, a team or both); it stays open and answerable."""
     if not assignee and not team:
-        raise Refused("Choose a person or a team.")
-    # The stored reason names the person as "<@U...>": a data format, not markup meant for a
-    # sentence here; the card reads it back (views.card.reason_text) for the rows stored so far.
-    target = " and ".join(filter(None, [assignee and f"<@{assignee}>", team]))
+        raise Refused("Choose a person or a team.", code="review.refused.no_assignee")
+    # The stored reason names the person by id ("to U123 and Legal: note"), plain text like the
+    # rest of the core's; each UI renders the id its own way (Slack: views.card.reason_text, which
+    # also reads the "to <@U123>" rows stored before).
+    target = " and ".join(filter(None, [assignee, team]))
     reason = f"to {target}" + (f": {note}" if note else "")
     decision = r.store.decide(mention_id, "escalate", actor, reason, status=MentionStatus.AWAITING.value)
     return Escalation(decision, assignments.assign(r.store, mention_id, actor, assignee, team, note))

@@ -19,6 +19,7 @@ from assistant.slack.cards import ReviewCards
 from assistant.slack.gateway import Ref, SlackGateway
 from assistant.slack.views.card import OUTCOME
 from assistant.slack.views.elements import clip, md, network_label
+from assistant.slack.views.errors import error_text
 from assistant.slack.views.mrkdwn import escape, readable_error, safe_url, who
 from assistant.slack.workers import Workers
 from assistant.store import OPEN_STATUSES, StaleDecision
@@ -59,12 +60,11 @@ class Decisions:
         return False
 
     def stale(self, exc: StaleDecision, ref: Ref) -> None:
-        by = f" by {who(exc.by)}" if exc.by else ""
-        self.gateway.ephemeral(ref, f"This mention was already {exc.status}{by}; nothing was changed.")
+        self.gateway.ephemeral(ref, error_text(exc))
         self.cards.redraw_later(exc.mention_id, ref)
 
     def refused(self, exc: review.Refused, mention_id: str, ref: Ref) -> None:
-        self.gateway.ephemeral(ref, exc.render(who) + (f" ({exc.fix})" if exc.fix else ""))
+        self.gateway.ephemeral(ref, error_text(exc))
         if exc.stale:
             self.cards.redraw_later(mention_id, ref)
 

@@ -12,6 +12,7 @@ from slack_sdk.webhook import WebhookClient
 from assistant.domain.errors import AssistantError
 from assistant.insights.log import parse_since
 from assistant.slack.views.elements import duration
+from assistant.slack.views.errors import error_text
 from assistant.slack.views.mrkdwn import escape
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def post_report(svc: Services, channel: str, span: str, response_url: str | None
         svc.gateway.client.files_upload_v2(channel=channel, content=png, filename="assistant-report.png",
                                    title=f"Reply assistant report, last {span}", initial_comment=comment)
     except AssistantError as exc:
-        _say(response_url, f"Could not make the report: {exc}")
+        _say(response_url, f"Could not make the report: {error_text(exc)}")
     except SlackApiError as exc:
         error = exc.response.get("error")
         hint = " (invite the app to this channel and give it the files:write scope)" \

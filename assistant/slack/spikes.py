@@ -29,6 +29,7 @@ from assistant.slack.decisions import Decisions
 from assistant.slack.gateway import Ref, SlackGateway
 from assistant.slack.views.alert import MAX_LISTED, AlertData, alert_card, answer_view, member_line
 from assistant.slack.views.elements import network_label
+from assistant.slack.views.errors import error_text
 from assistant.slack.views.mrkdwn import escape, who
 from assistant.slack.workers import Workers
 from assistant.storms import get_spike, spike_for_mention
@@ -267,7 +268,7 @@ class SpikeDesk:
             spike, policy = get_spike(self.store, spike_id), self.desk.policy(spike_id)
             if done.stale_card and spike is not None and policy is not None:
                 self.show(spike, policy, utcnow(), force=True)
-            self.gateway.ephemeral(ref, done.refused.render(who))
+            self.gateway.ephemeral(ref, error_text(done.refused))
             return
         edited = " with edits" if done.edited else ""
         langs = f" in {', '.join(done.languages)}" if len(done.languages) > 1 else ""

@@ -23,11 +23,15 @@ HELD = "held"
 
 
 class StaleDecision(StoreError):
-    """A decision on a mention that was already decided (double click, second reviewer)."""
+    """A decision on a mention that was already decided (double click, second reviewer).
+    ``by`` (who decided, a user id or a CLI name) is a person placeholder: each UI renders it."""
+
+    code = "review.stale"
 
     def __init__(self, mention_id: str, status: str, by: str | None) -> None:
         self.mention_id = mention_id
         self.status = status
         self.by = by
-        who = f" by {by}" if by else ""
-        super().__init__(f"mention {mention_id} was already {status}{who}", "nothing was changed")
+        template = "mention {mention_id} was already {status}" + (" by {by}" if by else "")
+        super().__init__(template, "nothing was changed", params={"mention_id": mention_id, "status": status},
+                         people={"by": by} if by else None)

@@ -10,7 +10,8 @@ posted once); hiding the group's abusive posts through the review core. Crisis m
 The Slack app (``assistant.slack.spikes``) draws the alert card and asks this desk; the
 statement outbox and the review decisions come in through two small ports, so this
 module imports neither the runtime nor the review core. Sentences returned here are
-plain text; a person is named by id in ``Said.people``, which the UI renders.
+plain text; a refusal is a ``StatementRefused`` (one error tree: a code, and its people by
+id in placeholders), which the UI renders.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from assistant.storms.ports import (
     GroupAnswer,
     GroupState,
     Reviews,
-    Said,
     StatementOutbox,
     StatementOutcome,
+    StatementRefused,
     listed,
 )
 from assistant.storms.queries import Member, get_spike, members
@@ -309,24 +310,27 @@ class StormDesk:
         its update time is computed now, with its date. ``shown``: what the card shows."""
         policy, spike = self.policy(spike_id), get_spike(self.store, spike_id)
         if policy is None or spike is None:
-            return StatementOutcome(Said("This spike is no longer in the database; nothing was posted."))
+            return StatementOutcome(StatementRefused("This spike is no longer in the database; nothing was posted.",
+                                                     code="storm.refused.gone"))
         accounts = self.accounts(spike_id)
         if not accounts:
-            return StatementOutcome(Said("No account of the brand's can post a statement here: add a Mastodon "
-                                         "source (or run with the local outbox); nothing was posted."))
+            return StatementOutcome(StatementRefused(
+                "No account of the brand's can post a statement here: add a Mastodon source (or run with "
+                "the local outbox); nothing was posted.", code="storm.refused.no_account"))
         now = utcnow().replace(microsecond=0)
         done = self.posted(spike_id)
         if done:  # a second click: said before anything is drafted again
-            return StatementOutcome(Said("The statement was already approved by {by}; it is posted once.",
-                                         {"by": done[0]["approved_by"]}))
+            return StatementOutcome(_already(done[0]["approved_by"]))
         if spike.status == "merged":
-            return StatementOutcome(Said("This spike was merged into an older one: use that spike's alert card. "
-                                         "Nothing was posted."))
+            return StatementOutcome(StatementRefused(
+                "This spike was merged into an older one: use that spike's alert card. Nothing was posted.",
+                code="storm.refused.merged"))
         if texts is not None:
             texts = {lang or shown["language"]: text for lang, text in texts.items()}
             changed = languages_changed(spike, policy, texts)
             if changed:
-                return StatementOutcome(Said(changed))
+                return StatementOutcome(StatementRefused("{why}", code="storm.refused.languages",
+                                                         params={"why": changed}))
         versions, _ = versions_to_post(spike, policy, texts, promised, now)
         if texts is None:
             others = shown.get("versions") or "[]"
@@ -335,21 +339,23 @@ class StormDesk:
             if set(versions) != set(shown_langs):
                 # the card was drawn before the storm's languages changed (it is redrawn at most
                 # every few minutes): nothing goes out that nobody saw
-                return StatementOutcome(Said(
-                    f"Not posted: the statement now has versions in {', '.join(versions)}, and the card showed "
-                    f"{', '.join(shown_langs)}. The card is redrawn: read it and approve again."), stale_card=True)
+                return StatementOutcome(StatementRefused(
+                    "Not posted: the statement now has versions in {languages}, and the card showed "
+                    "{shown}. The card is redrawn: read it and approve again.", code="storm.refused.card_changed",
+                    params={"languages": ", ".join(versions), "shown": ", ".join(shown_langs)}), stale_card=True)
         why = first_refusal(versions, accounts, self.outbox.problems)
         if why:
             fix = " Use Edit statement to fix it." if texts is None else ""
-            return StatementOutcome(Said(f"{why}.{fix}" if not why.endswith(".") else f"{why}{fix}"))
+            return StatementOutcome(StatementRefused(("{why}" if why.endswith(".") else "{why}.") + fix,
+                                                     code="storm.refused.checks", params={"why": why}))
         (language, (body, _)), *others = versions.items()
         if not self.outbox.approve(spike_id, body, language, actor, sorted(accounts), at=now,
                                    also={lang: text for lang, (text, _) in others}):
             done = self.posted(spike_id)
             if done:
-                return StatementOutcome(Said("The statement was already approved by {by}; it is posted once.",
-                                             {"by": done[0]["approved_by"]}))
-            return StatementOutcome(Said("The statement was already approved; it is posted once."))
+                return StatementOutcome(_already(done[0]["approved_by"]))
+            return StatementOutcome(StatementRefused("The statement was already approved; it is posted once.",
+                                                     code="storm.refused.posted"))
         edited = texts is not None and body != (shown["statement"] or "").strip()
         return StatementOutcome(languages=list(versions), edited=edited, accounts=accounts)
 
@@ -359,3 +365,9 @@ class StormDesk:
         """The author's super-fan line for a review card, or None."""
         policy = self._policy(brand)
         return card_line(fan_status(self.store, mention_id, policy)) if policy is not None else None
+
+
+def _already(by: str) -> StatementRefused:
+    """A second approval of the statement: it goes out once."""
+    return StatementRefused("The statement was already approved by {by}; it is posted once.",
+                            code="storm.refused.posted", people={"by": by})

@@ -1,14 +1,15 @@
 """What the storm desk (``desk.py``) is given and what it answers: its two ports (the
 statement outbox, the review core's decisions; filled in by the app above, so storms
-imports neither) and its results, plain data with plain-text sentences."""
+imports neither) and its results, plain data with plain-text sentences (a refusal is an
+error of the tree, ``StatementRefused``, returned rather than raised)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from assistant.domain.errors import AssistantError
 from assistant.domain.ports import NetworkAction
 from assistant.storms.queries import Member
 
@@ -44,16 +45,12 @@ class Reviews(Protocol):
     def rejected_by(self, mention_id: str) -> str | None: ...
 
 
-@dataclass
-class Said:
-    """A sentence for the person who acted: ``text`` with ``{name}`` placeholders for the
-    people in ``people`` (user ids)."""
+class StatementRefused(AssistantError):
+    """Why a statement was not approved: returned (not raised) in ``StatementOutcome.refused``,
+    a sentence with ``{name}`` placeholders, the people among them by user id (``people``),
+    which the UI renders (``render``). ``code`` says which refusal ("storm.refused.posted", ...)."""
 
-    text: str
-    people: dict[str, str] = field(default_factory=dict)
-
-    def render(self, person: Callable[[str], str] = str) -> str:
-        return self.text.format(**{k: person(v) for k, v in self.people.items()}) if self.people else self.text
+    code = "storm.refused"
 
 
 @dataclass
@@ -62,7 +59,7 @@ class StatementOutcome:
     queued (``languages``, ``edited``) on ``accounts``. ``stale_card``: the card showed other
     versions than go out now; redraw it before telling the person."""
 
-    refused: Said | None = None
+    refused: StatementRefused | None = None
     stale_card: bool = False
     languages: list[str] = field(default_factory=list)
     edited: bool = False

@@ -282,13 +282,20 @@ def _outcome_blocks(data: CardData) -> list[Block]:
     return blocks
 
 
+# An escalation's reason starts with the person it went to: "to U123" as the review core stores
+# it, or "to <@U123>" in the rows stored before (Slack markup in the domain). A plain id counts
+# only where the format puts one: before " and " (the team), ":" (the note) or the end.
+_ESCALATED_TO = re.compile(r"^to (?:<@([UW][A-Z0-9]{2,})>|([UW][A-Z0-9]{2,})(?= and |:|$))")
+
+
 def reason_text(action: str, reason: str) -> str:
-    """A decision's reason for mrkdwn: escaped, except the person an escalation names, which
-    we wrote ("to <@U123>: ..."), so it shows as a real mention rather than literal text."""
-    text = escape(reason)
+    """A decision's reason for mrkdwn: escaped, except the person an escalation names
+    ("to U123: ...", or "to <@U123>: ..." as stored before), shown as a real mention."""
     if action == "escalate":
-        text = re.sub(r"^to &lt;@([UW][A-Z0-9]{2,})&gt;", r"to <@\1>", text)
-    return text
+        match = _ESCALATED_TO.match(reason)
+        if match:
+            return f"to {who(match.group(1) or match.group(2))}" + escape(reason[match.end():])
+    return escape(reason)
 
 
 def _failed_buttons(data: CardData) -> list[Block]:
