@@ -176,11 +176,6 @@ AND = {"en": "and", "fi": "ja", "nl": "en", "el": "και", "fa": "و", "lv": "u
        "fr": "et", "sv": "och", "it": "e", "pt": "e", "da": "og", "nb": "og", "pl": "i", "et": "ja"}
 
 
-def _cite(parts: list[DraftPart], kind: str, named: list[Named]) -> None:
-    if parts and parts[-1].kind == kind:
-        parts[-1].source += " + " + ", ".join(f"catalog: {n.entry_id} ({n.matched})" for n in named)
-
-
 def fit(parts: list[DraftPart], limit: int | None, ranks: list[int] | None = None) -> list[DraftPart]:
     """Drop optional parts until the reply fits the network's length: the lowest
     rank first (plan.DROP_ORDER: the closing before a thanks, a thanks before an

@@ -120,7 +120,3 @@ def fact_index(policy: Policy, encoder: Encoder | None = None) -> FactIndex:
         if key not in _indexes:
             _indexes[key] = FactIndex(policy, encoder)
         return _indexes[key]
-
-
-def lookup_fact(policy: Policy, question: str, encoder: Encoder | None = None) -> FactMatch:
-    return fact_index(policy, encoder).lookup(question)

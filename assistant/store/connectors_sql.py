@@ -39,8 +39,3 @@ def failed_with_mentions(store: Store) -> list[dict[str, Any]]:
         "SELECT o.id, o.mention_id, o.connector, o.text, o.attempts, o.last_error, o.updated_at,"
         " m.author, m.url FROM outbox o JOIN mentions m ON m.id = o.mention_id"
         " WHERE o.status = 'failed' ORDER BY o.id"))
-
-
-def next_due_at(store: Store) -> str | None:
-    row = store.db.conn.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'").fetchone()
-    return row[0] if row else None

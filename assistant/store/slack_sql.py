@@ -88,12 +88,6 @@ def mentions_without_card(store: Store, limit: int = 20) -> list[str]:
     return [r[0] for r in rows]
 
 
-def unposted_claims(store: Store) -> list[str]:
-    """Claims left by a crash between reserving a card and posting it."""
-    rows = store.db.conn.execute("SELECT mention_id FROM slack_cards WHERE ts IS NULL AND kind = 'channel'").fetchall()
-    return [r[0] for r in rows]
-
-
 # -- follow-ups (moved to a private message) -------------------------------------------------
 
 

@@ -49,10 +49,6 @@ class ReportData:
     approvals: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _day(ts: str | None) -> str | None:
-    return ts[:10] if ts else None
-
-
 def _days(since: datetime, until: datetime) -> list[str]:
     out, day = [], since.astimezone(UTC).date()
     last = (until - timedelta(microseconds=1)).astimezone(UTC).date()
