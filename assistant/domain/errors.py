@@ -15,7 +15,7 @@ terminal read them as before; a UI fills them its own way with ``render`` (the S
 escapes every value and shows people as mentions: ``assistant.slack.views.errors``; the
 terminal: ``assistant.cli.errors``).
 
-The tree (where a class lives beside the code that raises it, its layer says why):
+The tree (a class not defined here lives beside the code that raises it, in that layer):
   AssistantError               assistant.error
     SettingsError              settings.invalid
     PolicyError                policy.invalid
