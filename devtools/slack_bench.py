@@ -25,7 +25,6 @@ from typing import Any
 
 from assistant.domain.models import Mention
 from assistant.engine import Engine
-from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.registry import PolicyRegistry
 from assistant.runtime.service import build_runtime
 from assistant.settings import Settings
@@ -33,6 +32,8 @@ from assistant.slack import create_app
 from assistant.slack.views.card import action_value
 from assistant.store import slack_sql as tables
 from assistant.web.server import HttpServer, asgi_app
+from devtools.fakes import FAKE_MODEL
+from devtools.fakes.model import FakeBackend
 from devtools.loopback import SlackDriver, block_actions, view_submission
 
 SECRET = "bench-signing-secret"
@@ -81,7 +82,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
     assert slack.stdout is not None and slack.stdin is not None
     api_url = slack.stdout.readline().strip()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(backend="fake", db_path=Path(tmp) / "bench.db", policies_dir=Path(policies_dir),
+        settings = Settings(backend=FAKE_MODEL, db_path=Path(tmp) / "bench.db", policies_dir=Path(policies_dir),
                             slack_bot_token="xoxb-bench", slack_signing_secret=SECRET, slack_app_token=None,
                             slack_api_url=api_url, review_channel="CREVIEW", approvers=["UBENCH"],
                             outbox_file=Path(tmp) / "outbox.jsonl", sources_file=None)

@@ -172,8 +172,8 @@ def device_label(settings: Settings, backend_name: str) -> str:
     """Where the model ran: the server for a remote backend, else the device or the CPU."""
     if backend_name == "openai":
         return f"server at {settings.openai_base_url}"
-    if backend_name == "fake":
-        return "fake backend"
+    if backend_name not in LOCAL_BACKENDS:  # a plugin: where it runs is its own business
+        return f"{backend_name} backend"
     if settings.device and settings.device != "cpu":
         return settings.device
     name = ""

@@ -355,7 +355,8 @@ def meaning_model(encoder: Encoder | None = None) -> MeaningModel:
                     return model
         log.info("training the triage model on %d labelled posts (%s)", len(rows), encoder.name)
         model = build(encoder, rows)
-        if encoder.name != "fake":  # a fake model is quick to rebuild; keep the cache for real ones
+        # An encoder may say its models are not worth a file (a stand-in quick to retrain).
+        if getattr(encoder, "cache_models", True):
             try:
                 model.save(cache_path(encoder.name, key))
             except OSError as exc:

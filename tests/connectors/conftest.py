@@ -12,6 +12,7 @@ from assistant.domain.models import Mention
 from assistant.policy.models import Brand
 from assistant.settings import Settings
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL
 
 from .servers import FaultProxy
 
@@ -43,7 +44,7 @@ class StubEngine:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(db_path=tmp_path / "assistant.db", outbox_file=tmp_path / "outbox.jsonl",
-                    sources_file=None, backend="fake", policies_dir=tmp_path / "policies")
+                    sources_file=None, backend=FAKE_MODEL, policies_dir=tmp_path / "policies")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from assistant.cli import _register, cli
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,7 +24,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
          "options": {"inbox": str(inbox), "outbox": str(tmp_path / "replies.jsonl")}}]}))
     monkeypatch.chdir(tmp_path)
     for key, value in {"ASSISTANT_DB_PATH": str(tmp_path / "a.db"), "ASSISTANT_SOURCES_FILE": str(tmp_path / "s.yaml"),
-                       "ASSISTANT_BACKEND": "fake", "ASSISTANT_POLICIES_DIR": str(ROOT / "policies")}.items():
+                       "ASSISTANT_BACKEND": FAKE_MODEL, "ASSISTANT_POLICIES_DIR": str(ROOT / "policies")}.items():
         monkeypatch.setenv(key, value)
     _register()
     return tmp_path

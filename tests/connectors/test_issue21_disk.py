@@ -19,6 +19,7 @@ from assistant.connectors.health import HEALTH
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.web.server import database_problem, side_app
+from devtools.fakes import FAKE_MODEL
 
 from .conftest import StubEngine
 from .servers import serve_asgi
@@ -56,7 +57,7 @@ def _stored(db: Path) -> set[str]:
 
 def test_a_full_disk_gives_503_and_healthz_says_so_and_nothing_accepted_is_lost(small_disk: Path) -> None:
     settings = Settings(db_path=small_disk / "assistant.db", outbox_file=small_disk / "outbox.jsonl",
-                        sources_file=None, backend="fake", policies_dir=small_disk / "policies")
+                        sources_file=None, backend=FAKE_MODEL, policies_dir=small_disk / "policies")
     store = Store(settings.db_path)
     rt = make_runtime(settings, StubEngine(settings, store))
     HEALTH.check("database", lambda: database_problem(settings.db_path))  # as `assistant serve` does

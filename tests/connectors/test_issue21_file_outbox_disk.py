@@ -21,6 +21,7 @@ from assistant.connectors.base import PostError
 from assistant.connectors.file import FileConnector
 from assistant.domain.models import Mention
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +66,7 @@ def test_a_full_disk_leaves_no_half_line_and_the_retry_writes_one(small_disk: Pa
                                                 "options": {"outbox": str(out), "max_length": 20000}}]}))
     db = tmp_path / "a.db"
     env = {**os.environ, "ASSISTANT_DB_PATH": str(db), "ASSISTANT_SOURCES_FILE": str(sources),
-           "ASSISTANT_BACKEND": "fake", "ASSISTANT_POLICIES_DIR": str(ROOT / "policies")}
+           "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH, "ASSISTANT_POLICIES_DIR": str(ROOT / "policies")}
     store = Store(db)
     store.add_mentions([Mention(source="demo", external_id=f"m{i}", author="ann", text="Where is my order?")
                         for i in (1, 2)])

@@ -27,6 +27,7 @@ from tmpfs import mounted_tmpfs
 from assistant.connectors.health import HEALTH
 from assistant.store import Store
 from assistant.web.server import database_problem, side_app
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
 from devtools.loopback import FakeSlack
 
 from .servers import serve_asgi
@@ -65,7 +66,7 @@ def test_serve_with_the_last_good_policy_says_degraded_and_names_the_file(tmp_pa
                                                 "poll_every": 0, "options": {"secret_env": "HOOK_SECRET"}}]}))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
     env.update({"ASSISTANT_DB_PATH": str(tmp_path / "assistant.db"), "ASSISTANT_POLICIES_DIR": str(policies),
-                "ASSISTANT_SOURCES_FILE": str(sources), "ASSISTANT_BACKEND": "fake", "HOOK_SECRET": "s3cret",
+                "ASSISTANT_SOURCES_FILE": str(sources), "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH, "HOOK_SECRET": "s3cret",
                 "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "signing",
                 "ASSISTANT_REVIEW_CHANNEL": "CREVIEW", "ASSISTANT_SLACK_API_URL": slack.api_url,
                 "ASSISTANT_OUTBOX_FILE": str(tmp_path / "outbox.jsonl"), "HF_HUB_OFFLINE": "1"})

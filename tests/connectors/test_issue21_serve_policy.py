@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from assistant.connectors.signing import signed_headers
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "policies" / "aurora-roasters.yaml"
@@ -42,7 +43,7 @@ def setup(tmp_path: Path) -> dict:
                                                 "poll_every": 0, "options": {"secret_env": "HOOK_SECRET"}}]}))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
     env.update({"ASSISTANT_DB_PATH": str(tmp_path / "assistant.db"), "ASSISTANT_POLICIES_DIR": str(policies),
-                "ASSISTANT_SOURCES_FILE": str(sources), "ASSISTANT_BACKEND": "fake", "HOOK_SECRET": SECRET,
+                "ASSISTANT_SOURCES_FILE": str(sources), "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH, "HOOK_SECRET": SECRET,
                 "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "signing",
                 "ASSISTANT_SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/",  # nobody there
                 "ASSISTANT_OUTBOX_FILE": str(tmp_path / "outbox.jsonl"), "HF_HUB_OFFLINE": "1"})

@@ -26,6 +26,7 @@ from assistant.connectors.base import Posted, PostError
 from assistant.domain.models import utcnow
 from assistant.runtime import statements
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = "We have seen your posts about the Midnight Sun blend. Next update by 12:00 UTC on 2 March."
@@ -118,7 +119,7 @@ def test_a_worker_killed_mid_post_leaves_a_claim_that_the_lease_recovers_and_it_
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for key, value in {"ASSISTANT_DB_PATH": str(tmp_path / "a.db"), "ASSISTANT_BACKEND": "fake",
+    for key, value in {"ASSISTANT_DB_PATH": str(tmp_path / "a.db"), "ASSISTANT_BACKEND": FAKE_MODEL,
                        "ASSISTANT_POLICIES_DIR": str(ROOT / "policies"),
                        "ASSISTANT_OUTBOX_FILE": str(tmp_path / "outbox.jsonl")}.items():
         monkeypatch.setenv(key, value)

@@ -13,12 +13,13 @@ import pytest
 
 from assistant.domain.models import Action, Intent, Mention, Severity, Triage
 from assistant.engine import Engine
-from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.loading import load_policy
 from assistant.policy.models import Policy
 from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings, load_settings
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
+from devtools.fakes.model import FakeBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_FILE = ROOT / "policies" / "aurora-roasters.yaml"
@@ -47,7 +48,7 @@ def policies_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(tmp_path: Path, policies_dir: Path) -> Settings:
-    return load_settings(db_path=tmp_path / "assistant.db", policies_dir=policies_dir, backend="fake",
+    return load_settings(db_path=tmp_path / "assistant.db", policies_dir=policies_dir, backend=FAKE_MODEL,
                          draft_attempts=2)
 
 
@@ -80,7 +81,7 @@ def two_brand_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engin
     folder.mkdir()
     shutil.copy(POLICY_FILE, folder / POLICY_FILE.name)
     shutil.copy(SECOND_POLICY_FILE, folder / SECOND_POLICY_FILE.name)
-    settings = load_settings(db_path=tmp / "assistant.db", policies_dir=folder, backend="fake", draft_attempts=2)
+    settings = load_settings(db_path=tmp / "assistant.db", policies_dir=folder, backend=FAKE_MODEL, draft_attempts=2)
     registry = PolicyRegistry(folder)
     registry.reload()
     store = Store(settings.db_path)
@@ -108,7 +109,8 @@ def run_cli(tmp_path: Path, policies_dir: Path) -> Callable[..., subprocess.Comp
         full.update({
             "ASSISTANT_DB_PATH": str(tmp_path / "cli.db"),
             "ASSISTANT_POLICIES_DIR": str(policies_dir),
-            "ASSISTANT_BACKEND": "fake",
+            "ASSISTANT_BACKEND": FAKE_MODEL,
+            "PYTHONPATH": PYTHONPATH,  # the checkout, where devtools (the fake model) lives
             "ASSISTANT_OUTBOX_FILE": str(tmp_path / "outbox.jsonl"),
             "HF_HUB_OFFLINE": "1",
             "TRANSFORMERS_OFFLINE": "1",
@@ -126,7 +128,6 @@ def run_devtools(run_cli: Callable[..., subprocess.CompletedProcess[str]]) -> Ca
     """Run `python -m devtools` (evaluations and benchmarks, outside the package) as run_cli runs `assistant`."""
 
     def run(*args: str, env: dict[str, str] | None = None, **kw: object) -> subprocess.CompletedProcess[str]:
-        return run_cli(*args, env={"PYTHONPATH": str(ROOT), **(env or {})},
-                       program=(sys.executable, "-m", "devtools"), **kw)
+        return run_cli(*args, env=env, program=(sys.executable, "-m", "devtools"), **kw)
 
     return run

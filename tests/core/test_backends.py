@@ -115,7 +115,7 @@ def test_unknown_backend_lists_known_ones(tmp_path):
     with pytest.raises(BackendError) as exc:
         create_backend(settings)
     msg = str(exc.value)
-    assert "nope" in msg and all(k in msg for k in ("fake", "openai", "transformers"))
+    assert "nope" in msg and all(k in msg for k in ("llamacpp", "openai", "transformers", "module:attribute"))
 
 
 def test_transformers_backend_is_not_loaded_on_creation(tmp_path):

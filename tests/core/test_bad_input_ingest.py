@@ -19,6 +19,7 @@ from pathlib import Path
 from assistant.domain.models import Mention
 from assistant.store import Store
 from assistant.store.schema import core
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
 
 from .conftest import ASSISTANT, POLICY_FILE
 
@@ -166,7 +167,7 @@ def test_a_binary_file_is_one_line_error_for_ingest_and_triage(run_cli, tmp_path
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
     env.update({"ASSISTANT_DB_PATH": str(tmp_path / "cli.db"), "ASSISTANT_POLICIES_DIR": str(tmp_path / "policies"),
-                "ASSISTANT_BACKEND": "fake", "HF_HUB_OFFLINE": "1"})
+                "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH, "HF_HUB_OFFLINE": "1"})
     return env
 
 

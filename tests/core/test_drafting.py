@@ -8,7 +8,7 @@ from assistant.domain.errors import BackendError
 from assistant.domain.models import Action, Intent, Severity
 from assistant.drafting.drafter import Drafter
 from assistant.drafting.prompt import build_sentence_messages
-from assistant.ml.generation.fake import FakeBackend
+from devtools.fakes.model import FakeBackend
 
 from .conftest import make_mention, make_triage
 

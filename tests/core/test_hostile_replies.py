@@ -27,6 +27,7 @@ from assistant.policy.loading import load_policy
 from assistant.policy.models import Policy
 from assistant.settings import load_settings
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL
 
 from .conftest import POLICY_FILE, make_mention, make_triage
 
@@ -249,7 +250,7 @@ def test_a_broken_model_check_file_does_not_crash_drafting(tmp_path: Path, entry
     cache.mkdir()
     (cache / CHECK_FILE).write_text(json.dumps({"version": 1, "models": {"fake:fake": {"en": entry}}}),
                                     encoding="utf-8")
-    settings = load_settings(db_path=tmp_path / "a.db", backend="fake", model_cache_dir=cache)
+    settings = load_settings(db_path=tmp_path / "a.db", backend=FAKE_MODEL, model_cache_dir=cache)
     mode, why = mode_for(settings, "fake", "fake", "en")
     assert mode in ("writer", "sentence", "compose") and why
 

@@ -17,6 +17,7 @@ import pytest
 from tmpfs import mounted_tmpfs
 
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,7 +35,7 @@ def _run(db: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[st
     posts = tmp_path / "posts.jsonl"
     posts.write_text(json.dumps({"id": "1", "source": "file", "author": "@a", "text": "Where is my order?"}) + "\n")
     env = {**os.environ, "ASSISTANT_DB_PATH": str(db), "ASSISTANT_POLICIES_DIR": str(ROOT / "policies"),
-           "ASSISTANT_BACKEND": "fake", "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret",
+           "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "secret",
            "ASSISTANT_REVIEW_CHANNEL": "C0123ABCD", "ASSISTANT_SLACK_API_URL": "http://127.0.0.1:9/api/"}
     env.pop("SLACK_APP_TOKEN", None)
     argv = [a.replace("POSTS", str(posts)) for a in args]

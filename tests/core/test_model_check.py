@@ -13,6 +13,7 @@ from assistant.ml import qualify
 from assistant.ml.generation import embedded
 from assistant.ml.qualify import Measurement, choose_mode, mode_for, record
 from assistant.settings import load_settings
+from devtools.fakes import FAKE_MODEL
 
 from .conftest import ROOT
 
@@ -21,7 +22,7 @@ DRAFT_SET = ROOT / "eval" / "drafts.jsonl"
 
 @pytest.fixture
 def cache_settings(tmp_path: Path):
-    return load_settings(db_path=tmp_path / "a.db", backend="fake", model_cache_dir=tmp_path / "cache")
+    return load_settings(db_path=tmp_path / "a.db", backend=FAKE_MODEL, model_cache_dir=tmp_path / "cache")
 
 
 # -- the rule --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from assistant.policy.loading import load_policy
 from assistant.policy.models import REPLY_INTENTS
 from assistant.policy.phrasebook import PHRASES, WRITTEN
 from assistant.policy.scaffold import ISO_639_1, render
+from devtools.fakes import FAKE_MODEL
 
 from .conftest import SECOND_POLICY_FILE
 
@@ -43,7 +44,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for key in [k for k in os.environ if k.startswith(("ASSISTANT_", "SLACK_"))]:
         monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)  # no .env from the checkout
-    for key, value in {"ASSISTANT_DB_PATH": str(tmp_path / "cli.db"), "ASSISTANT_BACKEND": "fake",
+    for key, value in {"ASSISTANT_DB_PATH": str(tmp_path / "cli.db"), "ASSISTANT_BACKEND": FAKE_MODEL,
                        "ASSISTANT_POLICIES_DIR": str(tmp_path / "policies"),
                        "ASSISTANT_OUTBOX_FILE": str(tmp_path / "outbox.jsonl"),
                        "ASSISTANT_MODEL_LANGUAGES": "[]", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",

@@ -11,6 +11,7 @@ import pytest
 
 from assistant.domain.errors import SettingsError
 from assistant.settings import DEFAULT_MODEL_CACHE_DIR, ENCODERS, encoder_name, load_settings, model_cache_dir
+from devtools.fakes import FAKE_ENCODER
 
 from .test_bad_input_ingest import one_line_error
 
@@ -25,7 +26,8 @@ def test_a_bad_encoder_stops_the_command_with_one_line_naming_the_choices(run_cl
     assert r.returncode != 0
     line = one_line_error(r)
     assert "ASSISTANT_ENCODER: unknown encoder 'word2vec'" in line, line
-    assert "set ASSISTANT_ENCODER to one of e5, fake, torch-e5, or unset it for the default, e5" in line, line
+    assert ("set ASSISTANT_ENCODER to one of e5, torch-e5 or a plugin's factory as module:attribute, "
+            "or unset it for the default, e5") in line, line
 
 
 def test_load_settings_checks_the_encoder(monkeypatch):
@@ -35,14 +37,15 @@ def test_load_settings_checks_the_encoder(monkeypatch):
     assert "ASSISTANT_ENCODER" in str(err.value) and "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize("value, expected", [(None, "e5"), ("", "e5"), ("fake", "fake"), ("torch-e5", "torch-e5")])
+@pytest.mark.parametrize("value, expected", [(None, "e5"), ("", "e5"), (FAKE_ENCODER, FAKE_ENCODER),
+                                             ("torch-e5", "torch-e5")])
 def test_the_encoder_is_named_by_its_variable_or_e5(monkeypatch, value, expected):
     if value is None:
         monkeypatch.delenv("ASSISTANT_ENCODER", raising=False)
     else:
         monkeypatch.setenv("ASSISTANT_ENCODER", value)
     assert encoder_name() == expected
-    assert encoder_name("fake") == "fake"  # a name given in code wins
+    assert encoder_name("torch-e5") == "torch-e5"  # a name given in code wins
 
 
 def test_the_registry_builds_every_encoder_settings_accepts():
@@ -53,8 +56,8 @@ def test_the_registry_builds_every_encoder_settings_accepts():
 
 def test_the_model_cache_dir_is_honoured_by_triage_and_the_claim_check(monkeypatch, tmp_path: Path):
     from assistant.drafting.claims import _kept_vectors
-    from assistant.ml.embeddings.fake import FakeEncoder
     from assistant.triage.classifier import cache_path
+    from devtools.fakes.encoder import FakeEncoder
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("ASSISTANT_MODEL_CACHE_DIR", str(cache))

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.domain.models import Action, Intent, Severity
 from assistant.triage import Triager
+from devtools.fakes import FAKE_ENCODER
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +104,7 @@ def test_train_command_retrains_with_cross_validation_and_leaves_the_package_alo
 
     shipped = pathlib.Path(__file__).resolve().parents[2] / "assistant" / "data"
     before = sorted(p.name for p in shipped.glob("*.npz"))
-    result = run_cli("train", "--cv", env={"ASSISTANT_ENCODER": "fake",
+    result = run_cli("train", "--cv", env={"ASSISTANT_ENCODER": FAKE_ENCODER,
                                            "ASSISTANT_MODEL_CACHE_DIR": str(tmp_path / "cache")}, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "5-fold cross-validation: intent" in result.stdout

@@ -18,6 +18,7 @@ from assistant.domain.models import Action, Draft, Intent, Mention, Severity, Tr
 from assistant.policy.loading import load_policy
 from assistant.policy.models import Policy
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_FILE = ROOT / "policies" / "aurora-roasters.yaml"
@@ -156,9 +157,7 @@ def run_cli(tmp_path: Path, db_path: Path) -> Callable[..., subprocess.Completed
             program: tuple[str, ...] = (str(ASSISTANT),)) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
         env.update({"ASSISTANT_DB_PATH": str(db_path), "ASSISTANT_POLICIES_DIR": str(POLICY_FILE.parent),
-                    "ASSISTANT_BACKEND": "fake", "HF_HUB_OFFLINE": "1", "COLUMNS": "120"})
-        if program[0] == sys.executable:  # `python -m devtools`: outside the package, found from the checkout
-            env["PYTHONPATH"] = str(ROOT)
+                    "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH, "HF_HUB_OFFLINE": "1", "COLUMNS": "120"})
         return subprocess.run([*program, *args], capture_output=True, text=True, env=env, cwd=tmp_path,
                               timeout=timeout)
 

@@ -12,11 +12,12 @@ from assistant.domain.models import Intent, Mention, utcnow
 from assistant.drafting.guard import failed
 from assistant.engine import Engine
 from assistant.insights.superfans import card_line, fan_status, ordinal, superfans
-from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.models import SuperFans
 from assistant.policy.registry import PolicyRegistry
 from assistant.settings import load_settings
 from assistant.store import Store
+from devtools.fakes import FAKE_MODEL
+from devtools.fakes.model import FakeBackend
 
 from .conftest import POLICY_FILE, add, triage
 
@@ -92,7 +93,7 @@ def test_ordinals():
 
 @pytest.fixture
 def engine(tmp_path):
-    settings = load_settings(db_path=tmp_path / "engine.db", policies_dir=POLICY_FILE.parent, backend="fake",
+    settings = load_settings(db_path=tmp_path / "engine.db", policies_dir=POLICY_FILE.parent, backend=FAKE_MODEL,
                              draft_attempts=1)
     registry = PolicyRegistry(settings.policies_dir)
     registry.reload()

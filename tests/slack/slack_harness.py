@@ -14,7 +14,6 @@ from assistant.connectors.sources import SourceConfig
 from assistant.domain.models import Mention
 from assistant.domain.ports import NetworkAction
 from assistant.engine import Engine
-from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.registry import PolicyRegistry
 from assistant.runtime.service import Runtime
 from assistant.settings import Settings
@@ -23,6 +22,8 @@ from assistant.slack.views.card import action_value, card_block_id, option_value
 from assistant.store import Store, connectors_sql
 from assistant.store import slack_sql as tables
 from assistant.web.server import HttpServer, asgi_app
+from devtools.fakes import FAKE_MODEL
+from devtools.fakes.model import FakeBackend
 from devtools.loopback import FakeSlack, SlackDriver, block_actions, view_submission
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,7 +179,7 @@ class Harness:
                  **settings: Any) -> None:
         self.slack = slack
         options: dict[str, Any] = dict(
-            backend="fake", db_path=tmp / "assistant.db", policies_dir=ROOT / "policies",
+            backend=FAKE_MODEL, db_path=tmp / "assistant.db", policies_dir=ROOT / "policies",
             slack_bot_token="xoxb-test-token", slack_signing_secret=SECRET, slack_app_token=None,
             slack_api_url=slack.api_url, review_channel=REVIEW, intake_channel="CINTAKE",
             approvers=[], outbox_file=tmp / "outbox.jsonl")

@@ -24,6 +24,7 @@ from slack_harness import APPROVER, QUESTION, REVIEW, ROOT, SECRET, Harness, tex
 
 from assistant.web import server as slack_server
 from assistant.web.server import HttpServer, asgi_app
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def test_an_unreachable_slack_api_url_stops_serve_with_one_line(tmp_path, where)
     other = NotSlack() if where == "not-slack" else None
     url = other.url if other else f"http://127.0.0.1:{_closed_port()}/"
     env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
-           "ASSISTANT_SLACK_API_URL": url, "ASSISTANT_BACKEND": "fake", "ASSISTANT_DB_PATH": str(tmp_path / "a.db"),
+           "ASSISTANT_SLACK_API_URL": url, "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH, "ASSISTANT_DB_PATH": str(tmp_path / "a.db"),
            "ASSISTANT_POLICIES_DIR": str(ROOT / "policies"), "ASSISTANT_REVIEW_CHANNEL": "CREVIEW",
            "ASSISTANT_OUTBOX_FILE": str(tmp_path / "outbox.jsonl")}
     for name in ("SLACK_APP_TOKEN", "ASSISTANT_SOURCES_FILE"):

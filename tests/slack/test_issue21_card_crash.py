@@ -22,11 +22,12 @@ from slack_harness import MODEL_REPLY, REVIEW, SECRET, Harness
 
 from assistant.domain.models import Mention
 from assistant.engine import Engine
-from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings
 from assistant.store import Store
 from assistant.store import slack_sql as tables
+from devtools.fakes import FAKE_MODEL
+from devtools.fakes.model import FakeBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 MENTIONS = 6
@@ -34,7 +35,7 @@ STALL_AT = 3  # the third card whose ts is saved: posted, then the process is ki
 
 
 def _settings(db: Path, api_url: str) -> Settings:
-    return Settings(backend="fake", db_path=db, policies_dir=ROOT / "policies", slack_bot_token="xoxb-test-token",
+    return Settings(backend=FAKE_MODEL, db_path=db, policies_dir=ROOT / "policies", slack_bot_token="xoxb-test-token",
                     slack_signing_secret=SECRET, slack_app_token=None, slack_api_url=api_url, review_channel=REVIEW,
                     intake_channel="CINTAKE", approvers=[], outbox_file=db.with_name("outbox.jsonl"))
 

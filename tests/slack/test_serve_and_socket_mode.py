@@ -17,7 +17,6 @@ from slack_harness import APPROVER, QUESTION, ROOT, SECRET, Harness, text_of
 from assistant.domain.errors import SettingsError
 from assistant.domain.models import Mention
 from assistant.engine import Engine
-from assistant.ml.generation.fake import FakeBackend
 from assistant.policy.registry import PolicyRegistry
 from assistant.settings import Settings
 from assistant.slack import create_app
@@ -25,6 +24,8 @@ from assistant.slack.views.card import action_value
 from assistant.store import Store
 from assistant.store import slack_sql as tables
 from assistant.web.server import socket_mode_handler
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
+from devtools.fakes.model import FakeBackend
 from devtools.loopback import FakeSocketMode, SlackDriver, block_actions, slash_command
 
 
@@ -61,7 +62,8 @@ def test_assistant_serve_runs_the_app_end_to_end(tmp_path, slack):
     port = _free_port()
     db = tmp_path / "assistant.db"
     env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
-           "ASSISTANT_SLACK_API_URL": slack.base, "ASSISTANT_BACKEND": "fake", "ASSISTANT_DB_PATH": str(db),
+           "ASSISTANT_SLACK_API_URL": slack.base, "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH,
+           "ASSISTANT_DB_PATH": str(db),
            "ASSISTANT_POLICIES_DIR": str(ROOT / "policies"), "ASSISTANT_REVIEW_CHANNEL": "CREVIEW",
            "ASSISTANT_OUTBOX_FILE": str(tmp_path / "outbox.jsonl")}
     env.pop("SLACK_APP_TOKEN", None)
@@ -87,7 +89,7 @@ def test_assistant_serve_runs_the_app_end_to_end(tmp_path, slack):
         assert driver.command(slash_command("/assistant", "help", APPROVER, ""), sign=False).status_code == 401
         # a mention arriving by another route (here: written to the database) gets a card
         store = Store(db)
-        engine = Engine(Settings(backend="fake", db_path=db, policies_dir=ROOT / "policies"), store,
+        engine = Engine(Settings(backend=FAKE_MODEL, db_path=db, policies_dir=ROOT / "policies"), store,
                         PolicyRegistry(ROOT / "policies"), backend=FakeBackend())
         [mention_id] = engine.ingest([Mention(source="demo", external_id="1", author="Ann", text=QUESTION)])
         engine.process(mention_id)
@@ -117,7 +119,7 @@ def test_socket_mode_envelopes_are_acknowledged_and_acted_on(tmp_path, slack):
     slack.ws_url = ws.url
     h = Harness.__new__(Harness)  # reuse the helpers with a Socket Mode app instead of an HTTP server
     h.slack = slack
-    h.settings = Settings(backend="fake", db_path=tmp_path / "a.db", policies_dir=ROOT / "policies",
+    h.settings = Settings(backend=FAKE_MODEL, db_path=tmp_path / "a.db", policies_dir=ROOT / "policies",
                           slack_bot_token="xoxb-test", slack_signing_secret=None, slack_app_token="xapp-test",
                           slack_api_url=slack.api_url, review_channel="CREVIEW", approvers=[])
     from slack_harness import RecordingRuntime
@@ -155,7 +157,7 @@ def test_socket_mode_envelopes_are_acknowledged_and_acted_on(tmp_path, slack):
 def test_a_review_channel_that_does_not_exist_stops_serve_with_one_line(tmp_path, monkeypatch, slack):
     monkeypatch.chdir(tmp_path)
     env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_APP_TOKEN": "",
-           "ASSISTANT_SLACK_API_URL": slack.base, "ASSISTANT_BACKEND": "fake",
+           "ASSISTANT_SLACK_API_URL": slack.base, "ASSISTANT_BACKEND": FAKE_MODEL,
            "ASSISTANT_DB_PATH": str(tmp_path / "a.db"), "ASSISTANT_POLICIES_DIR": str(ROOT / "policies"),
            "ASSISTANT_REVIEW_CHANNEL": "CNOSUCH"}
     monkeypatch.delenv("ASSISTANT_SOURCES_FILE", raising=False)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.fakes import FAKE_MODEL, PYTHONPATH
+
 ROOT = Path(__file__).resolve().parents[2]
 ASSISTANT = Path(sys.executable).with_name("assistant")
 
@@ -21,7 +23,7 @@ ASSISTANT = Path(sys.executable).with_name("assistant")
 def test_the_storm_demo_raises_the_storm_and_only_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "SLACK_"))}
     env.update({"ASSISTANT_DB_PATH": str(tmp_path / "demo.db"), "ASSISTANT_POLICIES_DIR": str(ROOT / "policies"),
-                "ASSISTANT_BACKEND": "fake", "HF_HUB_OFFLINE": "1", "COLUMNS": "120"})
+                "ASSISTANT_BACKEND": FAKE_MODEL, "PYTHONPATH": PYTHONPATH, "HF_HUB_OFFLINE": "1", "COLUMNS": "120"})
     done = subprocess.run([str(ASSISTANT), "demo", "--storm"], capture_output=True, text=True, env=env,
                           cwd=tmp_path, timeout=900)
     assert done.returncode == 0, done.stderr

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.domain.errors import SettingsError
 from assistant.ml.embeddings import MAX_CHARS, CachedEncoder, Encoder, get_encoder
-from assistant.ml.embeddings.fake import FakeEncoder
+from devtools.fakes.encoder import FakeEncoder
 
 
 class CountingEncoder:

@@ -2,7 +2,7 @@
 people add or remove again and again.
 
     outcomes.py     each approved reply: unchanged, edited or rewritten, tallied per
-                    intent and language (`python -m devtools eval --drafts`, the report)
+                    intent and language (the drafts evaluation, the report)
     suggest.py      `assistant policy suggest`: sentences people keep adding or removing,
                     as a diff of the policy file for a person to review (never written)
     edits.py        what changed between a draft and its approval, made safe and grouped

@@ -56,6 +56,9 @@ class Encoder(Protocol):
     ``query=True`` embeds a text as something asked or said (e5's "query: "
     prefix); ``query=False`` as a document ("passage: "). Comparing posts with
     posts, and questions with example questions, uses ``query=True`` on both sides.
+
+    Optional: ``cache_models = False`` says the triage model trained on this encoder
+    is quick to rebuild and need not be kept in the model cache (the default: kept).
     """
 
     name: str
@@ -83,6 +86,7 @@ class CachedEncoder:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
+        self.cache_models: bool = getattr(inner, "cache_models", True)
         self.size = size
         self.batch = batch
         self._cache: OrderedDict[tuple[bool, str], np.ndarray] = OrderedDict()

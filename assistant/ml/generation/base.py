@@ -1,6 +1,6 @@
 """The generation port: what a model backend is, what it returns, and the registry of backends.
 
-The adapters (fake.py, llamacpp_backend.py, openai_compat.py, transformers_backend.py)
+The adapters (llamacpp_backend.py, openai_compat.py, transformers_backend.py)
 import these names from here and register themselves by name; the package's
 ``create_backend`` imports them on demand, so nothing here imports an adapter (and
 torch loads only when a model does).

@@ -4,6 +4,9 @@ Texts that share words and word pieces get similar vectors, so code that ranks
 by similarity (fact lookup, nearest examples, the classifier) behaves sensibly,
 but it knows nothing of meaning across languages: tests of understanding use
 the real encoder (marked slow).
+
+Plugged in as ``ASSISTANT_ENCODER=devtools.fakes.encoder:create`` (FAKE_ENCODER in this
+package), or built directly. Not shipped: it lives beside the package, in devtools/.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from assistant.text.normalize import fold
 class FakeEncoder:
     name = "fake"
     dim = 384
+    cache_models = False  # a triage model trained on it is quick to rebuild: no file in the cache
 
     def _vector(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
@@ -40,3 +44,8 @@ class FakeEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([self._vector(t) for t in texts])
+
+
+def create() -> FakeEncoder:
+    """The plugin factory ASSISTANT_ENCODER names."""
+    return FakeEncoder()

@@ -1,11 +1,15 @@
-"""A hand-written fake model for tests: replies are queued with ``enqueue``."""
+"""A hand-written fake model for tests and benchmarks: replies are queued with ``enqueue``.
+
+Plugged in as ``ASSISTANT_BACKEND=devtools.fakes.model:create`` (FAKE_MODEL in this package),
+or handed to an Engine directly. Not shipped: it lives beside the package, in devtools/.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 
-from assistant.ml.generation.base import Generation, register
+from assistant.ml.generation.base import Generation
 from assistant.settings import Settings
 
 DEFAULT_REPLY = "Thank you for writing to us! We're glad you're part of our community."
@@ -45,6 +49,6 @@ class FakeBackend:
         return Generation(text=text, tokens=len(text.split()), seconds=time.perf_counter() - start)
 
 
-@register("fake")
-def _create(settings: Settings) -> FakeBackend:
+def create(settings: Settings) -> FakeBackend:
+    """The plugin factory ASSISTANT_BACKEND names: a fake with no queued replies."""
     return FakeBackend()
