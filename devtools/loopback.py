@@ -1,4 +1,7 @@
-"""Loopback stand-ins for Slack, for the tests and ``assistant bench`` only (never used by ``serve``).
+"""Loopback stand-ins for Slack, for the tests and ``python -m devtools bench`` only (never used by ``serve``).
+
+One module over 400 lines on purpose: the three stand-ins share one Slack-shaped
+answer format and one signing rule, and tests read them side by side.
 
 - ``FakeSlack``: Slack's Web API on 127.0.0.1 (any port): records every call,
   answers like Slack, and can answer 429s (with Retry-After) or errors.

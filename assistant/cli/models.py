@@ -28,7 +28,7 @@ def model_group() -> None:
 
 
 def _scored(row: dict[str, Any], draft: Any, policy: Any, triage: Any) -> list[str]:
-    """What keeps a draft from passing, judged as `assistant eval --drafts` judges it
+    """What keeps a draft from passing, judged as `make eval` (the drafts evaluation) judges it
     (its notes, the guard, the language); empty when it passes."""
     from assistant.drafting.scoring import DraftReport, score_row
 

@@ -24,7 +24,7 @@ from assistant.policy.models import Policy
 # Chosen on eval/fact_questions.jsonl (170 questions written apart from the policy's
 # examples, so these two choices are tuned on it): scoring a label by its single
 # closest example gave precision 82% / recall 59% at 0.86; the mean of its two
-# closest, 88% / 83% at 0.85. `assistant eval` prints the current figures.
+# closest, 88% / 83% at 0.85. `make eval` prints the current figures.
 THRESHOLD = 0.85
 # Ahead of the runner-up by at least this. Leave-one-out over the policy's own examples
 # (no test set involved): margin 0.002 gave precision 84.5% / recall 84.1%, 0.005 88.0%

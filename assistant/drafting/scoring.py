@@ -1,4 +1,5 @@
-"""`assistant eval --drafts`: how many drafts a community manager could post as they are.
+"""How many drafts a community manager could post as they are, scored against must/forbid notes:
+used by `assistant model check` to qualify a model per language, and by `make eval`.
 
 Each labelled post carries machine-checkable notes: ``must`` (groups of
 alternatives; one of each group must be in the draft) and ``forbid`` (none may

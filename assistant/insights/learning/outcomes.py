@@ -188,7 +188,7 @@ def _label(value: str, width: int = 24) -> str:
 
 def outcome_lines(store: Store, since: datetime | str | None = None, *, until: datetime | None = None,
                   brand: str | None = None) -> list[str]:
-    """The outcome table as lines of text (for `assistant eval --drafts`): per intent and
+    """The outcome table as lines of text (for the drafts evaluation, `make eval`): per intent and
     language, how many approved replies were approved unchanged, edited, rewritten.
     ``since``: a datetime, a span such as "90d", or None for every approval."""
     start = _since(since)

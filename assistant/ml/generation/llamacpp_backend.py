@@ -69,7 +69,7 @@ class LlamaCppBackend:
         self.cache_dir = cache_dir or Path.home() / ".cache" / "community-assistant"
         self.context = context
         self.model_name = Path(model).name if model else embedded.NAME
-        # Stop at the first sentence end (drafts); `assistant bench` turns it off to time raw speed.
+        # Stop at the first sentence end (drafts); the benchmark (`make bench`) turns it off to time raw speed.
         self.stop_at_sentence_end = True
         # Let llama.cpp keep the previous prompt's key/value cache and read only what differs
         # (the post, after a brand's fixed system turn). Tests turn it off to compare.

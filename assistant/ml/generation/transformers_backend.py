@@ -50,7 +50,7 @@ class TransformersBackend:
         self.model_name = model or embedded.NAME
         self.dtype = dtype
         self.threads = threads
-        # Stop at the first sentence end (drafts); `assistant bench` turns it off to time raw speed.
+        # Stop at the first sentence end (drafts); the benchmark (`make bench`) turns it off to time raw speed.
         self.stop_at_sentence_end = True
         # Keep the system turn's key/value cache between drafts (tests turn it off to compare).
         self.reuse_prefix = True
@@ -65,7 +65,7 @@ class TransformersBackend:
 
     def import_code(self) -> None:
         """Import torch, transformers and this model's architecture code: a few seconds once
-        per process, which `assistant bench` reports apart from loading the model."""
+        per process, which the benchmark (`make bench`) reports apart from loading the model."""
         import transformers
 
         config = Path(self._resolve()) / "config.json"
