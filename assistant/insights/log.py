@@ -1,7 +1,7 @@
 """The interaction log (article 003): every mention, what we answered, who decided,
 how long it took, exported as CSV or JSON lines.
 
-The rows come from the ``interaction_log`` view (assistant/store/log_sql.py), the
+The rows come from the ``interaction_log`` view (assistant/store/schema/log_views.py), the
 one place the log's logic lives; this module only chooses the period, fills in the
 edit distances SQLite cannot compute, and writes the rows out.
 """

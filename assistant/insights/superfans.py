@@ -4,7 +4,7 @@ group of passionate supporters; 002: one-to-one, human, specific).
 An author (per network and handle, case and a leading "@" folded) with the policy's
 ``superfans.min_posts`` kind posts (praise or a small reaction, as triaged) within
 ``superfans.period_days`` is a super-fan. The posts are read from the ``kind_posts``
-view (assistant/store/log_sql.py). Complaints never count.
+view (assistant/store/schema/log_views.py). Complaints never count.
 
 Plain functions for the card ("4th kind post in 60 days"), App Home (the list) and
 the drafter (thank a returning fan as one).

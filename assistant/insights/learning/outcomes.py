@@ -20,7 +20,7 @@ rapidfuzz (``fuzz.ratio``): difflib's SequenceMatcher gives the same or a little
 several times slower (the report's scale test has 30,000 approvals). Appending one
 sentence to a two-sentence draft stays "edited". This differs on
 purpose from the interaction log's ``edit_label`` (the changed share of the longer
-text, ``LIGHT_EDIT`` 0.3, assistant/store/log_sql.py), which calls such an append a
+text, ``LIGHT_EDIT`` 0.3, assistant/store/schema/log_views.py), which calls such an append a
 rewrite.
 """
 
