@@ -97,3 +97,15 @@ def test_an_encoder_plugin_that_returns_no_encoder_is_refused():
     with pytest.raises(SettingsError) as err:
         get_encoder(f"{__name__}:not_an_encoder")
     assert "not an encoder" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_settings_knows_every_built_in_backend_the_registry_has():
+    from assistant.ml.generation import (  # noqa: F401  (importing the adapters registers them)
+        llamacpp_backend,
+        openai_compat,
+        transformers_backend,
+    )
+    from assistant.ml.generation.base import REGISTRY
+    from assistant.settings import BACKENDS
+
+    assert sorted(REGISTRY) == sorted(BACKENDS)
