@@ -114,13 +114,15 @@ class StoreBase:
             raise
         conn.execute("COMMIT")
 
-    def _event(self, mention_id: str | None, kind: str, actor: str = "system", **detail: Any) -> None:
+    def event(self, mention_id: str | None, kind: str, actor: str = "system", **detail: Any) -> None:
+        """Record one event inside the caller's open transaction (``with store.transaction():``)."""
         self.db["events"].insert(
             {"at": _now(), "mention_id": mention_id, "kind": kind, "actor": actor,
              "detail": json.dumps(detail, ensure_ascii=False)}
         )
 
     def log_event(self, mention_id: str | None, kind: str, actor: str = "system", **detail: Any) -> None:
+        """Record one event in a transaction of its own (outside any transaction)."""
         with self.transaction():
-            self._event(mention_id, kind, actor, **detail)
+            self.event(mention_id, kind, actor, **detail)
 

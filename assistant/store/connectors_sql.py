@@ -30,7 +30,7 @@ def retry_failed(store: Store, outbox_id: int, actor: str = "system") -> bool:
         db.conn.execute("UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?"
                         " WHERE id = ?", [now, now, outbox_id])
         db.conn.execute("UPDATE mentions SET status = 'approved', updated_at = ? WHERE id = ?", [now, row[0]])
-        store._event(row[0], "post_retry", actor, outbox_id=outbox_id)
+        store.event(row[0], "post_retry", actor, outbox_id=outbox_id)
     return True
 
 

@@ -77,13 +77,13 @@ class Decisions(StoreBase):
                 # Reuse the failed row (one row per mention); its attempts history stays with it.
                 outbox.update(failed[0], row)
                 outbox_id = int(failed[0])
-                self._event(mention_id, "failed_reply_replaced", actor, outbox_id=outbox_id)
+                self.event(mention_id, "failed_reply_replaced", actor, outbox_id=outbox_id)
             else:
                 outbox.insert({**row, "created_at": now})
                 outbox_id = int(outbox.last_pk)  # type: ignore[arg-type]
             db.conn.execute("UPDATE mentions SET status = 'approved', updated_at = ? WHERE id = ?",
                             [now, mention_id])
-            self._event(mention_id, "approved", actor, edited=edited, outbox_id=outbox_id)
+            self.event(mention_id, "approved", actor, edited=edited, outbox_id=outbox_id)
         return Approval(decision_id, outbox_id, key, text)
 
     def decide(self, mention_id: str, action: str, actor: str, reason: str | None = None,
@@ -99,7 +99,7 @@ class Decisions(StoreBase):
                               "edited": False, "created_at": now})
             db.conn.execute("UPDATE mentions SET status = ?, updated_at = ? WHERE id = ?",
                             [final, now, mention_id])
-            self._event(mention_id, action, actor, reason=reason)
+            self.event(mention_id, action, actor, reason=reason)
             return int(decisions.last_pk)  # type: ignore[arg-type]
 
     def outbox_due(self, now: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
@@ -131,7 +131,7 @@ class Decisions(StoreBase):
                             " updated_at = ? WHERE id = ?", [posted_id, posted_url, now, outbox_id])
             db.conn.execute("UPDATE mentions SET status = 'posted', updated_at = ? WHERE id = ?",
                             [now, item["mention_id"]])
-            self._event(item["mention_id"], "posted", posted_id=posted_id, posted_url=posted_url)
+            self.event(item["mention_id"], "posted", posted_id=posted_id, posted_url=posted_url)
 
     def mark_retry(self, outbox_id: int, error: str, next_attempt_at: str) -> None:
         with self.transaction() as db:
@@ -146,7 +146,7 @@ class Decisions(StoreBase):
                             [error, now, outbox_id])
             db.conn.execute("UPDATE mentions SET status = 'failed', updated_at = ? WHERE id = ?",
                             [now, item["mention_id"]])
-            self._event(item["mention_id"], "post_failed", error=error)
+            self.event(item["mention_id"], "post_failed", error=error)
 
     def requeue_stuck(self, lease_seconds: float = 300.0) -> int:
         """Items left 'sending' for longer than the lease go back to pending: the

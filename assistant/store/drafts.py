@@ -33,7 +33,7 @@ class Drafts(StoreBase):
                 "UPDATE mentions SET status = 'awaiting', updated_at = ? WHERE id = ? AND status = 'new'",
                 [_now(), mention_id],
             )
-            self._event(mention_id, "triaged", intent=triage.intent.value, severity=triage.severity.value,
+            self.event(mention_id, "triaged", intent=triage.intent.value, severity=triage.severity.value,
                         action=triage.action.value)
         return draft_id
 
@@ -65,7 +65,7 @@ class Drafts(StoreBase):
             "notes": json.dumps(draft.notes),
         })
         draft_id = int(table.last_pk)  # type: ignore[arg-type]
-        self._event(mention_id, "drafted", version=version, fallback=draft.fallback)
+        self.event(mention_id, "drafted", version=version, fallback=draft.fallback)
         return draft_id
 
     def draft_count(self, mention_id: str) -> int:

@@ -100,10 +100,10 @@ class Mentions(StoreBase):
                     for mid in new
                 )
             for mid, fields in repaired:
-                self._event(mid, "input_repaired", fields=fields,
+                self.event(mid, "input_repaired", fields=fields,
                             reason="a lone surrogate (half a character) was replaced by U+FFFD")
             for mid, detail in redated:
-                self._event(mid, "date_clamped" if detail["stored"] else "date_refused", **detail)
+                self.event(mid, "date_clamped" if detail["stored"] else "date_refused", **detail)
         return new
 
     def add_mention(self, mention: Mention, brand: str | None = None) -> bool:
@@ -130,7 +130,7 @@ class Mentions(StoreBase):
             cur = db.conn.execute("UPDATE mentions SET status = ?, updated_at = ? WHERE id = ? AND status = 'new'",
                                   [HELD, _now(), mention_id])
             if cur.rowcount:
-                self._event(mention_id, HELD, reason=reason)
+                self.event(mention_id, HELD, reason=reason)
             return cur.rowcount == 1
 
     def release(self, mention_id: str) -> bool:
@@ -139,7 +139,7 @@ class Mentions(StoreBase):
             cur = db.conn.execute("UPDATE mentions SET status = 'new', updated_at = ? WHERE id = ? AND status = ?",
                                   [_now(), mention_id, HELD])
             if cur.rowcount:
-                self._event(mention_id, "released")
+                self.event(mention_id, "released")
             return cur.rowcount == 1
 
     def mentions_with_status(self, *statuses: str) -> list[dict[str, Any]]:

@@ -97,7 +97,7 @@ def add_follow_up(store: Store, mention_id: str, actor: str, note: str | None = 
             "INSERT OR IGNORE INTO slack_follow_ups (mention_id, actor, note, created_at) VALUES (?, ?, ?, ?)",
             [mention_id, actor, note, _now()])
         if cur.rowcount:
-            store._event(mention_id, "moved_private", actor, note=note)
+            store.event(mention_id, "moved_private", actor, note=note)
         return cur.rowcount == 1
 
 

@@ -23,7 +23,7 @@ def queue(store: Store, spike_id: int, rows: Iterable[dict[str, Any]], **event: 
         if db.execute("SELECT 1 FROM statement_posts WHERE spike_id = ?", [spike_id]).fetchone():
             return False
         db["statement_posts"].insert_all([{"spike_id": spike_id, **row} for row in rows])
-        store._event(None, "statement_approved", spike_id=spike_id, **event)
+        store.event(None, "statement_approved", spike_id=spike_id, **event)
     return True
 
 
@@ -73,7 +73,7 @@ def retry_failed(store: Store, spike_id: int, actor: str) -> int:
         n = int(db.execute("UPDATE statement_posts SET status = 'pending', attempts = 0, next_attempt_at = NULL"
                            " WHERE spike_id = ? AND status = 'failed'", [spike_id]).rowcount)
         if n:
-            store._event(None, "statement_retry", spike_id=spike_id, actor=actor, rows=n)
+            store.event(None, "statement_retry", spike_id=spike_id, actor=actor, rows=n)
     return n
 
 

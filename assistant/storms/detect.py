@@ -117,7 +117,7 @@ def _open(store: Store, policy: Policy, encoder: str, gid: int, grouper: Grouper
         _join(tx, spike_id, gid, encoder, window_s, now_s)
         tx.conn.execute("UPDATE storm_groups SET loose = 1 WHERE id = ?", [gid])  # a storm's group from now on
         grouper.loose.add(gid)
-        store._event(None, "spike_opened", spike_id=spike_id, posts=count)
+        store.event(None, "spike_opened", spike_id=spike_id, posts=count)
     row = dict(store.db["spikes"].get(spike_id))
     return _summarise(store, policy, encoder, row, grouper, centers, now_s, window_s, base_s, count, usual, growth,
                       rates, "new")
@@ -136,7 +136,7 @@ def _follow_up(store: Store, policy: Policy, encoder: str, row: dict[str, Any], 
                         [count, now_s if joined or calm else row["updated_at"], "calm" if calm else "active",
                          now_s if calm else None, spike_id])
         if calm:
-            store._event(None, "spike_calm", spike_id=spike_id, posts=count)
+            store.event(None, "spike_calm", spike_id=spike_id, posts=count)
     if not joined and not calm:
         return []
     fresh = dict(store.db["spikes"].get(spike_id))
