@@ -35,7 +35,7 @@ eval: $(STAMP)
 	$(BIN)/python -m devtools eval --drafts eval/blind-drafts.jsonl eval/drafts.jsonl
 
 lint: $(STAMP)
-	$(BIN)/ruff check assistant tests
+	$(BIN)/ruff check assistant tests devtools eval
 	# the layer contract in pyproject.toml ([tool.importlinter]); no cache folder left behind
 	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/mypy assistant

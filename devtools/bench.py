@@ -176,7 +176,7 @@ def time_drafts(backend: Any, policy: Any, settings: Settings, pool: list[tuple[
     drafter = Drafter(backend, policy, settings)
     latencies: list[float] = []
     origins: dict[str, int] = {}
-    modes: dict[str, int] = {}  # what the model was asked for (models/qualify.py), per draft
+    modes: dict[str, int] = {}  # what the model was asked for (ml/qualify.py), per draft
     asked = 0
     for mention, triage in pool:
         start = time.perf_counter()

@@ -22,10 +22,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assistant.ml.embeddings import get_encoder  # noqa: E402
 from assistant.triage.classifier import INTENTS, MeaningModel, labelled_rows  # noqa: E402
 from assistant.triage.crisis import kind_by_meaning  # noqa: E402
 from assistant.triage.reading import signed_name, split_parts  # noqa: E402
-from assistant.ml.embeddings import get_encoder  # noqa: E402
 
 NEAR = 10  # neighbours asked how many of them are crises
 

@@ -1,5 +1,5 @@
 """`assistant model check`: measure, per language, what the configured model is trusted to
-do (write whole replies, add one sentence, or nothing) and record it (models/qualify.py)."""
+do (write whole replies, add one sentence, or nothing) and record it (ml/qualify.py)."""
 
 from __future__ import annotations
 

@@ -30,8 +30,8 @@ from atproto import Client, models
 from atproto_client.exceptions import AtProtocolError, RequestErrorBase
 from atproto_client.request import Request
 
-from assistant.connectors._http import retry_after_seconds, status_error, transport_error
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors.http import retry_after_seconds, status_error, transport_error
 from assistant.domain.errors import SettingsError
 from assistant.domain.models import Mention
 

@@ -24,8 +24,8 @@ import feedparser
 import httpx
 from rapidfuzz import fuzz, process
 
-from assistant.connectors._http import status_error, transport_error
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors.http import status_error, transport_error
 from assistant.domain.errors import AssistantError, SettingsError
 from assistant.domain.models import Mention, stable_id
 

@@ -20,8 +20,8 @@ from typing import Any
 import requests
 from mastodon import Mastodon, MastodonAPIError, MastodonError, MastodonNetworkError, MastodonRatelimitError
 
-from assistant.connectors._http import retry_after_seconds, status_error
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
+from assistant.connectors.http import retry_after_seconds, status_error
 from assistant.domain.errors import SettingsError
 from assistant.domain.models import Mention
 

@@ -62,9 +62,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from assistant.connectors._http import BodyTooLarge, read_body, status_error, too_large, transport_error
 from assistant.connectors.base import Capabilities, FetchResult, Posted, PostError, register
 from assistant.connectors.health import HEALTH, storage_problem
+from assistant.connectors.http import BodyTooLarge, read_body, status_error, too_large, transport_error
 from assistant.connectors.signing import (
     DEPRECATED,
     LEGACY_HEADER,

@@ -1,7 +1,7 @@
 """Status values of a mention and of an outbox row, and the moves allowed between them.
 
 The store writes these (as their string values: ``MentionStatus.POSTED == "posted"``);
-the review core asks ``can_move`` before it decides, so the rules live here once.
+the store asks ``check_move`` before it writes a new status, so the rules live here once.
 """
 
 from __future__ import annotations

@@ -159,7 +159,7 @@ class Drafter:
         """``variant``: 0 for the first draft; Regenerate asks for the next one.
         ``mode``: what the model does, "writer" (the whole reply), "sentence" (one
         sentence in the composed reply) or "compose" (nothing); None: what `assistant
-        model check` qualified it for in this language (models/qualify.py)."""
+        model check` qualified it for in this language (ml/qualify.py)."""
         start = time.perf_counter()
         language = self.reply_language(triage)
         limit = self.policy.voice.limit_for(mention.network_name)

@@ -1,5 +1,7 @@
-"""Orchestration: what runs beside the review UIs (pollers, webhook intake, the outbox worker).
+"""The runtime: what runs beside the review UIs (source pollers, webhook intake, the
+exactly-once outbox worker, statement posts), and the one place that wires the engine.
 
-``protocol.Runtime`` is the contract the Slack app, the CLI and the review core rely on;
-``orchestration.runtime.Runtime`` is the real one, tests use a recording double.
+``service.Runtime`` is what `assistant serve` runs; the Slack app and the review core
+see it only through the ports in ``assistant.domain.ports`` (``RuntimePort``,
+``NetworkPort``), so tests can hand in a recording double.
 """

@@ -101,7 +101,7 @@ def posts(store: Store, spike_id: int) -> list[dict[str, Any]]:
     return sql.posts(store, spike_id)
 
 
-# The same rules as the reply outbox (orchestration/outbox.py): retries with exponential
+# The same rules as the reply outbox (runtime/outbox.py): retries with exponential
 # backoff up to this many attempts, and a claim ('sending') older than the lease was left
 # by a worker that died, so the row is looked for on the network, then tried again.
 MAX_ATTEMPTS = 8

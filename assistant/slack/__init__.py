@@ -1,7 +1,7 @@
 """The Slack app: review cards, slash commands, a message shortcut and App Home, on Bolt.
 
 ``create_app(engine, runtime, settings)`` builds the Bolt app; nothing is built
-at import time. ``server.serve_http`` / ``server.serve_socket_mode`` run it.
+at import time. ``assistant.web.server.serve_http`` (HTTP) and ``socket_mode_handler`` (Socket Mode) run it.
 """
 
 from __future__ import annotations

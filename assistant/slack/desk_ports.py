@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class ReviewCore:
-    """``storms.desk.Reviews`` over the review core: the same rules as a click on a card."""
+    """``storms.ports.Reviews`` over the review core: the same rules as a click on a card."""
 
     def __init__(self, reviewer: review.Review) -> None:
         self.reviewer = reviewer
@@ -32,7 +32,7 @@ class ReviewCore:
 
 
 class StatementOutbox:
-    """``storms.desk.StatementOutbox`` over ``assistant.runtime.statements``: the brand's
+    """``storms.ports.StatementOutbox`` over ``assistant.runtime.statements``: the brand's
     accounts are the runtime's, and a click's delivery backs off as the outbox worker does."""
 
     def __init__(self, store: Store, runtime: Any, default_brand: str | None) -> None:

@@ -2,7 +2,7 @@
 
 SQLite has no edit distance, so the ``reply_edits`` table (its views and migrations are in
 assistant/store/schema/log_views.py) keeps one per approval: the store writes it with the
-approval (``record_edit``), and ``interaction_log.refresh_edits`` fills in approvals made
+approval (``record_edit``), and ``insights.log.refresh_edits`` fills in approvals made
 before this existed.
 """
 

@@ -23,8 +23,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from assistant.connectors._http import BodyTooLarge, read_body, too_large
 from assistant.connectors.health import HEALTH
+from assistant.connectors.http import BodyTooLarge, read_body, too_large
 
 log = logging.getLogger("assistant.slack")
 

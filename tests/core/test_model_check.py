@@ -1,4 +1,4 @@
-"""The qualification per language (models/qualify.py) and `assistant model check`, run for
+"""The qualification per language (ml/qualify.py) and `assistant model check`, run for
 real against a scripted OpenAI-compatible server on 127.0.0.1."""
 
 from __future__ import annotations

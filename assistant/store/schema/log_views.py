@@ -13,7 +13,7 @@ Views, applied with the rest of the schema whenever a store opens (assistant/sto
 
 SQLite has no edit distance, so ``reply_edits`` keeps one per approval: the store
 writes it with the approval (``record_edit`` in assistant/store/log_sql.py), and
-``interaction_log.refresh_edits`` fills in approvals made before this existed. An
+``insights.log.refresh_edits`` fills in approvals made before this existed. An
 approval whose text equals its draft needs no row: the view knows it is unchanged.
 
 Times: a post's own ``created_at`` when SQLite can read it (``julianday``), else
