@@ -8,6 +8,9 @@
 
 It imports the old `assistant` package (PYTHONPATH) and loads today's scorer from this
 checkout by file path; the old drafter is called without today's `mode` argument.
+Today's scorer imports the package's new layout (assistant.domain.models, ...), so an
+older checkout needs those names: this script served the figures recorded before
+issue 20 and is kept for them.
 """
 
 import importlib.util
@@ -18,14 +21,14 @@ from pathlib import Path
 import assistant
 
 HERE = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("assistant.draft_eval_today", HERE / "assistant" / "draft_eval.py")
+spec = importlib.util.spec_from_file_location("assistant.draft_eval_today", HERE / "assistant" / "drafting" / "scoring.py")
 assert spec is not None and spec.loader is not None
 scorer = importlib.util.module_from_spec(spec)
 scorer.__package__ = "assistant"
 sys.modules[spec.name] = scorer
 spec.loader.exec_module(scorer)
 
-from assistant.runtime.wiring import build_engine  # noqa: E402  (the old package)
+from assistant.services import build_engine  # noqa: E402  (the old package, before the layout of issue 20)
 from assistant.settings import load_settings  # noqa: E402
 
 
