@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.domain.errors import AssistantError
 from assistant.domain.ports import NetworkAction
 from assistant.domain.status import APPROVABLE, MentionStatus, is_open
-from assistant.review import assignments
 from assistant.store import Approval, StaleDecision, Store
+from assistant.store import review_sql as assignments
 from assistant.store import slack_sql as follow_ups
 
 if TYPE_CHECKING:
@@ -202,9 +202,8 @@ def approve(r: Review, mention_id: str, actor: str, draft_id: int | None) -> App
 
 def rejected_by(store: Store, mention_id: str) -> str | None:
     """Who rejected the current draft (a rejection after the latest draft), or None."""
-    rows = list(store.db.query("SELECT kind, actor FROM events WHERE mention_id = ? AND kind IN ('drafted', "
-                                 "'reject') ORDER BY id DESC LIMIT 1", [mention_id]))
-    return str(rows[0]["actor"]) if rows and rows[0]["kind"] == "reject" else None
+    row = assignments.last_draft_or_reject(store, mention_id)
+    return str(row["actor"]) if row and row["kind"] == "reject" else None
 
 
 def approve_text(r: Review, mention_id: str, actor: str, text: str, accept_warnings: bool = False) -> Approval:
@@ -356,19 +355,7 @@ def _network(r: Review, mention_id: str) -> str:
 
 def hide_result(store: Store, mention_id: str) -> dict[str, Any] | None:
     """What the network did with the last hide: {"done": bool, "detail": str}, or None."""
-    return _last_event(store, mention_id, "hide_on_network")
-
-
-def private_result(store: Store, mention_id: str) -> dict[str, Any] | None:
-    return _last_event(store, mention_id, "private_message")
-
-
-def _last_event(store: Store, mention_id: str, kind: str) -> dict[str, Any] | None:
-    import json
-
-    rows = list(store.db.query("SELECT detail FROM events WHERE mention_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
-                               [mention_id, kind]))
-    return json.loads(rows[0]["detail"] or "{}") if rows else None
+    return assignments.last_event_detail(store, mention_id, "hide_on_network")
 
 
 def owner(store: Store, mention_id: str) -> dict[str, Any] | None:

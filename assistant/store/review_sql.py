@@ -1,12 +1,14 @@
-"""Who owns an escalated mention: every SQL statement on its table (``review_assignments``,
-defined in assistant/store/schema/parts.py).
+"""The review core's SQL (assistant/review/core.py): who owns an escalated mention, and
+the events the review rules read back.
 
-An escalation no longer closes a mention: it names an owner (a person, a team or
-both) and the mention stays open until someone approves a reply or closes it.
+``review_assignments`` (defined in assistant/store/schema/parts.py): an escalation no longer
+closes a mention: it names an owner (a person, a team or both) and the mention stays open
+until someone approves a reply or closes it.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from assistant.domain.models import utcnow
@@ -39,3 +41,17 @@ def open_assigned(store: Store, open_statuses: tuple[str, ...]) -> list[dict[str
             WHERE a.id = (SELECT MAX(id) FROM review_assignments WHERE mention_id = a.mention_id)
               AND m.status IN ({marks})
             ORDER BY since, m.id""", list(open_statuses)))
+
+
+def last_draft_or_reject(store: Store, mention_id: str) -> dict[str, Any] | None:
+    """The latest ``drafted`` or ``reject`` event of a mention (its kind and actor), or None."""
+    rows = list(store.db.query("SELECT kind, actor FROM events WHERE mention_id = ? AND kind IN ('drafted', "
+                                 "'reject') ORDER BY id DESC LIMIT 1", [mention_id]))
+    return rows[0] if rows else None
+
+
+def last_event_detail(store: Store, mention_id: str, kind: str) -> dict[str, Any] | None:
+    """The detail of a mention's latest event of ``kind``, or None."""
+    rows = list(store.db.query("SELECT detail FROM events WHERE mention_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+                               [mention_id, kind]))
+    return json.loads(rows[0]["detail"] or "{}") if rows else None

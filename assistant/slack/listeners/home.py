@@ -9,10 +9,10 @@ from slack_sdk.errors import SlackApiError
 
 from assistant.domain.errors import AssistantError
 from assistant.insights.superfans import superfans
-from assistant.review import assignments
 from assistant.slack.listeners.commands import card_links, policy_lines, public_errors
 from assistant.slack.views.home import home_view, superfan_blocks
 from assistant.store import OPEN_STATUSES
+from assistant.store import review_sql as assignments
 from assistant.store import slack_sql as tables
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ Parts' tables, and where their SQL lives:
 - ``outbox_attempts`` (connectors): one row per try to post a reply (store/connectors_sql.py).
 - ``slack_cards``, ``slack_events``, ``slack_follow_ups`` (Slack): where each review card
   was posted, and conversations moved to a private message (store/slack_sql.py).
-- ``review_assignments`` (review): who owns an escalated mention (review/assignments.py).
+- ``review_assignments`` (review): who owns an escalated mention (store/review_sql.py).
 - ``storm_vectors``, ``storm_groups``, ``storm_center``, ``spikes``, ``spike_members``
   (storms): the spike detector's state (storms/detect.py).
   ``storm_vectors``: each negative post's embedding, once per encoder, with the post's
