@@ -26,7 +26,7 @@ from typing import Any
 from assistant.domain.models import Mention
 from assistant.engine import Engine
 from assistant.policy.registry import PolicyRegistry
-from assistant.runtime.service import build_runtime
+from assistant.runtime.wiring import build_runtime
 from assistant.settings import Settings
 from assistant.slack import create_app
 from assistant.slack.views.card import action_value
@@ -104,8 +104,8 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
                                         text=QUESTIONS[i % len(QUESTIONS)]) for i in range(count))
             for mention_id in ids:
                 engine.process(mention_id)
-                services.post_card(mention_id)
-            services.drain(timeout=600)
+                services.poster.post_card(mention_id)
+            services.workers.drain(timeout=600)
             if fake:
                 model.delay = model_delay  # from here on every draft keeps the model busy
             else:
@@ -128,7 +128,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
 
             drafts_before = store.count("drafts")
             times = sorted(_clicks(server.url, SECRET, [payload(i) for i in range(interactions)], concurrency))
-            busy = bool(services._pending)
+            busy = bool(services.workers.busy())
             drafts_during = store.count("drafts") - drafts_before
             # Bolt runs listeners after the ack: let the last ones finish before counting.
             app.listener_pool.shutdown(wait=True)
@@ -140,7 +140,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
                 "model": "fake (sleeps)" if fake else f"{model.name} {model.model_name}",
                 "model_busy": busy, "drafts_during": drafts_during,
             }
-            services.io.submit(lambda: None).result()
+            services.workers.io.submit(lambda: None).result()
             deadline = time.monotonic() + 30
             while store.outbox_items("pending", "sending") and time.monotonic() < deadline:
                 time.sleep(0.05)
@@ -149,8 +149,8 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
         finally:
             server.stop()
             services.close(wait=False)  # drop queued drafts, let the running ones finish
-            services.model.shutdown(wait=True)
-            services.io.shutdown(wait=True)
+            services.workers.model.shutdown(wait=True)
+            services.workers.io.shutdown(wait=True)
             runtime.stop()
             store.close()
             slack.stdin.close()

@@ -12,16 +12,14 @@ from assistant.domain.errors import SettingsError
 
 
 def _runtime(process: bool = False) -> Any:
-    from assistant.engine import Engine
     from assistant.policy.registry import PolicyRegistry
-    from assistant.runtime.service import Runtime
+    from assistant.runtime.wiring import build_engine, build_runtime
     from assistant.settings import load_settings
-    from assistant.store import Store
 
     settings = load_settings()
-    store = Store(settings.db_path)
-    engine = Engine(settings, store, PolicyRegistry(settings.policies_dir))
-    return Runtime(settings, engine, process=process)
+    # The policies are read when a mention needs one (not now: `outbox` needs none).
+    engine = build_engine(settings, policies=PolicyRegistry(settings.policies_dir))
+    return build_runtime(settings, engine, process=process)
 
 
 @cli.command()

@@ -15,7 +15,8 @@ from assistant.cli.errors import error_text
 from assistant.connectors.file_import import parse_mentions
 from assistant.domain.errors import AssistantError
 from assistant.engine import Engine, Processed
-from assistant.runtime.service import Runtime, build_runtime
+from assistant.runtime.service import Runtime
+from assistant.runtime.wiring import build_runtime
 from assistant.store import StaleDecision
 
 DEMO_DB = "assistant-demo.db"  # unless ASSISTANT_DB_PATH names one

@@ -98,15 +98,12 @@ def _policy_health(policies: LastGoodPolicies, lines: list[str], failing: bool) 
 
 def _webhooks_only(settings: Any, policies: LastGoodPolicies, host: str, port: int, problem: str) -> None:
     """No usable policy: store (and hold) what webhooks deliver, answer /healthz, until Ctrl-C."""
-    from assistant.engine import Engine
-    from assistant.runtime.service import Runtime
-    from assistant.store import Store
+    from assistant.runtime.wiring import build_engine, build_runtime
     from assistant.web.server import HttpServer, side_app
 
-    store = Store(settings.db_path)
-    engine = Engine(settings, store, policies)
+    engine = build_engine(settings, policies=policies)
     # Not processed now: each stays 'new' and is triaged when serve starts with a good policy.
-    runtime = Runtime(settings, engine, process=False)
+    runtime = build_runtime(settings, engine, process=False)
     runtime.start()
     side = HttpServer(side_app(runtime.routes), host, port).start()
     click.secho(f"error: {problem}", fg="red", err=True)
@@ -119,7 +116,7 @@ def _webhooks_only(settings: Any, policies: LastGoodPolicies, host: str, port: i
     finally:
         side.stop()
         runtime.stop()
-        store.close()
+        engine.store.close()
 
 
 @cli.command()
@@ -135,11 +132,10 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     """
     from assistant.connectors.health import HEALTH
     from assistant.domain.errors import SettingsError
-    from assistant.engine import Engine
-    from assistant.runtime.service import build_runtime
+    from assistant.runtime.wiring import build_engine, build_runtime
     from assistant.settings import load_settings
     from assistant.slack import check_settings, create_app
-    from assistant.store import Store, read_only_error
+    from assistant.store import read_only_error
     from assistant.web.server import (
         HttpServer,
         database_problem,
@@ -178,8 +174,7 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
     if not (policy.review.channel or settings.review_channel):
         raise SettingsError("no review channel", "set ASSISTANT_REVIEW_CHANNEL (a channel id such as C0123ABCD) "
                                                  "or review.channel in the policy")
-    store = Store(settings.db_path)
-    engine = Engine(settings, store, policies)
+    engine = build_engine(settings, policies=policies)
     runtime = build_runtime(settings, engine)
     # Slack first (auth.test: an unreachable ASSISTANT_SLACK_API_URL or a refused token is
     # one line), then the slow part.
@@ -209,4 +204,4 @@ def serve(host: str, port: int, brand: str | None, verbose: bool) -> None:
         app.listener_pool.shutdown(wait=True, cancel_futures=True)
         app.services.close(wait=False)
         runtime.stop()
-        store.close()
+        engine.store.close()

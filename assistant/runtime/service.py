@@ -4,7 +4,6 @@ intake routes and the outbox worker.
 ``Runtime`` fills two ports of ``assistant.domain.ports`` (typed Protocols):
 ``NetworkPort``, what the review core needs to act on networks, and ``RuntimePort``,
 that plus what the Slack app and the CLI demo call. In short:
-  build_runtime(settings, engine) -> Runtime
 
 NetworkPort (the review core's):
   Runtime.connector_name(mention_id) -> str   what to pass as Store.approve(connector=...)
@@ -316,6 +315,3 @@ class Runtime:
         """Tell the outbox worker to look now (e.g. right after an approval)."""
         self._wake.set()
 
-
-def build_runtime(settings: Settings, engine: Engine) -> Runtime:
-    return Runtime(settings, engine)

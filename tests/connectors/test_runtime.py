@@ -13,7 +13,8 @@ from assistant.connectors.sources import check_sources, load_sources, parse_sour
 from assistant.domain.errors import SettingsError
 from assistant.domain.models import Mention
 from assistant.runtime.polling import Poller
-from assistant.runtime.service import LOCAL, Runtime, build_runtime
+from assistant.runtime.service import LOCAL, Runtime
+from assistant.runtime.wiring import build_runtime
 from devtools.connectors_bench import webhook_ingest_bench
 
 from .conftest import StubEngine, approve
