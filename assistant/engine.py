@@ -104,7 +104,8 @@ class Engine:
         if triage.crisis is CrisisKind.SELF_HARM:
             # Never an automated brand reply to someone who may be at risk.
             raise AssistantError("no draft is written for a post about self-harm",
-                                 "a trained person answers in their own words: use Edit, or reach out privately")
+                                 "a trained person answers in their own words: use Edit, or reach out privately",
+                                 code="drafting.refused.self_harm")
         if triage.action is not Action.REPLY:
             # A person asked for a draft anyway (e.g. for an escalated complaint): give one.
             triage = triage.model_copy(update={"action": Action.REPLY})

@@ -62,8 +62,9 @@ class Directory:
             key, _, value = pair.partition("=")
             if key == name:
                 return value
-        raise AssistantError(f"no channel named {channel} that the app can see",
-                             "invite the app to it, or set the channel id (C...) instead of its name")
+        raise AssistantError("no channel named {channel} that the app can see",
+                             "invite the app to it, or set the channel id (C...) instead of its name",
+                             code="slack.channel_unknown", params={"channel": channel})
 
     def check(self, channel: str) -> str:
         """The id of a configured channel that exists and that the app can see; an
@@ -73,9 +74,10 @@ class Directory:
             self.client.conversations_info(channel=cid)
         except SlackApiError as exc:
             error = exc.response.get("error")
-            raise AssistantError(f"Slack answers {error} for channel {channel}",
+            raise AssistantError("Slack answers {error} for channel {channel}",
                                  "use the id at the bottom of the channel's About tab, and invite the app "
-                                 "there with /invite") from None
+                                 "there with /invite", code="slack.channel_refused",
+                                 params={"error": error, "channel": channel}) from None
         return cid
 
     def same_channel(self, a: str | None, b: str | None) -> bool:
