@@ -1,5 +1,6 @@
 """How many drafts a community manager could post as they are, scored against must/forbid notes:
-used by `assistant model check` to qualify a model per language, and by `make eval`.
+used by `assistant model check` to qualify a model per language, and by `make eval`
+(devtools/drafts_eval.py, which drafts a whole set and measures ``--learn``).
 
 Each labelled post carries machine-checkable notes: ``must`` (groups of
 alternatives; one of each group must be in the draft) and ``forbid`` (none may
@@ -7,9 +8,6 @@ be), matched case- and accent-insensitively. A draft passes when it exists,
 passes the guard, is in the post's language and meets every note. Reported per
 language and intent, with where the drafts came from (model, composed, approved
 reply, template).
-
-``--learn``: approve the reference replies (``reference``) of half the set, then
-measure how close the drafts for the other half come to theirs, before and after.
 """
 
 from __future__ import annotations
@@ -17,15 +15,12 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from assistant.domain.models import Action, Intent, Mention, Severity, Triage
+from assistant.domain.models import Intent, Mention, Triage
 from assistant.text.normalize import fold
 from assistant.triage.language import detect_language
-
-DRAFT_TARGET = 0.85
 
 
 def load_draft_set(path: str | Path) -> list[dict[str, Any]]:
@@ -110,12 +105,6 @@ class DraftReport:
     def total(self) -> int:
         return sum(v[1] for v in self.per_language.values())
 
-    def percentile(self, q: float) -> float:
-        if not self.seconds:
-            return 0.0
-        ordered = sorted(self.seconds)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
 
 # What each kind of note checks, as the targets name them (draft eval sets mark each
 # ``must`` group with its kind in ``must_kinds``).
@@ -170,55 +159,3 @@ def score_row(row: dict[str, Any], draft: Any, policy: Any, rep: DraftReport, tr
     if not ok:
         rep.misses.append({"id": row["id"], "intent": f"{row['intent']}->{triage.intent.value}",
                            "text": row["text"][:100], "draft": text[:300], "problems": problems})
-
-
-def evaluate_drafts(rows: list[dict[str, Any]], engine: Any, brand: str | None = None,
-                    use_labels: bool = False, mode: str | None = None, rep: DraftReport | None = None) -> DraftReport:
-    """Triage each post as the product would (or take its labelled intent with
-    ``use_labels``), draft it, and check the draft against its notes. A row's own
-    ``brand`` wins over ``brand``. ``mode``: what the model does (Drafter.draft)."""
-    rep = rep if rep is not None else DraftReport()
-    for row in rows:
-        row_brand = row.get("brand") or brand
-        policy = engine.policy(row_brand)
-        drafter = engine.drafter(row_brand)
-        mention = mention_of(row)
-        triage = engine.triage(mention, row_brand)
-        if use_labels:
-            triage = Triage(language=row["language"], intent=Intent(row["intent"]), severity=Severity.LOW,
-                            action=Action.REPLY)
-        # A person asks for a draft even where triage escalates: the draft is what is measured.
-        triage = triage.model_copy(update={"action": Action.REPLY})
-        draft = drafter.draft(mention, triage, mode=mode)
-        score_row(row, draft, policy, rep, triage)
-    return rep
-
-
-def learning_effect(rows: list[dict[str, Any]], engine: Any, brand: str | None = None) -> dict[str, float]:
-    """Approve the reference replies of every other post, then measure how close the
-    drafts for the rest come to their references (0-1, text similarity), before and after."""
-    with_ref = [r for r in rows if r.get("reference")]
-    taught, held = with_ref[0::2], with_ref[1::2]
-
-    def closeness() -> float:
-        scores = []
-        drafter = engine.drafter(brand)
-        for row in held:
-            mention = mention_of(row)
-            triage = Triage(language=row["language"], intent=Intent(row["intent"]), severity=Severity.LOW,
-                            action=Action.REPLY)
-            text = drafter.draft(mention, triage).text or ""
-            scores.append(SequenceMatcher(None, fold(text), fold(row["reference"])).ratio())
-        return sum(scores) / len(scores) if scores else 0.0
-
-    before = closeness()
-    for row in taught:
-        mention = mention_of(row).model_copy(update={"external_id": f"taught-{row['id']}"})
-        ids = engine.ingest([mention], brand)
-        mention_id = ids[0] if ids else mention.key
-        triage = Triage(language=row["language"], intent=Intent(row["intent"]), severity=Severity.LOW,
-                        action=Action.REPLY)
-        engine.store.save_triage(mention_id, triage, None)
-        engine.store.approve(mention_id, "eval", row["reference"], "eval", edited=True)
-    after = closeness()
-    return {"taught": len(taught), "measured": len(held), "before": before, "after": after}

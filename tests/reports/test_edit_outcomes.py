@@ -1,7 +1,7 @@
 """How drafts were approved (assistant/insights/learning/outcomes.py): each approved reply is
 unchanged, edited or rewritten against the draft a person saw, tallied per intent and
-language, for `python -m devtools eval --drafts` (outcome_lines) and the HTML report's section,
-through a real SQLite file written with the Store's own methods."""
+language, for `python -m devtools eval --drafts` (outcome_lines, devtools/drafts_eval.py) and
+the HTML report's section, through a real SQLite file written with the Store's own methods."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from assistant.insights.learning import (
     UNCHANGED,
     approved_replies,
     classify,
-    outcome_lines,
 )
 from assistant.insights.report import render_html
 from assistant.policy.models import Policy
 from assistant.store import Store
+from devtools.drafts_eval import outcome_lines
 
 from .conftest import add, draft, triage
 

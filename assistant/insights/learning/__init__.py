@@ -21,10 +21,9 @@ from assistant.insights.learning.outcomes import (
            ApprovedReply,
            approved_replies,
            classify,
-           outcome_lines,
            outcome_rows,
            tally,
 )
 
 __all__ = ["EDITED", "EDITED_AT", "OUTCOMES", "REWRITTEN", "UNCHANGED", "ApprovedReply", "approved_replies",
-           "classify", "outcome_lines", "outcome_rows", "tally"]
+           "classify", "outcome_rows", "tally"]

@@ -27,7 +27,6 @@ rewrite.
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -177,35 +176,3 @@ def outcome_rows(store: Store, since: datetime | str | None = None, until: datet
     return [{"intent": intent, "language": language, "approved": sum(c.values()),
              **{o: c[o] for o in OUTCOMES}}
             for (intent, language), c in sorted(counts.items(), key=lambda kv: _order(kv[0]))]
-
-
-def _label(value: str, width: int = 24) -> str:
-    """A stored value fit for a terminal: control and format characters shown as '?',
-    clipped (a hostile language code cannot move the cursor or run over the table)."""
-    text = "".join("?" if unicodedata.category(ch)[0] == "C" else ch for ch in str(value))
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def outcome_lines(store: Store, since: datetime | str | None = None, *, until: datetime | None = None,
-                  brand: str | None = None) -> list[str]:
-    """The outcome table as lines of text (for the drafts evaluation, `make eval`): per intent and
-    language, how many approved replies were approved unchanged, edited, rewritten.
-    ``since``: a datetime, a span such as "90d", or None for every approval."""
-    start = _since(since)
-    rows = outcome_rows(store, start, until, brand)
-    when = f" since {iso(start)[:10]}" if start is not None else ""
-    if not rows:
-        return [f"How drafts were approved{when}: no approved replies."]
-    head = ("intent", "language", "approved", *OUTCOMES)
-    total = {o: sum(r[o] for r in rows) for o in ("approved", *OUTCOMES)}
-    body = [(_label(r["intent"]), _label(r["language"]), *(str(r[o]) for o in ("approved", *OUTCOMES)))
-            for r in rows]
-    body.append(("all", "", *(str(total[o]) for o in ("approved", *OUTCOMES))))
-    widths = [max(len(row[i]) for row in (head, *body)) for i in range(len(head))]
-
-    def line(row: tuple[str, ...]) -> str:
-        cells = [c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
-        return "  " + "  ".join(cells).rstrip()
-
-    return [f"How drafts were approved{when} (edited: similarity ≥ {EDITED_AT} to the draft; "
-            f"rewritten: below, or no draft):", line(head), *(line(r) for r in body)]
