@@ -32,6 +32,7 @@ from assistant.slack.views.elements import network_label
 from assistant.slack.views.errors import error_text
 from assistant.slack.views.mrkdwn import escape, who
 from assistant.slack.workers import Workers
+from assistant.store import storms_sql
 from assistant.storms import get_spike, spike_for_mention
 from assistant.storms.desk import StormDesk
 from assistant.storms.ports import listed
@@ -150,8 +151,7 @@ class SpikeDesk:
         return self.access.channel_id(channel) if channel else None
 
     def alert(self, spike_id: int) -> dict[str, Any] | None:
-        rows = list(self.store.db.query("SELECT * FROM spike_alerts WHERE spike_id = ?", [spike_id]))
-        return rows[0] if rows else None
+        return storms_sql.alert(self.store, spike_id)
 
     def show(self, spike: Spike, policy: Policy, wall: datetime, force: bool = False) -> None:
         """Post the alert card, or redraw it when the throttle allows (``force``: now, because
@@ -175,15 +175,12 @@ class SpikeDesk:
                                          "add a channel to the policy's crisis escalation rule")
                 text, blocks = alert_card(self._data(spike, values))
                 resp = self.gateway.post(channel, text, blocks)
-                with self.store.transaction() as db:
-                    db["spike_alerts"].insert({"spike_id": spike.id, "channel": resp["channel"], "ts": resp["ts"],
-                                               **values})
+                storms_sql.add_alert(self.store, spike.id, resp["channel"], resp["ts"], values)
                 self._mark_members(spike.id)
                 return
             if self.desk.posted(spike.id):  # an approved statement stays as approved
                 values = {k: v for k, v in values.items() if k not in ("statement", "language", "passed", "versions")}
-            with self.store.transaction() as db:
-                db["spike_alerts"].update(spike.id, values)
+            storms_sql.update_alert(self.store, spike.id, values)
             self.redraw(spike.id, spike)
             self._mark_members(spike.id)
             if spike.status == "calm" and row["status_shown"] != "calm":
@@ -228,12 +225,7 @@ class SpikeDesk:
     def _mark_members(self, spike_id: int) -> None:
         """Redraw the review cards of members that joined since the last time, so each says
         it is part of the spike (a card drawn before its post joined does not know yet)."""
-        with self.store.transaction() as db:
-            fresh = [r[0] for r in db.execute(
-                "SELECT s.mention_id FROM spike_members s WHERE s.spike_id = ? AND NOT EXISTS (SELECT 1 FROM"
-                " spike_marked k WHERE k.spike_id = s.spike_id AND k.mention_id = s.mention_id)", [spike_id])]
-            db["spike_marked"].insert_all([{"spike_id": spike_id, "mention_id": m} for m in fresh], ignore=True)
-        for mention_id in fresh:
+        for mention_id in storms_sql.mark_members(self.store, spike_id):
             self.cards.redraw_if_posted(mention_id)
 
     def card_lines(self, mention_id: str) -> list[str]:

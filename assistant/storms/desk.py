@@ -27,7 +27,7 @@ from assistant.domain.errors import AssistantError
 from assistant.domain.models import Draft, utcnow
 from assistant.domain.ports import NetworkAction
 from assistant.insights.superfans import card_line, fan_status
-from assistant.store import OPEN_STATUSES, StaleDecision, Store
+from assistant.store import OPEN_STATUSES, StaleDecision, Store, storms_sql
 from assistant.storms.detect import detect
 from assistant.storms.ports import (
     GroupAnswer,
@@ -122,14 +122,10 @@ class StormDesk:
     def _crisis_ids(self, spike_id: int) -> set[str]:
         """The members triaged high severity or escalated (to PR, legal): they go to a person,
         each on its own card, never with the group."""
-        return {r[0] for r in self.store.db.execute(
-            "SELECT s.mention_id FROM spike_members s JOIN triage t ON t.mention_id = s.mention_id"
-            " WHERE s.spike_id = ? AND (t.severity = 'high' OR t.action = 'escalate')", [spike_id])}
+        return storms_sql.crisis_ids(self.store, spike_id)
 
     def _open_group(self, spike_id: int) -> list[Member]:
-        status = {r["id"]: r["status"] for r in self.store.db.query(
-            "SELECT m.id, m.status FROM spike_members s JOIN mentions m ON m.id = s.mention_id WHERE s.spike_id = ?",
-            [spike_id])}
+        status = storms_sql.member_statuses(self.store, spike_id)
         return [m for m in members(self.store, spike_id) if status.get(m.mention_id) in OPEN_STATUSES]
 
     def open_members(self, spike_id: int) -> tuple[list[Member], list[Member]]:
@@ -242,8 +238,8 @@ class StormDesk:
             if mention_id is None:
                 # a reply of this group decided since the form was drawn (a double submit) was
                 # answered already; anything else (another spike's, a crisis post) is refused
-                found = self.store.db.execute("SELECT mention_id FROM drafts WHERE id = ?", [draft_id]).fetchone()
-                row = self.store.get_mention(found[0]) if found is not None and found[0] in group else None
+                found = storms_sql.draft_mention(self.store, draft_id)
+                row = self.store.get_mention(found) if found is not None and found in group else None
                 decided = row is not None and row["status"] not in OPEN_STATUSES
                 counts["already" if decided else "refused"] += 1
                 continue
