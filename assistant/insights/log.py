@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from assistant.domain.errors import AssistantError
 from assistant.domain.models import utcnow
-from assistant.store import Store
+from assistant.store import Store, insights_sql
 from assistant.store.log_sql import edit_ratio
 
 __all__ = ["COLUMNS", "FORMATS", "edit_ratio", "iso", "parse_since", "refresh_edits", "rows", "write"]
@@ -74,21 +74,14 @@ def refresh_edits(store: Store) -> int:
     before the store recorded them, or that named no draft. Returns how many were
     added; a database that cannot be written (a read-only copy) is left as it is: the
     view then says 'edited'."""
-    rows = store.db.execute(
-        """SELECT dec.id, df.id, dec.text, df.text FROM decisions dec
-           JOIN drafts df ON df.id = COALESCE(dec.draft_id,
-                (SELECT id FROM drafts WHERE mention_id = dec.mention_id ORDER BY version DESC LIMIT 1))
-           WHERE dec.action IN ('approve', 'edit') AND dec.text != df.text
-             AND NOT EXISTS (SELECT 1 FROM reply_edits WHERE decision_id = dec.id)""").fetchall()
+    rows = insights_sql.unscored_edits(store)
     if not rows:
         return 0
     now = iso(utcnow())
     try:
-        with store.transaction() as db:
-            db["reply_edits"].insert_all(
-                ({"decision_id": dec_id, "draft_id": draft_id, "ratio": edit_ratio(draft or "", text or ""),
-                  "computed_at": now} for dec_id, draft_id, text, draft in rows),
-                replace=True)
+        insights_sql.add_edits(
+            store, ({"decision_id": dec_id, "draft_id": draft_id, "ratio": edit_ratio(draft or "", text or ""),
+                     "computed_at": now} for dec_id, draft_id, text, draft in rows))
     except sqlite3.OperationalError:
         return 0
     return len(rows)
@@ -97,15 +90,7 @@ def refresh_edits(store: Store) -> int:
 def rows(store: Store, since: datetime, until: datetime | None = None) -> Iterator[dict[str, Any]]:
     """The log's rows for mentions received in [since, until), oldest first."""
     refresh_edits(store)
-    sql = f"SELECT {', '.join(COLUMNS)} FROM interaction_log WHERE received_at >= ?"
-    args = [iso(since)]
-    if until is not None:
-        sql += " AND received_at < ?"
-        args.append(iso(until))
-    cursor = store.db.execute(sql + " ORDER BY received_at, id", args)
-    names = [c[0] for c in cursor.description]
-    for row in cursor:
-        yield dict(zip(names, row, strict=True))
+    yield from insights_sql.log_rows(store, COLUMNS, iso(since), iso(until) if until is not None else None)
 
 
 def _decoded(row: dict[str, Any]) -> dict[str, Any]:

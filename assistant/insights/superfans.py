@@ -20,7 +20,7 @@ from typing import Any
 
 from assistant.domain.models import Intent, Mention, utcnow
 from assistant.policy.models import Policy
-from assistant.store import Store
+from assistant.store import Store, insights_sql
 
 KIND_INTENTS = (Intent.PRAISE, Intent.REACTION)
 
@@ -84,10 +84,7 @@ def _parse(value: str | None) -> datetime | None:
 
 
 def _kind_posts(store: Store, network: str, author: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    return list(store.db.query(
-        "SELECT id, url, posted_at FROM kind_posts WHERE network = ? AND handle = ?"
-        " AND posted_at >= ? AND posted_at <= ? ORDER BY posted_at, id",
-        [network, handle_of(author), _iso(since), _iso(until)]))
+    return insights_sql.kind_posts(store, network, handle_of(author), _iso(since), _iso(until))
 
 
 def fan_status(store: Store, who: str | tuple[str, str], policy: Policy, now: datetime | None = None,
@@ -101,10 +98,7 @@ def fan_status(store: Store, who: str | tuple[str, str], policy: Policy, now: da
     if isinstance(who, tuple):
         network, author = who
         return _status(store, policy, network, author, now or utcnow())
-    row = store.db.execute(
-        "SELECT m.network, m.author, m.url, t.intent,"
-        " strftime('%Y-%m-%dT%H:%M:%fZ', COALESCE(julianday(m.created_at), julianday(m.ingested_at)))"
-        " FROM mentions m LEFT JOIN triage t ON t.mention_id = m.id WHERE m.id = ?", [who]).fetchone()
+    row = insights_sql.fan_mention(store, who)
     if row is None:
         return None
     network, author, url, stored_intent, at = row
@@ -143,16 +137,7 @@ def superfans(store: Store, policy: Policy, now: datetime | None = None, limit: 
     rules = policy.superfans
     until = now or utcnow()
     since = until - timedelta(days=rules.period_days)
-    rows = store.db.execute(
-        """SELECT network, handle, COUNT(*) AS n, MAX(posted_at) AS last_at,
-                  (SELECT author FROM kind_posts k2 WHERE k2.network = k.network AND k2.handle = k.handle
-                   AND k2.posted_at <= ? ORDER BY posted_at DESC, id DESC LIMIT 1) AS author,
-                  (SELECT url FROM kind_posts k2 WHERE k2.network = k.network AND k2.handle = k.handle
-                   AND k2.posted_at <= ? ORDER BY posted_at DESC, id DESC LIMIT 1) AS last_url
-           FROM kind_posts k WHERE posted_at >= ? AND posted_at <= ?
-           GROUP BY network, handle HAVING n >= ?
-           ORDER BY n DESC, last_at DESC LIMIT ?""",
-        [_iso(until), _iso(until), _iso(since), _iso(until), rules.min_posts, limit]).fetchall()
+    rows = insights_sql.fan_rows(store, _iso(since), _iso(until), rules.min_posts, limit)
     return [FanStatus(network=network, author=author or handle, count=n, period_days=rules.period_days,
                       ordinal=None, last_at=last_at, last_url=last_url)
             for network, handle, n, last_at, author, last_url in rows]

@@ -36,7 +36,7 @@ from rapidfuzz import fuzz
 
 from assistant.domain.models import DraftPart
 from assistant.insights.log import iso, parse_since
-from assistant.store import Store
+from assistant.store import Store, insights_sql
 
 UNCHANGED, EDITED, REWRITTEN = "unchanged", "edited", "rewritten"
 OUTCOMES = (UNCHANGED, EDITED, REWRITTEN)
@@ -86,24 +86,6 @@ def classify(draft: str | None, approved: str) -> tuple[str, float]:
     return (EDITED if ratio >= EDITED_AT else REWRITTEN), round(ratio, 3)
 
 
-_SQL = """
-SELECT dec.id, dec.mention_id, dec.text, dec.edited, dec.created_at,
-       m.brand, m.author, m.text, t.intent, t.language, t.reading,
-       d.id, d.text, d.parts, d.language
-FROM decisions dec
-JOIN mentions m ON m.id = dec.mention_id
-LEFT JOIN triage t ON t.mention_id = dec.mention_id
-LEFT JOIN drafts d ON d.id = COALESCE(
-  dec.draft_id,
-  (SELECT id FROM drafts WHERE mention_id = dec.mention_id
-     AND julianday(created_at) <= julianday(dec.created_at) ORDER BY version DESC LIMIT 1),
-  (SELECT id FROM drafts WHERE mention_id = dec.mention_id ORDER BY version DESC LIMIT 1))
-WHERE dec.action IN ('approve', 'edit')
-  AND dec.id = (SELECT MAX(id) FROM decisions last
-                WHERE last.mention_id = dec.mention_id AND last.action IN ('approve', 'edit'))
-"""
-
-
 def _since(value: datetime | str | None) -> datetime | None:
     return parse_since(value) if isinstance(value, str) else value
 
@@ -127,23 +109,17 @@ def approved_replies(store: Store, since: datetime | str | None = None, until: d
                      brand: str | None = None, unbranded: bool = False) -> list[ApprovedReply]:
     """Every mention's approved reply decided in [since, until), oldest first, classified.
     ``brand``: only that brand's mentions (and, with ``unbranded``, those stored with none)."""
-    sql, args = _SQL, []
     start = _since(since)
-    if start is not None:
-        sql += " AND julianday(dec.created_at) >= julianday(?)"
-        args.append(iso(start))
+    end = None
     if until is not None:
         # Times are stored to the millisecond: "until now" must keep a decision made
         # earlier in the same millisecond, so a time within one is rounded up.
         extra = until.microsecond % 1000
-        sql += " AND julianday(dec.created_at) < julianday(?)"
-        args.append(iso(until + timedelta(microseconds=1000 - extra) if extra else until))
-    if brand is not None:
-        sql += " AND (m.brand = ?" + (" OR m.brand IS NULL OR m.brand = '')" if unbranded else ")")
-        args.append(brand)
+        end = iso(until + timedelta(microseconds=1000 - extra) if extra else until)
+    rows = insights_sql.approved_reply_rows(store, iso(start) if start is not None else None, end, brand, unbranded)
     out = []
     for (decision_id, mention_id, text, edited, decided_at, m_brand, author, post, intent, language, reading,
-         draft_id, draft_text, parts, draft_language) in store.db.execute(sql + " ORDER BY dec.id", args):
+         draft_id, draft_text, parts, draft_language) in rows:
         outcome, similarity = classify(draft_text, text or "")
         out.append(ApprovedReply(
             decision_id=int(decision_id), mention_id=mention_id, brand=m_brand, author=author or "",

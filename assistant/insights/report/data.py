@@ -15,7 +15,7 @@ from assistant.insights.learning.outcomes import outcome_rows
 from assistant.insights.log import iso, refresh_edits
 from assistant.insights.report.spikes import spikes_between
 from assistant.policy.models import Policy
-from assistant.store import Store
+from assistant.store import Store, insights_sql
 from assistant.text.normalize import fold_many
 
 # Used when no policy is at hand (the policy's review.response_target_minutes).
@@ -68,14 +68,11 @@ def _series(rows: list[dict[str, Any]], key: str) -> dict[str, dict[str, int]]:
 def collect(store: Store, since: datetime, until: datetime | None = None, policy: Policy | None = None) -> ReportData:
     # With no end given, the rows are those `assistant log` exports for the same --since
     # (received since then, a time after now included), so the two count the same total.
-    sql, args = f"SELECT {', '.join(_COLUMNS)} FROM interaction_log WHERE received_at >= ?", [iso(since)]
-    if until is not None:
-        sql += " AND received_at < ?"
-        args.append(iso(until))
+    found = insights_sql.log_rows(store, _COLUMNS, iso(since), iso(until) if until is not None else None,
+                                  order=False)
     until = until or utcnow()
     refresh_edits(store)
-    cursor = store.db.execute(sql, args)
-    rows = [dict(zip(_COLUMNS, r, strict=True)) for r in cursor]
+    rows = list(found)  # the generator runs its query here, after refresh_edits
     target = policy.review.response_target_minutes if policy is not None else DEFAULT_TARGET_MINUTES
     waits = [float(r["seconds_to_post"]) for r in rows if r["seconds_to_post"] is not None]
     decided = [float(r["seconds_to_decision"]) for r in rows if r["seconds_to_decision"] is not None]

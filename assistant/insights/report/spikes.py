@@ -14,7 +14,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from assistant.store import Store
+from assistant.store import Store, insights_sql
 
 _START = ("opened_at", "started_at", "detected_at", "created_at", "first_at", "at")
 _END = ("calmed_at", "ended_at", "resolved_at")
@@ -36,9 +36,9 @@ def spikes_between(store: Store, since: datetime, until: datetime) -> list[dict[
     """Spikes that started in [since, until), oldest first, each as ``started_at``,
     ``ended_at``, ``posts``, ``summary``, ``status`` (None where the table has no such
     column) plus every column of the row under ``row``. [] when there is no table."""
-    if "spikes" not in store.db.table_names():
+    columns = insights_sql.spike_columns(store)
+    if columns is None:
         return []
-    columns = store.db["spikes"].columns_dict
     start = _first(columns, _START)
     if start is None:
         return []
@@ -47,16 +47,13 @@ def spikes_between(store: Store, since: datetime, until: datetime) -> list[dict[
     # its posts were copied there: counted once.
     merged = " AND COALESCE(status, '') != 'merged'" if "status" in columns else ""
     # Times are compared as SQLite reads them, whatever their ISO spelling.
-    rows = store.db.query(
-        f"SELECT * FROM spikes WHERE julianday([{start}]) >= julianday(?) AND julianday([{start}]) < julianday(?)"
-        f"{merged} ORDER BY julianday([{start}])", [_iso(since), _iso(until)])
-    members = "spike_members" in store.db.table_names() and "id" in columns
+    rows = insights_sql.spikes_started(store, start, merged, _iso(since), _iso(until))
+    members = insights_sql.has_spike_members(store) and "id" in columns
     out = []
     for row in rows:
         posts = row.get(size) if size else None
         if members:
-            posts = store.db.execute("SELECT COUNT(*) FROM spike_members WHERE spike_id = ?",
-                                     [row["id"]]).fetchone()[0] or posts
+            posts = insights_sql.member_count(store, row["id"]) or posts
         out.append({
             "started_at": row.get(start),
             "ended_at": row.get(end) if end else None,
