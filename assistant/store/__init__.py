@@ -3,15 +3,29 @@
 ``Store`` is one object over the file, joined from the parts below; open it and the
 whole schema is there (assistant/store/schema, applied once when it opens).
 
-- base.py: connections (one per thread), ``BEGIN IMMEDIATE`` transactions, events;
+- base.py: connections (one per thread), ``BEGIN IMMEDIATE`` transactions, events
+  (``event`` inside a transaction, ``log_event`` in one of its own);
 - mentions.py: mentions as they come in, their statuses, the queue, cursors;
 - drafts.py: triage results and drafts;
 - decisions.py: decisions and the reply outbox;
 - statuses.py: the status values the SQL filters on, and ``StaleDecision``;
 - files.py: the database file (private mode, read-only folders);
-- schema/: every table, view and migration;
-- dates.py, log_sql.py, connectors_sql.py, slack_sql.py, statements_sql.py: the checks and SQL of
-  other parts (the interaction log, the connectors, Slack, the statement outbox).
+- dates.py: the checks on a post's stored time;
+- schema/: every table, view and migration.
+
+The SQL of the other parts, as functions over a ``Store``:
+
+- review_sql.py: the review core (who owns an escalated mention, the events it reads back);
+- storms_sql.py: the storm workflow (spikes, their members, the alert card's rows);
+- statements_sql.py: the statement outbox;
+- insights_sql.py: the interaction log, super-fans, the report's spikes, approved replies;
+- log_sql.py: the interaction log's edit distances, written with each approval;
+- memory_sql.py: the reply memory (past decisions and the posts' vectors, ``reply_vectors``);
+- connectors_sql.py: the connectors, the outbox worker and the pollers;
+- slack_sql.py: the Slack app's own tables (cards, follow-ups) and its figures.
+
+One part still runs its own SQL: the spike detector, assistant/storms/detect.py and
+assistant/storms/vectors.py (``storm_vectors``, ``storm_groups``, ``spikes``, ``spike_members``).
 """
 
 from __future__ import annotations
