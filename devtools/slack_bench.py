@@ -128,7 +128,7 @@ def slack_ack_bench(interactions: int = 200, concurrency: int = 20, model_delay:
 
             drafts_before = store.count("drafts")
             times = sorted(_clicks(server.url, SECRET, [payload(i) for i in range(interactions)], concurrency))
-            busy = bool(services.workers.busy())
+            busy = services.workers.busy()
             drafts_during = store.count("drafts") - drafts_before
             # Bolt runs listeners after the ack: let the last ones finish before counting.
             app.listener_pool.shutdown(wait=True)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
@@ -99,40 +98,6 @@ class Services:
         self.spikes.close()
         self.workers.close(wait)
 
-    def drain(self, timeout: float = 30.0) -> None:
-        """Wait until no background work is left (tests, shutdown)."""
-        self.workers.drain(timeout)
-
     def check_channels(self) -> list[str]:
         """At start (``assistant serve``): one line per configured channel the app cannot use."""
         return self.access.check_channels()
-
-    # -- what the tests and the benchmark reach directly ----------------------------------------
-
-    @property
-    def io(self) -> ThreadPoolExecutor:
-        return self.workers.io
-
-    @property
-    def model(self) -> ThreadPoolExecutor:
-        return self.workers.model
-
-    @property
-    def _pending(self) -> set[Future[Any]]:  # the benchmark asks whether work is still queued
-        return self.workers._pending
-
-    @property
-    def _bad_channels(self) -> set[str]:
-        return self.poster.bad_channels
-
-    def publish(self, mention_id: str) -> Future[Any]:
-        return self.poster.publish(mention_id)
-
-    def publish_pending(self) -> int:
-        return self.poster.publish_pending()
-
-    def post_card(self, mention_id: str) -> None:
-        self.poster.post_card(mention_id)
-
-    def is_approver(self, user: str, brand: str | None = None, mention_id: str | None = None) -> bool:
-        return self.access.is_approver(user, brand, mention_id)

@@ -50,8 +50,15 @@ class Workers:
     def model_work(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         return self._submit(self.model, fn, *args)
 
+    def busy(self) -> bool:
+        """Whether any background work is queued or running."""
+        with self._lock:
+            return bool(self._pending)
+
     def drain(self, timeout: float = 30.0) -> None:
-        """Wait until no background work is left (tests, shutdown)."""
+        """Wait until no background work is left, including work that the finished work queued
+        (a draft, then its card); ``TimeoutError`` after ``timeout`` seconds. ``close()`` does not
+        wait for that chain: at shutdown work queued late is dropped, on purpose."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:

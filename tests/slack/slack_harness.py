@@ -214,7 +214,7 @@ class Harness:
         if not self.real:
             self.runtime.gate.set()
         try:
-            self.services.drain(10)
+            self.services.workers.drain(10)
         except TimeoutError:
             pass
         if self.started:
@@ -243,8 +243,8 @@ class Harness:
         """A processed mention with its review card posted; returns (mention_id, card)."""
         mention_id = self.add(text, **kw)
         self.engine.process(mention_id)
-        self.services.publish(mention_id).result(10)
-        self.services.drain()
+        self.services.poster.publish(mention_id).result(10)
+        self.services.workers.drain()
         card = tables.card(self.store, mention_id)
         assert card is not None
         return mention_id, card

@@ -16,14 +16,14 @@ def test_reply_command_returns_an_ephemeral_card_whose_buttons_work(h):
     card = h.slack.wait_for("response_url", timeout=60, where=lambda p: p.get("replace_original") and p.get("blocks"))[0]
     assert "approve" in action_ids(card["blocks"])
     assert "café (https://aurora.example/cafe)" in text_of(card["blocks"])
-    h.services.drain()
+    h.services.workers.drain()
     [row] = h.store.mentions_with_status("awaiting")
     assert tables.mentions_without_card(h.store) == []  # never re-posted to the channel
     value = h.value(row["id"])
     r = h.driver.interact(block_actions("approve", value, APPROVER, "CREVIEW", None, url, ephemeral=True))
     assert r.status_code == 200
     h.slack.wait_for("response_url", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert len(h.runtime.delivered) == 1
 
 
@@ -59,7 +59,7 @@ def test_message_shortcut_drafts_a_reply_for_a_forwarded_rss_item(make_harness):
     assert post["channel"] == "#aurora-replies"
     confirm = h.slack.wait_for("chat.postEphemeral", where=lambda p: "Drafting a reply" in p["text"])[0]
     assert "<#CREVIEW>" in confirm["text"]  # a channel link Slack can render: by id, not <##name>
-    h.services.drain()
+    h.services.workers.drain()
     mention = h.store.get_mention("slack:CFEEDS-1700000200.000300")
     assert mention["network"] == "bluesky" and mention["url"] == "https://bsky.app/profile/joe/post/3k"
     assert "taste stale" in mention["text"]
@@ -76,7 +76,7 @@ def test_intake_channel_messages_become_mentions_and_others_do_not(h):
     h.driver.event(event_callback(msg("CINTAKE", "1700000300.000400", subtype="message_changed")))
     h.driver.event(event_callback(msg("CINTAKE", "1700000300.000500", bot_id="BBOT", user="UBOT")))  # ourselves
     h.slack.wait_for("chat.postMessage")
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.count("mentions") == 1
     assert h.store.get_mention("slack:CINTAKE-1700000300.000100")["author"] == "Person U5"
 
@@ -85,7 +85,7 @@ def test_app_home_shows_queue_figures_and_policy(h):
     mention_id, _ = h.card(QUESTION)
     h.click("approve", mention_id)
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     h.card("Do you have decaf?", external_id="2")
     h.driver.event(event_callback({"type": "app_home_opened", "user": APPROVER, "channel": "D1", "tab": "home",
                                    "event_ts": "1700000400.000100"}))

@@ -29,14 +29,14 @@ def _kind_posts(h: Harness, author: str, n: int, network: str = "mastodon") -> l
 
 def test_a_returning_fan_is_marked_on_the_card(h: Harness) -> None:
     ids = _kind_posts(h, "mira", 4)
-    h.services.publish(ids[-1]).result(10)
-    h.services.drain()
+    h.services.poster.publish(ids[-1]).result(10)
+    h.services.workers.drain()
     card = h.slack.wait_for("chat.postMessage", where=lambda p: p.get("channel") == REVIEW)[-1]
     assert "Super-fan · 4th kind post in 60 days" in text_of(card["blocks"])
     # a first-time author's card carries no such line
     once = _kind_posts(h, "newbie", 1)
-    h.services.publish(once[0]).result(10)
-    h.services.drain()
+    h.services.poster.publish(once[0]).result(10)
+    h.services.workers.drain()
     first = [p for p in h.slack.calls_to("chat.postMessage") if p.get("channel") == REVIEW][-1]
     assert "Super-fan" not in text_of(first["blocks"])
 
@@ -60,7 +60,7 @@ def test_assistant_report_uploads_the_chart_and_the_headline(h: Harness) -> None
     r = h.driver.command(slash_command("/assistant", "report 30d", APPROVER, h.slack.response_url(), channel=REVIEW))
     assert r.status_code == 200 and "Making the report" in r.text
     done = h.slack.wait_for("files.completeUploadExternal", timeout=30)[-1]
-    h.services.drain()
+    h.services.workers.drain()
     assert done.get("channel_id") == REVIEW
     assert "3 mentions" in done.get("initial_comment", "")
     (png,) = h.slack.uploads.values()

@@ -106,7 +106,7 @@ def test_a_button_value_that_is_not_ours_is_answered_without_a_traceback(h, capl
         r = h.click("approve", mention_id, value=value)
         assert r.status_code == 200
         note = h.slack.wait_for("chat.postEphemeral")[0]
-        h.services.drain()
+        h.services.workers.drain()
     assert "could not be read" in note["text"] and note["user"] == APPROVER
     assert not [rec for rec in caplog.records if rec.exc_info], [rec.getMessage() for rec in caplog.records]
     lines = [rec.getMessage() for rec in caplog.records if "button value" in rec.getMessage()]
@@ -118,7 +118,7 @@ def test_a_modal_button_with_a_broken_value_opens_nothing(h) -> None:
     mention_id, _ = h.card(QUESTION, external_id="v2")
     assert h.click("edit", mention_id, value="{{").status_code == 200
     assert "could not be read" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.slack.calls_to("views.open") == []
 
 
@@ -132,7 +132,7 @@ def test_a_click_on_one_card_cannot_act_on_another_mention(h) -> None:
     for action in ("approve", "hide", "edit", "reject"):
         assert h.click(action, b, card=card_a).status_code == 200  # b's value, on a's card
     notes = h.slack.wait_for("chat.postEphemeral", 4)
-    h.services.drain()
+    h.services.workers.drain()
     assert all("does not belong to this card" in n["text"] for n in notes)
     assert h.slack.calls_to("views.open") == []
     assert h.store.get_mention(a)["status"] == h.store.get_mention(b)["status"] == "awaiting"
@@ -140,12 +140,12 @@ def test_a_click_on_one_card_cannot_act_on_another_mention(h) -> None:
     # a message that is not a card at all
     assert h.click("approve", a, card={"channel": REVIEW, "ts": "1699999999.000100"}).status_code == 200
     h.slack.wait_for("chat.postEphemeral", 5)
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(a)["status"] == "awaiting"
     # the right card still works
     h.click("approve", b, card=card_b)
     h.slack.wait_for("chat.update", where=lambda p: p["ts"] == card_b["ts"] and "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(b)["status"] != "awaiting" and len(h.runtime.delivered) == 1
 
 
@@ -154,7 +154,7 @@ def test_approve_without_the_draft_id_is_refused(h, value) -> None:
     mention_id, _ = h.card(QUESTION, external_id="nod")
     h.click("approve", mention_id, value=json.dumps(value(mention_id)))
     note = h.slack.wait_for("chat.postEphemeral")[0]["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert "draft" in note and "nothing was changed" in note
     assert h.store.get_mention(mention_id)["status"] == "awaiting" and h.runtime.delivered == []
 

@@ -24,12 +24,12 @@ def test_move_to_private_on_a_closed_mention_sends_nothing_and_does_not_say_reco
     meta = h.opened("private_submit")["private_metadata"]
     h.choose("no_reply", mention_id)  # someone closes it while the form is open
     h.submit("no_reply_submit", _reason("answered by phone"), h.opened("no_reply_submit")["private_metadata"])
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "closed"
     h.submit("private_submit", _reason("Sorry! Order number?"), meta)
     told = h.slack.wait_for("chat.postEphemeral", where=lambda p: "already" in p["text"])[-1]
     assert "nothing was changed" in told["text"]
-    h.services.drain()
+    h.services.workers.drain()
     time.sleep(0.2)
     assert h.runtime.private == []
     said = [p["text"] for p in h.slack.calls_to("chat.postEphemeral")] + \
@@ -47,7 +47,7 @@ def test_a_form_with_broken_private_metadata_is_one_clear_line_not_a_server_erro
                       "person": {"value": {"type": "users_select", "selected_user": APPROVER}}}
             r = h.driver.interact(view_submission(callback, values, meta, APPROVER))
             assert r.status_code == 200, (callback, meta, r.status_code, r.text)
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "awaiting"
     assert "Traceback" not in caplog.text
 
@@ -67,7 +67,7 @@ def test_a_post_that_fails_with_a_token_in_its_error_does_not_show_the_token(h):
                                    "Authorization: Bearer SECRETTOKEN456")
     h.click("approve", mention_id)
     h.slack.wait_for("chat.update", where=lambda p: "Posting did not finish" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     shown = json.dumps(h.slack.calls)
     assert "SECRETTOKEN" not in shown
 
@@ -81,7 +81,7 @@ def test_a_drafting_failure_does_not_show_a_url_or_a_key_on_the_card(h):
     h.click("regenerate", mention_id)
     h.submit("regenerate_submit", {}, h.opened("regenerate_submit")["private_metadata"])
     h.slack.wait_for("chat.update", where=lambda p: "Drafting failed" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     shown = json.dumps(h.slack.calls)
     assert "sk-SECRET999" not in shown and "llm.internal" not in shown
 
@@ -122,7 +122,7 @@ def test_an_edit_with_slack_markup_cannot_ping_or_render_a_link_on_the_card(h):
         r = _edit(h, mention_id, edited)
     assert r.status_code == 200 and r.text == "", r.text
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.outbox_items("posted")[0]["text"] == edited  # posted to the network as written
     sent = next(b for b in h.last_card_update(mention_id)["blocks"] if b.get("block_id") == "sent")
     assert sent["text"] == {"type": "plain_text", "text": edited, "emoji": True}  # shown as text, never as markup
@@ -133,12 +133,12 @@ def test_an_old_card_after_no_reply_needed_posts_nothing(h):
     old_value = h.value(mention_id)
     h.choose("no_reply", mention_id)
     h.submit("no_reply_submit", _reason("spam"), h.opened("no_reply_submit")["private_metadata"])
-    h.services.drain()
+    h.services.workers.drain()
     for user in (APPROVER, "UAPPROVER2"):
         h.click("approve", mention_id, user=user, value=old_value)
     told = h.slack.wait_for("chat.postEphemeral", 2)
     assert all("already closed" in p["text"] for p in told)
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.delivered == [] and h.store.outbox_items("pending", "sending", "posted") == []
 
 
@@ -158,11 +158,11 @@ def test_two_edit_submissions_at_once_post_one_reply(h):
     for t in threads:
         t.join()
     h.runtime.gate.set()
-    h.services.drain()
+    h.services.workers.drain()
     deadline = time.monotonic() + 30  # a busy machine: let the approval's delivery run
     while not h.runtime.delivered and time.monotonic() < deadline:
         time.sleep(0.05)
-    h.services.drain()
+    h.services.workers.drain()
     assert len(h.store.outbox_items("pending", "sending", "posted", "failed")) == 1
     assert len(h.runtime.delivered) == 1
 
@@ -175,7 +175,7 @@ def test_escalating_to_an_unknown_person_keeps_the_card_open_and_says_who_was_no
     h.submit("escalate_submit", values, h.opened("escalate_submit")["private_metadata"])
     told = h.slack.wait_for("chat.postEphemeral", where=lambda p: "could not be told" in p["text"])[-1]
     assert "\n" not in told["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "awaiting"
 
 
@@ -185,11 +185,11 @@ def test_approve_on_an_old_card_after_its_draft_was_rejected_posts_nothing(h):
     h.choose("reject", mention_id)
     h.submit("reject_submit", _reason("wrong tone"), h.opened("reject_submit")["private_metadata"])
     h.slack.wait_for("chat.update", where=lambda p: "A draft was rejected" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     h.click("approve", mention_id, user="UAPPROVER2", value=old_value)
     told = h.slack.wait_for("chat.postEphemeral")[-1]
     assert f"rejected by <@{APPROVER}>" in told["text"] and "nothing was posted" in told["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.delivered == [] and h.store.outbox_items("pending", "sending", "posted") == []
     assert h.store.get_mention(mention_id)["status"] == "awaiting"
 
@@ -204,7 +204,7 @@ def test_two_retries_at_once_on_a_failed_post_post_it_once(make_harness):
         mention_id, _ = h.card(QUESTION, source="zap", network="webhook")
         h.click("approve", mention_id)
         h.slack.wait_for("chat.update", where=lambda p: "retry" in action_ids(p.get("blocks") or []))
-        h.services.drain()
+        h.services.workers.drain()
         threads = [threading.Thread(target=h.click, args=("retry", mention_id), kwargs={"user": u})
                    for u in (APPROVER, "UAPPROVER2", APPROVER)]
         for t in threads:
@@ -212,7 +212,7 @@ def test_two_retries_at_once_on_a_failed_post_post_it_once(make_harness):
         for t in threads:
             t.join()
         h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-        h.services.drain()
+        h.services.workers.drain()
         assert len(receiver.posted()) == 1 and len(receiver.received) == 2
         assert len(h.slack.calls_to("chat.postEphemeral")) == 2  # the other two were told
     finally:
@@ -243,7 +243,7 @@ def test_a_warning_one_person_saw_is_not_accepted_for_another_who_never_saw_it(h
     assert first.json()["response_action"] == "errors" and "submit again" in first.json()["errors"]["reply"]
     other = _edit(h, mention_id, edited, user="UAPPROVER2")  # never shown the warning
     assert other.json()["response_action"] == "errors" and "submit again" in other.json()["errors"]["reply"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.outbox_items("pending", "sending", "posted") == []
 
 
@@ -288,15 +288,15 @@ def test_reject_then_regenerate_then_approve_posts_the_new_draft_once(h):
     h.choose("reject", mention_id)
     h.submit("reject_submit", _reason("too stiff"), h.opened("reject_submit")["private_metadata"])
     h.slack.wait_for("chat.update", where=lambda p: "A draft was rejected" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     h.click("regenerate", mention_id)
     h.submit("regenerate_submit", {}, h.opened("regenerate_submit")["private_metadata"])
     h.slack.wait_for("chat.postMessage", where=lambda p: "New draft" in (p.get("text") or ""))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.latest_draft(mention_id)[0] != first
     h.click("approve", mention_id)
     h.click("approve", mention_id, user="UAPPROVER2")
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert len(h.runtime.delivered) == 1 and h.store.get_mention(mention_id)["status"] == "posted"
     assert tables.last_decision(h.store, mention_id)["draft_id"] == h.store.latest_draft(mention_id)[0]

@@ -51,9 +51,9 @@ def _multilingual(h) -> tuple[list[str], Any]:  # type: ignore[no-untyped-def]
         h.store.add_mentions([m])
         h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="We're sorry to hear that.", language=lang))
-        h.services.publish(m.key).result(10)
+        h.services.poster.publish(m.key).result(10)
         ids.append(m.key)
-    h.services.drain()
+    h.services.workers.drain()
     found = _tick(h, T0 + timedelta(minutes=3 * len(POSTS)))
     assert [s.change for s in found] == ["new"], found
     return ids, found[0]
@@ -62,7 +62,7 @@ def _multilingual(h) -> tuple[list[str], Any]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def local_storm(make_harness):  # type: ignore[no-untyped-def]
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     ids = _storm(h)
     found = _tick(h, T0 + timedelta(minutes=3 * len(ids)))
     assert [s.change for s in found] == ["new"], found
@@ -72,7 +72,7 @@ def local_storm(make_harness):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def ml_local(make_harness):  # type: ignore[no-untyped-def]
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     ids, spike = _multilingual(h)
     return h, ids, spike
 
@@ -84,7 +84,7 @@ def _masto_harness(masto, make_harness):  # type: ignore[no-untyped-def]
                           options={"api_base_url": proxy.url, "access_token_env": "MASTO_TOKEN", "search": False})
     h = make_harness(sources=[source], env={"MASTO_TOKEN": "bob_token"})
     h.runtime.worker.base_delay, h.runtime.worker.jitter = 0.0, 0.0
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     return h, proxy
 
 
@@ -132,7 +132,7 @@ def _answered(h, before: int, timeout: float = 20.0) -> None:  # type: ignore[no
     end = time.monotonic() + timeout
     while time.monotonic() < end and _said(h) <= before:
         time.sleep(0.05)
-    h.services.drain()
+    h.services.workers.drain()
 
 
 def _thread_texts(h) -> str:  # type: ignore[no-untyped-def]
@@ -151,16 +151,16 @@ def test_a_forged_answer_form_cannot_approve_a_draft_outside_the_spike(local_sto
     h.store.add_mentions([other])
     h.store.save_triage(other.key, Triage(language="en", intent=Intent.QUESTION, severity=Severity.LOW,
                                           action=Action.REPLY), Draft(text="Yes, we do.", language="en"))
-    h.services.drain()
+    h.services.workers.drain()
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     draft_id = h.store.latest_draft(other.key)[0]
     row = _alert(h, spike.id)
     meta = json.dumps({"s": spike.id, "d": [draft_id], "r": {"channel": row["channel"], "ts": row["ts"]}})
     h.submit(alert.ANSWER_VIEW, {}, meta)
     _told(h, "Each is posted once")
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(other.key)["status"] not in ("approved", "posted")
     assert not [r for r in h.outbox_lines() if r.get("mention") == other.key]
 
@@ -171,13 +171,13 @@ def test_answer_form_opened_then_statement_retry_pending_and_double_submit(local
     _click(h, alert.APPROVE, spike.id)
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     _click(h, alert.ANSWER, spike.id)
     form = h.opened(alert.ANSWER_VIEW)
     h.submit(alert.ANSWER_VIEW, {}, form["private_metadata"])
     h.submit(alert.ANSWER_VIEW, {}, form["private_metadata"], user=APPROVER2)
     _told(h, "Each is posted once", 2)
-    h.services.drain()
+    h.services.workers.drain()
     replies = [r["mention"] for r in h.outbox_lines() if not r.get("statement")]
     assert len(replies) == len(set(replies)) > 0
     assert len([r for r in h.outbox_lines() if r.get("statement")]) == 1
@@ -190,7 +190,7 @@ def test_replies_wait_for_their_own_language_version(masto_ml, masto) -> None:  
     proxy.inject("422", "POST", "/api/v1/statuses")  # the first version (en) is refused; fi, sv go out
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "was not posted on masto")
-    h.services.drain()
+    h.services.workers.drain()
     rows = {r["language"]: r["status"] for r in statements.posts(h.store, spike.id)}
     assert rows["en"] == "failed" and rows["fi"] == "posted"
     en_member = ids[0]
@@ -204,15 +204,15 @@ def test_retry_after_a_partial_failure_posts_the_rest_once(masto_ml, masto) -> N
     proxy.inject("422", "POST", "/api/v1/statuses")
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "was not posted on masto")
-    h.services.drain()
+    h.services.workers.drain()
     assert len(_ours(masto)) == 2
     proxy.inject("lost", "POST", "/api/v1/statuses")  # the retry lands, but its answer is lost
     _click(h, alert.RETRY, spike.id)
     _click(h, alert.RETRY, spike.id)
-    h.services.drain()
+    h.services.workers.drain()
     for _ in range(3):
         h.runtime.deliver_statements()
-        h.services.drain()
+        h.services.workers.drain()
     rows = statements.posts(h.store, spike.id)
     assert {r["status"] for r in rows} == {"posted"}, rows
     posted = _ours(masto)
@@ -291,12 +291,12 @@ def test_a_lost_answer_is_not_posted_twice_by_the_worker(masto_storm, masto) -> 
     proxy.inject("lost", "POST", "/api/v1/statuses")
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "pending" and row["last_error"]
     assert len(_ours(masto, "Midnight Sun")) == 1  # it landed
     h.runtime.deliver_statements()
-    h.services.drain()
+    h.services.workers.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "posted"
     assert len(_ours(masto, "Midnight Sun")) == 1
@@ -307,7 +307,7 @@ def test_a_429_waits_for_retry_after(masto_storm, masto) -> None:  # type: ignor
     proxy.inject("429", "POST", "/api/v1/statuses", retry_after="120")
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "pending" and row["next_attempt_at"]
     assert h.runtime.deliver_statements() == 0  # not due for two minutes
@@ -320,7 +320,7 @@ def test_retry_racing_the_worker_round_posts_once(masto_storm, masto) -> None:  
     proxy.inject("422", "POST", "/api/v1/statuses")
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "was not posted on masto")
-    h.services.drain()
+    h.services.workers.drain()
     statements.retry(h.store, spike.id, APPROVER)  # someone else's Retry already put it back
     start = threading.Barrier(3)
 
@@ -337,7 +337,7 @@ def test_retry_racing_the_worker_round_posts_once(masto_storm, masto) -> None:  
         t.start()
     for t in threads:
         t.join(30)
-    h.services.drain()
+    h.services.workers.drain()
     assert len(_ours(masto, "Midnight Sun")) == 1
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "posted"
@@ -396,7 +396,7 @@ def test_an_edit_form_with_an_extra_language_block_in_the_wrong_language_is_refu
     resp = h.submit(alert.EDIT_VIEW, values, json.dumps(meta))
     assert resp.json()["response_action"] == "errors"
     assert "Not posted" in resp.json()["errors"]["statement"]
-    h.services.drain()
+    h.services.workers.drain()
     assert statements.posts(h.store, spike.id) == []
 
 
@@ -426,7 +426,7 @@ def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) ->
     """The form lists en and fi; then Swedish posts join (sv reaches 10%); the old form is
     submitted. What is posted must cover the storm's languages at approval, or be refused."""
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     first = [p for p in POSTS if p[0] != "sv"] + [("en", t) for t in STORM[7:12] if "Kaffee" not in t
                                                  and "kahvista" not in t]
     ids = []
@@ -436,8 +436,8 @@ def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) ->
         h.store.add_mentions([m])
         h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="We're sorry to hear that.", language=lang))
-        h.services.publish(m.key).result(10)
-    h.services.drain()
+        h.services.poster.publish(m.key).result(10)
+    h.services.workers.drain()
     end = T0 + timedelta(minutes=3 * len(first))
     [spike] = _tick(h, end)
     _click(h, alert.EDIT, spike.id)
@@ -451,8 +451,8 @@ def test_an_edit_form_opened_before_a_language_joined_the_storm(make_harness) ->
         h.store.add_mentions([m])
         h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="Vi beklagar.", language=lang))
-        h.services.publish(m.key).result(10)
-    h.services.drain()
+        h.services.poster.publish(m.key).result(10)
+    h.services.workers.drain()
     [grown] = _tick(h, end + timedelta(minutes=len(sv) + 1))
     ids = [b.get("block_id") for b in _latest_alert(h, spike.id)]
     values = _form_values(form)  # the person keeps the figures up to date by hand
@@ -476,7 +476,7 @@ def test_a_forged_language_name_is_not_slack_markup_in_the_thread(ml_local) -> N
     meta["l"] = [*meta["l"], "<!channel>"]
     values["statement_<!channel>"] = {"text": {"type": "plain_text_input", "value": values["statement_fi"]["text"]["value"]}}
     h.submit(alert.EDIT_VIEW, values, json.dumps(meta))
-    h.services.drain()
+    h.services.workers.drain()
     assert "<!channel>" not in _thread_texts(h)
     assert "<!channel>" not in json.dumps(_latest_alert(h, spike.id))
     assert h.slack.violations == []
@@ -492,7 +492,7 @@ def test_a_hostile_finnish_version_is_refused_on_the_form(ml_local) -> None:  # 
         values["statement_fi"]["text"]["value"] += hostile
         resp = h.submit(alert.EDIT_VIEW, values, form["private_metadata"])
         body = resp.json() if resp.content else {}
-        h.services.drain()
+        h.services.workers.drain()
         if body.get("response_action") != "errors":  # posted: then at least escaped
             assert "<!channel>" not in json.dumps(_latest_alert(h, spike.id)), hostile
             assert "<!channel>" not in _thread_texts(h)
@@ -514,7 +514,7 @@ def test_a_hostile_version_that_passes_is_escaped_on_the_card(ml_local) -> None:
         assert "sv version" in body["errors"]["statement"]
         return
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     card = json.dumps(_latest_alert(h, spike.id))
     assert "<!channel>" not in card and "<@U123>" not in card
     assert h.slack.violations == []
@@ -530,11 +530,11 @@ def test_a_user_not_approving_for_the_brand_cannot_approve_retry_or_answer(local
         _click(h, action, spike.id, user=OUTSIDER)
     _click(h, alert.EDIT, spike.id, user=OUTSIDER)
     h.slack.wait_for("chat.postEphemeral", 4, timeout=30)
-    h.services.drain()
+    h.services.workers.drain()
     if h.slack.calls_to("views.open"):
         form = h.opened(alert.EDIT_VIEW)
         h.submit(alert.EDIT_VIEW, _form_values(form), form["private_metadata"], user=OUTSIDER)
-        h.services.drain()
+        h.services.workers.drain()
     assert statements.posts(h.store, spike.id) == []
     assert not h.outbox_lines()
 
@@ -585,7 +585,7 @@ def _add_complaints(h, texts: list[str], start, step_minutes: float, prefix: str
 def test_a_burst_of_unrelated_complaints_on_a_busy_day_raises_no_alert(make_harness) -> None:  # type: ignore[no-untyped-def]
     """Held: sixteen complaints about sixteen things in one hour (usually three) raise no alert."""
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     # the day before: the same kinds of complaints, about three an hour (the usual rate)
     _add_complaints(h, UNRELATED * 4, T0 - timedelta(hours=22), 20.0, "usual")
     _add_complaints(h, UNRELATED, T0, 3.5, "busy")  # then sixteen in one hour, each about something else
@@ -596,7 +596,7 @@ def test_a_burst_of_unrelated_complaints_on_a_busy_day_raises_no_alert(make_harn
 def test_a_storm_with_no_created_at_still_raises_one_alert(make_harness) -> None:  # type: ignore[no-untyped-def]
     from assistant.domain.models import utcnow
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     for i, text in enumerate(STORM):
         m = Mention(source="bluesky", external_id=f"nodate{i}", author=f"n{i}", text=text, network="bluesky",
                     created_at=None)
@@ -620,7 +620,7 @@ def test_a_429_with_an_http_date_retry_after_waits(masto_storm, masto) -> None: 
     proxy.inject("429", "POST", "/api/v1/statuses", retry_after=email.utils.formatdate(time.time() + 180, usegmt=True))
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.deliver_statements() == 0
     assert _ours(masto, "Midnight Sun") == []
     [row] = statements.posts(h.store, spike.id)
@@ -676,15 +676,15 @@ def test_a_post_joining_after_the_statement_is_listed_with_a_pointer_reply(local
     h, ids, spike = local_storm
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     late = Mention(source="bluesky", external_id="late1", author="latecomer", network="bluesky",
                    text="just drank the Midnight Sun batch and now I am sick too, vomiting",
                    created_at=(T0 + timedelta(minutes=3 * len(ids) + 2)).isoformat())
     h.store.add_mentions([late])
     h.store.save_triage(late.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                          action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
-    h.services.publish(late.key).result(10)
-    h.services.drain()
+    h.services.poster.publish(late.key).result(10)
+    h.services.workers.drain()
     _tick(h, T0 + timedelta(minutes=3 * len(ids) + 4))
     from assistant.storms import spike_for_mention
     if spike_for_mention(h.store, late.key) != spike.id:
@@ -703,7 +703,7 @@ def test_a_forged_answer_form_with_a_crisis_members_draft_is_refused(local_storm
     h.store.db.conn.commit()
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     row = _alert(h, spike.id)
     meta = json.dumps({"s": spike.id, "d": [h.store.latest_draft(crisis)[0]],
                        "r": {"channel": row["channel"], "ts": row["ts"]}})
@@ -727,8 +727,8 @@ def test_an_approver_of_one_brand_cannot_approve_another_brands_reply_through_th
     slack.members["CSPAAKESC"] = ["UAPPROVER1"]
     # each brand's approvers are its own review channel's members (no deployment-wide channel)
     h = make_harness(sources=[], policies_dir=folder, brand="aurora-roasters", review_channel=None)
-    h.services.spikes._encoder = get_encoder()
-    if not h.services.is_approver(APPROVER2, "aurora-roasters") or h.services.is_approver(APPROVER2, "de-spaak"):
+    h.services.storms.encoder = get_encoder()
+    if not h.services.access.is_approver(APPROVER2, "aurora-roasters") or h.services.access.is_approver(APPROVER2, "de-spaak"):
         pytest.skip("the loopback directory does not make APPROVER2 a roaster-only approver")
     for i, text in enumerate(STORM):
         m = Mention(source="bluesky", external_id=f"coffee{i}", author=f"c{i}", text=text, network="bluesky",
@@ -736,25 +736,25 @@ def test_an_approver_of_one_brand_cannot_approve_another_brands_reply_through_th
         h.store.add_mentions([m], brand="aurora-roasters")
         h.store.save_triage(m.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
-        h.services.publish(m.key).result(10)
+        h.services.poster.publish(m.key).result(10)
     bike = Mention(source="bluesky", external_id="bike1", author="fietser", network="bluesky",
                    text="Wanneer is mijn fiets klaar?", created_at=T0.isoformat())
     h.store.add_mentions([bike], brand="de-spaak")
     h.store.save_triage(bike.key, Triage(language="nl", intent=Intent.QUESTION, severity=Severity.LOW,
                                          action=Action.REPLY), Draft(text="Morgen is hij klaar.", language="nl"))
-    h.services.drain()
+    h.services.workers.drain()
     found = [s for s in _tick(h, T0 + timedelta(minutes=3 * len(STORM))) if s.brand == "aurora-roasters"]
     assert found, "no roaster spike"
     spike = found[0]
     _click(h, alert.APPROVE, spike.id, user=APPROVER2)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     row = _alert(h, spike.id)
     meta = json.dumps({"s": spike.id, "d": [h.store.latest_draft(bike.key)[0]],
                        "r": {"channel": row["channel"], "ts": row["ts"]}})
     h.submit(alert.ANSWER_VIEW, {}, meta, user=APPROVER2)
     _told(h, "Each is posted once")
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(bike.key)["status"] not in ("approved", "posted")
 
 
@@ -777,10 +777,10 @@ def test_a_brand_posting_on_the_local_outbox_is_retried_by_the_worker_beside_ano
                           options={"api_base_url": masto.base_url, "access_token_env": "MASTO_TOKEN", "search": False})
     h = make_harness(sources=[source], env={"MASTO_TOKEN": "bob_token"}, policies_dir=folder, brand="aurora-roasters")
     h.runtime.worker.base_delay, h.runtime.worker.jitter = 0.0, 0.0
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     from test_issue19_two_brands import BIKES, _add
     _add(h, "de-spaak", BIKES, "bike", "nl")
-    h.services.drain()
+    h.services.workers.drain()
     found = [s for s in _tick(h, T0 + timedelta(minutes=3 * len(BIKES))) if s.brand == "de-spaak"]
     assert found, "no bike shop spike"
     spike = found[0]
@@ -797,10 +797,10 @@ def test_a_brand_posting_on_the_local_outbox_is_retried_by_the_worker_beside_ano
     h.runtime.local.post_status = flaky
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     assert {r["status"] for r in statements.posts(h.store, spike.id)} == {"pending"}
     h.runtime.deliver_statements()
-    h.services.drain()
+    h.services.workers.drain()
     rows = statements.posts(h.store, spike.id)
     assert {r["status"] for r in rows} == {"posted"}, [(r["status"], r["last_error"]) for r in rows]
 
@@ -823,7 +823,7 @@ def test_a_storm_of_only_questions_raises_no_alert_as_documented(make_harness) -
     """Documents the README's rule (questions join a storm, never start one): thirty people asking
     within the hour whether the Midnight Sun batch is safe raise no alert on their own."""
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     asks = ["is the Midnight Sun batch safe to drink?", "anyone else feel sick after Midnight Sun??",
             "should I throw away my Midnight Sun beans?", "is there a recall on Midnight Sun?",
             "what is going on with the Midnight Sun batch?", "did Midnight Sun make anyone else ill?"] * 5
@@ -840,7 +840,7 @@ def test_the_group_answer_does_not_answer_a_missing_language_in_english(make_har
     """A strict xfail until 024e6be (confirmed failing at 92edb65): the group answer posted an English pointer
     reply to each Russian post (the playbook has no ru pointer)."""
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     ru = [("ru", "После кофе Midnight Sun мне было очень плохо всю ночь"),
           ("ru", "Вся семья отравилась кофе Midnight Sun")]
     for i, (lang, text) in enumerate(POSTS + ru):
@@ -849,8 +849,8 @@ def test_the_group_answer_does_not_answer_a_missing_language_in_english(make_har
         h.store.add_mentions([m])
         h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="We're sorry to hear that.", language=lang))
-        h.services.publish(m.key).result(10)
-    h.services.drain()
+        h.services.poster.publish(m.key).result(10)
+    h.services.workers.drain()
     [spike] = _tick(h, T0 + timedelta(minutes=3 * len(POSTS + ru)))
     from assistant.storms import members
     russian = [m.mention_id for m in members(h.store, spike.id) if m.language == "ru"]
@@ -859,12 +859,12 @@ def test_the_group_answer_does_not_answer_a_missing_language_in_english(make_har
     assert "Not written in ru" in text_of(_latest_alert(h, spike.id))
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     _click(h, alert.ANSWER, spike.id)
     form = h.opened(alert.ANSWER_VIEW)
     h.submit(alert.ANSWER_VIEW, {}, form["private_metadata"])
     _told(h, "Each is posted once")
-    h.services.drain()
+    h.services.workers.drain()
     sent = [r for r in h.outbox_lines() if not r.get("statement") and r.get("mention") in russian]
     assert not [r for r in sent if "Thank you for telling us" in r["text"]], [r["text"][:60] for r in sent]
 
@@ -875,7 +875,7 @@ def test_plain_approve_posts_only_the_versions_the_card_shows(make_harness) -> N
     what the card shows (or refuse and redraw), not a version nobody saw. Broke before: the
     Swedish version was drafted at the click and posted unseen."""
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     first = [p for p in POSTS if p[0] != "sv"] + [("en", t) for t in STORM[7:12] if "Kaffee" not in t
                                                  and "kahvista" not in t]
     for i, (lang, text) in enumerate(first):
@@ -884,8 +884,8 @@ def test_plain_approve_posts_only_the_versions_the_card_shows(make_harness) -> N
         h.store.add_mentions([m])
         h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="We're sorry to hear that.", language=lang))
-        h.services.publish(m.key).result(10)
-    h.services.drain()
+        h.services.poster.publish(m.key).result(10)
+    h.services.workers.drain()
     end = T0 + timedelta(minutes=3 * len(first))
     [spike] = _tick(h, end)
     shown = {b.get("block_id") for b in _latest_alert(h, spike.id)}
@@ -898,8 +898,8 @@ def test_plain_approve_posts_only_the_versions_the_card_shows(make_harness) -> N
         h.store.add_mentions([m])
         h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="Vi beklagar.", language=lang))
-        h.services.publish(m.key).result(10)
-    h.services.drain()
+        h.services.poster.publish(m.key).result(10)
+    h.services.workers.drain()
     _tick(h, end + timedelta(minutes=3))  # within 10 minutes, under 20% growth: not redrawn
     from assistant.storms import get_spike
     from assistant.storms.statement import statement_languages
@@ -928,12 +928,12 @@ def test_an_approver_of_one_brand_clicking_another_brands_alert_changes_nothing(
     slack.channels.update({"spaak-escalaties": "CSPAAKESC", "spaak-replies": "CSPAAKREV"})
     slack.members["CSPAAKREV"] = ["UAPPROVER1"]
     h = make_harness(sources=[], policies_dir=folder, brand="aurora-roasters", review_channel=None)
-    h.services.spikes._encoder = get_encoder()
-    if not h.services.is_approver(APPROVER2, "aurora-roasters") or h.services.is_approver(APPROVER2, "de-spaak"):
+    h.services.storms.encoder = get_encoder()
+    if not h.services.access.is_approver(APPROVER2, "aurora-roasters") or h.services.access.is_approver(APPROVER2, "de-spaak"):
         pytest.skip("the loopback directory does not make APPROVER2 a roaster-only approver")
     from test_issue19_two_brands import BIKES, _add
     _add(h, "de-spaak", BIKES, "bike", "nl")
-    h.services.drain()
+    h.services.workers.drain()
     found = [s for s in _tick(h, T0 + timedelta(minutes=3 * len(BIKES))) if s.brand == "de-spaak"]
     assert found, "no bike shop spike"
     spike = found[0]
@@ -941,7 +941,7 @@ def test_an_approver_of_one_brand_clicking_another_brands_alert_changes_nothing(
         _click(h, action, spike.id, user=APPROVER2)
     h.slack.wait_for("chat.postEphemeral", 4, timeout=30)
     _click(h, alert.EDIT, spike.id, user=APPROVER2)
-    h.services.drain()
+    h.services.workers.drain()
     if h.slack.calls_to("views.open"):
         form = h.opened(alert.EDIT_VIEW)
         before = _said(h)

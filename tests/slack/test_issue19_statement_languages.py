@@ -44,15 +44,15 @@ POSTS = [
 @pytest.fixture
 def storm(make_harness):  # type: ignore[no-untyped-def]
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     for i, (lang, text) in enumerate(POSTS):
         m = Mention(source="bluesky", external_id=f"ml{i}", author=f"user{i}", text=text, network="bluesky",
                     created_at=(T0 + timedelta(minutes=3 * i)).isoformat())
         h.store.add_mentions([m])
         h.store.save_triage(m.key, Triage(language=lang, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="We're sorry to hear that.", language=lang))
-        h.services.publish(m.key).result(10)
-    h.services.drain()
+        h.services.poster.publish(m.key).result(10)
+    h.services.workers.drain()
     found = _tick(h, T0 + timedelta(minutes=3 * len(POSTS)))
     assert [s.change for s in found] == ["new"], found
     assert found[0].members >= 12, found[0]
@@ -72,7 +72,7 @@ def test_the_statement_has_a_version_in_each_language_the_storm_speaks(storm) ->
     assert [b["block_id"] for b in form["blocks"]] == ["statement", "statement_fi", "statement_sv"]
     _click(h, alert.APPROVE, spike.id)
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved in en, fi, sv" in p.get("text", ""))
-    h.services.drain()
+    h.services.workers.drain()
     rows = statements.posts(h.store, spike.id)
     assert sorted(r["language"] for r in rows) == ["en", "fi", "sv"] and {r["status"] for r in rows} == {"posted"}
     posted = [r for r in h.outbox_lines() if r.get("statement")]
@@ -94,5 +94,5 @@ def test_a_hostile_edit_of_one_version_refuses_the_whole_statement(storm) -> Non
     body = resp.json() if resp.content else {}
     assert body.get("response_action") == "errors", resp.content
     assert "sv version" in body["errors"]["statement"]
-    h.services.drain()
+    h.services.workers.drain()
     assert statements.posts(h.store, spike.id) == [] and not [r for r in h.outbox_lines() if r.get("statement")]

@@ -47,7 +47,7 @@ def _add(h, brand: str, texts: list[str], prefix: str, language: str) -> list[st
         h.store.add_mentions([m], brand=brand)
         h.store.save_triage(m.key, Triage(language=language, intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                           action=Action.REPLY), Draft(text="We're sorry to hear that.", language=language))
-        h.services.publish(m.key).result(10)
+        h.services.poster.publish(m.key).result(10)
         ids.append(m.key)
     return ids
 
@@ -60,12 +60,12 @@ def test_two_brands_storming_at_once_get_one_alert_each_in_their_own_channels(ma
     slack.channels.update({"spaak-escalaties": "CSPAAKESC", "spaak-replies": "CSPAAKREV"})
     slack.members["CSPAAKREV"] = ["UAPPROVER1"]
     h = make_harness(sources=[], policies_dir=folder, brand="aurora-roasters")
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     coffee = _add(h, "aurora-roasters", STORM, "coffee", "en")
     bikes = _add(h, "de-spaak", BIKES, "bike", "nl")
-    h.services.drain()
+    h.services.workers.drain()
     found = h.services.spikes.tick(T0 + timedelta(minutes=3 * len(STORM)))
-    h.services.drain()
+    h.services.workers.drain()
     assert sorted((s.brand, s.change) for s in found) == [("aurora-roasters", "new"), ("de-spaak", "new")]
     by_brand = {s.brand: s for s in found}
     coffee_group = {m.mention_id for m in _members(h, by_brand["aurora-roasters"].id)}

@@ -113,7 +113,7 @@ def test_a_card_posted_before_a_sigkill_is_not_posted_again(tmp_path: Path, slac
             assert time.monotonic() < deadline, [i for i in ids if not tables.card(h.store, i)]
             time.sleep(0.05)
         time.sleep(0.5)  # a few more rounds of the card loop
-        h.services.drain()
+        h.services.workers.drain()
         cards = _cards_in_review(slack)
         assert len(cards) == MENTIONS, f"{len(cards)} cards for {MENTIONS} mentions"
         assert tables.card(h.store, stalled) == {"channel": REVIEW, "ts": stalled_ts}
@@ -131,8 +131,8 @@ def test_a_card_whose_answer_is_lost_is_found_not_posted_twice(h: Harness, slack
     assert len(cards) == 1, f"{len(cards)} cards for 1 mention"
     assert cards[0]["metadata"] == {"event_type": "assistant_review_card", "event_payload": {"mention_id": mention_id}}
     assert card == {"channel": REVIEW, "ts": slack.messages[REVIEW][0]["ts"]}
-    h.services.publish_pending()
-    h.services.drain()
+    h.services.poster.publish_pending()
+    h.services.workers.drain()
     assert len(_cards_in_review(slack)) == 1
 
 
@@ -155,7 +155,7 @@ def test_a_channel_that_cannot_be_searched_posts_the_card_again(tmp_path: Path, 
         while not tables.card(h.store, mention_id):
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        h.services.drain()
+        h.services.workers.drain()
         assert len(_cards_in_review(slack)) == 1 and slack.calls_to("conversations.history:failed")
     finally:
         h.close()

@@ -48,15 +48,15 @@ def _storm(h: Harness, crisis: list[str] = ()) -> list[str]:  # type: ignore[ass
                         severity=Severity.HIGH if grave else Severity.MEDIUM,
                         action=Action.HIDE if abusive else (Action.ESCALATE if grave else Action.REPLY))
         h.store.save_triage(m.key, triage, None if abusive else Draft(text="We're sorry to hear that.", language=lang))
-        h.services.publish(m.key).result(10)
+        h.services.poster.publish(m.key).result(10)
         ids.append(m.key)
-    h.services.drain()
+    h.services.workers.drain()
     return ids
 
 
 def _start(make_harness, crisis: list[str] = ()):  # type: ignore[no-untyped-def,assignment]
     h = make_harness(sources=[])
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     ids = _storm(h, crisis)
     found = _tick(h, T0 + timedelta(minutes=3 * len(ids)))
     assert [s.change for s in found] == ["new"], found
@@ -74,7 +74,7 @@ def test_every_hostile_edit_of_the_statement_is_refused_on_the_form_in_one_line(
     for text in HOSTILE_EDITS:
         resp = h.submit(alert.EDIT_VIEW, {"statement": {"text": {"type": "plain_text_input", "value": text}}},
                         view["private_metadata"])
-        h.services.drain()
+        h.services.workers.drain()
         assert resp.status_code == 200
         body = resp.json() if resp.content else {}
         assert body.get("response_action") == "errors", (text, resp.content)
@@ -89,7 +89,7 @@ def test_the_statement_promises_an_update_after_its_approval_with_a_date(make_ha
     h, ids, spike = _start(make_harness)  # the posts are from May 2026; approved now
     _click(h, alert.APPROVE, spike.id)
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved" in p.get("text", ""))
-    h.services.drain()
+    h.services.workers.drain()
     approved_at = datetime.fromisoformat(h.services.spikes.posted(spike.id)[0]["approved_at"])
     [statement] = _statements(h)
     pattern = re.compile(r"(\d{2}):(\d{2}) UTC, (\d{1,2} [A-Z][a-z]{2} \d{4})")
@@ -113,7 +113,7 @@ def test_crisis_posts_of_a_storm_are_listed_apart_and_never_answered_by_the_grou
     assert "To a person" in card and f"{len(grave)} crisis" in card
     _click(h, alert.APPROVE, spike.id)
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved" in p.get("text", ""))
-    h.services.drain()
+    h.services.workers.drain()
     _click(h, alert.ANSWER, spike.id)
     view = h.opened(alert.ANSWER_VIEW)
     listed = [b for b in view["blocks"] if b["block_id"].startswith("r")]
@@ -144,7 +144,7 @@ def test_a_fair_edit_is_posted_as_edited_and_one_too_long_is_refused_on_the_form
                     view["private_metadata"])
     assert not resp.content or "errors" not in resp.json(), resp.content
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved with edits" in p.get("text", ""))
-    h.services.drain()
+    h.services.workers.drain()
     [posted] = [r["text"] for r in _statements(h)]
     assert "and we are truly sorry" in posted
     assert "Approve statement" not in text_of(_latest_alert(h, spike.id))  # approved: no second approval

@@ -43,7 +43,7 @@ def test_every_hostile_edit_is_refused_for_good_and_nothing_is_posted(h) -> None
             assert "Blocked" in said and "will not post" in said, said
             assert named in said, (named, said)
             assert not said.startswith("Warning only"), said
-        h.services.drain()
+        h.services.workers.drain()
         assert h.store.get_mention(mention_id)["status"] != "approved", text
     assert len(h.store.outbox_items("pending", "sending", "posted")) == posted_before
     assert h.runtime.delivered == []
@@ -68,7 +68,7 @@ def test_a_soft_warning_can_still_be_overridden(h) -> None:  # type: ignore[no-u
     second = _edit(h, mention_id, edited)
     assert second.status_code == 200 and second.text == "", second.text
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert [i["text"] for i in h.store.outbox_items("posted")] == [edited]
 
 

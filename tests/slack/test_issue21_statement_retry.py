@@ -51,7 +51,7 @@ def storm(masto, make_harness):  # type: ignore[no-untyped-def]
                           options={"api_base_url": proxy.url, "access_token_env": "MASTO_TOKEN", "search": False})
     h = make_harness(sources=[source], env={"MASTO_TOKEN": "bob_token"})
     h.runtime.worker.base_delay, h.runtime.worker.jitter = 0.0, 0.0  # the retry is due at once
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     ids = _storm(h)
     found = _tick(h, T0 + timedelta(minutes=3 * len(ids)))
     assert [s.change for s in found] == ["new"], found
@@ -77,7 +77,7 @@ def test_a_5xx_is_tried_again_by_the_worker_and_the_group_waits_for_it(storm, ma
     proxy.inject("500", "POST", "/api/v1/statuses")
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "pending" and row["last_error"]
     card = _latest_alert(h, spike.id)
@@ -88,7 +88,7 @@ def test_a_5xx_is_tried_again_by_the_worker_and_the_group_waits_for_it(storm, ma
     _told(h, "not posted yet")
     assert h.slack.calls_to("views.open") == []
     assert h.runtime.deliver_statements() == 1  # the outbox worker's round
-    h.services.drain()
+    h.services.workers.drain()
     _thread_says(h, "The statement is posted on masto")
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "posted" and len(_ours(masto, "Midnight Sun")) == 1
@@ -103,7 +103,7 @@ def test_a_refusal_shows_retry_and_the_group_waits_then_retry_posts_it_once(stor
     proxy.inject("422", "POST", "/api/v1/statuses")
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "The statement was not posted on masto")
-    h.services.drain()
+    h.services.workers.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "failed"
     card = _latest_alert(h, spike.id)
@@ -118,7 +118,7 @@ def test_a_refusal_shows_retry_and_the_group_waits_then_retry_posts_it_once(stor
     assert h.store.outbox_items("pending", "posted") == []
     _click(h, alert.RETRY, spike.id)
     _thread_says(h, "asked to post the statement again")
-    h.services.drain()
+    h.services.workers.drain()
     [row] = statements.posts(h.store, spike.id)
     assert row["status"] == "posted" and len(_ours(masto, "Midnight Sun")) == 1
     assert alert.RETRY not in _buttons(_latest_alert(h, spike.id))
@@ -131,7 +131,7 @@ def test_a_rejected_pointer_reply_leaves_the_group_answer(storm) -> None:  # typ
     h, ids, spike, _ = storm
     _click(h, alert.APPROVE, spike.id)
     _thread_says(h, "Statement approved")
-    h.services.drain()
+    h.services.workers.drain()
     before = [e["text"]["text"] for b in _latest_alert(h, spike.id) if b["type"] == "actions"
               for e in b["elements"] if e["action_id"] == alert.ANSWER]
     n = int(before[0].split("(")[1].rstrip(")"))
@@ -140,7 +140,7 @@ def test_a_rejected_pointer_reply_leaves_the_group_answer(storm) -> None:  # typ
     h.submit("reject_submit", {"reason": {"text": {"type": "plain_text_input", "value": "she needs her own answer"}}},
              view["private_metadata"])
     h.slack.wait_for("chat.update", where=lambda p: "A draft was rejected" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     h.services.spikes.redraw(spike.id)
     after = [e["text"]["text"] for b in _latest_alert(h, spike.id) if b["type"] == "actions"
              for e in b["elements"] if e["action_id"] == alert.ANSWER]

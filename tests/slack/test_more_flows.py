@@ -21,7 +21,7 @@ def test_ack_within_3_seconds_while_a_slow_model_drafts(make_harness):
     h.store.save_triage(mention_id, h.engine.triage(h.store.mention(mention_id)))
     h.store.add_draft(mention_id, Draft(text="Thanks for being part of our community!", language="en",
                                         guard=[GuardCheck(name="length", passed=True)], backend="fake", model="fake"))
-    h.services.publish(mention_id).result(10)
+    h.services.poster.publish(mention_id).result(10)
     h.click("regenerate", mention_id)
     meta = h.slack.wait_for("views.open")[0]["view"]["private_metadata"]
     values = {"preset": {"value": {"type": "static_select", "selected_option": {"value": "warmer"}}},
@@ -48,7 +48,7 @@ def test_rate_limited_card_update_is_retried_after_retry_after(h):
     h.slack.fail("chat.update", status=429, retry_after=1, times=1)
     h.click("approve", mention_id)
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     calls = [m for m, _ in h.slack.calls]
     assert "chat.update:failed" in calls
     assert len(h.runtime.delivered) == 1
@@ -60,13 +60,13 @@ def test_a_restart_in_the_middle_resumes_without_a_double_post(make_harness):
     first.runtime.error = RuntimeError("killed mid-post")  # the process dies while posting
     first.click("approve", mention_id)
     first.slack.wait_for("chat.update", where=lambda p: "tries again" in text_of(p.get("blocks")))
-    first.services.drain()
+    first.services.workers.drain()
     assert first.store.outbox_items("pending")  # the approval is kept, nothing was posted
     first.close()
     second = make_harness()  # same database file
     second.click("approve", mention_id, card=card)
     assert "already approved" in second.slack.wait_for("chat.postEphemeral")[0]["text"]
-    second.services.drain()
+    second.services.workers.drain()
     assert second.runtime.delivered == []  # the outbox worker (not a second click) posts it
     assert len(second.store.outbox_items("pending")) == 1
 
@@ -77,7 +77,7 @@ def test_an_old_card_with_a_replaced_draft_does_not_approve_the_new_text(h):
     h.engine.regenerate(mention_id, "shorter")
     h.click("approve", mention_id, value=old_value)
     assert "draft changed" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.delivered == [] and h.store.get_mention(mention_id)["status"] == "awaiting"
 
 
@@ -99,7 +99,7 @@ def test_high_severity_goes_to_the_escalation_channel_and_stays_answerable_after
     dm = h.slack.wait_for("chat.postMessage", where=lambda p: p["channel"] == "ULEGAL")[0]
     # the assignee is pinged with a link to the card (where the buttons are), not a button-less copy
     assert f"archives/CESCALATE/p{card['ts'].replace('.', '')}" in text_of(dm["blocks"]) and action_ids(dm["blocks"]) == []
-    h.services.drain()
+    h.services.workers.drain()
     # the team's channel is the card's own channel (#aurora-escalations = CESCALATE): no second copy there
     assert not [p for p in h.slack.calls_to("chat.postMessage")
                 if p["channel"] in ("CESCALATE", "#aurora-escalations") and not p.get("thread_ts")][1:]
@@ -112,15 +112,15 @@ def test_high_severity_goes_to_the_escalation_channel_and_stays_answerable_after
     h.click("regenerate", mention_id, user="ULEGAL")
     h.submit("regenerate_submit", {}, h.opened("regenerate_submit")["private_metadata"], user="ULEGAL")
     h.slack.wait_for("chat.update", timeout=15, where=lambda p: "approve" in action_ids(p.get("blocks") or []))
-    h.services.drain()
+    h.services.workers.drain()
     h.click("approve", mention_id, user="ULEGAL")
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "posted"
     assert tables.last_decision(h.store, mention_id)["actor"] == "ULEGAL"
     # a member of the escalation channel may act too (ASSISTANT_ESCALATION_CHANNEL_APPROVERS, on by default)
-    assert h.services.is_approver("ULEGAL2", None, mention_id)
-    assert not h.services.is_approver("UNOBODY", None, mention_id)
+    assert h.services.access.is_approver("ULEGAL2", None, mention_id)
+    assert not h.services.access.is_approver("UNOBODY", None, mention_id)
 
 
 def test_abuse_gets_hide_and_ignore_and_hide_says_it_was_not_hidden_on_the_network(h):
@@ -132,7 +132,7 @@ def test_abuse_gets_hide_and_ignore_and_hide_says_it_was_not_hidden_on_the_netwo
     assert "not hidden on the network" in text_of(view["blocks"])
     h.submit("hide_submit", {}, view["private_metadata"])
     h.slack.wait_for("chat.update", where=lambda p: "recorded, not hidden on Mastodon" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "hidden" and h.runtime.delivered == []
     assert h.runtime.hidden == [(mention_id, None)]
 
@@ -158,7 +158,7 @@ def test_move_to_private_sends_where_it_can_and_keeps_the_card_open_with_a_remin
     h.submit("private_submit", {"reason": {"text": {"type": "plain_text_input", "value": "Sorry! Order number?"}}},
              view["private_metadata"])
     h.slack.wait_for("chat.update", where=lambda p: "Moved to a private message" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.private == [(mention_id, "Sorry! Order number?")]
     assert tables.follow_up(h.store, mention_id)["resolved_at"] is None
     assert tables.stats(h.store)["open_follow_ups"] == 1
@@ -203,8 +203,8 @@ def test_approve_refuses_a_draft_that_failed_its_checks(h):
     h.store.save_triage(mention_id, h.engine.triage(h.store.mention(mention_id)))
     h.store.add_draft(mention_id, Draft(text="As an AI language model I love coffee", language="en",
                                         guard=[GuardCheck(name="forbidden_phrases", passed=False, detail="as an AI")]))
-    h.services.publish(mention_id).result(10)
+    h.services.poster.publish(mention_id).result(10)
     h.click("approve", mention_id)
     assert "failed its checks" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.delivered == []

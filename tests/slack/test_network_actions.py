@@ -34,8 +34,8 @@ def _card_for(h, text: str) -> str:
     [result] = h.runtime.fetch("masto")
     [mention_id] = result.new
     h.engine.process(mention_id)
-    h.services.publish(mention_id).result(10)
-    h.services.drain()
+    h.services.poster.publish(mention_id).result(10)
+    h.services.workers.drain()
     assert tables.card(h.store, mention_id)
     return mention_id
 
@@ -49,7 +49,7 @@ def test_hide_reports_the_post_on_mastodon_and_the_card_says_what_happened(masto
     mh.submit("hide_submit", {"reason": {"text": {"type": "plain_text_input", "value": "insults"}}},
               view["private_metadata"])
     final = mh.slack.wait_for("chat.update", where=lambda p: "Hidden" in text_of(p.get("blocks")))[-1]
-    mh.services.drain()
+    mh.services.workers.drain()
     assert "reported to the Mastodon instance's moderators" in text_of(mh.last_card_update(mention_id)["blocks"])
     assert "not hidden" not in text_of(final["blocks"])
     assert mh.store.get_mention(mention_id)["status"] == "hidden"
@@ -67,7 +67,7 @@ def test_move_to_private_sends_a_direct_message_on_mastodon(masto, mh):
                                                      "value": "So sorry! What is your order number?"}}},
               view["private_metadata"])
     mh.slack.wait_for("chat.update", where=lambda p: "Moved to a private message" in text_of(p.get("blocks")))
-    mh.services.drain()
+    mh.services.workers.drain()
     dms = [s for s in alice.timeline_home() if s["visibility"] == "direct"] or \
         [c["last_status"] for c in alice.conversations()]
     assert any("What is your order number?" in (s["content"] or "") for s in dms)

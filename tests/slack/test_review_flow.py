@@ -61,7 +61,7 @@ def test_approve_posts_once_and_updates_the_card_in_place(h):
     r = h.click("approve", mention_id)
     assert r.status_code == 200
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert len(h.runtime.delivered) == 1
     final = h.last_card_update(mention_id)
     assert final["channel"] == REVIEW and final["ts"] == card["ts"]
@@ -88,7 +88,7 @@ def test_many_clicks_by_two_people_post_exactly_once(h):
     assert results == [200] * 12
     h.slack.wait_for("chat.postEphemeral", 11)
     h.runtime.gate.set()
-    h.services.drain()
+    h.services.workers.drain()
     assert len(h.runtime.delivered) == 1
     assert len(h.store.outbox_items("posted")) == 1
     refusals = h.slack.calls_to("chat.postEphemeral")
@@ -101,7 +101,7 @@ def test_non_approver_is_refused_and_nothing_changes(h):
         assert h.click(action, mention_id, user=OUTSIDER).status_code == 200
     refusals = h.slack.wait_for("chat.postEphemeral", 4)
     assert all(p["user"] == OUTSIDER and "nothing was changed" in p["text"] for p in refusals)
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "awaiting"
     assert h.runtime.delivered == [] and h.slack.calls_to("views.open") == []
 
@@ -115,7 +115,7 @@ def test_reject_this_draft_keeps_the_mention_open_and_regenerate_writes_another(
                  view["private_metadata"])
     assert r.status_code == 200
     h.slack.wait_for("chat.update", where=lambda p: "A draft was rejected" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.delivered == [] and h.store.outbox_items("pending", "posted") == []
     assert h.store.get_mention(mention_id)["status"] == "awaiting"  # still answerable
     card = h.last_card_update(mention_id)
@@ -126,11 +126,11 @@ def test_reject_this_draft_keeps_the_mention_open_and_regenerate_writes_another(
     h.click("regenerate", mention_id)
     h.submit("regenerate_submit", {}, h.opened("regenerate_submit")["private_metadata"])
     h.slack.wait_for("chat.postMessage", where=lambda p: p.get("thread_ts") and "New draft" in p["text"])
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.latest_draft(mention_id)[0] != first
     h.click("approve", mention_id)
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "posted" and len(h.runtime.delivered) == 1
 
 
@@ -141,13 +141,13 @@ def test_no_reply_needed_closes_the_mention_with_its_reason(h):
     h.submit("no_reply_submit", {"reason": {"text": {"type": "plain_text_input", "value": "answered by phone"}}},
              view["private_metadata"])
     h.slack.wait_for("chat.update", where=lambda p: "No reply needed" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "closed" and h.runtime.delivered == []
     assert "answered by phone" in text_of(h.last_card_update(mention_id)["blocks"])
     # and a late Approve on the old card says so instead of acting
     h.click("approve", mention_id)
     assert "already closed" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.delivered == []
 
 
@@ -164,7 +164,7 @@ def test_edited_text_is_what_gets_approved_and_recorded(h):
                  view["private_metadata"])
     assert r.status_code == 200 and r.text == ""
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     item = h.store.outbox_items("posted")[0]
     assert item["text"] == edited
     decision = tables.last_decision(h.store, mention_id)
@@ -185,7 +185,7 @@ def test_an_edit_with_a_claim_the_policy_does_not_back_is_a_warning_a_person_can
     second = h.submit("edit_submit", value, meta)  # the person knows better: same text again
     assert second.status_code == 200 and second.text == ""
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert [i["text"] for i in h.store.outbox_items("posted")] == [edited]
 
 
@@ -197,7 +197,7 @@ def test_a_copied_link_in_an_edit_always_blocks(h):
     for _ in range(2):  # submitting again does not override it
         body = h.submit("edit_submit", value, meta).json()
         assert body["response_action"] == "errors" and "evil-coffee.shop" in body["errors"]["reply"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.outbox_items("pending", "sending", "posted") == []
 
 
@@ -212,7 +212,7 @@ def test_edit_modal_shows_inline_errors(h):
     assert "Too long for Bluesky" in body["errors"]["reply"] and "300" in body["errors"]["reply"]
     r = h.submit("edit_submit", {"reply": {"text": {"type": "plain_text_input", "value": "  "}}}, meta)
     assert r.json()["errors"]["reply"] == "Write a reply first."
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.delivered == [] and h.store.get_mention(mention_id)["status"] == "awaiting"
 
 
@@ -226,9 +226,9 @@ def test_slack_retries_of_an_event_do_not_act_twice(h):
     assert h.driver.event(body, retry_num=1).status_code == 200
     assert h.driver.event(body, retry_num=2).status_code == 200
     h.slack.wait_for("chat.postMessage")
-    h.services.drain()
+    h.services.workers.drain()
     time.sleep(0.2)
-    h.services.drain()
+    h.services.workers.drain()
     assert len(h.slack.calls_to("chat.postMessage")) == 1
     assert h.store.count("mentions") == 1
 
@@ -239,10 +239,10 @@ def test_named_approvers_and_user_groups_replace_channel_membership(make_harness
     mention_id, _ = h.card(QUESTION)
     h.click("approve", mention_id, user=APPROVER)  # in the review channel, but not named
     assert "ASSISTANT_APPROVERS" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.runtime.delivered == []
     h.click("approve", mention_id, user=OUTSIDER)  # a member of the named user group
     h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert len(h.runtime.delivered) == 1
     assert tables.last_decision(h.store, mention_id)["actor"] == OUTSIDER

@@ -42,7 +42,7 @@ def test_a_reply_to_a_mention_from_no_source_says_saved_to_the_outbox_file_not_p
     assert approve["text"]["text"] == "Approve and save"
     h.click("approve", mention_id)
     final = h.slack.wait_for("chat.update", where=lambda p: "Saved to outbox.jsonl" in text_of(p.get("blocks")))[-1]
-    h.services.drain()
+    h.services.workers.drain()
     text = text_of(final["blocks"])
     assert "no connector posts to this source" in text and "nothing was posted anywhere" in text
     assert "copy" in text and "Posted" not in text and "view the reply" not in text
@@ -60,7 +60,7 @@ def test_a_reply_refused_by_the_network_is_edited_on_the_card_and_posted_once(ma
         assert len(long_text) > len(SHORT)
         h.click("approve", mention_id)
         failed = h.slack.wait_for("chat.update", where=lambda p: "Not posted" in text_of(p.get("blocks")))[-1]
-        h.services.drain()
+        h.services.workers.drain()
         shown = text_of(failed["blocks"])
         assert h.store.get_mention(mention_id)["status"] == "failed"
         # shown as failed, never "Approved", with a readable cause: no URL, no JSON body
@@ -82,7 +82,7 @@ def test_a_reply_refused_by_the_network_is_edited_on_the_card_and_posted_once(ma
         r = h.submit("edit_submit", _edit_values(SHORT), view["private_metadata"])
         assert r.status_code == 200 and r.text == ""
         final = h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))[-1]
-        h.services.drain()
+        h.services.workers.drain()
         time.sleep(1.5)  # the runtime's outbox worker gets a round too: it must not post again
         assert [body["text"] for body in receiver.posted()] == [SHORT]
         assert [status for status, _ in receiver.received] == [422, 200]
@@ -101,14 +101,14 @@ def test_retry_as_is_puts_a_failed_reply_back_and_posts_it(make_harness):
         mention_id, _ = h.card(QUESTION, source="zap", network="webhook")
         h.click("approve", mention_id)
         h.slack.wait_for("chat.update", where=lambda p: "retry" in action_ids(p.get("blocks") or []))
-        h.services.drain()
+        h.services.workers.drain()
         h.click("retry", mention_id, user=OUTSIDER)
         assert "nothing was changed" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
-        h.services.drain()
+        h.services.workers.drain()
         assert h.store.get_mention(mention_id)["status"] == "failed"
         h.click("retry", mention_id)
         h.slack.wait_for("chat.update", where=lambda p: "view the reply" in text_of(p.get("blocks")))
-        h.services.drain()
+        h.services.workers.drain()
         assert len(receiver.posted()) == 1 and len(receiver.received) == 2
         assert any(e["kind"] == "post_retry" and e["actor"] == APPROVER for e in h.store.events(mention_id))
     finally:
@@ -130,11 +130,11 @@ def test_a_read_only_source_offers_the_link_and_hide_ignore_escalate_but_no_appr
     # an old card or a forged click cannot approve it either
     h.click("approve", mention_id)
     assert "read-only" in h.slack.wait_for("chat.postEphemeral")[0]["text"]
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.outbox_items("pending", "sending", "posted", "failed") == []
     h.click("ignore", mention_id)
     h.slack.wait_for("chat.update", where=lambda p: "Ignored" in text_of(p.get("blocks")))
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.get_mention(mention_id)["status"] == "ignored"
 
 
@@ -147,7 +147,7 @@ def test_restart_mid_post_with_the_real_runtime_writes_one_reply_line(make_harne
     first.runtime.worker.after_post = die
     first.click("approve", mention_id)
     first.slack.wait_for("chat.update", where=lambda p: "tries again" in text_of(p.get("blocks")))
-    first.services.drain()
+    first.services.workers.drain()
     assert len(first.outbox_lines()) == 1
     [row] = first.store.outbox_items("sending")
     first.close()
@@ -162,14 +162,14 @@ def test_restart_mid_post_with_the_real_runtime_writes_one_reply_line(make_harne
     assert "already approved" in second.slack.wait_for("chat.postEphemeral")[0]["text"]
     # the refusal redraws the card as it stands: approved, not saved yet
     second.slack.wait_for("chat.update", shown + 1, where=lambda p: p["ts"] == card["ts"])
-    second.services.drain()
+    second.services.workers.drain()
     assert second.runtime.worker.store.outbox_item(row["id"])["status"] == "sending"
     before = len(second.slack.calls_to("chat.update"))
     second.start()  # the outbox worker: recovers the stale claim, finds the line, records it
     second.slack.wait_for("chat.update", where=lambda p: "Saved to outbox.jsonl" in text_of(p.get("blocks")))
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline:
-        second.services.drain()
+        second.services.workers.drain()
         time.sleep(0.1)
     assert len(second.outbox_lines()) == 1  # exactly one reply line
     assert second.store.outbox_item(row["id"])["status"] == "posted"
@@ -189,7 +189,7 @@ def test_the_card_loop_beside_the_real_runtime_drafts_each_mention_once(make_har
     mention_id = "zap:w1"
     h.slack.wait_for("chat.postMessage", timeout=20)
     time.sleep(2.5)  # time enough for a second draft, if anything started one
-    h.services.drain()
+    h.services.workers.drain()
     assert len(h.slack.calls_to("chat.postMessage")) == 1  # one card
     assert len(h.backend.prompts) == 1  # one model call
     versions = h.store.db.conn.execute("SELECT COUNT(*) FROM drafts WHERE mention_id = ?", [mention_id]).fetchone()
@@ -209,7 +209,7 @@ def test_presets_reach_the_drafter_as_their_key(make_harness):
               "instruction": {"text": {"type": "plain_text_input", "value": None}}}
     h.submit("regenerate_submit", values, meta)
     h.slack.wait_for("chat.update", timeout=15, where=lambda p: "approve" in action_ids(p.get("blocks") or []))
-    h.services.drain()
+    h.services.workers.drain()
     row = h.store.db.conn.execute("SELECT instruction FROM drafts WHERE mention_id = ? ORDER BY version DESC",
                                   [mention_id]).fetchone()
     assert row[0] == "formal"
@@ -226,7 +226,7 @@ def test_an_escalation_names_the_person_as_a_real_mention_and_escapes_the_note(h
               "reason": {"text": {"type": "plain_text_input", "value": "see <!channel> & <@UEVIL>"}}}
     h.submit("escalate_submit", values, view["private_metadata"])
     notice = h.slack.wait_for("chat.postMessage", where=lambda p: p["channel"] == "ULEGAL")[0]
-    h.services.drain()
+    h.services.workers.drain()
     assert "assigned you" in notice["text"] and "&lt;!channel&gt; &amp; &lt;@UEVIL&gt;" in notice["text"]
     assert "<!channel>" not in notice["text"]
     card = text_of(h.last_card_update(mention_id)["blocks"])
@@ -266,7 +266,7 @@ def test_a_retried_event_after_a_failure_before_the_store_still_stores_the_menti
     h.slack.wait_for("chat.postMessage")
     assert h.driver.event(body, retry_num=2).status_code == 200
     time.sleep(0.3)
-    h.services.drain()
+    h.services.workers.drain()
     assert h.store.count("mentions") == 1
     assert h.store.get_mention("slack:CINTAKE-1700000500.000100")["text"] == "Do you ship to Finland?"
     assert len(h.slack.calls_to("chat.postMessage")) == 1

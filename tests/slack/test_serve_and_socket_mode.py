@@ -144,7 +144,7 @@ def test_socket_mode_envelopes_are_acknowledged_and_acted_on(tmp_path, slack):
         envelope = ws.send("slash_commands", slash_command("/assistant", "queue", APPROVER, slack.response_url()))
         ack = ws.wait_ack(envelope)
         assert "empty" in json.dumps(ack.get("payload"))
-        h.services.drain()
+        h.services.workers.drain()
         assert len(h.runtime.delivered) == 1
         assert [c for c in slack.calls_to("apps.connections.open") if c["_token"] == "xapp-test"]
     finally:
@@ -200,5 +200,5 @@ def test_a_card_channel_that_disappears_is_one_log_line_not_a_traceback_every_ro
     assert "ASSISTANT_REVIEW_CHANNEL" in lines[0].getMessage()
     assert tables.card(h.store, mention_id) is None  # not lost: posted once the channel is fixed
     h.slack.failures.clear()
-    h.services._bad_channels.clear()
+    h.services.poster.bad_channels.clear()
     h.slack.wait_for("chat.postMessage", where=lambda p: p.get("blocks"), timeout=10)

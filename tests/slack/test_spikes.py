@@ -52,15 +52,15 @@ def _storm(h: Harness) -> list[str]:
         triage = Triage(language=lang, intent=Intent.ABUSE if abusive else Intent.COMPLAINT, severity=Severity.MEDIUM,
                         action=Action.HIDE if abusive else Action.REPLY)
         h.store.save_triage(m.key, triage, None if abusive else Draft(text="We're sorry to hear that.", language=lang))
-        h.services.publish(m.key).result(10)
+        h.services.poster.publish(m.key).result(10)
         ids.append(m.key)
-    h.services.drain()
+    h.services.workers.drain()
     return ids
 
 
 def _tick(h: Harness, at: datetime) -> list:  # type: ignore[type-arg]
     found = h.services.spikes.tick(at)
-    h.services.drain()
+    h.services.workers.drain()
     return found
 
 
@@ -74,7 +74,7 @@ def _told(h: Harness, words: str, count: int = 1) -> None:
     """Wait until the listeners (which run after Slack's ack) have told someone ``words``, then
     until the background work they started is done."""
     h.slack.wait_for("chat.postEphemeral", count, timeout=30, where=lambda p: words in p.get("text", ""))
-    h.services.drain()
+    h.services.workers.drain()
 
 
 def _click(h: Harness, action_id: str, spike_id: int, user: str = APPROVER) -> None:
@@ -96,7 +96,7 @@ def _latest_alert(h: Harness, spike_id: int) -> list:  # type: ignore[type-arg]
 @pytest.fixture
 def storm(make_harness):  # type: ignore[no-untyped-def]
     h = make_harness(sources=[])  # the real runtime: statements and replies go to the local outbox file
-    h.services.spikes._encoder = get_encoder()
+    h.services.storms.encoder = get_encoder()
     ids = _storm(h)
     end = T0 + timedelta(minutes=3 * len(ids))
     found = _tick(h, end)
@@ -127,7 +127,7 @@ def test_statement_posted_once_then_the_group_answered_once_each(storm) -> None:
     _click(h, alert.APPROVE, spike.id, user=APPROVER2)  # a second click, by someone else
     _told(h, "already approved")
     h.slack.wait_for("chat.postMessage", where=lambda p: "Statement approved" in p.get("text", ""))
-    h.services.drain()
+    h.services.workers.drain()
     statements = [r for r in h.outbox_lines() if r.get("statement")]
     assert len(statements) == 1 and "Midnight Sun" in statements[0]["text"]
     assert statements[0]["in_reply_to"] is None  # a post of the brand's own, not a reply
@@ -188,8 +188,8 @@ def test_card_updates_are_throttled_and_it_says_when_calm(storm) -> None:  # typ
     h.store.add_mentions([m])
     h.store.save_triage(m.key, Triage(language="en", intent=Intent.COMPLAINT, severity=Severity.MEDIUM,
                                       action=Action.REPLY), Draft(text="We're sorry to hear that.", language="en"))
-    h.services.publish(m.key).result(10)
-    h.services.drain()
+    h.services.poster.publish(m.key).result(10)
+    h.services.workers.drain()
     assert "Part of a spike" not in text_of(h.slack.calls_to("chat.postMessage")[-1]["blocks"])  # not grouped yet
     _tick(h, end + timedelta(minutes=2))
     assert len([p for p in h.slack.calls_to("chat.update") if p.get("ts") == row["ts"]]) == before
