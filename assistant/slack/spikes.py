@@ -40,7 +40,6 @@ from assistant.storms.spike import Spike
 
 if TYPE_CHECKING:
     from assistant.domain.ports import RuntimePort
-    from assistant.ml.embeddings import Encoder
     from assistant.policy.models import Policy
     from assistant.settings import Settings
 
@@ -76,14 +75,6 @@ class SpikeDesk:
         cards.extra_lines = self.card_lines  # a member's review card says it is part of a spike
 
     # -- the desk's answers, as the listeners and tests ask them ------------------------------
-
-    @property
-    def _encoder(self) -> Encoder | None:  # tests hand in the encoder they loaded once
-        return self.desk._encoder
-
-    @_encoder.setter
-    def _encoder(self, value: Encoder | None) -> None:
-        self.desk.encoder = value
 
     def policy(self, spike_id: int | None = None) -> Policy | None:
         return self.desk.policy(spike_id)
