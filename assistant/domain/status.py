@@ -1,7 +1,9 @@
-"""Status values of a mention and of an outbox row, and the moves allowed between them.
+"""Status values of a mention and of an outbox row, and the moves allowed between a mention's.
 
 The store writes these (as their string values: ``MentionStatus.POSTED == "posted"``);
-the store asks ``check_move`` before it writes a new status, so the rules live here once.
+the store asks ``check_move`` before it writes a mention's new status, so the rules live here
+once. An outbox row's moves are the outbox worker's, held by the store's UPDATEs (see
+``OutboxStatus``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class MentionStatus(StrEnum):
 
 
 class OutboxStatus(StrEnum):
+    # pending -> sending (claimed) -> posted, pending (retry later) or failed (for good);
+    # failed -> pending (a retry, or a corrected reply). The store's UPDATEs hold these moves
+    # in their WHERE clauses (assistant/store/decisions.py): a claim takes only a pending row.
     PENDING = "pending"
     SENDING = "sending"
     POSTED = "posted"
@@ -56,14 +61,6 @@ MENTION_MOVES: dict[MentionStatus, frozenset[MentionStatus]] = {
     _S.ESCALATED: frozenset(),
 }
 
-_O = OutboxStatus
-OUTBOX_MOVES: dict[OutboxStatus, frozenset[OutboxStatus]] = {
-    _O.PENDING: frozenset({_O.SENDING}),
-    _O.SENDING: frozenset({_O.POSTED, _O.PENDING, _O.FAILED}),  # posted, retry later, failed for good
-    _O.FAILED: frozenset({_O.PENDING}),  # retry, or a corrected reply
-    _O.POSTED: frozenset(),
-}
-
 
 class InvalidMove(AssistantError):
     """A status change the rules above do not allow."""
@@ -75,13 +72,6 @@ def can_move(current: str, target: str) -> bool:
     """Whether a mention may go from ``current`` to ``target`` (unknown values: no)."""
     try:
         return MentionStatus(target) in MENTION_MOVES[MentionStatus(current)]
-    except ValueError:
-        return False
-
-
-def can_move_outbox(current: str, target: str) -> bool:
-    try:
-        return OutboxStatus(target) in OUTBOX_MOVES[OutboxStatus(current)]
     except ValueError:
         return False
 

@@ -76,15 +76,6 @@ class Drafter:
         text = book.templates.get(language) or book.templates.get(self.policy.languages[0], "")
         return fill(text, self.composer.values(mention, language))
 
-    def answering_fact(self, mention: Mention, language: str) -> tuple[str | None, str]:
-        """The policy fact that answers the post's question, in ``language``, found by
-        meaning (see facts.py), and why; None when no fact answers it."""
-        found = self._match_questions(mention, [])
-        for _, key, why, _label in found:
-            if key is not None:
-                return self.policy.fact(key, language), why
-        return None, (found[0][2] if found else "no question")
-
     def _match_questions(self, mention: Mention, implicit: list[str]) -> list[tuple[str, str | None, str, str]]:
         """Each question of the post (each sentence that asks, or the whole post) with
         the fact key that answers it and why. ``implicit``: parts that ask without a

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.domain.errors import BackendError, SettingsError
-from assistant.ml.embeddings import get_encoder, reset_encoder
+from assistant.ml.embeddings import get_encoder, registry
 from assistant.ml.generation import create_backend
 from assistant.settings import is_plugin, load_settings
 from devtools.fakes import FAKE_ENCODER, FAKE_MODEL
@@ -40,16 +40,18 @@ def test_a_backend_plugin_is_built_by_its_factory_with_the_settings(tmp_path):
     assert isinstance(backend, FakeBackend) and backend.name == "fake"
 
 
-def test_an_encoder_plugin_is_built_by_its_factory(monkeypatch):
-    reset_encoder()
-    try:
-        encoder = get_encoder(FAKE_ENCODER)
-        assert isinstance(encoder.inner, FakeEncoder) and encoder.name == "fake"
-        assert get_encoder(FAKE_ENCODER) is encoder  # once per process, like the built-in ones
-        monkeypatch.setenv("ASSISTANT_ENCODER", FAKE_ENCODER)
-        assert get_encoder() is encoder
-    finally:
-        reset_encoder()
+@pytest.fixture
+def no_loaded_encoders(monkeypatch):
+    """The registry's per-process cache, empty for this test and put back after it."""
+    monkeypatch.setattr(registry, "_loaded", {})
+
+
+def test_an_encoder_plugin_is_built_by_its_factory(monkeypatch, no_loaded_encoders):
+    encoder = get_encoder(FAKE_ENCODER)
+    assert isinstance(encoder.inner, FakeEncoder) and encoder.name == "fake"
+    assert get_encoder(FAKE_ENCODER) is encoder  # once per process, like the built-in ones
+    monkeypatch.setenv("ASSISTANT_ENCODER", FAKE_ENCODER)
+    assert get_encoder() is encoder
 
 
 def test_a_value_that_is_neither_a_name_nor_a_plugin_is_one_line(tmp_path):
@@ -92,8 +94,7 @@ def test_a_backend_plugin_that_returns_no_backend_is_refused(tmp_path):
     assert "not a model backend" in str(err.value) and "\n" not in str(err.value)
 
 
-def test_an_encoder_plugin_that_returns_no_encoder_is_refused():
-    reset_encoder()
+def test_an_encoder_plugin_that_returns_no_encoder_is_refused(no_loaded_encoders):
     with pytest.raises(SettingsError) as err:
         get_encoder(f"{__name__}:not_an_encoder")
     assert "not an encoder" in str(err.value) and "\n" not in str(err.value)

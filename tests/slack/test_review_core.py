@@ -7,15 +7,27 @@ import pytest
 from slack_harness import QUESTION
 
 from assistant import review
-from assistant.domain.status import MentionStatus, OutboxStatus, can_move, can_move_outbox
+from assistant.domain.status import MentionStatus, OutboxStatus, can_move
 from assistant.store import StaleDecision
+from assistant.store.connectors_sql import retry_failed
 
 
 def test_status_moves_are_defined_once_and_refuse_the_impossible():
     assert can_move("awaiting", "approved") and can_move("failed", "approved") and can_move("approved", "posted")
     assert not can_move("posted", "approved") and not can_move("closed", "awaiting") and not can_move("x", "new")
-    assert can_move_outbox("sending", "posted") and not can_move_outbox("posted", "pending")
     assert MentionStatus.POSTED == "posted" and OutboxStatus.FAILED == "failed"
+
+
+def test_the_store_moves_an_outbox_row_only_forward(h):
+    """pending -> sending -> posted; a posted reply is never claimed or queued again."""
+    mention_id = h.add(QUESTION, external_id="outbox-moves")
+    h.engine.process(mention_id)
+    outbox_id = h.store.approve(mention_id, "U1", "Yes, we do.", "file").outbox_id
+    assert h.store.claim_outbox(outbox_id) and not h.store.claim_outbox(outbox_id)  # sending: held
+    h.store.mark_posted(outbox_id, "p1", None)
+    assert h.store.outbox_item(outbox_id)["status"] == OutboxStatus.POSTED
+    assert not h.store.claim_outbox(outbox_id) and not retry_failed(h.store, outbox_id)
+    assert h.store.outbox_item(outbox_id)["status"] == OutboxStatus.POSTED
 
 
 @pytest.fixture

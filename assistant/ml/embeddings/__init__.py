@@ -8,7 +8,6 @@ weights in torch; ASSISTANT_ENCODER=module:attribute plugs in another (registry.
 """
 
 from assistant.ml.embeddings.encoder import MAX_CHARS, CachedEncoder, Encoder, clip, cosine
-from assistant.ml.embeddings.registry import ENCODERS, get_encoder, reset_encoder
+from assistant.ml.embeddings.registry import ENCODERS, get_encoder
 
-__all__ = ["ENCODERS", "MAX_CHARS", "CachedEncoder", "Encoder", "clip", "cosine", "get_encoder",
-           "reset_encoder"]
+__all__ = ["ENCODERS", "MAX_CHARS", "CachedEncoder", "Encoder", "clip", "cosine", "get_encoder"]

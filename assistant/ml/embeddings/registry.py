@@ -44,9 +44,3 @@ def _plugin(name: str) -> Encoder:
                             "return an object with name, dim and encode() (Encoder in "
                             "assistant/ml/embeddings/encoder.py)")
     return encoder
-
-
-def reset_encoder() -> None:
-    """Forget loaded encoders (tests switch between them)."""
-    with _lock:
-        _loaded.clear()
