@@ -196,6 +196,21 @@ def _backend(settings: Settings, name: str) -> Any:
     return create_backend(settings.model_copy(update={"backend": name}))
 
 
+def import_model_code(backend: Any) -> None:
+    """Import torch, transformers and the transformers backend's model architecture code: a few
+    seconds once per process, which the bench reports apart from loading the model. The model's
+    folder is the one the backend reads (ASSISTANT_MODEL, or the embedded model's)."""
+    import transformers
+
+    from assistant.ml.generation import embedded
+
+    source = Path(backend.model_id) if backend.model_id else embedded.cached_model_dir(backend.cache_dir)
+    config = Path(source) / "config.json"
+    if config.is_file():
+        for architecture in json.loads(config.read_text()).get("architectures") or []:
+            getattr(transformers, architecture, None)  # transformers imports its module lazily
+
+
 def _llamacpp_missing() -> str | None:
     import importlib.util
 
@@ -248,7 +263,7 @@ def run(settings: Settings, echo: Callable[[str], None], drafts: int = 24) -> di
         echo(f"preparation       {prepared:10.2f} s            (a process that converts and times the model's number"
              " formats once per CPU, or finds them done)")
         start = time.perf_counter()
-        _backend(settings, settings.backend).import_code()
+        import_model_code(_backend(settings, settings.backend))
         out["import_s"] = time.perf_counter() - start
         echo(f"import torch      {out['import_s']:10.2f} s            (torch, transformers and the model's code: once"
              " per process, apart from the model load)")

@@ -16,6 +16,7 @@ from assistant.drafting.guard import SINGULAR_I, SINGULAR_WORDS, failed
 from assistant.drafting.prompt import build_sentence_messages
 from assistant.engine import Engine
 from assistant.ml.generation import create_backend
+from assistant.ml.generation.chat_prompt import ChatPrompt, tokenizer_dir
 from assistant.ml.generation.llamacpp_backend import STOP_CHARACTERS, LlamaCppBackend
 from assistant.policy.registry import PolicyRegistry
 from assistant.settings import load_settings
@@ -150,6 +151,8 @@ def test_it_reads_exactly_the_transformers_backends_prompt(fresh, policy):
                       text="Your Kallio café's oat flat white is the best in Helsinki! Any plans for Tampere? ☕🙂")
     messages = build_sentence_messages(policy, mention, Intent.PRAISE, "en",
                                        "Thank you so much for the kind words about our café in Kallio!", [])
+    # What the llamacpp backend sends llama.cpp: its chat template over the GGUF's tokenizer.
+    reads = ChatPrompt(tokenizer_dir(fresh.gguf(), fresh.cache_dir))
     fresh.reuse_prefix = False  # llama.cpp then reports every token it read
     for prefix in (None, "We're so glad"):
         if prefix:
@@ -159,7 +162,7 @@ def test_it_reads_exactly_the_transformers_backends_prompt(fresh, policy):
             expected = hf.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=True)
         ids = list(expected["input_ids"])
         assert len(ids) > 200  # the drafter's real prompt, policy and examples included
-        assert fresh.prompt_ids(messages, prefix) == ids
+        assert reads.ids(messages, prefix) == ids
         out = fresh.generate(messages, max_new_tokens=4, temperature=0, prefix=prefix)
         assert out.prompt_tokens == len(ids)  # llama.cpp's own count of what it read
 

@@ -69,10 +69,13 @@ class LlamaCppBackend:
         self.cache_dir = cache_dir or Path.home() / ".cache" / "community-assistant"
         self.context = context
         self.model_name = Path(model).name if model else embedded.NAME
-        # Stop at the first sentence end (drafts); the benchmark (`make bench`) turns it off to time raw speed.
+        # Generation switches, public, as the transformers backend's: both on for drafting.
+        # Stop at the first sentence end: the model adds one sentence to a draft. Off, a
+        # generation runs to max_new_tokens (how `make bench` times raw decoding speed).
         self.stop_at_sentence_end = True
         # Let llama.cpp keep the previous prompt's key/value cache and read only what differs
-        # (the post, after a brand's fixed system turn). Tests turn it off to compare.
+        # (the post, after a brand's fixed system turn). Off, every prompt is read in full:
+        # the reference that cached generations must match.
         self.reuse_prefix = True
 
     # -- loading -----------------------------------------------------------------------
@@ -132,10 +135,6 @@ class LlamaCppBackend:
         return _Loaded(server, prompt, threading.Lock(), time.perf_counter() - start)
 
     # -- generating --------------------------------------------------------------------
-
-    def prompt_ids(self, messages: list[dict[str, str]], prefix: str | None = None) -> list[int]:
-        """The token ids the model reads for these messages (as the transformers backend's)."""
-        return self._loaded().prompt.ids(messages, prefix)
 
     def generate(self, messages: list[dict[str, str]], max_new_tokens: int, temperature: float,
                  seed: int | None = None, prefix: str | None = None,

@@ -8,7 +8,6 @@ key/value cache of each system turn so a draft reads only its own post (see deco
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
@@ -50,9 +49,13 @@ class TransformersBackend:
         self.model_name = model or embedded.NAME
         self.dtype = dtype
         self.threads = threads
-        # Stop at the first sentence end (drafts); the benchmark (`make bench`) turns it off to time raw speed.
+        # Generation switches, public: both on for drafting.
+        # Stop at the first sentence end: the model adds one sentence to a draft. Off, a
+        # generation runs to max_new_tokens (how `make bench` times raw decoding speed).
         self.stop_at_sentence_end = True
-        # Keep the system turn's key/value cache between drafts (tests turn it off to compare).
+        # Keep each system turn's key/value cache between drafts, so a draft reads only its own
+        # post; it costs memory per brand (decoding.PrefixCache). Off, every prompt is read in
+        # full: the reference that cached drafts must match token for token.
         self.reuse_prefix = True
 
     def _resolve(self) -> str:
@@ -63,19 +66,11 @@ class TransformersBackend:
     def load(self) -> None:
         self._loaded()
 
-    def import_code(self) -> None:
-        """Import torch, transformers and this model's architecture code: a few seconds once
-        per process, which the benchmark (`make bench`) reports apart from loading the model."""
-        import transformers
-
-        config = Path(self._resolve()) / "config.json"
-        if config.is_file():
-            for architecture in json.loads(config.read_text()).get("architectures") or []:
-                getattr(transformers, architecture, None)  # transformers imports its module lazily
-
     @property
     def running_dtype(self) -> str | None:
-        """The number format the loaded model runs in (None before loading)."""
+        """The number format the loaded model runs in (None before loading): with dtype "auto"
+        on a CPU it is the one measured fastest there (torch_prepare), known only once loaded.
+        `make bench` prints it next to the speeds it explains."""
         loaded = _LOADED.get(self._key())
         return loaded.dtype if loaded else None
 
