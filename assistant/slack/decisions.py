@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("assistant.slack")
 
 
-class Decisions:
+class CardDecisions:
     def __init__(self, reviewer: review.Review, runtime: RuntimePort, gateway: SlackGateway, access: Access,
                  cards: ReviewCards, workers: Workers) -> None:
         self.review = reviewer

@@ -31,7 +31,7 @@ class ReviewCore:
         return review.rejected_by(self.reviewer.store, mention_id)
 
 
-class StatementOutbox:
+class RuntimeStatementOutbox:
     """``storms.ports.StatementOutbox`` over ``assistant.runtime.statements``: the brand's
     accounts are the runtime's, and a click's delivery backs off as the outbox worker does."""
 

@@ -24,8 +24,8 @@ from slack_sdk import WebClient
 from assistant import review
 from assistant.slack.access import Access
 from assistant.slack.cards import ReviewCards
-from assistant.slack.decisions import Decisions
-from assistant.slack.desk_ports import ReviewCore, StatementOutbox
+from assistant.slack.decisions import CardDecisions
+from assistant.slack.desk_ports import ReviewCore, RuntimeStatementOutbox
 from assistant.slack.directory import Directory
 from assistant.slack.gateway import SlackGateway
 from assistant.slack.posting import CardPoster
@@ -57,8 +57,8 @@ class Services:
         self.access = Access(engine, settings, self.directory)
         self.cards = ReviewCards(self.store, runtime, settings, self.gateway, self.access, self.workers)
         self.poster = CardPoster(engine, settings, self.gateway, self.access, self.cards, self.workers)
-        self.decisions = Decisions(self.review, runtime, self.gateway, self.access, self.cards, self.workers)
-        self.storms = StormDesk(self.store, ReviewCore(self.review), StatementOutbox(self.store, runtime, settings.brand),
+        self.decisions = CardDecisions(self.review, runtime, self.gateway, self.access, self.cards, self.workers)
+        self.storms = StormDesk(self.store, ReviewCore(self.review), RuntimeStatementOutbox(self.store, runtime, settings.brand),
                                 policy=self.access.policy, brands=lambda: list(engine.policies.brands()),
                                 default_brand=settings.brand)
         # spikes, statements and the group's cards (shitstorms)

@@ -25,7 +25,7 @@ from assistant.domain.errors import AssistantError
 from assistant.domain.models import utcnow
 from assistant.slack.access import Access
 from assistant.slack.cards import ReviewCards
-from assistant.slack.decisions import Decisions
+from assistant.slack.decisions import CardDecisions
 from assistant.slack.gateway import Ref, SlackGateway
 from assistant.slack.views.alert import MAX_LISTED, AlertData, alert_card, answer_view, member_line
 from assistant.slack.views.elements import network_label
@@ -52,7 +52,7 @@ class SpikeDesk:
     """The spikes' alert cards in Slack, over the storm desk (``desk``)."""
 
     def __init__(self, desk: StormDesk, settings: Settings, runtime: RuntimePort, gateway: SlackGateway,
-                 access: Access, cards: ReviewCards, decisions: Decisions, workers: Workers) -> None:
+                 access: Access, cards: ReviewCards, decisions: CardDecisions, workers: Workers) -> None:
         self.desk = desk
         self.store = desk.store
         self.settings = settings
