@@ -93,3 +93,103 @@ def mark_members(store: Store, spike_id: int) -> list[str]:
             " spike_marked k WHERE k.spike_id = s.spike_id AND k.mention_id = s.mention_id)", [spike_id])]
         db["spike_marked"].insert_all([{"spike_id": spike_id, "mention_id": m} for m in fresh], ignore=True)
     return fresh
+
+
+# -- the detector: counting the groups, opening and following spikes (storms/detect.py) -------
+
+
+def group_counts(store: Store, encoder: str, since: str, until: str) -> dict[int, int]:
+    """Posts per group seen in (since, until]."""
+    return dict(store.db.execute("SELECT group_id, COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ?"
+                                 " AND at <= ? AND group_id IS NOT NULL GROUP BY group_id",
+                                 [encoder, since, until]).fetchall())
+
+
+def active_spikes(store: Store, encoder: str) -> dict[int, dict[str, Any]]:
+    """The active spikes' rows, by group."""
+    return {r["group_id"]: r for r in store.db.query("SELECT * FROM spikes WHERE encoder = ? AND status = 'active'",
+                                                      [encoder])}
+
+
+def negative_count(store: Store, encoder: str, since: str, until: str) -> int:
+    """Negative posts (not only related) seen in (since, until]."""
+    return store.db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?"
+                            " AND related = 0", [encoder, since, until]).fetchone()[0]
+
+
+def followed_until(store: Store, encoder: str) -> dict[int, str]:
+    """How far each group's spikes have been followed (their last update or calm), by group."""
+    return dict(store.db.execute("SELECT group_id, MAX(COALESCE(calmed_at, updated_at)) FROM spikes WHERE encoder = ?"
+                                 " GROUP BY group_id", [encoder]).fetchall())
+
+
+def group_count(store: Store, group_id: int, encoder: str, since: str, until: str) -> int:
+    """A group's posts seen in (since, until]."""
+    return store.db.execute("SELECT COUNT(*) FROM storm_vectors WHERE group_id = ? AND encoder = ? AND at > ?"
+                            " AND at <= ?", [group_id, encoder, since, until]).fetchone()[0]
+
+
+def open_spike(store: Store, group_id: int, encoder: str, now_s: str, since: str, count: int) -> int:
+    """Open a spike on a group, in one transaction: its row, its members (the group's posts
+    since ``since``), the group marked loose (a storm's group from now on) and a
+    ``spike_opened`` event. Returns the spike's id."""
+    with store.transaction() as tx:
+        table = tx["spikes"]
+        table.insert({"group_id": group_id, "encoder": encoder, "status": "active", "opened_at": now_s,
+                      "updated_at": now_s, "calmed_at": None, "peak": count, "summary": "{}"})
+        spike_id = int(table.last_pk)  # type: ignore[arg-type]
+        _join(tx, spike_id, group_id, encoder, since, now_s)
+        tx.conn.execute("UPDATE storm_groups SET loose = 1 WHERE id = ?", [group_id])  # a storm's group from now on
+        store.event(None, "spike_opened", spike_id=spike_id, posts=count)
+    return spike_id
+
+
+def follow_spike(store: Store, row: dict[str, Any], encoder: str, since: str, now_s: str, count: int,
+                 calm: bool) -> int:
+    """Follow an open spike (its ``row``), in one transaction: the group's posts since
+    ``since`` join, its peak and status are updated, and a ``spike_calm`` event is recorded
+    when it calmed down. Returns how many posts joined."""
+    gid, spike_id = row["group_id"], row["id"]
+    with store.transaction() as tx:
+        joined = _join(tx, spike_id, gid, encoder, since, now_s)
+        tx.conn.execute("UPDATE spikes SET peak = MAX(peak, ?), updated_at = ?, status = ?, calmed_at = ? WHERE id = ?",
+                        [count, now_s if joined or calm else row["updated_at"], "calm" if calm else "active",
+                         now_s if calm else None, spike_id])
+        if calm:
+            store.event(None, "spike_calm", spike_id=spike_id, posts=count)
+    return joined
+
+
+def _join(tx: Any, spike_id: int, gid: int, encoder: str, since: str, now_s: str) -> int:
+    """Add the group's posts since ``since`` (the window before the spike opened, then the
+    spike's opening) to the spike's members. Returns how many joined."""
+    cur = tx.conn.execute(
+        "INSERT OR IGNORE INTO spike_members (spike_id, mention_id, joined_at)"
+        " SELECT ?, mention_id, ? FROM storm_vectors WHERE group_id = ? AND encoder = ? AND at > ? AND at <= ?",
+        [spike_id, now_s, gid, encoder, since, now_s])
+    return int(cur.rowcount)
+
+
+def spike_got(store: Store, spike_id: int) -> dict[str, Any]:
+    """A spike's row (it must exist: sqlite-utils' NotFoundError otherwise)."""
+    return dict(store.db["spikes"].get(spike_id))
+
+
+def member_vectors(store: Store, encoder: str, spike_id: int) -> dict[str, bytes]:
+    """The stored vectors of a spike's members, by mention id."""
+    return dict(store.db.execute(
+        "SELECT v.mention_id, v.vector FROM spike_members s JOIN storm_vectors v ON v.mention_id = s.mention_id"
+        " AND v.encoder = ? WHERE s.spike_id = ?", [encoder, spike_id]).fetchall())
+
+
+def background_texts(store: Store, encoder: str, since: str, until: str, group_id: int, limit: int) -> list[str]:
+    """The texts of the latest ``limit`` posts seen in (since, until] outside a group, newest first."""
+    return [t for (t,) in store.db.execute(
+        "SELECT m.text FROM storm_vectors v JOIN mentions m ON m.id = v.mention_id WHERE v.encoder = ?"
+        " AND v.at > ? AND v.at <= ? AND (v.group_id IS NULL OR v.group_id != ?) ORDER BY v.at DESC LIMIT ?",
+        [encoder, since, until, group_id, limit]).fetchall()]
+
+
+def save_summary(store: Store, spike_id: int, summary: str) -> None:
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE spikes SET summary = ? WHERE id = ?", [summary, spike_id])

@@ -20,7 +20,7 @@ import numpy as np
 
 from assistant.ml.embeddings import Encoder
 from assistant.policy.models import Policy
-from assistant.store import Store
+from assistant.store import Store, storms_sql
 from assistant.storms.grouping import Grouper, unit
 from assistant.storms.queries import members
 from assistant.storms.spike import Representative, Spike
@@ -74,27 +74,20 @@ def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime, brand:
 def _spikes(store: Store, policy: Policy, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray], now_s: str,
             window_s: str, base_s: str) -> list[Spike]:
     crisis = policy.crisis
-    db = store.db
-    in_window = dict(db.execute("SELECT group_id, COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ?"
-                                " AND at <= ? AND group_id IS NOT NULL GROUP BY group_id",
-                                [encoder, window_s, now_s]).fetchall())
-    active = {r["group_id"]: r for r in db.query("SELECT * FROM spikes WHERE encoder = ? AND status = 'active'",
-                                                  [encoder])}
-    span, windows, negative_before = history(db, encoder, base_s, window_s, crisis.window_minutes)
-    negative_now = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ?"
-                              " AND related = 0", [encoder, window_s, now_s]).fetchone()[0]
+    in_window = storms_sql.group_counts(store, encoder, window_s, now_s)
+    active = storms_sql.active_spikes(store, encoder)
+    span, windows, negative_before = history(store.db, encoder, base_s, window_s, crisis.window_minutes)
+    negative_now = storms_sql.negative_count(store, encoder, window_s, now_s)
     rates = {"span": span, "negative_usual_per_hour": negative_before / span, "negative_in_window": negative_now}
     # How far each group's spikes have been followed: a tick before that is a replay of
     # time already seen (the storm demo run twice on one database) and changes nothing.
-    seen = dict(db.execute("SELECT group_id, MAX(COALESCE(calmed_at, updated_at)) FROM spikes WHERE encoder = ?"
-                           " GROUP BY group_id", [encoder]).fetchall())
+    seen = storms_sql.followed_until(store, encoder)
     out: list[Spike] = []
     for gid in sorted(set(in_window) | set(active)):
         if now_s < (seen.get(gid) or "") or (gid not in active and now_s == seen.get(gid)):
             continue
         count = in_window.get(gid, 0)
-        usual = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE group_id = ? AND encoder = ? AND at > ?"
-                           " AND at <= ?", [gid, encoder, base_s, window_s]).fetchone()[0] / windows
+        usual = storms_sql.group_count(store, gid, encoder, base_s, window_s) / windows
         growth = count / max(usual, 1.0)
         spike = active.get(gid)
         if spike is None:
@@ -109,16 +102,9 @@ def _spikes(store: Store, policy: Policy, encoder: str, grouper: Grouper, center
 
 def _open(store: Store, policy: Policy, encoder: str, gid: int, grouper: Grouper, centers: dict[str, np.ndarray], now_s: str,
           window_s: str, base_s: str, count: int, usual: float, growth: float, rates: dict[str, float]) -> Spike:
-    with store.transaction() as tx:
-        table = tx["spikes"]
-        table.insert({"group_id": gid, "encoder": encoder, "status": "active", "opened_at": now_s,
-                             "updated_at": now_s, "calmed_at": None, "peak": count, "summary": "{}"})
-        spike_id = int(table.last_pk)  # type: ignore[arg-type]
-        _join(tx, spike_id, gid, encoder, window_s, now_s)
-        tx.conn.execute("UPDATE storm_groups SET loose = 1 WHERE id = ?", [gid])  # a storm's group from now on
-        grouper.loose.add(gid)
-        store.event(None, "spike_opened", spike_id=spike_id, posts=count)
-    row = dict(store.db["spikes"].get(spike_id))
+    spike_id = storms_sql.open_spike(store, gid, encoder, now_s, window_s, count)
+    grouper.loose.add(gid)  # a storm's group from now on
+    row = storms_sql.spike_got(store, spike_id)
     return _summarise(store, policy, encoder, row, grouper, centers, now_s, window_s, base_s, count, usual, growth,
                       rates, "new")
 
@@ -126,41 +112,22 @@ def _open(store: Store, policy: Policy, encoder: str, gid: int, grouper: Grouper
 def _follow_up(store: Store, policy: Policy, encoder: str, row: dict[str, Any], grouper: Grouper, centers: dict[str, np.ndarray],
                now_s: str, window_s: str, base_s: str, count: int, usual: float, growth: float,
                rates: dict[str, float]) -> list[Spike]:
-    gid, spike_id = row["group_id"], row["id"]
-    with store.transaction() as tx:
-        # Posts that arrive late (a poller catching up) still join, if posted near the spike.
-        since = stamp(parse_stamp(row["opened_at"]) - timedelta(minutes=policy.crisis.window_minutes))
-        joined = _join(tx, spike_id, gid, encoder, since, now_s)
-        calm = count <= policy.crisis.calm_posts
-        tx.conn.execute("UPDATE spikes SET peak = MAX(peak, ?), updated_at = ?, status = ?, calmed_at = ? WHERE id = ?",
-                        [count, now_s if joined or calm else row["updated_at"], "calm" if calm else "active",
-                         now_s if calm else None, spike_id])
-        if calm:
-            store.event(None, "spike_calm", spike_id=spike_id, posts=count)
+    # Posts that arrive late (a poller catching up) still join, if posted near the spike.
+    since = stamp(parse_stamp(row["opened_at"]) - timedelta(minutes=policy.crisis.window_minutes))
+    calm = count <= policy.crisis.calm_posts
+    joined = storms_sql.follow_spike(store, row, encoder, since, now_s, count, calm)
     if not joined and not calm:
         return []
-    fresh = dict(store.db["spikes"].get(spike_id))
+    fresh = storms_sql.spike_got(store, row["id"])
     return [_summarise(store, policy, encoder, fresh, grouper, centers, now_s, window_s, base_s, count, usual,
                        growth, rates, "calm" if calm else "updated")]
-
-
-def _join(tx: Any, spike_id: int, gid: int, encoder: str, since: str, now_s: str) -> int:
-    """Add the group's posts since ``since`` (the window before the spike opened, then the
-    spike's opening) to the spike's members. Returns how many joined."""
-    cur = tx.conn.execute(
-        "INSERT OR IGNORE INTO spike_members (spike_id, mention_id, joined_at)"
-        " SELECT ?, mention_id, ? FROM storm_vectors WHERE group_id = ? AND encoder = ? AND at > ? AND at <= ?",
-        [spike_id, now_s, gid, encoder, since, now_s])
-    return int(cur.rowcount)
 
 
 def _summarise(store: Store, policy: Policy, encoder: str, row: dict[str, Any], grouper: Grouper,
                centers: dict[str, np.ndarray], now_s: str, window_s: str, base_s: str, count: int, usual: float,
                growth: float, rates: dict[str, float], change: str) -> Spike:
     people = members(store, row["id"])
-    vectors = dict(store.db.execute(
-        "SELECT v.mention_id, v.vector FROM spike_members s JOIN storm_vectors v ON v.mention_id = s.mention_id"
-        " AND v.encoder = ? WHERE s.spike_id = ?", [encoder, row["id"]]).fetchall())
+    vectors = storms_sql.member_vectors(store, encoder, row["id"])
     group = grouper.groups.get(row["group_id"])
     ids = [p.mention_id for p in people if p.mention_id in vectors]
     reps: list[Representative] = []
@@ -171,10 +138,7 @@ def _summarise(store: Store, policy: Policy, encoder: str, row: dict[str, Any], 
         for i in np.argsort(-sims)[:REPRESENTATIVES]:
             p = by_id[ids[int(i)]]
             reps.append(Representative(p.mention_id, p.text, p.language))
-    background = [t for (t,) in store.db.execute(
-        "SELECT m.text FROM storm_vectors v JOIN mentions m ON m.id = v.mention_id WHERE v.encoder = ?"
-        " AND v.at > ? AND v.at <= ? AND (v.group_id IS NULL OR v.group_id != ?) ORDER BY v.at DESC LIMIT ?",
-        [encoder, base_s, now_s, row["group_id"], BACKGROUND]).fetchall()]
+    background = storms_sql.background_texts(store, encoder, base_s, now_s, row["group_id"], BACKGROUND)
     texts = [p.text for p in people]
     spike = Spike(
         id=row["id"], group_id=row["group_id"], status=row["status"], opened_at=row["opened_at"],
@@ -188,8 +152,7 @@ def _summarise(store: Store, policy: Policy, encoder: str, row: dict[str, Any], 
         abusive=sum(p.abusive for p in people), common_words=distinctive_words(texts, background),
         topic_entry=named_topic(texts, policy, [p.language for p in people]), representative=reps,
         brand=brand_of_scope(row["encoder"]))
-    with store.transaction() as tx:
-        tx.conn.execute("UPDATE spikes SET summary = ? WHERE id = ?", [spike.summary_json(), row["id"]])
+    storms_sql.save_summary(store, row["id"], spike.summary_json())
     return spike
 
 
