@@ -16,7 +16,7 @@ whole schema is there (assistant/store/schema, applied once when it opens).
 The SQL of the other parts, as functions over a ``Store``:
 
 - review_sql.py: the review core (who owns an escalated mention, the events it reads back);
-- storms_sql.py: the storm workflow (spikes, their members, the alert card's rows);
+- storms_sql.py: the storms (the detector's vectors, groups and spikes, their members, the alert card);
 - statements_sql.py: the statement outbox;
 - insights_sql.py: the interaction log, super-fans, the report's spikes, approved replies;
 - log_sql.py: the interaction log's edit distances, written with each approval;
@@ -24,8 +24,8 @@ The SQL of the other parts, as functions over a ``Store``:
 - connectors_sql.py: the connectors, the outbox worker and the pollers;
 - slack_sql.py: the Slack app's own tables (cards, follow-ups) and its figures.
 
-One part still runs its own SQL: the spike detector, assistant/storms/detect.py and
-assistant/storms/vectors.py (``storm_vectors``, ``storm_groups``, ``spikes``, ``spike_members``).
+No SQL runs outside this package: the other parts call these modules (the tests and
+devtools/ still write rows directly, to set up a case).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""The SQL of the storm (spike) workflow: reading the spikes the detector recorded, the
-group of posts behind each, and the alert card's rows (tables defined in
+"""The SQL of the storms: the spike detector's vectors, centres, groups and spikes, the
+posts behind each spike, and the alert card's rows (tables defined in
 assistant/store/schema/parts.py).
 
-The functions return plain rows; assistant/storms/queries.py turns them into ``Spike`` and
-``Member`` (the store sits below storms, so it does not know those types). The detector's own
-writes (assistant/storms/detect.py, vectors.py) are still there.
+The functions return plain rows; assistant/storms/ turns them into ``Spike``, ``Member`` and
+``Group`` (the store sits below storms, so it does not know those types). The detector
+(storms/detect.py, storms/vectors.py) keeps its rules and numbers; its statements are here,
+each transaction in one function.
 """
 
 from __future__ import annotations
@@ -193,3 +194,125 @@ def background_texts(store: Store, encoder: str, since: str, until: str, group_i
 def save_summary(store: Store, spike_id: int, summary: str) -> None:
     with store.transaction() as tx:
         tx.conn.execute("UPDATE spikes SET summary = ? WHERE id = ?", [summary, spike_id])
+
+
+# -- the detector's vectors, centres and groups (storms/vectors.py) ----------------------------
+
+# A triage row (alias t) about a problem: a complaint or abuse, or a post with a complaint
+# part ("I was sick all night after the new batch. Is it contaminated?" is filed as what
+# it mostly does, but it reports the problem all the same).
+NEGATIVE_SQL = (
+    "(t.intent IN ('complaint', 'abuse') OR EXISTS (SELECT 1 FROM json_each(COALESCE(t.reading, '{}'), '$.parts') j"
+    " WHERE json_extract(j.value, '$.intent') IN ('complaint', 'abuse')))")
+# A post that may be about a problem without being filed as a complaint: "anyone else
+# charged twice??", "same here". It joins a storm's group when close to it, and is never
+# counted as a negative post (it neither starts a storm nor raises the usual rates).
+RELATED_SQL = "t.intent IN ('question', 'reaction')"
+
+
+def unembedded(store: Store, key: str, brand: str | None, default_brand: str | None) -> list[tuple[Any, ...]]:
+    """(id, text, created_at, ingested_at, language, related) of the negative or related
+    posts (of ``brand``, when given) with no vector yet for the scope ``key``."""
+    mine, args = ("", []) if brand is None else (" AND COALESCE(m.brand, ?) = ?", [default_brand or "", brand])
+    return store.db.execute(
+        f"SELECT m.id, m.text, m.created_at, m.ingested_at, t.language, CASE WHEN {NEGATIVE_SQL} THEN 0 ELSE 1 END"
+        " FROM triage t JOIN mentions m ON m.id = t.mention_id"
+        f" WHERE ({NEGATIVE_SQL} OR {RELATED_SQL}){mine} AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
+        "  WHERE v.mention_id = m.id AND v.encoder = ?)", [*args, key]).fetchall()
+
+
+def add_vectors(store: Store, rows: list[dict[str, Any]]) -> None:
+    with store.transaction() as db:
+        db["storm_vectors"].insert_all(rows)
+
+
+def center_sums(store: Store, encoder: str) -> list[tuple[Any, ...]]:
+    """(language, total, size) of the running sums behind each language's centre."""
+    return store.db.execute(
+        "SELECT language, total, size FROM storm_center WHERE encoder = ?", [encoder]).fetchall()
+
+
+def leaving(store: Store, encoder: str, window_s: str) -> list[tuple[Any, ...]]:
+    """(mention id, language, vector, in a spike) of the negative vectors that have left the
+    window and are not in the centres yet."""
+    return store.db.execute(
+        "SELECT v.mention_id, v.language, v.vector, EXISTS (SELECT 1 FROM spike_members s"
+        " WHERE s.mention_id = v.mention_id) FROM storm_vectors v WHERE v.encoder = ? AND v.centered = 0"
+        " AND v.at <= ? AND v.vector IS NOT NULL AND v.related = 0", [encoder, window_s]).fetchall()
+
+
+def save_centers(store: Store, encoder: str, sums: list[dict[str, Any]], centered: list[str]) -> None:
+    """Keep the centres' running sums and mark the ``centered`` posts as counted, at once."""
+    with store.transaction() as tx:
+        tx["storm_center"].upsert_all(sums, pk=("encoder", "language"))
+        tx.conn.executemany("UPDATE storm_vectors SET centered = 1 WHERE mention_id = ? AND encoder = ?",
+                            [(mid, encoder) for mid in centered])
+
+
+def ungrouped(store: Store, encoder: str) -> list[tuple[Any, ...]]:
+    """(mention id, at, language, vector) of the negative posts not grouped yet, oldest first."""
+    return store.db.execute("SELECT mention_id, at, language, vector FROM storm_vectors WHERE encoder = ?"
+                            " AND group_id IS NULL AND vector IS NOT NULL AND related = 0 ORDER BY at, mention_id",
+                            [encoder]).fetchall()
+
+
+def recent_groups(store: Store, encoder: str, base_s: str) -> list[tuple[Any, ...]]:
+    """(id, total, size, first_at, last_at, loose) of the groups still in use since ``base_s``."""
+    return store.db.execute("SELECT id, total, size, first_at, last_at, loose FROM storm_groups WHERE encoder = ?"
+                            " AND merged_into IS NULL AND last_at > ?", [encoder, base_s]).fetchall()
+
+
+def next_group_id(store: Store) -> int:
+    return (store.db.execute("SELECT MAX(id) FROM storm_groups").fetchone()[0] or 0) + 1
+
+
+def first_seen(store: Store, encoder: str) -> str | None:
+    return store.db.execute("SELECT MIN(at) FROM storm_vectors WHERE encoder = ?", [encoder]).fetchone()[0]
+
+
+def window_vectors(store: Store, encoder: str, since: str, until: str) -> list[tuple[Any, ...]]:
+    """(mention id, language, vector, group id, at) of the grouped negative posts in (since, until]."""
+    return store.db.execute(
+        "SELECT mention_id, language, vector, group_id, at FROM storm_vectors WHERE encoder = ? AND related = 0"
+        " AND vector IS NOT NULL AND group_id IS NOT NULL AND at > ? AND at <= ?", [encoder, since, until]).fetchall()
+
+
+def related_vectors(store: Store, encoder: str, since: str, until: str) -> list[tuple[Any, ...]]:
+    """(mention id, language, vector) of the related posts in (since, until] in no group yet."""
+    return store.db.execute(
+        "SELECT mention_id, language, vector FROM storm_vectors WHERE encoder = ? AND related = 1"
+        " AND group_id IS NULL AND vector IS NOT NULL AND at > ? AND at <= ?", [encoder, since, until]).fetchall()
+
+
+def save_groups(store: Store, encoder: str, groups: list[dict[str, Any]], merges: list[tuple[int, int]],
+                assigned: list[tuple[int, str]]) -> None:
+    """In one transaction: the changed groups' rows; each merge (absorbed group, survivor):
+    its posts and spikes move to the survivor; each (group id, mention id) in ``assigned``."""
+    with store.transaction() as tx:
+        for row in groups:
+            tx["storm_groups"].upsert(row, pk="id")
+        for gone, keep in merges:
+            tx.conn.execute("UPDATE storm_vectors SET group_id = ? WHERE group_id = ? AND encoder = ?",
+                            [keep, gone, encoder])
+            _merge_spikes(tx, encoder, gone, keep)
+        tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
+                            [(gid, mid, encoder) for gid, mid in assigned])
+
+
+def assign_groups(store: Store, encoder: str, assigned: list[tuple[int, str]]) -> None:
+    """Put each (group id, mention id) in ``assigned`` in its group."""
+    with store.transaction() as tx:
+        tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
+                            [(gid, mid, encoder) for gid, mid in assigned])
+
+
+def _merge_spikes(tx: Any, encoder: str, gone: int, keep: int) -> None:
+    """Two groups became one: a spike on the absorbed group moves to the survivor; if the
+    survivor has one too, the younger spike's posts join the older and it is closed."""
+    tx.conn.execute("UPDATE spikes SET group_id = ? WHERE group_id = ? AND encoder = ?", [keep, gone, encoder])
+    active = [r[0] for r in tx.conn.execute("SELECT id FROM spikes WHERE group_id = ? AND encoder = ?"
+                                            " AND status = 'active' ORDER BY id", [keep, encoder]).fetchall()]
+    for younger in active[1:]:
+        tx.conn.execute("INSERT OR IGNORE INTO spike_members (spike_id, mention_id, joined_at)"
+                        " SELECT ?, mention_id, joined_at FROM spike_members WHERE spike_id = ?", [active[0], younger])
+        tx.conn.execute("UPDATE spikes SET status = 'merged', calmed_at = updated_at WHERE id = ?", [younger])

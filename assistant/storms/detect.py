@@ -76,7 +76,7 @@ def _spikes(store: Store, policy: Policy, encoder: str, grouper: Grouper, center
     crisis = policy.crisis
     in_window = storms_sql.group_counts(store, encoder, window_s, now_s)
     active = storms_sql.active_spikes(store, encoder)
-    span, windows, negative_before = history(store.db, encoder, base_s, window_s, crisis.window_minutes)
+    span, windows, negative_before = history(store, encoder, base_s, window_s, crisis.window_minutes)
     negative_now = storms_sql.negative_count(store, encoder, window_s, now_s)
     rates = {"span": span, "negative_usual_per_hour": negative_before / span, "negative_in_window": negative_now}
     # How far each group's spikes have been followed: a tick before that is a replay of

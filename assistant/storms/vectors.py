@@ -19,21 +19,13 @@ import numpy as np
 
 from assistant.ml.embeddings import Encoder
 from assistant.policy.models import Policy
-from assistant.store import Store
+from assistant.store import Store, storms_sql
 from assistant.storms.grouping import Group, Grouper, unit
 from assistant.triage.classifier import labelled_rows
 
 NEGATIVE = ("complaint", "abuse")
-# A triage row (alias t) about a problem: a complaint or abuse, or a post with a complaint
-# part ("I was sick all night after the new batch. Is it contaminated?" is filed as what
-# it mostly does, but it reports the problem all the same).
-NEGATIVE_SQL = (
-    "(t.intent IN ('complaint', 'abuse') OR EXISTS (SELECT 1 FROM json_each(COALESCE(t.reading, '{}'), '$.parts') j"
-    " WHERE json_extract(j.value, '$.intent') IN ('complaint', 'abuse')))")
-# A post that may be about a problem without being filed as a complaint: "anyone else
-# charged twice??", "same here". It joins a storm's group when close to it, and is never
-# counted as a negative post (it neither starts a storm nor raises the usual rates).
-RELATED_SQL = "t.intent IN ('question', 'reaction')"
+# Which posts are negative (a complaint, abuse, or a complaint part) and which related
+# ("anyone else charged twice??"): store/storms_sql.py, NEGATIVE_SQL and RELATED_SQL.
 # A burst: more negative posts in the window than the policy's min_posts and growth allow,
 # though no one group holds min_posts of them (people write about one thing in too many
 # ways for post-to-post similarity). The posts close to the burst's own centre are moved
@@ -86,12 +78,7 @@ def _post_time(created_at: str | None, ingested_at: str | None) -> str | None:
 
 def embed_new(store: Store, encoder: Encoder, key: str, now_s: str, base_s: str, brand: str | None,
                default_brand: str | None) -> None:
-    mine, args = ("", []) if brand is None else (" AND COALESCE(m.brand, ?) = ?", [default_brand or "", brand])
-    rows = store.db.execute(
-        f"SELECT m.id, m.text, m.created_at, m.ingested_at, t.language, CASE WHEN {NEGATIVE_SQL} THEN 0 ELSE 1 END"
-        " FROM triage t JOIN mentions m ON m.id = t.mention_id"
-        f" WHERE ({NEGATIVE_SQL} OR {RELATED_SQL}){mine} AND NOT EXISTS (SELECT 1 FROM storm_vectors v"
-        "  WHERE v.mention_id = m.id AND v.encoder = ?)", [*args, key]).fetchall()
+    rows = storms_sql.unembedded(store, key, brand, default_brand)
     fresh: list[tuple[str, str, str, str, int]] = []
     old: list[tuple[str, str, str, int]] = []
     for mention_id, text, created_at, ingested_at, language, related in rows:
@@ -106,14 +93,14 @@ def embed_new(store: Store, encoder: Encoder, key: str, now_s: str, base_s: str,
         return
     fresh.sort(key=lambda r: (r[2], r[0]))
     vectors = encoder.encode([r[1] for r in fresh], query=True) if fresh else np.zeros((0, encoder.dim))
-    with store.transaction() as db:
-        db["storm_vectors"].insert_all(
-            [{"mention_id": mid, "encoder": key, "at": at, "language": lang,
-              "vector": np.asarray(v, np.float32).tobytes(), "group_id": None, "centered": 0, "related": related}
-             for (mid, _, at, lang, related), v in zip(fresh, vectors, strict=True)]
-            # Older than the baseline: recorded (never looked at again), never grouped.
-            + [{"mention_id": mid, "encoder": key, "at": at, "language": lang, "vector": None,
-                "group_id": None, "centered": 1, "related": related} for mid, at, lang, related in old])
+    storms_sql.add_vectors(
+        store,
+        [{"mention_id": mid, "encoder": key, "at": at, "language": lang,
+          "vector": np.asarray(v, np.float32).tobytes(), "group_id": None, "centered": 0, "related": related}
+         for (mid, _, at, lang, related), v in zip(fresh, vectors, strict=True)]
+        # Older than the baseline: recorded (never looked at again), never grouped.
+        + [{"mention_id": mid, "encoder": key, "at": at, "language": lang, "vector": None,
+            "group_id": None, "centered": 1, "related": related} for mid, at, lang, related in old])
 
 
 ALL = "*"  # the centre of every language together
@@ -124,13 +111,10 @@ def centers_of(store: Store, model: Encoder, encoder: str, window_s: str) -> dic
     have left the window, kept as running sums. A spike's posts are left out, so a storm
     does not become what everything shares. While there are few, all vectors count.
     ``encoder``: the scope's key (the encoder, and the brand when several are watched)."""
-    db, dim = store.db, model.dim
-    sums = {lang: (np.frombuffer(total, np.float32).copy(), size) for lang, total, size in db.execute(
-        "SELECT language, total, size FROM storm_center WHERE encoder = ?", [encoder]).fetchall()}
-    leaving = db.execute(
-        "SELECT v.mention_id, v.language, v.vector, EXISTS (SELECT 1 FROM spike_members s"
-        " WHERE s.mention_id = v.mention_id) FROM storm_vectors v WHERE v.encoder = ? AND v.centered = 0"
-        " AND v.at <= ? AND v.vector IS NOT NULL AND v.related = 0", [encoder, window_s]).fetchall()
+    dim = model.dim
+    sums = {lang: (np.frombuffer(total, np.float32).copy(), size)
+            for lang, total, size in storms_sql.center_sums(store, encoder)}
+    leaving = storms_sql.leaving(store, encoder, window_s)
     if leaving:
         for _, lang, blob, in_spike in leaving:
             if in_spike:
@@ -139,12 +123,9 @@ def centers_of(store: Store, model: Encoder, encoder: str, window_s: str) -> dic
             for key in (lang or "", ALL):
                 total, size = sums.get(key, (np.zeros(dim, np.float32), 0))
                 sums[key] = (total + v, size + 1)
-        with store.transaction() as tx:
-            tx["storm_center"].upsert_all(
-                [{"encoder": encoder, "language": k, "total": t.astype(np.float32).tobytes(), "size": n}
-                 for k, (t, n) in sums.items()], pk=("encoder", "language"))
-            tx.conn.executemany("UPDATE storm_vectors SET centered = 1 WHERE mention_id = ? AND encoder = ?",
-                                [(mid, encoder) for mid, *_ in leaving])
+        storms_sql.save_centers(
+            store, encoder, [{"encoder": encoder, "language": k, "total": t.astype(np.float32).tobytes(), "size": n}
+                             for k, (t, n) in sums.items()], [mid for mid, *_ in leaving])
     centers = {k: np.asarray(t / n, np.float32) for k, (t, n) in sums.items() if n >= MIN_CENTER}
     if ALL not in centers:
         # A new install has no history: what the labelled complaints share stands in (the
@@ -174,14 +155,10 @@ def adjusted(vector: np.ndarray, language: str, centers: dict[str, np.ndarray]) 
 
 def group_new(store: Store, encoder: str, centers: dict[str, np.ndarray], similarity: float, base_s: str,
                dim: int) -> Grouper:
-    db = store.db
-    pending = db.execute("SELECT mention_id, at, language, vector FROM storm_vectors WHERE encoder = ?"
-                         " AND group_id IS NULL AND vector IS NOT NULL AND related = 0 ORDER BY at, mention_id",
-                         [encoder]).fetchall()
-    rows = db.execute("SELECT id, total, size, first_at, last_at, loose FROM storm_groups WHERE encoder = ?"
-                      " AND merged_into IS NULL AND last_at > ?", [encoder, base_s]).fetchall()
+    pending = storms_sql.ungrouped(store, encoder)
+    rows = storms_sql.recent_groups(store, encoder, base_s)
     groups = [Group(r[0], np.frombuffer(r[1], np.float32).copy(), r[2], r[3], r[4]) for r in rows]
-    next_id = (db.execute("SELECT MAX(id) FROM storm_groups").fetchone()[0] or 0) + 1
+    next_id = storms_sql.next_group_id(store)
     # Group totals are sums of adjusted vectors: the grouper itself takes nothing out.
     grouper = Grouper(groups, np.zeros(dim, np.float32), similarity, next_id,
                       loose={r[0] for r in rows if r[5]}, loose_similarity=JOIN)
@@ -189,31 +166,22 @@ def group_new(store: Store, encoder: str, centers: dict[str, np.ndarray], simila
         return grouper
     joined = [(mid, grouper.add(adjusted(np.frombuffer(v, np.float32), lang or "", centers), at))
               for mid, at, lang, v in pending]
-    with store.transaction() as tx:
-        moves: dict[int, int] = {}
-        for g in grouper.groups.values():
-            if not g.changed:
-                continue
-            _save_group(tx, encoder, g, grouper)
-            if g.merged_into is not None:
-                moves[g.id] = g.merged_into
-        for gone in moves:  # follow chains of merges to the group that survived
-            keep = _follow(gone, moves)
-            tx.conn.execute("UPDATE storm_vectors SET group_id = ? WHERE group_id = ? AND encoder = ?",
-                            [keep, gone, encoder])
-            _merge_spikes(tx, encoder, gone, keep)
-        tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
-                            [(_follow(gid, moves), mid, encoder) for mid, gid in joined])
+    changed = [g for g in grouper.groups.values() if g.changed]
+    moves = {g.id: g.merged_into for g in changed if g.merged_into is not None}
+    # Chains of merges are followed to the group that survived.
+    storms_sql.save_groups(store, encoder, [_group_row(encoder, g, grouper) for g in changed],
+                           [(gone, _follow(gone, moves)) for gone in moves],
+                           [(_follow(gid, moves), mid) for mid, gid in joined])
     return grouper
 
 
-def history(db: Any, encoder: str, base_s: str, window_s: str, window_minutes: int) -> tuple[float, float, int]:
+def history(store: Store, encoder: str, base_s: str, window_s: str,
+            window_minutes: int) -> tuple[float, float, int]:
     """(hours of history the usual rates come from, at least one: a first tick has none;
     how many windows that is; the negative posts in it) for this scope."""
-    first = db.execute("SELECT MIN(at) FROM storm_vectors WHERE encoder = ?", [encoder]).fetchone()[0] or window_s
+    first = storms_sql.first_seen(store, encoder) or window_s
     span = max(1.0, (parse_stamp(window_s) - max(parse_stamp(base_s), parse_stamp(first))).total_seconds() / 3600)
-    before = db.execute("SELECT COUNT(*) FROM storm_vectors WHERE encoder = ? AND at > ? AND at <= ? AND related = 0",
-                        [encoder, base_s, window_s]).fetchone()[0]
+    before = storms_sql.negative_count(store, encoder, base_s, window_s)
     return span, span * 60 / window_minutes, before
 
 
@@ -221,14 +189,12 @@ def seed_burst(store: Store, policy: Policy, encoder: str, grouper: Grouper, cen
                 now_s: str, window_s: str, base_s: str) -> None:
     """A burst of negative posts that no one group holds: move the posts close to the
     burst's own centre into one storm group (see SEED), so a spike can open on it."""
-    crisis, db = policy.crisis, store.db
-    rows = [r for r in db.execute(
-        "SELECT mention_id, language, vector, group_id, at FROM storm_vectors WHERE encoder = ? AND related = 0"
-        " AND vector IS NOT NULL AND group_id IS NOT NULL AND at > ? AND at <= ?", [encoder, window_s, now_s]).fetchall()
-        if r[3] not in grouper.loose]  # posts already in a storm's group are not seeded again
+    crisis = policy.crisis
+    rows = [r for r in storms_sql.window_vectors(store, encoder, window_s, now_s)
+            if r[3] not in grouper.loose]  # posts already in a storm's group are not seeded again
     if len(rows) < crisis.min_posts or Counter(r[3] for r in rows).most_common(1)[0][1] >= crisis.min_posts:
         return  # too few, or one group holds enough of them: a spike opens on it the usual way
-    _, windows, before = history(db, encoder, base_s, window_s, crisis.window_minutes)
+    _, windows, before = history(store, encoder, base_s, window_s, crisis.window_minutes)
     if len(rows) < crisis.growth * max(before / windows, 1.0):
         return
     vectors = [adjusted(np.frombuffer(r[2], np.float32), r[1] or "", centers) for r in rows]
@@ -256,18 +222,14 @@ def seed_burst(store: Store, policy: Policy, encoder: str, grouper: Grouper, cen
     else:
         gid = grouper.next_id
         grouper.add_group(Group(gid, total, len(chosen), first, last, changed=True), loose=True)
-    with store.transaction() as tx:
-        for g in grouper.groups.values():
-            if g.changed:
-                _save_group(tx, encoder, g, grouper)
-        tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
-                            [(gid, rows[i][0], encoder) for i in chosen])
+    storms_sql.save_groups(store, encoder, [_group_row(encoder, g, grouper) for g in grouper.groups.values()
+                                            if g.changed], [], [(gid, rows[i][0]) for i in chosen])
 
 
-def _save_group(tx: Any, encoder: str, g: Group, grouper: Grouper) -> None:
-    tx["storm_groups"].upsert({"id": g.id, "encoder": encoder, "total": g.total.astype(np.float32).tobytes(),
-                               "size": g.size, "first_at": g.first_at, "last_at": g.last_at,
-                               "merged_into": g.merged_into, "loose": int(g.id in grouper.loose)}, pk="id")
+def _group_row(encoder: str, g: Group, grouper: Grouper) -> dict[str, Any]:
+    return {"id": g.id, "encoder": encoder, "total": g.total.astype(np.float32).tobytes(),
+            "size": g.size, "first_at": g.first_at, "last_at": g.last_at,
+            "merged_into": g.merged_into, "loose": int(g.id in grouper.loose)}
 
 
 def join_related(store: Store, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray], now_s: str,
@@ -278,9 +240,7 @@ def join_related(store: Store, encoder: str, grouper: Grouper, centers: dict[str
               and g.merged_into is None and g.size and g.last_at > window_s]
     if not storms:
         return
-    rows = store.db.execute(
-        "SELECT mention_id, language, vector FROM storm_vectors WHERE encoder = ? AND related = 1"
-        " AND group_id IS NULL AND vector IS NOT NULL AND at > ? AND at <= ?", [encoder, window_s, now_s]).fetchall()
+    rows = storms_sql.related_vectors(store, encoder, window_s, now_s)
     if not rows:
         return
     centres = np.stack([g.centre(np.zeros_like(g.total)) for g in storms])
@@ -288,21 +248,7 @@ def join_related(store: Store, encoder: str, grouper: Grouper, centers: dict[str
     sims = x @ centres.T
     joined = [(storms[int(np.argmax(s))].id, r[0]) for r, s in zip(rows, sims, strict=True) if s.max() >= JOIN_RELATED]
     if joined:
-        with store.transaction() as tx:
-            tx.conn.executemany("UPDATE storm_vectors SET group_id = ? WHERE mention_id = ? AND encoder = ?",
-                                [(gid, mid, encoder) for gid, mid in joined])
-
-
-def _merge_spikes(tx: Any, encoder: str, gone: int, keep: int) -> None:
-    """Two groups became one: a spike on the absorbed group moves to the survivor; if the
-    survivor has one too, the younger spike's posts join the older and it is closed."""
-    tx.conn.execute("UPDATE spikes SET group_id = ? WHERE group_id = ? AND encoder = ?", [keep, gone, encoder])
-    active = [r[0] for r in tx.conn.execute("SELECT id FROM spikes WHERE group_id = ? AND encoder = ?"
-                                            " AND status = 'active' ORDER BY id", [keep, encoder]).fetchall()]
-    for younger in active[1:]:
-        tx.conn.execute("INSERT OR IGNORE INTO spike_members (spike_id, mention_id, joined_at)"
-                        " SELECT ?, mention_id, joined_at FROM spike_members WHERE spike_id = ?", [active[0], younger])
-        tx.conn.execute("UPDATE spikes SET status = 'merged', calmed_at = updated_at WHERE id = ?", [younger])
+        storms_sql.assign_groups(store, encoder, joined)
 
 
 def _follow(gid: int, moves: dict[int, int]) -> int:

@@ -13,10 +13,10 @@ from assistant.domain.models import Action, Intent, Severity, Triage
 from assistant.ml.embeddings import Encoder
 from assistant.policy.models import Policy
 from assistant.store import Store
+from assistant.store.storms_sql import NEGATIVE_SQL, RELATED_SQL
 from assistant.storms.detect import detect
 from assistant.storms.queries import members
 from assistant.storms.spike import Spike
-from assistant.storms.vectors import NEGATIVE_SQL, RELATED_SQL
 from devtools.storms.replay import Replay
 
 # The generator's intent, as triage would record it (only intent matters to grouping).
