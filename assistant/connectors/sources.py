@@ -32,7 +32,6 @@ from assistant.connectors import base
 from assistant.domain.errors import SettingsError
 
 
-
 def ensure_registered() -> list[str]:
     """Import the built-in connector modules so they register themselves (here, not at
     the top: each pulls in its network's client library)."""
