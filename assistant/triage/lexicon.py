@@ -15,6 +15,8 @@ What each list is for:
 - suggestion / suggestion_starts: ideas and imperatives asking the brand to do something
   (002 moment of truth 4).
 - abuse / threat: insults and threats (000/001: below the belt is removed, not answered).
+- conduct: how staff behaved ("rude", "unfriendly", "snapped at me"): a complaint about
+  a person's conduct, which is answered, not an insult to hide.
 - spam / injection: adverts and orders to the model.
 - high_self_harm, high_scam, high_safety, high_legal, high_fraud, high_press, high_breach: high
   severity (004), each a crisis kind (triage/crisis.py).
@@ -64,6 +66,7 @@ QUESTION_WORDS = _list("question_words")
 SUGGESTION = _list("suggestion")
 ABUSE = _list("abuse")
 THREAT = _list("threat")
+CONDUCT = _list("conduct")
 SPAM = _list("spam")
 INJECTION = _list("injection")
 HIGH = {kind: _list(f"high_{kind}") for kind in HIGH_KINDS}

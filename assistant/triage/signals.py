@@ -35,6 +35,7 @@ _SSTART = compile_terms(lx.SUGGESTION_STARTS)
 _SUGG = compile_terms(lx.SUGGESTION)
 ABUSE = compile_terms(lx.ABUSE)
 THREAT = compile_terms(lx.THREAT)
+CONDUCT = compile_terms(lx.CONDUCT)
 SPAM = compile_terms(lx.SPAM)
 INJECT = compile_terms(lx.INJECTION)
 HIGH = {kind: compile_terms(terms) for kind, terms in lx.HIGH.items()}

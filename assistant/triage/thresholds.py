@@ -26,6 +26,13 @@ HIDE_CONFIDENCE = 0.6
 # cross-validation 0.95 hid 25 of 41 with none wrong, but "the barista Mikko was rude",
 # a complaint, read 98% like posts people hid (a hostile review).
 HIDE_WITHOUT_WORDS = 0.99
+# Or, with no insult word, both the intent head (abuse) and the hide head at least this
+# sure, and no word of staff conduct in it ("rude", "unfriendly": a complaint about a
+# person, answered). The insult lists miss most slang ("smug little clown", "Hipster-
+# Lauch"); on the four labelled eval sets every post over 0.9 on both heads without
+# insult words was one a person hid, and "the barista Mikko was rude" (0.96 and 0.99)
+# is held back by its conduct word.
+SURE_ABUSE = 0.95
 # A post the severity head gives at least this is never recommended for hiding: "people
 # like your staff deserve what's coming to them" is a threat to escalate, not to remove.
 NEVER_HIDE_HIGH = 0.3

@@ -21,7 +21,7 @@ from assistant.triage.crisis import CARE_TEAM, kind_by_meaning, kind_from_words,
 from assistant.triage.language import UNDETERMINED, detect_language
 from assistant.triage.reading import extract, signed_name, split_parts
 from assistant.triage.rules import Hit, Post, first_hits, foreign_handles, own_link, read_post
-from assistant.triage.signals import ABUSE, HIGH, MEDIUM, SPAM, URL, hits
+from assistant.triage.signals import ABUSE, CONDUCT, HIGH, MEDIUM, SPAM, URL, hits
 from assistant.triage.thresholds import (
     CRISIS_SHARE,
     CUSTOMER_PART,
@@ -35,6 +35,7 @@ from assistant.triage.thresholds import (
     NEVER_HIDE_HIGH,
     PART_THRESHOLD,
     RULE_EXAMPLE_SIMILARITY,
+    SURE_ABUSE,
     SURE_COMPLAINT,
     SURE_SPAM,
     UNSURE_SPAM,
@@ -308,9 +309,11 @@ class Triager:
             # Never hidden: a threat (evidence a person must see) or anything that reads a
             # little like a crisis; and without insult words a person decides ("the
             # barista Mikko was rude" read as abuse by meaning alone).
-            if not problem and p_high < NEVER_HIDE_HIGH and p_hide >= (HIDE_CONFIDENCE if insulted
-                                                                      else HIDE_WITHOUT_WORDS):
-                how = "insult words" if insulted else "reads like posts people hid"
+            sure = (float(probs[INTENTS.index(Intent.ABUSE.value)]) >= SURE_ABUSE and p_hide >= SURE_ABUSE
+                    and not hits(CONDUCT, fold(post.body)))
+            if not problem and p_high < NEVER_HIDE_HIGH and (
+                    p_hide >= (HIDE_CONFIDENCE if insulted else HIDE_WITHOUT_WORDS) or sure):
+                how = "insult words" if insulted else "reads like posts people hid, and names no conduct to answer"
                 return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer ({how}; hide "
                                            f"{p_hide:.0%}); a person confirms Hide on the card (000/001)"]
             cue = f", mentions {problem[0]!r}" if problem else ""
