@@ -1,7 +1,8 @@
 """Issue 17, the word lists: indirect self-harm warning signs go to the care team, orders to
 the model are set aside in every language, veiled threats are escalated, and ordinary posts
 that look like them (moving abroad and cancelling, "you'll regret not trying it", Finnish
-"tapana", a custom) are not. The posts were written for these tests, in all ten languages."""
+"tapana", a custom, and "poltan", I smoke) are not. The posts were written for these tests,
+in all ten languages."""
 
 from __future__ import annotations
 
@@ -102,6 +103,10 @@ ORDINARY = {
     "sv-moving": "Jag behöver inte prenumerationen längre, vi flyttar utomlands. Tack för allt, säg upp den.",
     "es-moving": "Ya no necesito la suscripción, me mudo al extranjero. ¡Gracias por todo, canceladla por favor!",
     "fr-regret": "Goûtez le Guji, vous allez regretter de ne pas l'avoir essayé plus tôt !",
+    # "weet waar", "poltan" (I smoke) and "zinu cikos" were threat entries on their own.
+    "nl-weet-waar": "Ik weet waar de fietsenstalling is, maar die stond weer vol. Kunnen jullie meer rekken plaatsen?",
+    "fi-poltan": "Poltan tupakkaa vain terassin nurkassa, mutta nyt sekin kiellettiin. Miksi?",
+    "lv-cikos": "Zinu, cikos jūs atverat, bet šodien durvis bija ciet līdz deviņiem.",
 }
 
 SH_CASES = [(lang, i, text) for lang, texts in SELF_HARM.items() for i, text in enumerate(texts)]
