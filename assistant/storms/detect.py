@@ -21,6 +21,7 @@ import numpy as np
 from assistant.ml.embeddings import Encoder
 from assistant.policy.models import Policy
 from assistant.store import Store, storms_sql
+from assistant.storms.gather import gather
 from assistant.storms.grouping import Grouper, unit
 from assistant.storms.queries import members
 from assistant.storms.spike import Representative, Spike
@@ -65,6 +66,7 @@ def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime, brand:
     grouper = group_new(store, key, centers, crisis.similarity, base_s, encoder.dim)
     seed_burst(store, policy, key, grouper, centers, now_s, window_s, base_s)
     join_related(store, key, grouper, centers, now_s, window_s)
+    gather(store, key, grouper, centers, now_s, crisis.window_minutes, crisis.min_posts)
     return _spikes(store, policy, key, grouper, centers, now_s, window_s, base_s)
 
 

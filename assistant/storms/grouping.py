@@ -55,6 +55,7 @@ class Grouper:
         self.loose = set(loose or ())
         self.loose_similarity = similarity if loose_similarity is None else loose_similarity
         self.next_id = next_id
+        self.new_storms: set[int] = set()  # storm groups seeded at this tick (gather.py looks back for them)
         self._ids = [g.id for g in groups]
         dim = center.shape[0]
         self._centres = np.stack([g.centre(center) for g in groups]) if groups else np.zeros((0, dim), np.float32)
@@ -111,6 +112,22 @@ class Grouper:
         self._centres = np.vstack([self._centres, x[None, :]])
         return gid
 
+    def merge(self, keep: int, gone: int) -> None:
+        """Group ``gone`` joins group ``keep`` (its posts, and its being a storm's group)."""
+        k, g = self.groups[keep], self.groups[gone]
+        k.total = k.total + g.total
+        k.size += g.size
+        k.first_at, k.last_at = min(k.first_at, g.first_at), max(k.last_at, g.last_at)
+        k.absorbed += [gone, *g.absorbed]
+        if gone in self.loose:
+            self.loose.add(keep)
+        k.changed = g.changed = True
+        g.merged_into = keep
+        drop = self._ids.index(gone)
+        self._ids.pop(drop)
+        self._centres = np.delete(self._centres, drop, axis=0)
+        self._set_centre(keep)
+
     def _merge_near(self, gid: int) -> int:
         """Merge the group with any whose centre is now very close; the older group (lower
         id, the one a spike may already watch) survives. Returns the survivor's id."""
@@ -123,18 +140,6 @@ class Grouper:
                 return gid
             other = self._ids[j]
             keep, gone = (gid, other) if gid < other else (other, gid)
-            k, g = self.groups[keep], self.groups[gone]
-            k.total = k.total + g.total
-            k.size += g.size
-            k.first_at, k.last_at = min(k.first_at, g.first_at), max(k.last_at, g.last_at)
-            k.absorbed += [gone, *g.absorbed]
-            if gone in self.loose:
-                self.loose.add(keep)
-            k.changed = g.changed = True
-            g.merged_into = keep
-            drop = self._ids.index(gone)
-            self._ids.pop(drop)
-            self._centres = np.delete(self._centres, drop, axis=0)
-            self._set_centre(keep)
+            self.merge(keep, gone)
             gid = keep
         return gid

@@ -114,8 +114,12 @@ def run_replay(replay: Replay, policy: Policy, encoder: Encoder, db_path: Path,
         started = time.perf_counter()
         figures = Figures(len(replay.posts), sum(p.storm for p in replay.posts), labels=labels)
         now = replay.start.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        # Several brands' posts (a De Spaak storm over Aurora's ordinary days) are watched
+        # brand by brand, as a deployment with both policies does (StormDesk.watched).
+        brands = sorted({p.brand for p in replay.posts if p.brand}) or [None]
+        watched: list[str | None] = list(brands) if len(brands) > 1 else [None]
         while now <= replay.end:
-            for spike in detect(store, policy, encoder, now):
+            for spike in (s for brand in watched for s in detect(store, policy, encoder, now, brand=brand)):
                 if spike.change == "new":
                     figures.alerts.append(spike)
                     if on_alert:
