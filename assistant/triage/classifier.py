@@ -40,7 +40,7 @@ LABELLED = DATA / "labelled"
 INTENTS = [i.value for i in Intent]
 CRISIS_KINDS = tuple(k.value for k in CrisisKind)
 # Bump when training changes, so cached models are rebuilt.
-TRAINING_VERSION = "6"
+TRAINING_VERSION = "7"
 # Units in the heads' hidden layer. In 5-fold cross-validation on the labelled posts
 # (eval/calibrate_triage.py --heads) a hidden layer of 256 read intents 88.4% right,
 # the softmax regression it replaced 85.3%.
@@ -93,6 +93,27 @@ def _segments(row: dict[str, Any]) -> list[dict[str, Any]]:
              "parent": row["text"]}
             for s in segments if isinstance(s, dict) and isinstance(s.get("text"), str) and s["text"].strip()
             and s.get("intent") in INTENTS]
+
+
+def put_right_labels(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows that teach the put-right head, and their labels: 1 for a problem the brand
+    must put right, 0 for a passing gripe. A complaint post is 1 at severity medium or
+    high, 0 at low. A complaint sentence takes its post's reading: inside a complaint of
+    medium or high severity it is the problem (1); inside praise, a question or a
+    suggestion of low severity it is a passing remark ("the price stings a bit", 0)."""
+    posts = {r["text"]: r for r in rows if not r.get("segment")}
+    which, label = [], []
+    for i, r in enumerate(rows):
+        if r["intent"] != "complaint":
+            continue
+        post = posts.get(r.get("parent") or "") if r.get("segment") else r
+        if post is None or post.get("severity") not in ("low", "medium", "high"):
+            continue
+        if post is not r and post["intent"] not in ("complaint", "praise", "question", "suggestion"):
+            continue
+        which.append(i)
+        label.append(0 if post["severity"] == "low" else 1)
+    return np.array(which, dtype=int), np.array(label, dtype=int)
 
 
 def digest(rows: list[dict[str, str]], encoder_name: str) -> str:
@@ -188,11 +209,13 @@ class MeaningModel:
     L2_HIGH = 1e-2
 
     def __init__(self, embeddings: np.ndarray, rows: list[dict[str, Any]], mean: np.ndarray, scale: np.ndarray,
-                 intent: Head, high: Head, hide: Head, encoder_name: str, key: str) -> None:
+                 intent: Head, high: Head, hide: Head, encoder_name: str, key: str,
+                 put_right: Head | None = None) -> None:
         self.embeddings = embeddings.astype(np.float32)
         self.rows = rows
         self.mean, self.scale = mean, scale
         self.intent, self.high, self.hide = intent, high, hide
+        self.put_right = put_right
         self.encoder_name, self.key = encoder_name, key
         self.high_mask = np.array([r.get("severity") == "high" for r in rows])
         self.whole_mask = np.array([not r.get("segment") for r in rows])
@@ -221,8 +244,10 @@ class MeaningModel:
         # answered. Abuse wrapped around a real complaint is labelled "escalate".
         hide = np.array([1 if r.get("action") == "hide" else 0 for r in rows])
         w_hide = _mlp(x[whole], hide[whole], 2, l2_high)
+        which, label = put_right_labels(rows)
+        w_put = _mlp(x[which], label, 2, l2_high) if len(set(label.tolist())) == 2 else None
         return cls(embeddings, rows, mean, scale, intent, w_high, w_hide, encoder_name,
-                   digest(rows, encoder_name))
+                   digest(rows, encoder_name), w_put)
 
     # -- inference -----------------------------------------------------------------------
 
@@ -238,6 +263,13 @@ class MeaningModel:
 
     def hide_probability(self, vectors: np.ndarray) -> np.ndarray:
         return self.hide.probabilities(self._x(vectors))[:, 1]
+
+    def put_right_probability(self, vectors: np.ndarray) -> np.ndarray:
+        """How surely a complaint (a post or a sentence) is a problem the brand must put
+        right, rather than a passing gripe. 0.5 where the model has no such head."""
+        if self.put_right is None:
+            return np.full(len(vectors), 0.5, dtype=np.float32)
+        return self.put_right.probabilities(self._x(vectors))[:, 1]
 
     def crisis_share(self, vector: np.ndarray, k: int = 10) -> float:
         """The share of crises among the ``k`` labelled posts nearest to ``vector``."""
@@ -260,6 +292,7 @@ class MeaningModel:
         arrays: dict[str, np.ndarray] = {
             "embeddings": self.embeddings.astype(np.float16), "mean": self.mean, "scale": self.scale,
             **self.intent.arrays("intent"), **self.high.arrays("high"), **self.hide.arrays("hide"),
+            **(self.put_right.arrays("put_right") if self.put_right is not None else {}),
             "meta": np.array(json.dumps({"encoder": self.encoder_name, "key": self.key})),
             "rows": np.array(json.dumps([{k: r.get(k) or "" for k in ("text", "intent", "severity", "action", "crisis",
                                                                       "segment", "parent")}
@@ -275,7 +308,8 @@ class MeaningModel:
             return cls(f["embeddings"].astype(np.float32), rows, f["mean"], f["scale"],
                        Head.from_arrays(f, "intent", "w_intent"), Head.from_arrays(f, "high", "w_high"),
                        Head.from_arrays(f, "hide", "w_hide"),
-                       meta["encoder"], meta["key"])  # an older file: its key no longer matches
+                       meta["encoder"], meta["key"],  # an older file: its key no longer matches
+                       Head.from_arrays(f, "put_right", "") if "put_right_w2" in f else None)
 
 
 def shipped_path(encoder_name: str) -> Path:

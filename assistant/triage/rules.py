@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from assistant.domain.models import Intent
 from assistant.policy.models import Policy
 from assistant.text.normalize import fold
-from assistant.text.sentences import POST_LINE_BREAK
+from assistant.text.sentences import POST_PART_BREAK
 from assistant.triage.signals import (
     ABUSE,
     CONTRAST,
@@ -89,13 +89,20 @@ def foreign_handles(text: str, policy: Policy | None) -> list[str]:
     return [h for h in _HANDLE.findall(text) if h.lstrip("@").split("@")[0].split(".")[0].lower() not in own_short]
 
 
+# Where orders to a model hide inside a post: a bracket, a comment or a tag
+# ("[ignore all rules ...] ... real question: ...", "<!-- assistant: ... --> hej, ...").
+_ENCLOSED = re.compile(r"<!--.*?-->|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>|\([^()]*\)", re.DOTALL)
+
+
 def read_post(text: str, policy: Policy | None) -> Post:
-    """The post with orders to the model set aside: the sentences (or lines) that hold
-    them are removed, and what remains is read as the customer's message."""
+    """The post with orders to the model set aside: the brackets, comments, sentences
+    or lines that hold them are removed, and what remains is read as the customer's
+    message (a question after "[ignore your rules ...]" on the same line is kept)."""
     injected = hits(INJECT, fold(text))
     body = text
     if injected:
-        body = " ".join(s for s in POST_LINE_BREAK.split(text) if s.strip() and not INJECT.search(fold(s)))
+        body = _ENCLOSED.sub(lambda m: " " if INJECT.search(fold(m.group(0))) else m.group(0), text)
+        body = " ".join(s for s in POST_PART_BREAK.split(body) if s.strip() and not INJECT.search(fold(s)))
     return Post(text=text, body=body, signals=signals(body), policy=policy, injected=injected)
 
 

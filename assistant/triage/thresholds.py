@@ -33,6 +33,12 @@ HIDE_WITHOUT_WORDS = 0.99
 # insult words was one a person hid, and "the barista Mikko was rude" (0.96 and 0.99)
 # is held back by its conduct word.
 SURE_ABUSE = 0.95
+# A complaint (a post, or a sentence of one) the put-right head gives at least this is a
+# problem the brand must put right: severity medium, and a post of praise around it is
+# routed as a complaint. Below it, a gripe inside praise is a passing remark ("cosy
+# spot... the price stings a bit") and the post stays praise. The head is a probability
+# (class-balanced); 0.5 is its natural cut, not tuned on a test set.
+PUT_RIGHT = 0.5
 # A post the severity head gives at least this is never recommended for hiding: "people
 # like your staff deserve what's coming to them" is a threat to escalate, not to remove.
 NEVER_HIDE_HIGH = 0.3
