@@ -33,11 +33,12 @@ MAX_PARTS = 8
 MIN_PART_WORDS = 2
 
 # A clause that turns ("..., but the price stings"): a new part starts at the word.
+# "،" is the Persian comma; "mut" is how Finnish "mutta" is written in posts.
 _TURN = re.compile(
-    r"(?:,\s*|\s+[-–—]\s+|\s+)(?=(?:but|though|however|except|only thing|mutta|paitsi|maar|behalve|aber|"
+    r"(?:[,،]\s*|\s+[-–—]\s+|\s+)(?=(?:but|though|however|except|only thing|mutta|mut|paitsi|maar|behalve|aber|"
     r"allerdings|pero|aunque|mais|sauf|par contre|men|förutom|bet|tikai|αλλά|αλλα|όμως|اما|ولی)\b)"
     # after a comma only: words that also start ordinary clauses
-    r"|,\s*(?=(?:only|just that|shame|pity|although|anyway|also|vaikka|tosin|harmi|vain|alleen|wel jammer|jammer|"
+    r"|[,،]\s*(?=(?:only|just that|shame|pity|although|anyway|also|vaikka|tosin|harmi|vain|alleen|wel jammer|jammer|"
     r"nur|leider|schade|solo que|lástima|pena|seulement|dommage|cependant|fast|synd|bara att|gan|žēl|μόνο|κρίμα|"
     r"فقط|حیف|البته)\b)",
     re.IGNORECASE)
