@@ -1,7 +1,8 @@
 """Spike detection, one tick at a time: ``detect(store, policy, encoder, now)``.
 
 Each tick embeds only the negative posts (triage intent complaint or abuse) it has not
-seen and adds them to groups by meaning (vectors.py, grouping.py); here each group's
+seen and adds them to groups by meaning (vectors.py, grouping.py; a storm's group gathers
+its posts, questions included, in gather.py); here each group's
 posts in the window are compared with its usual rate over the baseline days. A group
 past the policy's thresholds is a spike; a spike grows as posts join its group and is
 calm when its rate falls back, and each change is summarised for the alert (its
@@ -31,7 +32,6 @@ from assistant.storms.vectors import (
     embed_new,
     group_new,
     history,
-    join_related,
     parse_stamp,
     seed_burst,
     stamp,
@@ -65,7 +65,6 @@ def detect(store: Store, policy: Policy, encoder: Encoder, now: datetime, brand:
     centers = centers_of(store, encoder, key, window_s)
     grouper = group_new(store, key, centers, crisis.similarity, base_s, encoder.dim)
     seed_burst(store, policy, key, grouper, centers, now_s, window_s, base_s)
-    join_related(store, key, grouper, centers, now_s, window_s)
     gather(store, key, grouper, centers, now_s, crisis.window_minutes, crisis.min_posts)
     return _spikes(store, policy, key, grouper, centers, now_s, window_s, base_s)
 

@@ -25,7 +25,7 @@ from assistant.storms.vectors import adjusted, group_row, parse_stamp, stamp
 
 # Cosine to the storm's centre (whitened space, space.py) a post needs to join it. These
 # numbers were chosen on the six replay files of eval/storms/ (not blind; see its README).
-GATHER = 0.10
+GATHER = 0.12
 GATHER_RELATED = 0.15
 ROUNDS = 3
 # ...and a mean cosine of CORE to its NEAR closest posts of the storm (on the replays this
@@ -36,7 +36,7 @@ CORE = 0.15
 # negative posts (counting those in no storm yet) is "busy": posts of that window join it
 # at GATHER_BUSY.
 BUSY = 0.5
-GATHER_BUSY = 0.06
+GATHER_BUSY = 0.08
 # Two storm groups whose centres are this close are one storm. The centres of two halves
 # of one storm measured 0.11-0.26 on the replays (a mean of noisy whitened posts points
 # only loosely anywhere). Not measured: how close two different storms of one brand at
@@ -106,7 +106,7 @@ def gather(store: Store, encoder: str, grouper: Grouper, centers: dict[str, np.n
             moves.append((g.id, row[0]))
             taken_n.add(int(i))
         if len(xn):
-            for i in np.flatnonzero(busy & free & ~close & (xn @ centre >= GATHER_BUSY)):
+            for i in np.flatnonzero(busy & free & ~close & (xn @ centre >= GATHER_BUSY) & (near >= CORE)):
                 moves.append((g.id, negative[int(i)][0]))
                 taken_n.add(int(i))
         if len(xr):

@@ -1,12 +1,12 @@
 """The first half of a detector tick: negative posts placed in time, embedded and grouped by meaning.
 
 Each tick embeds only the posts it has not seen (a complaint or abuse, or a question or
-reaction that may be about the same problem), takes out of each vector what posts in
-its language usually share (``centers``, ``adjusted``: what a post is about, not how it
-is written), and adds the new vectors to groups (grouping.py). A burst that no one group
-holds is gathered into one storm group (``seed_burst``); related questions join a storm's
-group they are close to (``join_related``). detect.py then counts each group against its
-usual rate. Times are ``stamp`` strings: UTC to the second, so they sort as text.
+reaction that may be about the same problem), takes out of each vector what negative
+posts usually share and whitens it (``centers``, ``adjusted``, space.py: what a post is
+about, not how it is written), and adds the new vectors to groups (grouping.py). A burst
+that no one group holds is gathered into one storm group (``seed_burst``); questions and
+reactions join a storm's group in gather.py. detect.py then counts each group against
+its usual rate. Times are ``stamp`` strings: UTC to the second, so they sort as text.
 """
 
 from __future__ import annotations
@@ -34,12 +34,10 @@ NEGATIVE = ("complaint", "abuse")
 # few times); later posts and related ones join it at JOIN (gather.py then looks again
 # each tick). Cosines are in the whitened space (space.py), where they run lower than raw
 # e5 cosines; the numbers were chosen on eval/storms/ (not blind).
-SEED = 0.08
+SEED = 0.06
 JOIN = 0.2
 # a burst whose centre comes this close to a storm group's is more of the same storm
 SAME_STORM = 0.15
-# a question or reaction must come closer: many of them are about something else
-JOIN_RELATED = 0.18
 SEED_ROUNDS = 4
 # Before this many vectors have left the window, the centre is the mean of all of them.
 MIN_CENTER = 20
@@ -255,25 +253,6 @@ def group_row(encoder: str, g: Group, grouper: Grouper) -> dict[str, Any]:
     return {"id": g.id, "encoder": encoder, "total": g.total.astype(np.float32).tobytes(),
             "size": g.size, "first_at": g.first_at, "last_at": g.last_at,
             "merged_into": g.merged_into, "loose": int(g.id in grouper.loose)}
-
-
-def join_related(store: Store, encoder: str, grouper: Grouper, centers: dict[str, np.ndarray], now_s: str,
-                  window_s: str) -> None:
-    """Questions and small reactions of the last window join a storm's group they are close
-    to ("anyone else charged twice?"); the others wait, and are never counted as negative."""
-    storms = [g for gid in sorted(grouper.loose) if (g := grouper.groups.get(gid)) is not None
-              and g.merged_into is None and g.size and g.last_at > window_s]
-    if not storms:
-        return
-    rows = storms_sql.related_vectors(store, encoder, window_s, now_s)
-    if not rows:
-        return
-    centres = np.stack([g.centre(np.zeros_like(g.total)) for g in storms])
-    x = unit(np.stack([adjusted(np.frombuffer(r[2], np.float32), r[1] or "", centers) for r in rows]))
-    sims = x @ centres.T
-    joined = [(storms[int(np.argmax(s))].id, r[0]) for r, s in zip(rows, sims, strict=True) if s.max() >= JOIN_RELATED]
-    if joined:
-        storms_sql.assign_groups(store, encoder, joined)
 
 
 def _follow(gid: int, moves: dict[int, int]) -> int:
