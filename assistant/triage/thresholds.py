@@ -27,18 +27,21 @@ HIDE_CONFIDENCE = 0.6
 # a complaint, read 98% like posts people hid (a hostile review).
 HIDE_WITHOUT_WORDS = 0.99
 # Or, with no insult word, both the intent head (abuse) and the hide head at least this
-# sure, and no word of staff conduct in it ("rude", "unfriendly": a complaint about a
-# person, answered). The insult lists miss most slang ("smug little clown", "Hipster-
-# Lauch"); on the four labelled eval sets every post over 0.9 on both heads without
-# insult words was one a person hid, and "the barista Mikko was rude" (0.96 and 0.99)
-# is held back by its conduct word.
-SURE_ABUSE = 0.95
+# sure. Either way without insult words, a word of staff conduct ("rude", "unfriendly")
+# keeps it from being hidden: a complaint about a person is answered. The insult lists
+# miss most slang ("smug little clown", "Hipster-Lauch"); on the four labelled eval
+# sets every post over 0.9 on both heads without insult words was one a person hid, and
+# "the barista Mikko was rude" (0.96 and 0.99) is held back by its conduct word.
+SURE_ABUSE = 0.9
 # A complaint (a post, or a sentence of one) the put-right head gives at least this is a
 # problem the brand must put right: severity medium, and a post of praise around it is
 # routed as a complaint. Below it, a gripe inside praise is a passing remark ("cosy
 # spot... the price stings a bit") and the post stays praise. The head is a probability
 # (class-balanced); 0.5 is its natural cut, not tuned on a test set.
 PUT_RIGHT = 0.5
+# A post read as praise becomes a complaint only with a part this sure, and an order
+# number or a problem word to back it (triager._problem_in_praise).
+SURE_PUT_RIGHT = 0.9
 # A post the severity head gives at least this is never recommended for hiding: "people
 # like your staff deserve what's coming to them" is a threat to escalate, not to remove.
 NEVER_HIDE_HIGH = 0.3

@@ -19,7 +19,7 @@ from assistant.text.normalize import fold
 from assistant.triage.classifier import INTENTS, MeaningModel, meaning_model
 from assistant.triage.crisis import CARE_TEAM, kind_by_meaning, kind_from_words, posed_as_brand
 from assistant.triage.language import UNDETERMINED, detect_language
-from assistant.triage.reading import extract, signed_name, split_parts
+from assistant.triage.reading import extract, order_number, signed_name, split_parts
 from assistant.triage.rules import Hit, Post, first_hits, foreign_handles, own_link, read_post
 from assistant.triage.signals import ABUSE, CONDUCT, HIGH, MEDIUM, SPAM, URL, hits
 from assistant.triage.thresholds import (
@@ -35,6 +35,7 @@ from assistant.triage.thresholds import (
     NEVER_HIDE_HIGH,
     PART_THRESHOLD,
     PUT_RIGHT,
+    SURE_PUT_RIGHT,
     RULE_EXAMPLE_SIMILARITY,
     SURE_ABUSE,
     SURE_COMPLAINT,
@@ -126,6 +127,9 @@ class Triager:
         if intent is Intent.COMPLAINT and exact is None:
             intent, why = self._passing_gripe(read, part_vectors, part_probs, parts, model)
             reasons.extend(why)
+        elif intent is Intent.PRAISE and exact is None:
+            intent, why = self._problem_in_praise(post, part_vectors, part_probs, parts, model)
+            reasons.extend(why)
         abusive = intent is Intent.ABUSE
         if abusive and customer and exact is None:
             # Insults around a real complaint: a complaint (with insults), which a person
@@ -205,6 +209,27 @@ class Triager:
         worst = gripes[int(np.argmax(sure))]
         return Intent.PRAISE, [f"praise: the gripe is a passing remark ({_quote(parts[worst], 40)}, put right "
                                f"{float(sure.max()):.0%}), the rest is praise"]
+
+    @staticmethod
+    def _problem_in_praise(post: Post, part_vectors: np.ndarray, part_probs: np.ndarray, parts: list[str],
+                           model: MeaningModel) -> tuple[Intent, list[str]]:
+        """The same rule the other way: praise around a problem to put right ("love your
+        Guji. But order #AR-55120 came without the grinder I paid for") is a complaint.
+        Read as praise whole, it needs more than the put-right head: an order number in
+        the post or a word of a real problem in the part, since a fan's post often has a
+        sentence misread as a complaint."""
+        gripes = [i for i, p in enumerate(part_probs) if INTENTS[int(np.argmax(p))] == Intent.COMPLAINT.value]
+        if not gripes:
+            return Intent.PRAISE, []
+        sure = model.put_right_probability(part_vectors[gripes])
+        for i, p in sorted(zip(gripes, sure, strict=True), key=lambda x: -x[1]):
+            if p < SURE_PUT_RIGHT:
+                break
+            cue = order_number(post.body) or next(iter(hits(MEDIUM, fold(parts[i]))), None)
+            if cue:
+                return Intent.COMPLAINT, [f"complaint: a problem to put right amid the praise ({_quote(parts[i], 40)}, "
+                                          f"{float(p):.0%}; {cue!r})"]
+        return Intent.PRAISE, []
 
     @staticmethod
     def _intent(exact: Hit | None, vote: Hit | None, probs: np.ndarray,
@@ -335,10 +360,13 @@ class Triager:
             # Never hidden: a threat (evidence a person must see) or anything that reads a
             # little like a crisis; and without insult words a person decides ("the
             # barista Mikko was rude" read as abuse by meaning alone).
-            sure = (float(probs[INTENTS.index(Intent.ABUSE.value)]) >= SURE_ABUSE and p_hide >= SURE_ABUSE
-                    and not hits(CONDUCT, fold(post.body)))
+            # Without an insult word, a word of conduct ("rude") makes it a complaint about a
+            # person, which is answered: "your staff at Kallio are rude and lazy" read 100% hide.
+            by_meaning = not insulted and not hits(CONDUCT, fold(post.body)) and (
+                p_hide >= HIDE_WITHOUT_WORDS
+                or (float(probs[INTENTS.index(Intent.ABUSE.value)]) >= SURE_ABUSE and p_hide >= SURE_ABUSE))
             if not problem and p_high < NEVER_HIDE_HIGH and (
-                    p_hide >= (HIDE_CONFIDENCE if insulted else HIDE_WITHOUT_WORDS) or sure):
+                    (insulted and p_hide >= HIDE_CONFIDENCE) or by_meaning):
                 how = "insult words" if insulted else "reads like posts people hid, and names no conduct to answer"
                 return Action.HIDE, None, [f"hide: abuse aimed at people and nothing to answer ({how}; hide "
                                            f"{p_hide:.0%}); a person confirms Hide on the card (000/001)"]

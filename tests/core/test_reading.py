@@ -181,7 +181,9 @@ def test_rebuilding_the_shipped_model_gives_the_same_weights():
     assert [r["text"] for r in shipped.rows] == [r["text"] for r in rows]
     again = MeaningModel.train(rows, shipped.embeddings, "e5-small-q4")
     assert again.key == shipped.key
-    for old, new in ((shipped.intent, again.intent), (shipped.high, again.high), (shipped.hide, again.hide)):
+    assert shipped.put_right is not None and again.put_right is not None  # the put-right head ships too
+    for old, new in ((shipped.intent, again.intent), (shipped.high, again.high), (shipped.hide, again.hide),
+                     (shipped.put_right, again.put_right)):
         assert np.allclose(old.w2, new.w2, atol=1e-4)
         assert old.w1 is not None and new.w1 is not None and np.allclose(old.w1, new.w1, atol=1e-4)
 
