@@ -19,7 +19,8 @@ from assistant.text.normalize import fold
 from assistant.triage.classifier import INTENTS, MeaningModel, meaning_model
 from assistant.triage.crisis import CARE_TEAM, kind_by_meaning, kind_from_words, posed_as_brand
 from assistant.triage.language import UNDETERMINED, detect_language
-from assistant.triage.reading import extract, order_number, signed_name, split_parts
+from assistant.triage.reading import extract, signed_name, split_parts
+from assistant.triage.routing import passing_gripe, problem_in_praise, with_vote
 from assistant.triage.rules import Hit, Post, first_hits, foreign_handles, own_link, read_post
 from assistant.triage.signals import ABUSE, CONDUCT, HIGH, MEDIUM, SPAM, URL, hits
 from assistant.triage.thresholds import (
@@ -38,7 +39,6 @@ from assistant.triage.thresholds import (
     RULE_EXAMPLE_SIMILARITY,
     SURE_ABUSE,
     SURE_COMPLAINT,
-    SURE_PUT_RIGHT,
     SURE_SPAM,
     UNSURE_SPAM,
     VOTE_WEIGHT,
@@ -125,10 +125,10 @@ class Triager:
             reasons.append(f"complaint: a part reads as one ({_quote(gripes[0].text, 40)}) and the question is "
                            "about it")
         if intent is Intent.COMPLAINT and exact is None:
-            intent, why = self._passing_gripe(read, part_vectors, part_probs, parts, model)
+            intent, why = passing_gripe(read, part_vectors, part_probs, parts, model)
             reasons.extend(why)
         elif intent is Intent.PRAISE and exact is None:
-            intent, why = self._problem_in_praise(post, part_vectors, part_probs, parts, model)
+            intent, why = problem_in_praise(post, part_vectors, part_probs, parts, model)
             reasons.extend(why)
         abusive = intent is Intent.ABUSE
         if abusive and customer and exact is None:
@@ -183,53 +183,13 @@ class Triager:
                 for i in unlikely:
                     p[INTENTS.index(i.value)] = 0.0
                 got = Intent(INTENTS[int(np.argmax(p))])
-            confidence = round(_with_vote(p, vote, got), 2)
+            confidence = round(with_vote(p, vote, got), 2)
             if out and out[-1].intent is got:
                 out[-1] = PartReading(text=_short(f"{out[-1].text} {text}"), intent=got, polarity=out[-1].polarity,
                                       confidence=max(out[-1].confidence, confidence))
             else:
                 out.append(PartReading(text=_short(text), intent=got, polarity=_polarity(got), confidence=confidence))
         return out
-
-    @staticmethod
-    def _passing_gripe(read: list[PartReading], part_vectors: np.ndarray, part_probs: np.ndarray,
-                       parts: list[str], model: MeaningModel) -> tuple[Intent, list[str]]:
-        """The routing rule for praise with a gripe: a post is a complaint when it reports a
-        problem the brand must put right; praise whose only gripe is a passing remark ("cosy
-        spot, lovely buns. the price stings a bit though") stays praise, and its reply thanks
-        first and answers the gripe as one part."""
-        if not any(p.intent is Intent.PRAISE for p in read):
-            return Intent.COMPLAINT, []
-        gripes = [i for i, p in enumerate(part_probs) if INTENTS[int(np.argmax(p))] == Intent.COMPLAINT.value]
-        if not gripes:
-            return Intent.COMPLAINT, []
-        sure = model.put_right_probability(part_vectors[gripes])
-        if float(sure.max()) >= PUT_RIGHT:
-            return Intent.COMPLAINT, []
-        worst = gripes[int(np.argmax(sure))]
-        return Intent.PRAISE, [f"praise: the gripe is a passing remark ({_quote(parts[worst], 40)}, put right "
-                               f"{float(sure.max()):.0%}), the rest is praise"]
-
-    @staticmethod
-    def _problem_in_praise(post: Post, part_vectors: np.ndarray, part_probs: np.ndarray, parts: list[str],
-                           model: MeaningModel) -> tuple[Intent, list[str]]:
-        """The same rule the other way: praise around a problem to put right ("love your
-        Guji. But order #AR-55120 came without the grinder I paid for") is a complaint.
-        Read as praise whole, it needs more than the put-right head: an order number in
-        the post or a word of a real problem in the part, since a fan's post often has a
-        sentence misread as a complaint."""
-        gripes = [i for i, p in enumerate(part_probs) if INTENTS[int(np.argmax(p))] == Intent.COMPLAINT.value]
-        if not gripes:
-            return Intent.PRAISE, []
-        sure = model.put_right_probability(part_vectors[gripes])
-        for i, p in sorted(zip(gripes, sure, strict=True), key=lambda x: -x[1]):
-            if p < SURE_PUT_RIGHT:
-                break
-            cue = order_number(post.body) or next(iter(hits(MEDIUM, fold(parts[i]))), None)
-            if cue:
-                return Intent.COMPLAINT, [f"complaint: a problem to put right amid the praise ({_quote(parts[i], 40)}, "
-                                          f"{float(p):.0%}; {cue!r})"]
-        return Intent.PRAISE, []
 
     @staticmethod
     def _intent(exact: Hit | None, vote: Hit | None, probs: np.ndarray,
@@ -386,19 +346,6 @@ class Triager:
                                                "person decides (never leave a customer unanswered)"]
             return Action.IGNORE, None, ["ignore: spam gets no reply (000/001)"]
         return Action.REPLY, None, []
-
-
-def _with_vote(probs: np.ndarray, vote: Hit | None, got: Intent) -> float:
-    """How sure a praise part's reading is, the rule's vote counted as in ``_intent``: "Rakastan
-    Kallion kahvilaa" was praise by its word and 0.19 by the classifier alone, and a reply
-    did not thank a part it read as praise that unsurely."""
-    if vote is None or vote.intent is not got or got is not Intent.PRAISE:
-        # Only praise: a complaint part's raw surety decides whether a question post
-        # is a complaint (SURE_COMPLAINT), and votes made too many of them sure.
-        return float(probs[INTENTS.index(got.value)])
-    logits = np.log(probs + 1e-9)
-    logits[INTENTS.index(got.value)] += VOTE_WEIGHT
-    return float(np.exp(logits - logits.max())[INTENTS.index(got.value)] / np.exp(logits - logits.max()).sum())
 
 
 def _problem_cues(post: Post) -> list[str]:
