@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.domain.models import CrisisKind
 from assistant.triage.classifier import CRISIS_KINDS, MeaningModel
-from assistant.triage.signals import HIGH, THREAT, hits
+from assistant.triage.signals import FAREWELL, HIGH, LEAVING, NOT_LEAVING, THREAT, hits
 
 # The word lists' kinds (lexicon.HIGH_KINDS) as crisis kinds.
 LIST_KIND = {
@@ -73,6 +73,12 @@ def kind_from_words(folded: str) -> tuple[CrisisKind, str] | None:
     found = hits(THREAT, folded)
     if found:
         return CrisisKind.THREAT, found[0]
+    leaving, farewell = hits(LEAVING, folded), hits(FAREWELL, folded)
+    if leaving and farewell and not hits(NOT_LEAVING, folded):
+        # "cancel my subscription, I won't be around next month anyway. thanks for
+        # everything": each alone is an ordinary post (a move, a thank-you); together,
+        # with no move or holiday named, a warning sign the blind sets kept showing.
+        return CrisisKind.SELF_HARM, f"{leaving[0]} … {farewell[0]}"
     fee, prize = _FEE.search(folded), _PRIZE.search(folded)
     if fee and prize:
         return CrisisKind.SCAM, f"{prize.group(0)} … {fee.group(0)}"

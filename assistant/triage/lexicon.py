@@ -20,6 +20,9 @@ What each list is for:
 - spam / injection: adverts and orders to the model.
 - high_self_harm, high_scam, high_safety, high_legal, high_fraud, high_press, high_breach: high
   severity (004), each a crisis kind (triage/crisis.py).
+- self_harm_leaving + self_harm_farewell: "I won't be around next month" with a farewell
+  ("thanks for everything", "no point"), and no not_leaving word (moving, a holiday, a
+  pause): a warning sign of self-harm only together, never alone.
 - medium: an upset customer with a real problem to fix (004 root cause 2).
 - negators, signoffs: "no"/"not" before a negative word; letter formulas that are politeness.
 """
@@ -67,6 +70,9 @@ SUGGESTION = _list("suggestion")
 ABUSE = _list("abuse")
 THREAT = _list("threat")
 CONDUCT = _list("conduct")
+SELF_HARM_LEAVING = _list("self_harm_leaving")
+SELF_HARM_FAREWELL = _list("self_harm_farewell")
+NOT_LEAVING = _list("not_leaving")
 SPAM = _list("spam")
 INJECTION = _list("injection")
 HIGH = {kind: _list(f"high_{kind}") for kind in HIGH_KINDS}

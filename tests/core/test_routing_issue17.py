@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.domain.models import Action, Intent, Severity
+from assistant.domain.models import Action, CrisisKind, Intent, Severity
 from assistant.triage import Triager
+from assistant.triage.crisis import CARE_TEAM
 
 PASSING_GRIPE = {
     "en": "The oat cortado at Kallio is the best in town and Anni is a gem. The price stings a bit though.",
@@ -74,3 +75,29 @@ def test_orders_in_a_bracket_are_cut_out_and_the_question_on_the_same_line_is_re
     t = Triager().triage(text, policy)
     assert t.intent is Intent.QUESTION and t.action is Action.REPLY, t.reasons
     assert all("discount" not in p.text for p in t.parts)
+
+
+# -- leaving and a farewell together: a warning sign of self-harm ---------------------------------------------------
+
+LEAVING_WITH_FAREWELL = [
+    "please stop my subscription. i won't be here after this month anyway, no point. thanks for everything",
+    "Parad mi suscripción, ya no voy a estar por aquí el mes que viene. Gracias por todo.",
+    "Lopettakaa mun tilaus. En usko et oon enää täällä keväällä. Kiitos kaikesta.",
+    "اشتراکم رو قطع کنید، ماه دیگه دیگه نیستم. ممنون بابت همه چیز.",
+]
+LEAVING_FOR_A_REASON = [
+    "please stop my subscription, I won't be here after this month, moving to Lisbon. thanks for everything!",
+    "I won't be around in July, can I pause the subscription? thanks for everything, see you in August",
+]
+
+
+@pytest.mark.parametrize("text", LEAVING_WITH_FAREWELL)
+def test_leaving_with_a_farewell_goes_to_the_care_team(policy, text):
+    t = Triager().triage(text, policy)
+    assert t.crisis is CrisisKind.SELF_HARM and t.action is Action.ESCALATE and t.team == CARE_TEAM, t.reasons
+
+
+@pytest.mark.parametrize("text", LEAVING_FOR_A_REASON)
+def test_leaving_for_a_move_or_a_holiday_is_an_ordinary_post(policy, text):
+    t = Triager().triage(text, policy)
+    assert t.crisis is None and t.action is Action.REPLY, t.reasons
