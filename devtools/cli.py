@@ -20,6 +20,7 @@ from devtools.paths import (
     BLIND,
     BLIND_PARTS,
     BLIND_PARTS_2,
+    BLIND_PARTS_3,
     DRAFTS,
     EXAMPLE_POLICIES,
     FACT_QUESTIONS,
@@ -70,9 +71,10 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
              learn: bool, storms: bool = False, days: float = 7.0, mode: str | None = None) -> None:
     """Triage and fact lookup measured on labelled sets, per language, against the targets.
 
-    With no PATHS: the blind set (eval/blind.jsonl, written before the current triage
-    was built and never trained on), the held-out set (eval/holdout.jsonl) and the
-    fact-lookup questions (eval/fact_questions.jsonl). A file whose lines have an
+    With no PATHS: the labelled sets, newest first (eval/blind-parts-3.jsonl,
+    blind-parts-2, blind-parts, blind; each written apart from the code and never
+    trained on), the held-out set (eval/holdout.jsonl) and the fact-lookup questions
+    (eval/fact_questions.jsonl). A file whose lines have an
     `intent` is scored for triage; one whose lines have only a `fact` for fact lookup.
     """
     from assistant.triage.classifier import LABELLED
@@ -103,7 +105,7 @@ def eval_cmd(paths: tuple[str, ...], brand: str | None, misses: bool, training: 
         eval_drafts([Path(p) for p in paths] or [DRAFTS], brand, misses, learn, mode)
         return
     policy = _policy(brand)
-    targets = [Path(p) for p in paths] or [p for p in (BLIND_PARTS_2, BLIND_PARTS, BLIND, HOLDOUT,
+    targets = [Path(p) for p in paths] or [p for p in (BLIND_PARTS_3, BLIND_PARTS_2, BLIND_PARTS, BLIND, HOLDOUT,
                                                                   FACT_QUESTIONS)
                                                     if p.exists()]
     if training and not paths:
@@ -130,7 +132,10 @@ def _role(path: Path) -> str:
 
     roles = {BLIND_PARTS.resolve(): "written before reading in parts was built, never trained on; its "
                                     "misses were read while tuning (eval/README.md)",
-             BLIND_PARTS_2.resolve(): "written apart from the code and the other sets, never trained on or tuned on",
+             BLIND_PARTS_2.resolve(): "written apart from the code and the other sets, never trained on; its misses "
+                                      "were read while tuning (eval/README.md)",
+             BLIND_PARTS_3.resolve(): "written apart from the code, never trained on; blind at its first run only, "
+                                      "its misses read since (eval/README.md)",
              BLIND.resolve(): "written before this triage was built, never trained on; one threshold was chosen on it (eval/README.md)",
              HOLDOUT.resolve(): "held out: never trained on",
              FACT_QUESTIONS.resolve(): "written apart from the policy's example questions; the scoring was chosen on it (eval/README.md)"}

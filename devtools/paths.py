@@ -14,6 +14,9 @@ BLIND = EVAL / "blind.jsonl"
 BLIND_PARTS = EVAL / "blind-parts.jsonl"
 # A second such set (250 posts), written later by another hand, read only for the final figures.
 BLIND_PARTS_2 = EVAL / "blind-parts-2.jsonl"
+# A third (250 posts), written by a helper that never saw the code, before the routing rule
+# and the put-right head were tuned: its first run is that round's blind figure.
+BLIND_PARTS_3 = EVAL / "blind-parts-3.jsonl"
 EXAMPLE_POLICIES = ROOT / "examples" / "policies"
 FACT_QUESTIONS = EVAL / "fact_questions.jsonl"
 DRAFTS = EVAL / "drafts.jsonl"
