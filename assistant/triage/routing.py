@@ -40,25 +40,26 @@ def passing_gripe(read: list[PartReading], part_vectors: np.ndarray, part_probs:
                            f"{float(sure.max()):.0%}), the rest is praise"]
 
 
-def problem_in_praise(post: Post, part_vectors: np.ndarray, part_probs: np.ndarray, parts: list[str],
-                       model: MeaningModel) -> tuple[Intent, list[str]]:
-    """The same rule the other way: praise around a problem to put right ("love your
-    Guji. But order #AR-55120 came without the grinder I paid for") is a complaint.
-    Read as praise whole, it needs more than the put-right head: an order number in
-    the post or a word of a real problem in the part, since a fan's post often has a
-    sentence misread as a complaint."""
+def problem_in_praise(intent: Intent, post: Post, part_vectors: np.ndarray, part_probs: np.ndarray,
+                      parts: list[str], model: MeaningModel) -> tuple[Intent, list[str]]:
+    """The same rule the other way: praise or a question around a problem to put right
+    ("love your Guji. But order #AR-55120 came without the grinder I paid for"; "order
+    48213 still says processing after 9 days. can someone look at this") is a complaint.
+    Read as praise or a question whole, it needs more than the put-right head: an order
+    number in the post or a word of a real problem in the part, since a fan's post often
+    has a sentence misread as a complaint."""
     gripes = [i for i, p in enumerate(part_probs) if INTENTS[int(np.argmax(p))] == Intent.COMPLAINT.value]
     if not gripes:
-        return Intent.PRAISE, []
+        return intent, []
     sure = model.put_right_probability(part_vectors[gripes])
     for i, p in sorted(zip(gripes, sure, strict=True), key=lambda x: -x[1]):
         if p < SURE_PUT_RIGHT:
             break
         cue = order_number(post.body) or next(iter(hits(MEDIUM, fold(parts[i]))), None)
         if cue:
-            return Intent.COMPLAINT, [f"complaint: a problem to put right amid the praise ({_quote(parts[i], 40)}, "
-                                      f"{float(p):.0%}; {cue!r})"]
-    return Intent.PRAISE, []
+            return Intent.COMPLAINT, [f"complaint: a problem to put right amid the {intent.value} "
+                                      f"({_quote(parts[i], 40)}, {float(p):.0%}; {cue!r})"]
+    return intent, []
 
 
 def with_vote(probs: np.ndarray, vote: Hit | None, got: Intent) -> float:

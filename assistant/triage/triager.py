@@ -127,8 +127,8 @@ class Triager:
         if intent is Intent.COMPLAINT and exact is None:
             intent, why = passing_gripe(read, part_vectors, part_probs, parts, model)
             reasons.extend(why)
-        elif intent is Intent.PRAISE and exact is None:
-            intent, why = problem_in_praise(post, part_vectors, part_probs, parts, model)
+        elif intent in (Intent.PRAISE, Intent.QUESTION) and exact is None:
+            intent, why = problem_in_praise(intent, post, part_vectors, part_probs, parts, model)
             reasons.extend(why)
         abusive = intent is Intent.ABUSE
         if abusive and customer and exact is None:
