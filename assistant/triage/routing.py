@@ -13,12 +13,10 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.domain.models import Intent, PartReading
-from assistant.text.normalize import fold
 from assistant.triage.classifier import INTENTS, MeaningModel
 from assistant.triage.reading import order_number
 from assistant.triage.rules import Hit, Post
-from assistant.triage.signals import MEDIUM, hits
-from assistant.triage.thresholds import PUT_RIGHT, SURE_PUT_RIGHT, VOTE_WEIGHT
+from assistant.triage.thresholds import PUT_RIGHT, SURE_PRAISE, SURE_PUT_RIGHT, VOTE_WEIGHT
 
 
 def passing_gripe(read: list[PartReading], part_vectors: np.ndarray, part_probs: np.ndarray,
@@ -27,7 +25,9 @@ def passing_gripe(read: list[PartReading], part_vectors: np.ndarray, part_probs:
     problem the brand must put right; praise whose only gripe is a passing remark ("cosy
     spot, lovely buns. the price stings a bit though") stays praise, and its reply thanks
     first and answers the gripe as one part."""
-    if not any(p.intent is Intent.PRAISE for p in read):
+    if not any(p.intent is Intent.PRAISE and p.confidence >= SURE_PRAISE for p in read):
+        # A name or a sign-off read as praise is not praise to route by ("we waited 20
+        # minutes and Sanna never looked at us. Regards, Javier").
         return Intent.COMPLAINT, []
     gripes = [i for i, p in enumerate(part_probs) if INTENTS[int(np.argmax(p))] == Intent.COMPLAINT.value]
     if not gripes:
@@ -46,8 +46,7 @@ def problem_in_praise(intent: Intent, post: Post, part_vectors: np.ndarray, part
     ("love your Guji. But order #AR-55120 came without the grinder I paid for"; "order
     48213 still says processing after 9 days. can someone look at this") is a complaint.
     Read as praise or a question whole, it needs more than the put-right head: an order
-    number in the post or a word of a real problem in the part, since a fan's post often
-    has a sentence misread as a complaint."""
+    number in the post, since a fan's post often has a sentence misread as a complaint."""
     gripes = [i for i, p in enumerate(part_probs) if INTENTS[int(np.argmax(p))] == Intent.COMPLAINT.value]
     if not gripes:
         return intent, []
@@ -55,7 +54,9 @@ def problem_in_praise(intent: Intent, post: Post, part_vectors: np.ndarray, part
     for i, p in sorted(zip(gripes, sure, strict=True), key=lambda x: -x[1]):
         if p < SURE_PUT_RIGHT:
             break
-        cue = order_number(post.body) or next(iter(hits(MEDIUM, fold(parts[i]))), None)
+        # An order number, not a problem word: "away for 6 weeks, can I pause?" has one
+        # ("weeks") and is no complaint.
+        cue = order_number(post.body)
         if cue:
             return Intent.COMPLAINT, [f"complaint: a problem to put right amid the {intent.value} "
                                       f"({_quote(parts[i], 40)}, {float(p):.0%}; {cue!r})"]
