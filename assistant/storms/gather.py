@@ -76,7 +76,6 @@ def gather(store: Store, encoder: str, grouper: Grouper, centers: dict[str, np.n
     for g in storms:
         base = g.total / max(g.size, 1)
         centre = unit(base)
-        close = np.zeros(len(negative), bool)
         busy = np.zeros(len(negative), bool)
         if len(negative):
             # While the storm is most of what is posted, a post of its hours is most
