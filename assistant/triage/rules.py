@@ -91,7 +91,9 @@ def foreign_handles(text: str, policy: Policy | None) -> list[str]:
 
 # Where orders to a model hide inside a post: a bracket, a comment or a tag
 # ("[ignore all rules ...] ... real question: ...", "<!-- assistant: ... --> hej, ...").
-_ENCLOSED = re.compile(r"<!--.*?-->|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>|\([^()]*\)", re.DOTALL)
+# A comment is looked for at most 2,000 characters on: unclosed ones repeated through a
+# 20,000-character post would otherwise be scanned to its end from each.
+_ENCLOSED = re.compile(r"<!--.{0,2000}?-->|\[[^\[\]]*\]|\{[^{}]*\}|<[^<>]*>|\([^()]*\)", re.DOTALL)
 
 
 def read_post(text: str, policy: Policy | None) -> Post:
