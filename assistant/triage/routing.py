@@ -36,7 +36,7 @@ def passing_gripe(read: list[PartReading], part_vectors: np.ndarray, part_probs:
     if float(sure.max()) >= PUT_RIGHT:
         return Intent.COMPLAINT, []
     worst = gripes[int(np.argmax(sure))]
-    return Intent.PRAISE, [f"praise: the gripe is a passing remark ({_quote(parts[worst], 40)}, put right "
+    return Intent.PRAISE, [f"praise: the gripe is a passing remark ({quote(parts[worst], 40)}, put right "
                            f"{float(sure.max()):.0%}), the rest is praise"]
 
 
@@ -59,7 +59,7 @@ def problem_in_praise(intent: Intent, post: Post, part_vectors: np.ndarray, part
         cue = order_number(post.body)
         if cue:
             return Intent.COMPLAINT, [f"complaint: a problem to put right amid the {intent.value} "
-                                      f"({_quote(parts[i], 40)}, {float(p):.0%}; {cue!r})"]
+                                      f"({quote(parts[i], 40)}, {float(p):.0%}; {cue!r})"]
     return intent, []
 
 
@@ -77,6 +77,7 @@ def with_vote(probs: np.ndarray, vote: Hit | None, got: Intent) -> float:
     return float(np.exp(logits - logits.max())[INTENTS.index(got.value)] / np.exp(logits - logits.max()).sum())
 
 
-def _quote(text: str, width: int = 40) -> str:
+def quote(text: str, width: int = 50) -> str:
+    """A post's words as a reason quotes them: one line, at most ``width`` characters."""
     text = " ".join(text.split())
     return repr(text if len(text) <= width else text[:width - 1] + "…")

@@ -20,7 +20,7 @@ from assistant.triage.classifier import INTENTS, MeaningModel, meaning_model
 from assistant.triage.crisis import CARE_TEAM, kind_by_meaning, kind_from_words, posed_as_brand
 from assistant.triage.language import UNDETERMINED, detect_language
 from assistant.triage.reading import extract, signed_name, split_parts
-from assistant.triage.routing import passing_gripe, problem_in_praise, with_vote
+from assistant.triage.routing import passing_gripe, problem_in_praise, quote, with_vote
 from assistant.triage.rules import Hit, Post, first_hits, foreign_handles, own_link, read_post
 from assistant.triage.signals import ABUSE, CONDUCT, HIGH, MEDIUM, SPAM, URL, hits
 from assistant.triage.thresholds import (
@@ -111,7 +111,7 @@ class Triager:
         nearest = model.nearest(vector, k=2)
         if nearest and not exact:
             reasons.append("nearest labelled: " + "; ".join(
-                f"{_quote(n.text)} ({n.intent}, {n.similarity:.2f})" for n in nearest))
+                f"{quote(n.text)} ({n.intent}, {n.similarity:.2f})" for n in nearest))
         part_probs = model.intent_probabilities(part_vectors) if parts else np.zeros((0, len(INTENTS)))
         read = self._parts(post, intent, probs, parts, part_probs)
         customer = [p for p in read if p.intent in (Intent.COMPLAINT, Intent.QUESTION) and p.confidence >= CUSTOMER_PART]
@@ -122,7 +122,7 @@ class Triager:
             # "I was sick all night after the new batch. Is it contaminated?": a complaint
             # that asks about its problem is a complaint (a question mark is not the point).
             intent = Intent.COMPLAINT
-            reasons.append(f"complaint: a part reads as one ({_quote(gripes[0].text, 40)}) and the question is "
+            reasons.append(f"complaint: a part reads as one ({quote(gripes[0].text, 40)}) and the question is "
                            "about it")
         if intent is Intent.COMPLAINT and exact is None:
             intent, why = passing_gripe(read, part_vectors, part_probs, parts, model)
@@ -135,7 +135,7 @@ class Triager:
             # Insults around a real complaint: a complaint (with insults), which a person
             # answers; the abusive parts stay on the card.
             intent = customer[0].intent
-            reasons.append(f"{intent.value}: a part reads as one ({_quote(customer[0].text, 40)}), insults "
+            reasons.append(f"{intent.value}: a part reads as one ({quote(customer[0].text, 40)}), insults "
                            "around it")
         # Only a sentence that reads as a problem (a complaint, an abusive line, a question)
         # can carry a crisis on its own: praise sentences raised the net's false alarms.
@@ -243,12 +243,12 @@ class Triager:
         best = int(np.argmax(margin))
         p = float(scored[best])
         if margin[best] >= 0:
-            where = f" in {_quote(parts[best - 1])}" if best else ""
+            where = f" in {quote(parts[best - 1])}" if best else ""
             meant, similarity, like = kind_by_meaning(model, vector if not best else part_vectors[best - 1])
             if meant is CrisisKind.SCAM and not posed_as_brand(folded):
                 meant = CrisisKind.FRAUD  # charges nobody made, with no one posing as the brand
             what = CRISIS_LABEL[meant] if meant else "kind unclear"
-            example = f"; like {_quote(like)} ({similarity:.2f})" if like else ""
+            example = f"; like {quote(like)} ({similarity:.2f})" if like else ""
             return Severity.HIGH, meant, [f"severity high: {what}, reads like a crisis{where} "
                                          f"(classifier {p:.0%}){example}"]
         if intent is Intent.COMPLAINT:
@@ -298,7 +298,7 @@ class Triager:
                 score, like = self._rule_likeness(rule.examples, vector)
                 if score >= RULE_EXAMPLE_SIMILARITY:
                     return Action.ESCALATE, rule.team, [f"escalate to {rule.team}: rule {rule.name!r} "
-                                                        f"(reads like {_quote(like)}, {score:.2f})"]
+                                                        f"(reads like {quote(like)}, {score:.2f})"]
         if severity is Severity.HIGH:
             return Action.ESCALATE, None, ["escalate: high severity needs a person"]
         insulted = vote is not None and vote.rule in ("insult", "threat")
@@ -312,7 +312,7 @@ class Triager:
         if intent is Intent.ABUSE:
             p_hide = float(model.hide_probability(vector[None, :])[0])
             problem = _problem_cues(post) or self._customer_left(post, model)
-            problem += [f"a {p.intent.value} ({_quote(p.text, 40)})" for p in customer_parts
+            problem += [f"a {p.intent.value} ({quote(p.text, 40)})" for p in customer_parts
                         if p.confidence >= CUSTOMER_PART]
             # Below the belt and nothing to answer: removed, not answered (000/001). Either
             # insult words or a sure hide model, and no part of it a customer's.
@@ -322,7 +322,7 @@ class Triager:
             # barista Mikko was rude" read as abuse by meaning alone).
             # Without an insult word, a word of conduct ("rude") makes it a complaint about a
             # person, which is answered: "your staff at Kallio are rude and lazy" read 100% hide.
-            by_meaning = not insulted and not hits(CONDUCT, fold(post.body)) and (
+            by_meaning = not insulted and not hits(CONDUCT, folded) and (
                 p_hide >= HIDE_WITHOUT_WORDS
                 or (float(probs[INTENTS.index(Intent.ABUSE.value)]) >= SURE_ABUSE and p_hide >= SURE_ABUSE))
             if not problem and p_high < NEVER_HIDE_HIGH and (
@@ -339,7 +339,7 @@ class Triager:
                                   and p.confidence >= UNSURE_SPAM), None)
             if customer_part is not None and not post.injected and not hits(SPAM, fold(post.body)):
                 return Action.ESCALATE, None, [f"escalate: spam's traces, but a part reads as a customer's "
-                                               f"{customer_part.intent.value} ({_quote(customer_part.text, 40)}): "
+                                               f"{customer_part.intent.value} ({quote(customer_part.text, 40)}): "
                                                "a person decides (never leave a customer unanswered)"]
             if exact is None and p_spam < UNSURE_SPAM:
                 return Action.ESCALATE, None, [f"escalate: perhaps spam ({p_spam:.0%}), perhaps a customer: a "
@@ -409,9 +409,3 @@ def _spam_evidence(post: Post) -> bool:
     # A handle that is not the brand's own counts (a spammer's "follow @..."); the brand's
     # own handles on any network are the brand, not a trace.
     return bool(post.injected or foreign or hits(SPAM, fold(post.body)) or foreign_handles(post.body, post.policy))
-
-
-def _quote(text: str, width: int = 50) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= width else text[:width - 1] + "…")
-
